@@ -1,0 +1,125 @@
+//! Sessions live in our own database (both backends), so every node sees them and logout or a
+//! password reset can end them server-side. The user id is copied into its own column so that
+//! "end all my sessions" is one indexed delete.
+
+use async_trait::async_trait;
+use tower_sessions::{
+    SessionStore,
+    session::{Id, Record},
+    session_store::{Error as StoreError, Result as StoreResult},
+};
+
+use crate::{
+    db::{Db, now},
+    db_run,
+};
+
+#[derive(Clone, Debug)]
+pub struct DbSessionStore {
+    db: Db,
+}
+
+impl DbSessionStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// Removes expired sessions; run periodically by the maintenance loop.
+    pub async fn delete_expired(&self) -> crate::error::Result<u64> {
+        let done = db_run!(pool & self.db, |p| sqlx::query(
+            "DELETE FROM sessions WHERE expires_at < $1"
+        )
+        .bind(now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done)
+    }
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn user_of(record: &Record) -> Option<i64> {
+    record.data.get("uid").and_then(|v| v.as_i64())
+}
+
+#[async_trait]
+impl SessionStore for DbSessionStore {
+    async fn create(&self, record: &mut Record) -> StoreResult<()> {
+        let data =
+            serde_json::to_string(&record.data).map_err(|e| StoreError::Encode(e.to_string()))?;
+        // Ids are 128 random bits; on the astronomically unlikely collision, draw again.
+        loop {
+            let inserted = db_run!(pool & self.db, |p| sqlx::query(
+                "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (id) DO NOTHING"
+            )
+            .bind(record.id.to_string())
+            .bind(user_of(record))
+            .bind(&data)
+            .bind(record.expiry_date)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+            .map_err(backend)?;
+            if inserted == 1 {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
+    async fn save(&self, record: &Record) -> StoreResult<()> {
+        let data =
+            serde_json::to_string(&record.data).map_err(|e| StoreError::Encode(e.to_string()))?;
+        db_run!(pool & self.db, |p| sqlx::query(
+            "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, \
+             expires_at = excluded.expires_at"
+        )
+        .bind(record.id.to_string())
+        .bind(user_of(record))
+        .bind(&data)
+        .bind(record.expiry_date)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> StoreResult<Option<Record>> {
+        let row: Option<(String, time::OffsetDateTime)> =
+            db_run!(pool & self.db, |p| sqlx::query_as(
+                "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2"
+            )
+            .bind(id.to_string())
+            .bind(now())
+            .fetch_optional(p)
+            .await)
+            .map_err(backend)?;
+        let Some((data, expiry_date)) = row else {
+            return Ok(None);
+        };
+        let data = serde_json::from_str(&data).map_err(|e| StoreError::Decode(e.to_string()))?;
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
+    }
+
+    async fn delete(&self, id: &Id) -> StoreResult<()> {
+        db_run!(pool & self.db, |p| sqlx::query(
+            "DELETE FROM sessions WHERE id = $1"
+        )
+        .bind(id.to_string())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(backend)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,393 @@
+//! Queries for accounts, companies, one-time tokens and sign-in attempts.
+
+use time::{Duration, OffsetDateTime};
+
+use super::{Role, SessionUser};
+use crate::{
+    db::{Db, Tx, now},
+    db_run,
+    error::Result,
+    secrets,
+};
+
+/// What logging in needs to know about an address.
+#[derive(sqlx::FromRow)]
+pub struct LoginRecord {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub name: String,
+    pub lang: String,
+    pub email_verified_at: Option<OffsetDateTime>,
+}
+
+const SESSION_USER_SQL: &str = "SELECT u.id, u.email, u.name, u.role, u.lang, \
+     c.id AS company_id, c.name AS company_name, c.cvr AS company_cvr \
+     FROM users u \
+     LEFT JOIN company_members m ON m.user_id = u.id \
+     LEFT JOIN companies c ON c.id = m.company_id \
+     WHERE u.id = $1 AND u.email_verified_at IS NOT NULL";
+
+pub async fn session_user(db: &Db, id: i64) -> Result<Option<SessionUser>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(SESSION_USER_SQL).bind(id).fetch_optional(p).await)?)
+}
+
+pub async fn login_record(db: &Db, email: &str) -> Result<Option<LoginRecord>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT id, email, password_hash, name, lang, email_verified_at FROM users WHERE email = $1"
+    )
+    .bind(email)
+    .fetch_optional(p)
+    .await)?)
+}
+
+pub async fn login_record_by_id(db: &Db, id: i64) -> Result<Option<LoginRecord>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT id, email, password_hash, name, lang, email_verified_at FROM users WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await)?)
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub lang: &'a str,
+    pub verified: bool,
+}
+
+/// Inserts an account; a duplicate address surfaces as a unique violation.
+pub async fn insert_user(tx: &mut Tx, user: &NewUser<'_>) -> Result<i64, sqlx::Error> {
+    let now = now();
+    let verified_at = user.verified.then_some(now);
+    db_run!(tx tx, |c| sqlx::query_scalar(
+        "INSERT INTO users (email, password_hash, name, role, lang, email_verified_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id"
+    )
+    .bind(user.email)
+    .bind(user.password_hash)
+    .bind(user.name)
+    .bind(user.role.as_str())
+    .bind(user.lang)
+    .bind(verified_at)
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await)
+}
+
+/// Creates a company with its first member as owner.
+pub async fn insert_company(
+    tx: &mut Tx,
+    name: &str,
+    cvr: &str,
+    owner_id: i64,
+) -> Result<i64, sqlx::Error> {
+    let now = now();
+    db_run!(tx tx, |c| {
+        let company_id: i64 = sqlx::query_scalar(
+            "INSERT INTO companies (name, cvr, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(name)
+        .bind(cvr)
+        .bind(now)
+        .fetch_one(&mut *c)
+        .await?;
+        sqlx::query(
+            "INSERT INTO company_members (company_id, user_id, member_role, created_at) \
+             VALUES ($1, $2, 'owner', $3)",
+        )
+        .bind(company_id)
+        .bind(owner_id)
+        .bind(now)
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected())?;
+        Ok(company_id)
+    })
+}
+
+pub async fn cvr_taken(db: &Db, cvr: &str) -> Result<bool> {
+    let found: Option<i64> = db_run!(pool db, |p| sqlx::query_scalar(
+        "SELECT id FROM companies WHERE cvr = $1"
+    )
+    .bind(cvr)
+    .fetch_optional(p)
+    .await)?;
+    Ok(found.is_some())
+}
+
+pub async fn email_taken(db: &Db, email: &str) -> Result<bool> {
+    Ok(login_record(db, email).await?.is_some())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenPurpose {
+    VerifyEmail,
+    ResetPassword,
+    ChangeEmail,
+}
+
+impl TokenPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            TokenPurpose::VerifyEmail => "verify_email",
+            TokenPurpose::ResetPassword => "reset_password",
+            TokenPurpose::ChangeEmail => "change_email",
+        }
+    }
+
+    fn lifetime(self) -> Duration {
+        match self {
+            TokenPurpose::VerifyEmail | TokenPurpose::ChangeEmail => Duration::hours(48),
+            TokenPurpose::ResetPassword => Duration::hours(1),
+        }
+    }
+}
+
+/// Issues a one-time link token; earlier unused tokens of the same purpose stop working.
+pub async fn issue_token(
+    tx: &mut Tx,
+    user_id: i64,
+    purpose: TokenPurpose,
+    new_email: Option<&str>,
+) -> Result<String> {
+    let token = secrets::random_token();
+    let now = now();
+    db_run!(tx tx, |c| {
+        sqlx::query(
+            "UPDATE account_tokens SET used_at = $1 \
+             WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL",
+        )
+        .bind(now)
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected())?;
+        sqlx::query(
+            "INSERT INTO account_tokens (user_id, purpose, token_hash, new_email, expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .bind(secrets::token_hash(&token))
+        .bind(new_email)
+        .bind(now + purpose.lifetime())
+        .bind(now)
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected())
+    })?;
+    Ok(token)
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ValidToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub new_email: Option<String>,
+}
+
+const VALID_TOKEN_SQL: &str = "SELECT id, user_id, new_email FROM account_tokens \
+     WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3";
+
+/// Looks a token up without using it (to decide whether to show the form at all).
+pub async fn find_token(db: &Db, token: &str, purpose: TokenPurpose) -> Result<Option<ValidToken>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(VALID_TOKEN_SQL)
+        .bind(secrets::token_hash(token))
+        .bind(purpose.as_str())
+        .bind(now())
+        .fetch_optional(p)
+        .await)?)
+}
+
+/// Uses a token up inside the transaction that acts on it; `None` if invalid, used or expired.
+pub async fn consume_token(
+    tx: &mut Tx,
+    token: &str,
+    purpose: TokenPurpose,
+) -> Result<Option<ValidToken>> {
+    let now = now();
+    let found: Option<ValidToken> = db_run!(tx tx, |c| sqlx::query_as(VALID_TOKEN_SQL)
+        .bind(secrets::token_hash(token))
+        .bind(purpose.as_str())
+        .bind(now)
+        .fetch_optional(&mut *c)
+        .await)?;
+    if let Some(valid) = &found {
+        let updated = db_run!(tx tx, |c| sqlx::query(
+            "UPDATE account_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL"
+        )
+        .bind(now)
+        .bind(valid.id)
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+        if updated != 1 {
+            return Ok(None);
+        }
+    }
+    Ok(found)
+}
+
+pub async fn mark_verified(tx: &mut Tx, user_id: i64) -> Result<()> {
+    let now = now();
+    db_run!(tx tx, |c| sqlx::query(
+        "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1), updated_at = $1 WHERE id = $2"
+    )
+    .bind(now)
+    .bind(user_id)
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn set_password(tx: &mut Tx, user_id: i64, password_hash: &str) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query(
+        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(password_hash)
+    .bind(now())
+    .bind(user_id)
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn set_email(tx: &mut Tx, user_id: i64, email: &str) -> Result<(), sqlx::Error> {
+    db_run!(tx tx, |c| sqlx::query("UPDATE users SET email = $1, updated_at = $2 WHERE id = $3")
+        .bind(email)
+        .bind(now())
+        .bind(user_id)
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn set_language(db: &Db, user_id: i64, lang: &str) -> Result<()> {
+    db_run!(pool db, |p| sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
+        .bind(lang)
+        .bind(user_id)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn record_login(db: &Db, user_id: i64) -> Result<()> {
+    db_run!(pool db, |p| sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(user_id)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Ends every stored session of a person (after a password reset or change).
+pub async fn end_sessions(tx: &mut Tx, user_id: i64) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+    .bind(user_id)
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+pub enum AttemptAction {
+    Login,
+    PasswordReset,
+}
+
+impl AttemptAction {
+    fn as_str(self) -> &'static str {
+        match self {
+            AttemptAction::Login => "login",
+            AttemptAction::PasswordReset => "password_reset",
+        }
+    }
+}
+
+pub struct Attempt<'a> {
+    pub action: AttemptAction,
+    pub account_key: &'a str,
+    pub ip_key: &'a str,
+    pub user_id: Option<i64>,
+    pub succeeded: bool,
+}
+
+pub async fn record_attempt(db: &Db, attempt: &Attempt<'_>) -> Result<()> {
+    db_run!(pool db, |p| sqlx::query(
+        "INSERT INTO auth_attempts (action, account_key, ip_key, user_id, succeeded, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(attempt.action.as_str())
+    .bind(attempt.account_key)
+    .bind(attempt.ip_key)
+    .bind(attempt.user_id)
+    .bind(attempt.succeeded)
+    .bind(now())
+    .execute(p)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Unsuccessful attempts since `since`, per account key and per IP key.
+pub async fn count_failures(
+    db: &Db,
+    action: AttemptAction,
+    account_key: &str,
+    ip_key: &str,
+    since: OffsetDateTime,
+) -> Result<(i64, i64)> {
+    let counts: (i64, i64) = db_run!(pool db, |p| sqlx::query_as(
+        "SELECT \
+           COALESCE(SUM(CASE WHEN account_key = $2 THEN 1 ELSE 0 END), 0), \
+           COALESCE(SUM(CASE WHEN ip_key = $3 THEN 1 ELSE 0 END), 0) \
+         FROM auth_attempts \
+         WHERE action = $1 AND succeeded = $4 AND created_at > $5 AND (account_key = $2 OR ip_key = $3)"
+    )
+    .bind(action.as_str())
+    .bind(account_key)
+    .bind(ip_key)
+    .bind(false)
+    .bind(since)
+    .fetch_one(p)
+    .await)?;
+    Ok(counts)
+}
+
+/// Accounts for the operator overview, newest first.
+#[derive(sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    pub company_name: Option<String>,
+    pub email_verified_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub last_login_at: Option<OffsetDateTime>,
+}
+
+pub async fn recent_accounts(db: &Db, limit: i64) -> Result<Vec<AccountRow>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT u.id, u.email, u.name, u.role, c.name AS company_name, u.email_verified_at, \
+                u.created_at, u.last_login_at \
+         FROM users u \
+         LEFT JOIN company_members m ON m.user_id = u.id \
+         LEFT JOIN companies c ON c.id = m.company_id \
+         ORDER BY u.id DESC LIMIT $1"
+    )
+    .bind(limit)
+    .fetch_all(p)
+    .await)?)
+}
+
+/// Number of accounts per role, and of companies.
+pub async fn account_counts(db: &Db) -> Result<Vec<(String, i64)>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT role, COUNT(*) FROM users GROUP BY role \
+         UNION ALL SELECT 'companies', COUNT(*) FROM companies"
+    )
+    .fetch_all(p)
+    .await)?)
+}

@@ -1,0 +1,171 @@
+//! Builds the shared state and the router, and runs the server with its background workers
+//! until shutdown (which lets in-flight requests and e-mail sends finish).
+
+use std::{net::SocketAddr, sync::Arc, sync::OnceLock, time::Duration};
+
+use axum::{Router, middleware};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tokio::{net::TcpListener, sync::Notify};
+use tokio_util::sync::CancellationToken;
+use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+
+use crate::{
+    accounts::{self, session_store::DbSessionStore},
+    config::Config,
+    db::{Db, Tx},
+    error::{Error, Result},
+    housekeeping,
+    mail::{self, OutgoingMail, outbox, transport::Mailer, worker::OutboxWorker},
+    operator,
+    secrets::MasterKey,
+    site, web,
+};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub keys: Arc<MasterKey>,
+    pub metrics: PrometheusHandle,
+    mail_wake: Arc<Notify>,
+}
+
+impl AppState {
+    /// Queues an e-mail in the caller's transaction; call `mail_queued` after the commit.
+    pub async fn queue_mail(&self, tx: &mut Tx, mail: &OutgoingMail) -> Result<()> {
+        let domain = self.config.base_url.host_str().unwrap_or("localhost");
+        outbox::enqueue(tx, mail, domain).await?;
+        Ok(())
+    }
+
+    /// Wakes this node's outbox worker so committed mail goes out at once.
+    pub fn mail_queued(&self) {
+        self.mail_wake.notify_one();
+    }
+
+    /// An absolute link for e-mails.
+    pub fn link(&self, path: &str) -> String {
+        self.config.absolute_url(path)
+    }
+}
+
+/// The process-wide Prometheus recorder (metrics macros need one global recorder).
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // Fails only if another recorder is installed, in which case ours stays empty.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// Connects to the database, applies migrations and loads the keys.
+pub async fn prepare(config: Config) -> Result<AppState> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        Error::Config(format!(
+            "cannot create data dir {}: {e}",
+            config.data_dir.display()
+        ))
+    })?;
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let keys = MasterKey::load_or_create(config.master_key.as_deref(), &config.data_dir)?;
+    Ok(AppState {
+        config: Arc::new(config),
+        db,
+        keys: Arc::new(keys),
+        metrics: metrics_handle(),
+        mail_wake: Arc::new(Notify::new()),
+    })
+}
+
+pub fn router(state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name("jobboard_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.cookies_secure())
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
+
+    let mut pages = Router::new()
+        .merge(site::routes())
+        .merge(accounts::routes())
+        .merge(operator::routes());
+    if state.config.mailbox_enabled() {
+        pages = pages.merge(mail::mailbox::routes());
+    }
+
+    // Outermost last: metrics and tracing see everything; sessions wrap the request context,
+    // which wraps error pages, which wrap CSRF checks and the handlers.
+    pages
+        .fallback(web::not_found)
+        .layer(CatchPanicLayer::custom(|_| {
+            axum::response::IntoResponse::into_response(Error::internal("handler panicked"))
+        }))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web::csrf_protection,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web::error_pages,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web::request_context,
+        ))
+        .layer(sessions)
+        .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web::security_headers,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(web::track_metrics))
+        .with_state(state)
+}
+
+/// Serves on `listener` until `shutdown` fires, then drains requests and the outbox worker.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> Result<()> {
+    let mailer = Mailer::from_config(&state.config)?;
+    let workers = CancellationToken::new();
+    let outbox = tokio::spawn(
+        OutboxWorker {
+            db: state.db.clone(),
+            mailer,
+            wake: state.mail_wake.clone(),
+            config: (*state.config).clone(),
+        }
+        .run(workers.clone()),
+    );
+    let housekeeping = tokio::spawn(housekeeping::run(state.clone(), workers.clone()));
+
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    tracing::info!(
+        addr = %listener.local_addr()?,
+        database = state.config.database_kind(),
+        mail = if state.config.mailbox_enabled() { "files" } else { "smtp" },
+        "serving"
+    );
+    let stop = shutdown.clone();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move { stop.cancelled().await })
+        .await?;
+
+    workers.cancel();
+    // The worker finishes the message in hand; give it a generous bound.
+    let _ = tokio::time::timeout(Duration::from_secs(60), outbox).await;
+    let _ = housekeeping.await;
+    state.db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,226 @@
+//! One `Config` for the whole process, read from environment variables (INTERFACE.md) and, when
+//! `JOBBOARD_CONFIG` names one, a TOML file with the same keys in lower case. Defaults are the
+//! embedded mode: SQLite, files and e-mails under the data dir.
+
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
+
+use url::Url;
+
+use crate::error::{Error, Result};
+
+#[derive(Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub base_url: Url,
+    /// `None` writes e-mails as `.eml` files under the data dir (and enables the local mailbox).
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    /// 64 hex characters; `None` means "generate once into the data dir" (embedded mode only).
+    pub master_key: Option<String>,
+    pub s3: Option<S3Config>,
+    pub log_format: LogFormat,
+    /// First retry delay of the mail outbox; doubles per attempt.
+    pub outbox_retry_base: Duration,
+    /// How often each node looks for due background work when nothing woke it.
+    pub worker_poll: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct S3Config {
+    pub bucket: String,
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+// Secrets stay out of logs and panics.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field("database", &self.database_kind())
+            .field("base_url", &self.base_url.as_str())
+            .field("smtp", &self.smtp_url.as_ref().map(|_| "<configured>"))
+            .field(
+                "master_key",
+                &self.master_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("s3", &self.s3)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// Reads the process environment (and the optional TOML file it names).
+    pub fn from_env() -> Result<Self> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        Self::from_map(env)
+    }
+
+    /// Builds a configuration from explicit variables; tests use this to stay independent of
+    /// the environment they run in.
+    pub fn from_map(mut vars: HashMap<String, String>) -> Result<Self> {
+        if let Some(path) = vars.get("JOBBOARD_CONFIG").cloned() {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| Error::Config(format!("cannot read {path}: {e}")))?;
+            let table: toml::Table = toml::from_str(&text)
+                .map_err(|e| Error::Config(format!("{path} is not valid TOML: {e}")))?;
+            for (key, value) in table {
+                let value = match value {
+                    toml::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                // The environment wins over the file.
+                vars.entry(key.to_uppercase()).or_insert(value);
+            }
+        }
+        let get = |key: &str| vars.get(key).filter(|v| !v.trim().is_empty()).cloned();
+
+        let addr: SocketAddr = get("JOBBOARD_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+            .map_err(|e| Error::Config(format!("JOBBOARD_ADDR: {e}")))?;
+        let data_dir = PathBuf::from(get("JOBBOARD_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = get("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}/jobboard.db", data_dir.display()));
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
+            return Err(Error::Config(
+                "DATABASE_URL must start with sqlite: or postgres://".into(),
+            ));
+        }
+        let base_url = get("JOBBOARD_BASE_URL").unwrap_or_else(|| format!("http://{addr}"));
+        let base_url =
+            Url::parse(&base_url).map_err(|e| Error::Config(format!("JOBBOARD_BASE_URL: {e}")))?;
+        let master_key = get("JOBBOARD_MASTER_KEY");
+        if let Some(key) = &master_key {
+            crate::secrets::MasterKey::parse(key)?;
+        }
+        let s3 = get("JOBBOARD_S3_BUCKET").map(|bucket| S3Config {
+            bucket,
+            endpoint: get("JOBBOARD_S3_ENDPOINT"),
+            region: get("JOBBOARD_S3_REGION"),
+        });
+        let log_format = match get("JOBBOARD_LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(Error::Config(format!(
+                    "JOBBOARD_LOG_FORMAT must be pretty or json, not {other}"
+                )));
+            }
+        };
+        let millis = |key: &str, default: u64| -> Result<Duration> {
+            get(key)
+                .map(|v| v.parse::<u64>())
+                .transpose()
+                .map_err(|e| Error::Config(format!("{key}: {e}")))
+                .map(|v| Duration::from_millis(v.unwrap_or(default)))
+        };
+        let config = Config {
+            addr,
+            data_dir,
+            database_url,
+            base_url,
+            smtp_url: get("JOBBOARD_SMTP_URL"),
+            mail_from: get("JOBBOARD_MAIL_FROM")
+                .unwrap_or_else(|| "jobboard <no-reply@jobboard.localhost>".into()),
+            master_key,
+            s3,
+            log_format,
+            outbox_retry_base: millis("JOBBOARD_OUTBOX_RETRY_MS", 30_000)?,
+            worker_poll: millis("JOBBOARD_WORKER_POLL_MS", 2_000)?,
+        };
+        if config.is_production() && config.master_key.is_none() {
+            return Err(Error::Config(
+                "JOBBOARD_MASTER_KEY is required with PostgreSQL or S3 (64 hex characters, e.g. `openssl rand -hex 32`)".into(),
+            ));
+        }
+        Ok(config)
+    }
+
+    /// Production-like deployments share the database between nodes, so they cannot each
+    /// generate their own key.
+    pub fn is_production(&self) -> bool {
+        self.database_kind() == "postgres" || self.s3.is_some()
+    }
+
+    pub fn database_kind(&self) -> &'static str {
+        if self.database_url.starts_with("sqlite:") {
+            "sqlite"
+        } else {
+            "postgres"
+        }
+    }
+
+    /// The local mailbox page exists only when e-mails are written to disk.
+    pub fn mailbox_enabled(&self) -> bool {
+        self.smtp_url.is_none()
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+
+    pub fn cookies_secure(&self) -> bool {
+        self.base_url.scheme() == "https"
+    }
+
+    /// An absolute link for e-mails and feeds.
+    pub fn absolute_url(&self, path_and_query: &str) -> String {
+        let base = self.base_url.as_str().trim_end_matches('/');
+        format!("{base}{path_and_query}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_mode() {
+        let config = Config::from_map(HashMap::new()).unwrap();
+        assert_eq!(config.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.database_url, "sqlite://./data/jobboard.db");
+        assert_eq!(config.base_url.as_str(), "http://127.0.0.1:8080/");
+        assert!(config.mailbox_enabled());
+        assert!(!config.cookies_secure());
+    }
+
+    #[test]
+    fn postgres_needs_a_master_key() {
+        let err = Config::from_map(vars(&[("DATABASE_URL", "postgres://x@localhost/db")]));
+        assert!(err.is_err());
+        let key = "00".repeat(32);
+        let ok = Config::from_map(vars(&[
+            ("DATABASE_URL", "postgres://x@localhost/db"),
+            ("JOBBOARD_MASTER_KEY", &key),
+        ]));
+        assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn https_base_url_makes_cookies_secure() {
+        let config =
+            Config::from_map(vars(&[("JOBBOARD_BASE_URL", "https://jobs.example.dk")])).unwrap();
+        assert!(config.cookies_secure());
+        assert_eq!(
+            config.absolute_url("/login"),
+            "https://jobs.example.dk/login"
+        );
+    }
+}

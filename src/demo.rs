@@ -1,0 +1,230 @@
+//! Deterministic synthetic data, for trying the portal (`serve --demo`) and for benchmarks
+//! (`jobboard demo`). The same seed gives the same data. Three fixed logins are created on an
+//! empty database so a person can try each role at once.
+
+use rand::{RngExt, SeedableRng, rngs::StdRng};
+use time::Duration;
+
+use crate::{
+    accounts::{Role, passwords_for_demo, store},
+    db::{Db, is_unique_violation, now},
+    db_run,
+    error::Result,
+};
+
+/// The password of every demo account. Demo data is for local trials only.
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+pub const DEMO_LOGINS: [(&str, Role); 3] = [
+    ("seeker@example.com", Role::Seeker),
+    ("employer@example.com", Role::Employer),
+    ("operator@example.com", Role::Operator),
+];
+
+#[derive(Clone, Copy, Debug)]
+pub struct DemoOptions {
+    pub companies: u32,
+    pub seekers: u32,
+    pub seed: u64,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            companies: 20,
+            seekers: 50,
+            seed: 1,
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+pub struct DemoReport {
+    pub companies: u32,
+    pub seekers: u32,
+    pub logins_created: bool,
+}
+
+const FIRST_NAMES: &[&str] = &[
+    "Anna", "Mads", "Sofie", "Lars", "Freja", "Oliver", "Ida", "Noah", "Emma", "William", "Clara",
+    "Magnus", "Astrid", "Elias", "Karin", "Johan", "Maja", "Erik", "Nora", "Aksel",
+];
+const LAST_NAMES: &[&str] = &[
+    "Jensen",
+    "Nielsen",
+    "Hansen",
+    "Pedersen",
+    "Andersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Johansson",
+    "Lindqvist",
+    "Holm",
+    "Berg",
+    "Dahl",
+    "Lund",
+];
+const COMPANY_WORDS: &[&str] = &[
+    "Nordlys", "Havbris", "Fjord", "Bølge", "Skov", "Klippe", "Solsikke", "Stjerne", "Ege",
+    "Vinge", "Lyngby", "Kyst", "Bakke", "Mølle", "Strand",
+];
+const COMPANY_KINDS: &[&str] = &[
+    "ApS", "A/S", "IVS", "Consult", "Tech ApS", "Byg A/S", "Care",
+];
+
+/// True when no account exists yet (so `serve --demo` fills only a fresh portal).
+pub async fn is_empty(db: &Db) -> Result<bool> {
+    let users: i64 =
+        db_run!(pool db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await)?;
+    Ok(users == 0)
+}
+
+pub async fn fill(db: &Db, options: DemoOptions) -> Result<DemoReport> {
+    let mut rng = StdRng::seed_from_u64(options.seed);
+    // One hash for every synthetic account: Argon2 is deliberately slow.
+    let password_hash = passwords_for_demo(DEMO_PASSWORD).await?;
+    let mut report = DemoReport::default();
+    let mut tx = db.begin().await?;
+
+    if is_empty(db).await? {
+        for (email, role) in DEMO_LOGINS {
+            let id = insert(&mut tx, email, &password_hash, demo_name(role), role).await?;
+            if role == Role::Employer {
+                store::insert_company(&mut tx, "Nordlys Demo ApS", "10150817", id).await?;
+            }
+        }
+        report.logins_created = true;
+    }
+
+    for i in 0..options.companies {
+        let name = format!(
+            "{} {}",
+            COMPANY_WORDS[rng.random_range(0..COMPANY_WORDS.len())],
+            COMPANY_KINDS[rng.random_range(0..COMPANY_KINDS.len())]
+        );
+        let cvr = random_cvr(&mut rng);
+        let email = format!("hr{}-{}@company{}.example.com", options.seed, i, cvr);
+        let id = match insert(
+            &mut tx,
+            &email,
+            &password_hash,
+            &person(&mut rng),
+            Role::Employer,
+        )
+        .await
+        {
+            Ok(id) => id,
+            Err(crate::error::Error::Database(e)) if is_unique_violation(&e) => continue,
+            Err(e) => return Err(e),
+        };
+        match store::insert_company(&mut tx, &name, &cvr, id).await {
+            Ok(_) => report.companies += 1,
+            Err(e) if is_unique_violation(&e) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+
+    for i in 0..options.seekers {
+        let name = person(&mut rng);
+        let email = format!(
+            "{}.{}{}@seekers.example.com",
+            name.split(' ').next().unwrap_or("seeker").to_lowercase(),
+            options.seed,
+            i
+        );
+        let id = match insert(&mut tx, &email, &password_hash, &name, Role::Seeker).await {
+            Ok(id) => id,
+            Err(crate::error::Error::Database(e)) if is_unique_violation(&e) => continue,
+            Err(e) => return Err(e),
+        };
+        // Varied last logins, up to two years back, so retention rules have work to do.
+        let last_login = now() - Duration::days(rng.random_range(0..730));
+        db_run!(tx &mut tx, |c| sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+            .bind(last_login)
+            .bind(id)
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected()))?;
+        report.seekers += 1;
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+async fn insert(
+    tx: &mut crate::db::Tx,
+    email: &str,
+    password_hash: &str,
+    name: &str,
+    role: Role,
+) -> Result<i64> {
+    Ok(store::insert_user(
+        tx,
+        &store::NewUser {
+            email,
+            password_hash,
+            name,
+            role,
+            lang: "da",
+            verified: true,
+        },
+    )
+    .await?)
+}
+
+fn demo_name(role: Role) -> &'static str {
+    match role {
+        Role::Seeker => "Sofie Demo",
+        Role::Employer => "Lars Demo",
+        Role::Operator => "Ida Operator",
+    }
+}
+
+fn person(rng: &mut StdRng) -> String {
+    format!(
+        "{} {}",
+        FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())],
+        LAST_NAMES[rng.random_range(0..LAST_NAMES.len())]
+    )
+}
+
+/// A random CVR number that passes the modulus-11 check.
+fn random_cvr(rng: &mut StdRng) -> String {
+    const WEIGHTS: [u32; 7] = [2, 7, 6, 5, 4, 3, 2];
+    loop {
+        let digits: Vec<u32> = (0..7)
+            .map(|i| {
+                if i == 0 {
+                    rng.random_range(1..10)
+                } else {
+                    rng.random_range(0..10)
+                }
+            })
+            .collect();
+        let sum: u32 = digits.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum();
+        let check = (11 - sum % 11) % 11;
+        if check < 10 {
+            return digits
+                .iter()
+                .chain(std::iter::once(&check))
+                .map(|d| char::from_digit(*d, 10).unwrap_or('0'))
+                .collect();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::Cvr;
+
+    #[test]
+    fn generated_cvr_numbers_are_valid() {
+        let mut rng = StdRng::seed_from_u64(7);
+        for _ in 0..200 {
+            let cvr = random_cvr(&mut rng);
+            assert!(Cvr::parse(&cvr).is_ok(), "{cvr}");
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! The one error type. Handlers return `Result<T>`; an `Error` becomes a status code plus a
+//! marker that the page layer turns into a friendly, translated page (or JSON under `/api`).
+//! Internal details are logged, never shown.
+
+use axum::{
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("the security token of the form was missing or wrong")]
+    Csrf,
+    #[error("too many attempts")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("template: {0}")]
+    Template(#[from] askama::Error),
+    #[error("session: {0}")]
+    Session(#[from] tower_sessions::session::Error),
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// Which friendly page to show; read by `web::error_pages`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorPage {
+    NotFound,
+    Forbidden,
+    Csrf,
+    RateLimited { retry_after_secs: u64 },
+    BadRequest,
+    Internal,
+}
+
+impl ErrorPage {
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorPage::NotFound => StatusCode::NOT_FOUND,
+            ErrorPage::Forbidden | ErrorPage::Csrf => StatusCode::FORBIDDEN,
+            ErrorPage::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ErrorPage::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorPage::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl Error {
+    pub fn page(&self) -> ErrorPage {
+        match self {
+            Error::NotFound => ErrorPage::NotFound,
+            Error::Forbidden => ErrorPage::Forbidden,
+            Error::Csrf => ErrorPage::Csrf,
+            Error::RateLimited { retry_after_secs } => ErrorPage::RateLimited {
+                retry_after_secs: *retry_after_secs,
+            },
+            Error::BadRequest(_) => ErrorPage::BadRequest,
+            _ => ErrorPage::Internal,
+        }
+    }
+
+    pub fn internal(message: impl std::fmt::Display) -> Self {
+        Error::Internal(message.to_string())
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let page = self.page();
+        if page == ErrorPage::Internal {
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut response = page.status().into_response();
+        if let ErrorPage::RateLimited { retry_after_secs } = page {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        if let Error::BadRequest(message) = &self {
+            response
+                .extensions_mut()
+                .insert(BadRequestMessage(message.clone()));
+        }
+        response.extensions_mut().insert(page);
+        response
+    }
+}
+
+/// The message a 400 page shows (already meant for people).
+#[derive(Clone, Debug)]
+pub struct BadRequestMessage(pub String);

@@ -1,0 +1,59 @@
+//! Periodic clean-up every node runs: expired sessions, spent one-time tokens and old sign-in
+//! attempts. (The retention sweeper with its declared rules arrives with its own issue.)
+
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    accounts::session_store::DbSessionStore, app::AppState, db::now, db_run, error::Result,
+};
+
+const EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// Sign-in attempts are kept 30 days: long enough for rate limits and a person's login history.
+const ATTEMPTS_KEPT: time::Duration = time::Duration::days(30);
+/// Used or expired link tokens are of no use after a week.
+const TOKENS_KEPT: time::Duration = time::Duration::days(7);
+
+pub async fn run(state: AppState, shutdown: CancellationToken) {
+    loop {
+        if let Err(e) = sweep(&state).await {
+            tracing::warn!(error = %e, "housekeeping failed; will retry");
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = tokio::time::sleep(EVERY) => {}
+        }
+    }
+}
+
+async fn sweep(state: &AppState) -> Result<()> {
+    let sessions = DbSessionStore::new(state.db.clone())
+        .delete_expired()
+        .await?;
+    let now = now();
+    let attempts = db_run!(pool & state.db, |p| sqlx::query(
+        "DELETE FROM auth_attempts WHERE created_at < $1"
+    )
+    .bind(now - ATTEMPTS_KEPT)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    let tokens = db_run!(pool & state.db, |p| sqlx::query(
+        "DELETE FROM account_tokens WHERE expires_at < $1 OR used_at < $1"
+    )
+    .bind(now - TOKENS_KEPT)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if sessions + attempts + tokens > 0 {
+        tracing::info!(
+            sessions,
+            attempts,
+            tokens,
+            "housekeeping removed expired rows"
+        );
+    }
+    Ok(())
+}

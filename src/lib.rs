@@ -1,0 +1,15 @@
+//! jobboard: a job portal with privacy built in. The binary (`main.rs`) is a thin CLI over
+//! this library, which the integration tests drive over HTTP.
+
+pub mod accounts;
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+mod housekeeping;
+pub mod mail;
+mod operator;
+pub mod secrets;
+mod site;
+pub mod web;

@@ -1,0 +1,79 @@
+//! Outgoing e-mail. Every message is a row in the `outbox` table, written in the same
+//! transaction as the change that caused it; the worker delivers it (SMTP, or `.eml` files in
+//! embedded mode) with retries, so a crash or a failed step never loses or duplicates mail.
+
+pub mod mailbox;
+pub mod outbox;
+pub mod transport;
+pub mod worker;
+
+use askama::Template;
+
+use crate::{error::Result, web::Tr};
+
+/// A message ready to queue.
+#[derive(Debug)]
+pub struct OutgoingMail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Template)]
+#[template(path = "emails/letter.txt")]
+struct LetterText<'a> {
+    letter: &'a Letter,
+}
+
+#[derive(Template)]
+#[template(path = "emails/letter.html")]
+struct LetterHtml<'a> {
+    letter: &'a Letter,
+}
+
+/// The one shape all our e-mails share: a greeting, paragraphs, at most one action link, and a
+/// footer saying why the person got it. Text and HTML parts come from the same content.
+pub struct Letter {
+    pub t: Tr,
+    pub greeting: String,
+    pub paragraphs: Vec<String>,
+    pub action: Option<(String, String)>,
+    pub footer: String,
+}
+
+impl Letter {
+    pub fn new(t: Tr, name: &str) -> Self {
+        let greeting = if name.trim().is_empty() {
+            t.s("email.greeting_plain").to_string()
+        } else {
+            t.f("email.greeting", &[("name", name)])
+        };
+        Letter {
+            t,
+            greeting,
+            paragraphs: Vec::new(),
+            action: None,
+            footer: t.s("email.footer").to_string(),
+        }
+    }
+
+    pub fn paragraph(mut self, text: impl Into<String>) -> Self {
+        self.paragraphs.push(text.into());
+        self
+    }
+
+    pub fn action(mut self, label: impl Into<String>, url: impl Into<String>) -> Self {
+        self.action = Some((label.into(), url.into()));
+        self
+    }
+
+    pub fn into_mail(self, to: &str, subject: impl Into<String>) -> Result<OutgoingMail> {
+        Ok(OutgoingMail {
+            to: to.to_string(),
+            subject: subject.into(),
+            text: LetterText { letter: &self }.render()?,
+            html: LetterHtml { letter: &self }.render()?,
+        })
+    }
+}

@@ -1,0 +1,186 @@
+//! The transactional outbox: queueing, claiming, and recording the outcome of deliveries.
+
+use time::{Duration, OffsetDateTime};
+
+use super::OutgoingMail;
+use crate::{
+    db::{Db, Tx, now},
+    db_run,
+    error::Result,
+    secrets,
+};
+
+/// Queues a message inside the caller's transaction: it is sent if and only if the change that
+/// caused it commits.
+pub async fn enqueue(tx: &mut Tx, mail: &OutgoingMail, message_domain: &str) -> Result<i64> {
+    let now = now();
+    let message_id = format!("<{}@{}>", secrets::random_token(), message_domain);
+    let id = db_run!(tx tx, |c| sqlx::query_scalar(
+        "INSERT INTO outbox (recipient, subject, body_text, body_html, message_id, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id"
+    )
+    .bind(&mail.to)
+    .bind(&mail.subject)
+    .bind(&mail.text)
+    .bind(&mail.html)
+    .bind(&message_id)
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await)?;
+    Ok(id)
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct QueuedMail {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub message_id: String,
+    pub attempts: i32,
+}
+
+/// How long a claimed message is reserved for the node that claimed it. If that node dies
+/// mid-send, another picks the message up after this.
+const CLAIM: Duration = Duration::minutes(2);
+
+const CLAIM_SQLITE: &str = "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 \
+     WHERE id = (SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL \
+       AND next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2) \
+       ORDER BY id LIMIT 1) \
+     RETURNING id, recipient, subject, body_text, body_html, message_id, attempts";
+const CLAIM_POSTGRES: &str = "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 \
+     WHERE id = (SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL \
+       AND next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2) \
+       ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) \
+     RETURNING id, recipient, subject, body_text, body_html, message_id, attempts";
+
+/// Claims the oldest due message, if any. On PostgreSQL, `SKIP LOCKED` lets several nodes
+/// claim different messages at once; SQLite has a single writer, so the plain form suffices.
+pub async fn claim_next(db: &Db) -> Result<Option<QueuedMail>> {
+    let now = now();
+    let sql = if db.is_postgres() {
+        CLAIM_POSTGRES
+    } else {
+        CLAIM_SQLITE
+    };
+    Ok(db_run!(pool db, |p| sqlx::query_as(sql)
+        .bind(now + CLAIM)
+        .bind(now)
+        .fetch_optional(p)
+        .await)?)
+}
+
+/// Records a delivery. The body is dropped: once delivered, we no longer need to hold it.
+pub async fn mark_sent(db: &Db, id: i64) -> Result<()> {
+    db_run!(pool db, |p| sqlx::query(
+        "UPDATE outbox SET sent_at = $1, claimed_until = NULL, last_error = NULL, \
+         body_text = '', body_html = '' WHERE id = $2"
+    )
+    .bind(now())
+    .bind(id)
+    .execute(p)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// After this many attempts (about a day with the default back-off) a message is given up
+/// and shown to operators as failed.
+pub const MAX_ATTEMPTS: i32 = 12;
+
+pub async fn mark_failed_attempt(
+    db: &Db,
+    mail: &QueuedMail,
+    error: &str,
+    retry_base: std::time::Duration,
+) -> Result<()> {
+    let now = now();
+    let error: String = error.chars().take(500).collect();
+    if mail.attempts >= MAX_ATTEMPTS {
+        db_run!(pool db, |p| sqlx::query(
+            "UPDATE outbox SET failed_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3"
+        )
+        .bind(now)
+        .bind(&error)
+        .bind(mail.id)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+        return Ok(());
+    }
+    let next = now + backoff(mail.attempts, retry_base);
+    db_run!(pool db, |p| sqlx::query(
+        "UPDATE outbox SET next_attempt_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3"
+    )
+    .bind(next)
+    .bind(&error)
+    .bind(mail.id)
+    .execute(p)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Exponential back-off: base, 2×base, 4×base … capped at six hours.
+fn backoff(attempts: i32, base: std::time::Duration) -> Duration {
+    let factor = 2u32.saturating_pow(attempts.saturating_sub(1).clamp(0, 16) as u32);
+    let delay = base
+        .saturating_mul(factor)
+        .min(std::time::Duration::from_secs(6 * 3600));
+    Duration::try_from(delay).unwrap_or(Duration::hours(6))
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OutboxCounts {
+    pub queued: i64,
+    pub failed: i64,
+    pub sent: i64,
+}
+
+pub async fn counts(db: &Db) -> Result<OutboxCounts> {
+    let (queued, failed, sent): (i64, i64, i64) = db_run!(pool db, |p| sqlx::query_as(
+        "SELECT \
+           COALESCE(SUM(CASE WHEN sent_at IS NULL AND failed_at IS NULL THEN 1 ELSE 0 END), 0), \
+           COALESCE(SUM(CASE WHEN failed_at IS NOT NULL THEN 1 ELSE 0 END), 0), \
+           COALESCE(SUM(CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END), 0) \
+         FROM outbox"
+    )
+    .fetch_one(p)
+    .await)?;
+    Ok(OutboxCounts {
+        queued,
+        failed,
+        sent,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+pub struct FailedMail {
+    pub id: i64,
+    pub subject: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub failed_at: Option<OffsetDateTime>,
+}
+
+pub async fn recent_failures(db: &Db) -> Result<Vec<FailedMail>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT id, subject, attempts, last_error, failed_at FROM outbox \
+         WHERE failed_at IS NOT NULL ORDER BY failed_at DESC LIMIT 20"
+    )
+    .fetch_all(p)
+    .await)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let base = std::time::Duration::from_secs(30);
+        assert_eq!(backoff(1, base), Duration::seconds(30));
+        assert_eq!(backoff(2, base), Duration::seconds(60));
+        assert_eq!(backoff(4, base), Duration::seconds(240));
+        assert_eq!(backoff(30, base), Duration::hours(6));
+    }
+}

@@ -1,0 +1,111 @@
+//! The portal's front door and plumbing: home page, language switch, static assets, and the
+//! probes monitoring calls (`/healthz`, `/readyz`, `/metrics`).
+
+use askama::Template;
+use axum::{
+    Form, Json, Router,
+    extract::State,
+    http::{StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+
+use crate::{
+    accounts::store as accounts_store,
+    app::AppState,
+    error::Result,
+    mail::outbox,
+    web::{self, Lang, Layout, render, safe_next},
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/language", post(switch_language))
+        .route("/assets/{file}", get(web::assets::serve))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    l: Layout,
+}
+
+async fn home(l: Layout) -> Result<Response> {
+    render(&HomePage { l })
+}
+
+#[derive(Deserialize)]
+struct LanguageForm {
+    lang: String,
+    #[serde(default)]
+    return_to: String,
+}
+
+/// Remembers the chosen language in the session (and on the account, for e-mails).
+async fn switch_language(
+    State(state): State<AppState>,
+    l: Layout,
+    Form(form): Form<LanguageForm>,
+) -> Result<Response> {
+    let lang = Lang::parse(&form.lang).unwrap_or_default();
+    web::remember_language(&l.session, lang).await?;
+    if let Some(user) = &l.user {
+        accounts_store::set_language(&state.db, user.id, lang.code()).await?;
+    }
+    let target = if form.return_to.is_empty() {
+        "/"
+    } else {
+        safe_next(Some(&form.return_to))
+    };
+    Ok(Redirect::to(target).into_response())
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready when the database answers and the data dir (files, index, mail) is writable.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let database = state.db.ping().await.map_err(|e| e.to_string());
+    let storage = check_storage(&state).await;
+    let ready = database.is_ok() && storage.is_ok();
+    let body = serde_json::json!({
+        "database": database.err().unwrap_or_else(|| "ok".into()),
+        "storage": storage.err().unwrap_or_else(|| "ok".into()),
+    });
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
+async fn check_storage(state: &AppState) -> Result<(), String> {
+    let probe = state.config.data_dir.join(".ready-probe");
+    tokio::fs::write(&probe, b"ok")
+        .await
+        .map_err(|e| format!("data dir not writable: {e}"))?;
+    tokio::fs::remove_file(&probe)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn metrics(State(state): State<AppState>) -> Result<Response> {
+    let counts = outbox::counts(&state.db).await?;
+    metrics::gauge!("mail_outbox_queued").set(counts.queued as f64);
+    metrics::gauge!("mail_outbox_failed").set(counts.failed as f64);
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+        .into_response())
+}

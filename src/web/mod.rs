@@ -1,0 +1,591 @@
+//! What every page shares: the request context (who is asking, in which language), the page
+//! layout, CSRF protection, security headers, friendly error pages and flash messages.
+
+pub mod assets;
+pub mod i18n;
+
+use std::{net::SocketAddr, sync::Arc, time::Instant};
+
+use askama::Template;
+use axum::{
+    body::Body,
+    extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts},
+    middleware::Next,
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+use tower_sessions::Session;
+
+use crate::{
+    accounts::{Role, SessionUser},
+    app::AppState,
+    error::{BadRequestMessage, Error, ErrorPage, Result},
+};
+pub use i18n::{Lang, Tr};
+
+const SESSION_USER: &str = "uid";
+const SESSION_CSRF: &str = "csrf";
+const SESSION_LANG: &str = "lang";
+const SESSION_FLASH: &str = "flash";
+
+/// Resolved once per request by `request_context`, read by extractors and error pages.
+#[derive(Clone, Debug)]
+pub struct RequestContext {
+    pub user: Option<Arc<SessionUser>>,
+    pub lang: Lang,
+}
+
+/// Loads the signed-in user (if any) and decides the language.
+pub async fn request_context(
+    State(state): State<AppState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Result<Response> {
+    let user = match session.get::<i64>(SESSION_USER).await? {
+        Some(id) => match crate::accounts::store::session_user(&state.db, id).await? {
+            Some(user) => Some(Arc::new(user)),
+            None => {
+                // The account is gone (erased or deleted): end the session with it.
+                session.flush().await?;
+                None
+            }
+        },
+        None => None,
+    };
+    let chosen = session
+        .get::<String>(SESSION_LANG)
+        .await?
+        .and_then(|code| Lang::parse(&code))
+        .or_else(|| user.as_ref().and_then(|u| Lang::parse(&u.lang)));
+    let lang = chosen.unwrap_or_else(|| {
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(Lang::from_accept_language)
+            .unwrap_or_default()
+    });
+    req.extensions_mut().insert(RequestContext { user, lang });
+    Ok(next.run(req).await)
+}
+
+fn context(parts: &Parts) -> RequestContext {
+    parts
+        .extensions
+        .get::<RequestContext>()
+        .cloned()
+        .unwrap_or(RequestContext {
+            user: None,
+            lang: Lang::En,
+        })
+}
+
+/// Stores the signed-in user in the session; renews the session id against fixation.
+pub async fn sign_in(session: &Session, user_id: i64) -> Result<()> {
+    session.cycle_id().await?;
+    session.insert(SESSION_USER, user_id).await?;
+    // A fresh token for the new privilege level.
+    session
+        .insert(SESSION_CSRF, crate::secrets::random_token())
+        .await?;
+    Ok(())
+}
+
+/// Ends the session server-side (the row is deleted) and clears the cookie.
+pub async fn sign_out(session: &Session) -> Result<()> {
+    session.flush().await?;
+    Ok(())
+}
+
+/// Renews the session id after a change of privilege (e-mail or password changed).
+pub async fn renew_session(session: &Session) -> Result<()> {
+    session.cycle_id().await?;
+    Ok(())
+}
+
+pub async fn remember_language(session: &Session, lang: Lang) -> Result<()> {
+    session.insert(SESSION_LANG, lang.code()).await?;
+    Ok(())
+}
+
+/// The person asking, or a redirect to the login page.
+pub struct CurrentUser(pub Arc<SessionUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match context(parts).user {
+            Some(user) => Ok(CurrentUser(user)),
+            None => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let target = format!(
+                    "/login?{}",
+                    serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+                );
+                Err(Redirect::to(&target).into_response())
+            }
+        }
+    }
+}
+
+/// An operator, or 403 for anyone else who is signed in.
+pub struct CurrentOperator(pub Arc<SessionUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentOperator {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+        if user.role == Role::Operator {
+            Ok(CurrentOperator(user))
+        } else {
+            Err(Error::Forbidden.into_response())
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FlashKind {
+    Success,
+    Info,
+    Error,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub text: String,
+}
+
+impl Flash {
+    pub fn css_class(&self) -> &'static str {
+        match self.kind {
+            FlashKind::Success => "flash flash-success",
+            FlashKind::Info => "flash flash-info",
+            FlashKind::Error => "flash flash-error",
+        }
+    }
+}
+
+/// Queues a message for the next page this person sees.
+pub async fn flash(session: &Session, kind: FlashKind, text: impl Into<String>) -> Result<()> {
+    let mut flashes: Vec<Flash> = session.get(SESSION_FLASH).await?.unwrap_or_default();
+    flashes.push(Flash {
+        kind,
+        text: text.into(),
+    });
+    session.insert(SESSION_FLASH, flashes).await?;
+    Ok(())
+}
+
+/// What the base template needs on every page.
+pub struct Layout {
+    pub t: Tr,
+    pub user: Option<Arc<SessionUser>>,
+    pub csrf: String,
+    pub flashes: Vec<Flash>,
+    pub path: String,
+    pub mailbox: bool,
+    pub session: Session,
+}
+
+impl Layout {
+    pub fn lang(&self) -> &'static str {
+        self.t.lang().code()
+    }
+
+    pub fn languages(&self) -> [Lang; 2] {
+        Lang::ALL
+    }
+
+    pub fn asset(&self, name: &str) -> String {
+        assets::url(name)
+    }
+
+    pub fn is_operator(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == Role::Operator)
+    }
+
+    /// Makes sure the page carries a CSRF token; creates the session if needed. Pages with a
+    /// form call this; pages without one create no session (and no cookie).
+    pub async fn with_form(mut self) -> Result<Self> {
+        if self.csrf.is_empty() {
+            let token = crate::secrets::random_token();
+            self.session.insert(SESSION_CSRF, &token).await?;
+            self.csrf = token;
+        }
+        Ok(self)
+    }
+
+    async fn build(session: Session, ctx: RequestContext, path: String, mailbox: bool) -> Self {
+        let csrf = session
+            .get::<String>(SESSION_CSRF)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let flashes = match session.get::<Vec<Flash>>(SESSION_FLASH).await {
+            Ok(Some(flashes)) => {
+                let _ = session.remove_value(SESSION_FLASH).await;
+                flashes
+            }
+            _ => Vec::new(),
+        };
+        Layout {
+            t: ctx.lang.tr(),
+            user: ctx.user,
+            csrf,
+            flashes,
+            path,
+            mailbox,
+            session,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Layout {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, msg)| Error::internal(msg))?;
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        Ok(Layout::build(
+            session,
+            context(parts),
+            path,
+            state.config.mailbox_enabled(),
+        )
+        .await)
+    }
+}
+
+/// Renders a page template into an HTML response.
+pub fn render(template: &impl Template) -> Result<Response> {
+    Ok(Html(template.render()?).into_response())
+}
+
+/// Like `render`, with a status (e.g. 422 for a form with errors).
+pub fn render_with_status(status: StatusCode, template: &impl Template) -> Result<Response> {
+    Ok((status, Html(template.render()?)).into_response())
+}
+
+/// Only local paths are followed after login, so links cannot bounce people elsewhere.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path
+        }
+        _ => "/account",
+    }
+}
+
+/// Field-level validation messages for forms, shown next to each field.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<(&'static str, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSRF
+
+/// Every state-changing request carries the session's token: in the `csrf` form field, the
+/// `X-CSRF-Token` header, or (for multipart uploads) the `csrf` query parameter. The few forms
+/// an anonymous visitor may post without a session (the language switch) are checked for a
+/// same-origin `Origin`/`Referer` instead.
+pub async fn csrf_protection(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Result<Response> {
+    if matches!(
+        *req.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    ) {
+        return Ok(next.run(req).await);
+    }
+    if !same_origin(req.headers(), &state.config.base_url) {
+        return Err(Error::Csrf);
+    }
+    if CSRF_EXEMPT.contains(&req.uri().path()) {
+        return Ok(next.run(req).await);
+    }
+    let expected = session
+        .get::<String>(SESSION_CSRF)
+        .await?
+        .unwrap_or_default();
+    let (req, provided) = provided_token(req).await?;
+    let matches = !expected.is_empty()
+        && provided
+            .as_deref()
+            .is_some_and(|p| bool::from(p.as_bytes().ct_eq(expected.as_bytes())));
+    if !matches {
+        tracing::info!(
+            path = req.uri().path(),
+            "rejected a request without a valid CSRF token"
+        );
+        return Err(Error::Csrf);
+    }
+    Ok(next.run(req).await)
+}
+
+/// Forms an anonymous visitor may post before any session exists.
+const CSRF_EXEMPT: &[&str] = &["/language"];
+
+/// Browsers send `Origin` (or at least `Referer`) on form posts; when present it must be ours:
+/// the configured base URL, or the host the request was addressed to (so that both
+/// `localhost` and `127.0.0.1` work in embedded mode).
+fn same_origin(headers: &HeaderMap, base: &url::Url) -> bool {
+    let header_url = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| url::Url::parse(v).ok())
+    };
+    let Some(theirs) = header_url(header::ORIGIN).or_else(|| header_url(header::REFERER)) else {
+        return true;
+    };
+    if theirs.origin() == base.origin() {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let their_host = match (theirs.host_str(), theirs.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        _ => return false,
+    };
+    host == Some(their_host.as_str())
+}
+
+const MAX_FORM_BYTES: usize = 256 * 1024;
+
+async fn provided_token(req: Request) -> Result<(Request, Option<String>)> {
+    if let Some(token) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        let token = token.to_string();
+        return Ok((req, Some(token)));
+    }
+    let from_query = req.uri().query().and_then(|q| {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+            .ok()?
+            .into_iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v)
+    });
+    if from_query.is_some() {
+        return Ok((req, from_query));
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Ok((req, None));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| Error::BadRequest("The form is too large.".into()))?;
+    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|fields| {
+            fields
+                .into_iter()
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v)
+        });
+    Ok((Request::from_parts(parts, Body::from(bytes)), token))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Security headers
+
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    let mut set = |name: &'static str, value: &'static str| {
+        headers
+            .entry(name)
+            .or_insert_with(|| HeaderValue::from_static(value));
+    };
+    set(
+        "content-security-policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'",
+    );
+    set("x-content-type-options", "nosniff");
+    set("referrer-policy", "same-origin");
+    set("x-frame-options", "DENY");
+    set("cross-origin-opener-policy", "same-origin");
+    set(
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=(), interest-cohort=()",
+    );
+    if state.config.cookies_secure() {
+        set(
+            "strict-transport-security",
+            "max-age=63072000; includeSubDomains",
+        );
+    }
+    response
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error pages
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate {
+    l: Layout,
+    heading: String,
+    message: String,
+}
+
+/// Turns error responses into friendly pages in the reader's language (JSON under `/api/`).
+pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let session = req.extensions().get::<Session>().cloned();
+    let ctx = req
+        .extensions()
+        .get::<RequestContext>()
+        .cloned()
+        .unwrap_or(RequestContext {
+            user: None,
+            lang: Lang::En,
+        });
+    let path = req.uri().path().to_string();
+    let response = next.run(req).await;
+    let page = match response.extensions().get::<ErrorPage>() {
+        Some(page) => *page,
+        None => return response,
+    };
+    let t = ctx.lang.tr();
+    let (heading, mut message) = match page {
+        ErrorPage::NotFound => (
+            t.s("error.not_found.title"),
+            t.s("error.not_found.text").to_string(),
+        ),
+        ErrorPage::Forbidden => (
+            t.s("error.forbidden.title"),
+            t.s("error.forbidden.text").to_string(),
+        ),
+        ErrorPage::Csrf => (t.s("error.csrf.title"), t.s("error.csrf.text").to_string()),
+        ErrorPage::RateLimited { retry_after_secs } => (
+            t.s("error.rate_limited.title"),
+            t.f(
+                "flash.rate_limited",
+                &[("minutes", &retry_after_secs.div_ceil(60).to_string())],
+            ),
+        ),
+        ErrorPage::BadRequest => (
+            t.s("error.bad_request.title"),
+            t.s("error.bad_request.text").to_string(),
+        ),
+        ErrorPage::Internal => (
+            t.s("error.internal.title"),
+            t.s("error.internal.text").to_string(),
+        ),
+    };
+    if let Some(BadRequestMessage(text)) = response.extensions().get::<BadRequestMessage>() {
+        message = text.clone();
+    }
+    let (mut parts, _) = response.into_parts();
+    if path.starts_with("/api/") {
+        let body = serde_json::json!({ "error": heading, "message": message });
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        return Response::from_parts(parts, Body::from(body.to_string()));
+    }
+    let Some(session) = session else {
+        return Response::from_parts(parts, Body::from(message));
+    };
+    let l = Layout::build(session, ctx, path, state.config.mailbox_enabled()).await;
+    let html = ErrorTemplate {
+        l,
+        heading: heading.to_string(),
+        message,
+    }
+    .render()
+    .unwrap_or_else(|_| heading.to_string());
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(html))
+}
+
+pub async fn not_found() -> Error {
+    Error::NotFound
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics and client address
+
+/// Counts requests and their latency per route for `/metrics`.
+pub async fn track_metrics(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    let labels = [("method", method), ("route", route), ("status", status)];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// The peer address of the request (the server listens directly; see README on proxies).
+pub struct ClientIp(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| ClientIp(addr.ip()))
+            .ok_or_else(|| Error::internal("no peer address"))
+    }
+}
