@@ -155,7 +155,7 @@ impl Cvr {
             .zip(Self::WEIGHTS)
             .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
             .sum();
-        if sum % 11 != 0 {
+        if !sum.is_multiple_of(11) {
             return Err("validation.cvr_checksum");
         }
         Ok(Cvr(digits))

@@ -93,9 +93,11 @@ pub async fn sign_in(session: &Session, user_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Ends the session server-side (the row is deleted) and clears the cookie.
+/// Ends the session server-side (the row is deleted). Anything stored afterwards (the
+/// "logged out" message) goes into a new session with a new id, never the old one.
 pub async fn sign_out(session: &Session) -> Result<()> {
     session.flush().await?;
+    session.cycle_id().await?;
     Ok(())
 }
 

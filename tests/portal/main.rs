@@ -1,0 +1,9 @@
+//! Black-box stories against the running portal, grouped by capability. Each story runs on
+//! SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL.
+
+mod helpers;
+
+mod accounts;
+mod mail;
+mod pages;
+mod schema;
