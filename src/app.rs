@@ -12,6 +12,7 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
     accounts::{self, session_store::DbSessionStore},
+    ads,
     config::Config,
     db::{Db, Tx},
     error::{Error, Result},
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
     let mut pages = Router::new()
         .merge(site::routes())
         .merge(accounts::routes())
+        .merge(ads::routes())
         .merge(operator::routes());
     if state.config.mailbox_enabled() {
         pages = pages.merge(mail::mailbox::routes());
@@ -148,6 +150,11 @@ pub async fn serve(
         .run(workers.clone()),
     );
     let housekeeping = tokio::spawn(housekeeping::run(state.clone(), workers.clone()));
+    let expiry = tokio::spawn(ads::expire_periodically(
+        state.clone(),
+        state.config.worker_poll,
+        workers.clone(),
+    ));
 
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(
@@ -165,6 +172,7 @@ pub async fn serve(
     // The worker finishes the message in hand; give it a generous bound.
     let _ = tokio::time::timeout(Duration::from_secs(60), outbox).await;
     let _ = housekeeping.await;
+    let _ = expiry.await;
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())

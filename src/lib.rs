@@ -2,7 +2,9 @@
 //! this library, which the integration tests drive over HTTP.
 
 pub mod accounts;
+pub mod ads;
 pub mod app;
+pub mod calendar;
 pub mod config;
 pub mod db;
 pub mod demo;

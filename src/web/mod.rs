@@ -212,6 +212,10 @@ impl Layout {
         assets::url(name)
     }
 
+    pub fn is_employer(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == Role::Employer)
+    }
+
     pub fn is_operator(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.role == Role::Operator)
     }

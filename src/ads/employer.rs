@@ -1,0 +1,255 @@
+//! The employer's side: the company's ads by state with search, the ad form, and the actions
+//! (submit for review, close as filled, relist, duplicate). Only members of the company that
+//! owns an ad see or touch it.
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+use super::{
+    domain::{AdContent, AdForm, AdState, ReviewStatus},
+    lifecycle::{self, Submitted},
+    store::{self, AdRecord, AdSummary, Decision},
+    view::{AdFormView, AdView},
+};
+use crate::{
+    accounts::{Role, SessionUser},
+    app::AppState,
+    calendar,
+    error::{Error, Result},
+    web::{CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
+};
+
+/// The signed-in member of a company; anyone else is refused.
+fn company_of(user: &SessionUser) -> Result<i64> {
+    match (user.role, user.company_id) {
+        (Role::Employer, Some(company)) => Ok(company),
+        _ => Err(Error::Forbidden),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DashboardQuery {
+    state: String,
+    q: String,
+}
+
+pub struct StateTab {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub count: i64,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "ads/dashboard.html")]
+struct DashboardPage {
+    l: Layout,
+    tabs: Vec<StateTab>,
+    state: String,
+    q: String,
+    ads: Vec<AdSummary>,
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response> {
+    let company = company_of(&user)?;
+    let filter = AdState::parse(&query.state);
+    let counts = store::company_state_counts(&state.db, company).await?;
+    let t = l.t;
+    let total: i64 = counts.iter().map(|(_, n)| n).sum();
+    let mut tabs = vec![StateTab { value: "", label: t.s("ads.dashboard.all"), count: total, current: filter.is_none() }];
+    for s in AdState::ALL {
+        let count = counts.iter().find(|(name, _)| name == s.as_str()).map(|(_, n)| *n).unwrap_or(0);
+        tabs.push(StateTab { value: s.as_str(), label: t.s(s.label_key()), count, current: filter == Some(*s) });
+    }
+    let ads = store::company_ads(&state.db, company, filter, &query.q).await?;
+    render(&DashboardPage { l: l.with_form().await?, tabs, state: query.state, q: query.q, ads })
+}
+
+#[derive(Template)]
+#[template(path = "ads/form.html")]
+struct FormPage {
+    l: Layout,
+    heading: String,
+    action: String,
+    view: AdFormView,
+    errors: FieldErrors,
+}
+
+pub async fn new_form(CurrentUser(user): CurrentUser, l: Layout) -> Result<Response> {
+    company_of(&user)?;
+    let form = AdForm::new_ad(&user.name, &user.email);
+    render(&FormPage {
+        heading: l.t.s("ads.new.title").to_string(),
+        action: "/employer/ads/new".into(),
+        view: AdFormView::new(l.t, form),
+        errors: FieldErrors::default(),
+        l: l.with_form().await?,
+    })
+}
+
+/// Validates the form; on errors shows it again with messages next to the fields.
+async fn checked(l: Layout, form: AdForm, heading: String, action: String) -> Result<Result<(AdContent, Layout), Response>> {
+    let mut errors = FieldErrors::default();
+    match form.validate(l.t, calendar::today(), &mut errors) {
+        Some(content) => Ok(Ok((content, l))),
+        None => {
+            let page = FormPage { view: AdFormView::new(l.t, form), l: l.with_form().await?, heading, action, errors };
+            Ok(Err(render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)?))
+        }
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+    Form(form): Form<AdForm>,
+) -> Result<Response> {
+    let company = company_of(&user)?;
+    let heading = l.t.s("ads.new.title").to_string();
+    let (content, l) = match checked(l, form, heading, "/employer/ads/new".into()).await? {
+        Ok(ok) => ok,
+        Err(page) => return Ok(page),
+    };
+    let id = lifecycle::create_draft(&state, company, user.id, &content).await?;
+    flash(&l.session, FlashKind::Success, l.t.s("ads.flash.saved")).await?;
+    Ok(Redirect::to(&format!("/employer/ads/{id}")).into_response())
+}
+
+/// The ad and its content, for its company only.
+async fn load_owned(state: &AppState, user: &SessionUser, id: i64) -> Result<AdRecord> {
+    let company = company_of(user)?;
+    let ad = store::ad(&state.db, id).await?.ok_or(Error::NotFound)?;
+    if ad.company_id != company {
+        return Err(Error::NotFound);
+    }
+    Ok(ad)
+}
+
+#[derive(Template)]
+#[template(path = "ads/manage.html")]
+struct ManagePage {
+    l: Layout,
+    ad: AdRecord,
+    state_label: &'static str,
+    review: Option<ReviewStatus>,
+    draft: Option<AdView>,
+    live: Option<AdView>,
+    decisions: Vec<Decision>,
+}
+
+impl ManagePage {
+    fn decision_key(&self, decision: &str) -> &'static str {
+        match decision {
+            "approved" => "ads.decision.approved",
+            "auto_approved" => "ads.decision.auto_approved",
+            _ => "ads.decision.rejected",
+        }
+    }
+}
+
+pub async fn manage(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    let ad = load_owned(&state, &user, id).await?;
+    let t = l.t;
+    let draft = match ad.draft_revision_id {
+        Some(r) => Some(AdView::new(t, &ad, store::revision(&state.db, r).await?)),
+        None => None,
+    };
+    let live = match ad.live_revision_id {
+        Some(r) => Some(AdView::new(t, &ad, store::revision(&state.db, r).await?)),
+        None => None,
+    };
+    render(&ManagePage {
+        state_label: t.s(ad.state.label_key()),
+        review: ad.review_status(),
+        decisions: store::decisions(&state.db, id).await?,
+        draft,
+        live,
+        ad,
+        l: l.with_form().await?,
+    })
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    let ad = load_owned(&state, &user, id).await?;
+    let revision = ad.draft_revision_id.or(ad.live_revision_id).ok_or(Error::NotFound)?;
+    let content = store::revision(&state.db, revision).await?;
+    render(&FormPage {
+        heading: l.t.f("ads.edit.title", &[("title", &content.title)]),
+        action: format!("/employer/ads/{id}/edit"),
+        view: AdFormView::new(l.t, AdForm::from_content(&content)),
+        errors: FieldErrors::default(),
+        l: l.with_form().await?,
+    })
+}
+
+pub async fn save_edit(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+    Path(id): Path<i64>,
+    Form(form): Form<AdForm>,
+) -> Result<Response> {
+    let ad = load_owned(&state, &user, id).await?;
+    let heading = l.t.f("ads.edit.title", &[("title", &form.title)]);
+    let (content, l) = match checked(l, form, heading, format!("/employer/ads/{id}/edit")).await? {
+        Ok(ok) => ok,
+        Err(page) => return Ok(page),
+    };
+    lifecycle::save_edit(&state, id, ad.company_id, user.id, &content).await?;
+    let message = if ad.state == AdState::Published { "ads.flash.saved_live" } else { "ads.flash.saved" };
+    flash(&l.session, FlashKind::Success, l.t.s(message)).await?;
+    Ok(Redirect::to(&format!("/employer/ads/{id}")).into_response())
+}
+
+/// The simple actions: each is a button on the ad's page.
+pub async fn action(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+    Path((id, action)): Path<(i64, String)>,
+) -> Result<Response> {
+    let company = company_of(&user)?;
+    let t = l.t;
+    let (target, message) = match action.as_str() {
+        "submit" => match lifecycle::submit(&state, t, id, company).await? {
+            Submitted::InReview => (id, "ads.flash.submitted"),
+            Submitted::Published => (id, "ads.flash.published"),
+        },
+        "close" => {
+            lifecycle::close(&state, t, id, company).await?;
+            (id, "ads.flash.closed")
+        }
+        "relist" => {
+            lifecycle::relist(&state, t, id, company, user.id).await?;
+            return Ok(Redirect::to(&format!("/employer/ads/{id}/edit")).into_response());
+        }
+        "duplicate" => (lifecycle::duplicate(&state, id, company, user.id).await?, "ads.flash.duplicated"),
+        _ => return Err(Error::NotFound),
+    };
+    flash(&l.session, FlashKind::Success, t.s(message)).await?;
+    Ok(Redirect::to(&format!("/employer/ads/{target}")).into_response())
+}
+

@@ -1,0 +1,144 @@
+//! What visitors see of one ad: the page with schema.org `JobPosting` data for search engines,
+//! or — once the ad is expired or closed — a 410 page that says so and shows no personal data.
+
+use askama::Template;
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::Response,
+};
+use serde_json::{Value, json};
+
+use super::{
+    domain::{AdContent, AdState, EmploymentType, Remote, SalaryPeriod, WorkingTime},
+    markdown,
+    store::{self, AdRecord},
+    taxonomy::taxonomy,
+    view::{AdView, instant},
+};
+use crate::{
+    app::AppState,
+    error::{Error, Result},
+    web::{Layout, render, render_with_status},
+};
+
+#[derive(Template)]
+#[template(path = "ads/show.html")]
+struct AdPage {
+    l: Layout,
+    ad: AdView,
+    json_ld: String,
+}
+
+#[derive(Template)]
+#[template(path = "ads/gone.html")]
+struct GonePage {
+    l: Layout,
+    title: String,
+    company: String,
+    message: String,
+}
+
+/// A published ad and its live content; `Err(NotFound)` for ads that never were public.
+pub async fn public_ad(state: &AppState, id: i64) -> Result<(AdRecord, Option<AdContent>)> {
+    let ad = store::ad(&state.db, id).await?.ok_or(Error::NotFound)?;
+    let live = ad.live_revision_id.ok_or(Error::NotFound)?;
+    match ad.state {
+        AdState::Published => {
+            let content = store::revision(&state.db, live).await?;
+            Ok((ad, Some(content)))
+        }
+        AdState::Expired | AdState::Closed => Ok((ad, None)),
+        _ => Err(Error::NotFound),
+    }
+}
+
+pub async fn show(State(state): State<AppState>, l: Layout, Path(id): Path<i64>) -> Result<Response> {
+    let (ad, content) = public_ad(&state, id).await?;
+    let t = l.t;
+    let Some(content) = content else {
+        // The title may stay (it is the company's, not a person's); the contact person goes.
+        let title = match ad.live_revision_id {
+            Some(r) => store::revision(&state.db, r).await?.title,
+            None => String::new(),
+        };
+        let message = match (ad.state, ad.closed_at.or(ad.expires_at)) {
+            (AdState::Closed, Some(at)) => t.f("ads.gone.closed", &[("date", &instant(t.lang(), at))]),
+            (_, Some(at)) => t.f("ads.gone.expired", &[("date", &instant(t.lang(), at))]),
+            _ => t.s("ads.gone.generic").to_string(),
+        };
+        return render_with_status(
+            StatusCode::GONE,
+            &GonePage { l, title, company: ad.company_name.clone(), message },
+        );
+    };
+    let json_ld = script_safe(&job_posting(&state, &ad, &content));
+    render(&AdPage { ad: AdView::new(t, &ad, content), json_ld, l })
+}
+
+/// JSON inside `<script>`: `</` must not end the element early.
+fn script_safe(value: &Value) -> String {
+    value.to_string().replace("</", "<\\/")
+}
+
+/// schema.org `JobPosting` with every property Google for Jobs requires or recommends.
+pub fn job_posting(state: &AppState, ad: &AdRecord, c: &AdContent) -> Value {
+    let tax = taxonomy();
+    let municipality = tax.municipality(&c.municipality_code);
+    let country = municipality.map(|m| m.country).unwrap_or("DK");
+    let mut employment_type = vec![match c.working_time {
+        WorkingTime::Full => "FULL_TIME",
+        WorkingTime::Part => "PART_TIME",
+    }];
+    employment_type.push(match c.employment_type {
+        EmploymentType::Permanent => "FULL_TIME",
+        EmploymentType::Temporary => "TEMPORARY",
+        EmploymentType::Freelance => "CONTRACTOR",
+        EmploymentType::Internship => "INTERN",
+        EmploymentType::Student => "PART_TIME",
+    });
+    employment_type.dedup();
+    let unit = match c.salary_period {
+        SalaryPeriod::Hour => "HOUR",
+        SalaryPeriod::Month => "MONTH",
+        SalaryPeriod::Year => "YEAR",
+    };
+    let rfc3339 = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let mut posting = json!({
+        "@context": "https://schema.org/",
+        "@type": "JobPosting",
+        "title": c.title,
+        "description": markdown::to_html(&c.description),
+        "datePosted": ad.published_at.map(rfc3339),
+        "validThrough": ad.expires_at.map(rfc3339),
+        "employmentType": employment_type,
+        "hiringOrganization": { "@type": "Organization", "name": ad.company_name },
+        "identifier": { "@type": "PropertyValue", "name": ad.company_name, "value": ad.id.to_string() },
+        "directApply": c.apply_method == super::domain::ApplyMethod::Site,
+        "url": state.link(&format!("/jobs/{}", ad.id)),
+        "inLanguage": c.lang.as_str(),
+        "baseSalary": {
+            "@type": "MonetaryAmount",
+            "currency": c.salary_currency.as_str(),
+            "value": { "@type": "QuantitativeValue", "minValue": c.salary_min, "maxValue": c.salary_max, "unitText": unit }
+        },
+        "occupationalCategory": tax.occupation(&c.occupation_id).map(|o| o.en),
+    });
+    let place = json!({
+        "@type": "Place",
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": c.street_address,
+            "addressLocality": municipality.map(|m| m.name),
+            "addressRegion": municipality.map(|m| m.region),
+            "addressCountry": country,
+        }
+    });
+    if c.remote == Remote::Fully {
+        posting["jobLocationType"] = json!("TELECOMMUTE");
+        posting["applicantLocationRequirements"] = json!({ "@type": "Country", "name": country });
+    } else {
+        posting["jobLocation"] = place;
+    }
+    posting
+}

@@ -1,0 +1,413 @@
+//! Queries for ads, their revisions, the change log and moderation decisions.
+
+use time::OffsetDateTime;
+
+use super::domain::{AdContent, AdState, ReviewStatus};
+use crate::{
+    db::{Db, Tx, now},
+    db_run,
+    error::{Error, Result},
+};
+
+/// An ad's life-cycle row, with its company's name.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AdRecord {
+    pub id: i64,
+    pub company_id: i64,
+    pub company_name: String,
+    #[sqlx(try_from = "String")]
+    pub state: AdState,
+    pub live_revision_id: Option<i64>,
+    pub draft_revision_id: Option<i64>,
+    review_status: Option<String>,
+    pub rejection_reason: Option<String>,
+    pub submitted_at: Option<OffsetDateTime>,
+    pub first_published_at: Option<OffsetDateTime>,
+    pub published_at: Option<OffsetDateTime>,
+    pub expires_at: Option<OffsetDateTime>,
+    pub closed_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl AdRecord {
+    pub fn review_status(&self) -> Option<ReviewStatus> {
+        self.review_status.as_deref().and_then(ReviewStatus::parse)
+    }
+
+    pub fn is_public(&self) -> bool {
+        self.state == AdState::Published
+    }
+}
+
+const AD_SQL: &str = "SELECT a.id, a.company_id, c.name AS company_name, a.state, a.live_revision_id, \
+     a.draft_revision_id, a.review_status, a.rejection_reason, a.submitted_at, a.first_published_at, \
+     a.published_at, a.expires_at, a.closed_at, a.created_at, a.updated_at \
+     FROM ads a JOIN companies c ON c.id = a.company_id";
+
+pub async fn ad(db: &Db, id: i64) -> Result<Option<AdRecord>> {
+    let sql = format!("{AD_SQL} WHERE a.id = $1");
+    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?)
+}
+
+/// The ad, locked for a state change inside the transaction.
+pub async fn ad_for_update(tx: &mut Tx, id: i64) -> Result<AdRecord> {
+    let lock = if matches!(tx, Tx::Postgres(_)) { " FOR UPDATE OF a" } else { "" };
+    let sql = format!("{AD_SQL} WHERE a.id = $1{lock}");
+    let found: Option<AdRecord> =
+        db_run!(tx tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *c).await)?;
+    found.ok_or(Error::NotFound)
+}
+
+const CONTENT_COLUMNS: &str = "lang, title, description, municipality_code, street_address, remote, \
+     occupation_id, employment_type, working_time, hours_per_week, salary_min, salary_max, \
+     salary_period, salary_currency, deadline, start_date, contact_name, contact_email, \
+     contact_phone, apply_method, apply_url, apply_email";
+
+pub async fn revision(db: &Db, revision_id: i64) -> Result<AdContent> {
+    let sql = format!("SELECT {CONTENT_COLUMNS} FROM ad_revisions WHERE id = $1");
+    let found: Option<AdContent> =
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(revision_id).fetch_optional(p).await)?;
+    found.ok_or(Error::NotFound)
+}
+
+pub async fn revision_in(tx: &mut Tx, revision_id: i64) -> Result<AdContent> {
+    let sql = format!("SELECT {CONTENT_COLUMNS} FROM ad_revisions WHERE id = $1");
+    let found: Option<AdContent> = db_run!(tx tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(revision_id)
+        .fetch_optional(&mut *c)
+        .await)?;
+    found.ok_or(Error::NotFound)
+}
+
+/// Who wrote a revision (to tell them about the review).
+pub async fn revision_author(tx: &mut Tx, revision_id: i64) -> Result<Option<(String, String, String)>> {
+    Ok(db_run!(tx tx, |c| sqlx::query_as(
+        "SELECT u.email, u.name, u.lang FROM ad_revisions r JOIN users u ON u.id = r.created_by WHERE r.id = $1"
+    )
+    .bind(revision_id)
+    .fetch_optional(&mut *c)
+    .await)?)
+}
+
+pub async fn insert_revision(tx: &mut Tx, ad_id: i64, content: &AdContent, author: i64) -> Result<i64> {
+    let id: i64 = db_run!(tx tx, |c| sqlx::query_scalar(
+        "INSERT INTO ad_revisions (ad_id, lang, title, description, municipality_code, street_address, \
+         remote, occupation_id, employment_type, working_time, hours_per_week, salary_min, salary_max, \
+         salary_period, salary_currency, deadline, start_date, contact_name, contact_email, contact_phone, \
+         apply_method, apply_url, apply_email, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+         $21, $22, $23, $24, $25) RETURNING id"
+    )
+    .bind(ad_id)
+    .bind(content.lang.as_str())
+    .bind(&content.title)
+    .bind(&content.description)
+    .bind(&content.municipality_code)
+    .bind(&content.street_address)
+    .bind(content.remote.as_str())
+    .bind(&content.occupation_id)
+    .bind(content.employment_type.as_str())
+    .bind(content.working_time.as_str())
+    .bind(content.hours_per_week)
+    .bind(content.salary_min)
+    .bind(content.salary_max)
+    .bind(content.salary_period.as_str())
+    .bind(content.salary_currency.as_str())
+    .bind(content.deadline)
+    .bind(content.start_date)
+    .bind(&content.contact_name)
+    .bind(&content.contact_email)
+    .bind(&content.contact_phone)
+    .bind(content.apply_method.as_str())
+    .bind(&content.apply_url)
+    .bind(&content.apply_email)
+    .bind(author)
+    .bind(now())
+    .fetch_one(&mut *c)
+    .await)?;
+    Ok(id)
+}
+
+pub async fn update_revision(tx: &mut Tx, revision_id: i64, content: &AdContent) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query(
+        "UPDATE ad_revisions SET lang = $1, title = $2, description = $3, municipality_code = $4, \
+         street_address = $5, remote = $6, occupation_id = $7, employment_type = $8, working_time = $9, \
+         hours_per_week = $10, salary_min = $11, salary_max = $12, salary_period = $13, \
+         salary_currency = $14, deadline = $15, start_date = $16, contact_name = $17, contact_email = $18, \
+         contact_phone = $19, apply_method = $20, apply_url = $21, apply_email = $22 WHERE id = $23"
+    )
+    .bind(content.lang.as_str())
+    .bind(&content.title)
+    .bind(&content.description)
+    .bind(&content.municipality_code)
+    .bind(&content.street_address)
+    .bind(content.remote.as_str())
+    .bind(&content.occupation_id)
+    .bind(content.employment_type.as_str())
+    .bind(content.working_time.as_str())
+    .bind(content.hours_per_week)
+    .bind(content.salary_min)
+    .bind(content.salary_max)
+    .bind(content.salary_period.as_str())
+    .bind(content.salary_currency.as_str())
+    .bind(content.deadline)
+    .bind(content.start_date)
+    .bind(&content.contact_name)
+    .bind(&content.contact_email)
+    .bind(&content.contact_phone)
+    .bind(content.apply_method.as_str())
+    .bind(&content.apply_url)
+    .bind(&content.apply_email)
+    .bind(revision_id)
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Creates an ad in the draft state with its first revision.
+pub async fn insert_ad(tx: &mut Tx, company_id: i64, content: &AdContent, author: i64) -> Result<i64> {
+    let now = now();
+    let ad_id: i64 = db_run!(tx tx, |c| sqlx::query_scalar(
+        "INSERT INTO ads (company_id, state, review_status, created_at, updated_at) \
+         VALUES ($1, 'draft', 'editing', $2, $2) RETURNING id"
+    )
+    .bind(company_id)
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await)?;
+    let revision_id = insert_revision(tx, ad_id, content, author).await?;
+    db_run!(tx tx, |c| sqlx::query("UPDATE ads SET draft_revision_id = $1 WHERE id = $2")
+        .bind(revision_id)
+        .bind(ad_id)
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(ad_id)
+}
+
+/// The fields of the life-cycle row that transitions change.
+pub struct Lifecycle {
+    pub state: AdState,
+    pub live_revision_id: Option<i64>,
+    pub draft_revision_id: Option<i64>,
+    pub review_status: Option<ReviewStatus>,
+    pub rejection_reason: Option<String>,
+    pub submitted_at: Option<OffsetDateTime>,
+    pub first_published_at: Option<OffsetDateTime>,
+    pub published_at: Option<OffsetDateTime>,
+    pub expires_at: Option<OffsetDateTime>,
+    pub closed_at: Option<OffsetDateTime>,
+}
+
+impl Lifecycle {
+    pub fn of(ad: &AdRecord) -> Lifecycle {
+        Lifecycle {
+            state: ad.state,
+            live_revision_id: ad.live_revision_id,
+            draft_revision_id: ad.draft_revision_id,
+            review_status: ad.review_status(),
+            rejection_reason: ad.rejection_reason.clone(),
+            submitted_at: ad.submitted_at,
+            first_published_at: ad.first_published_at,
+            published_at: ad.published_at,
+            expires_at: ad.expires_at,
+            closed_at: ad.closed_at,
+        }
+    }
+}
+
+/// Writes a new life-cycle state and logs the change for the search index, in one transaction.
+pub async fn save_lifecycle(tx: &mut Tx, ad_id: i64, l: &Lifecycle) -> Result<()> {
+    let now = now();
+    db_run!(tx tx, |c| sqlx::query(
+        "UPDATE ads SET state = $1, live_revision_id = $2, draft_revision_id = $3, review_status = $4, \
+         rejection_reason = $5, submitted_at = $6, first_published_at = $7, published_at = $8, \
+         expires_at = $9, closed_at = $10, updated_at = $11 WHERE id = $12"
+    )
+    .bind(l.state.as_str())
+    .bind(l.live_revision_id)
+    .bind(l.draft_revision_id)
+    .bind(l.review_status.map(|s| s.as_str()))
+    .bind(&l.rejection_reason)
+    .bind(l.submitted_at)
+    .bind(l.first_published_at)
+    .bind(l.published_at)
+    .bind(l.expires_at)
+    .bind(l.closed_at)
+    .bind(now)
+    .bind(ad_id)
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected()))?;
+    log_change(tx, ad_id).await
+}
+
+/// Appends to the change log that every node's search index follows.
+pub async fn log_change(tx: &mut Tx, ad_id: i64) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query("INSERT INTO ad_changes (ad_id, changed_at) VALUES ($1, $2)")
+        .bind(ad_id)
+        .bind(now())
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn record_decision(
+    tx: &mut Tx,
+    ad_id: i64,
+    revision_id: i64,
+    operator_id: Option<i64>,
+    decision: &str,
+    reason: Option<&str>,
+) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query(
+        "INSERT INTO moderation_decisions (ad_id, revision_id, operator_id, decision, reason, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(ad_id)
+    .bind(revision_id)
+    .bind(operator_id)
+    .bind(decision)
+    .bind(reason)
+    .bind(now())
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Whether the company may publish without review: trusted, and not its first ad.
+pub async fn company_may_skip_review(tx: &mut Tx, company_id: i64) -> Result<bool> {
+    let (trusted, published_before): (bool, i64) = db_run!(tx tx, |c| sqlx::query_as(
+        "SELECT c.trusted, (SELECT COUNT(*) FROM ads a WHERE a.company_id = c.id AND a.first_published_at IS NOT NULL) \
+         FROM companies c WHERE c.id = $1"
+    )
+    .bind(company_id)
+    .fetch_one(&mut *c)
+    .await)?;
+    Ok(trusted && published_before > 0)
+}
+
+/// One line of the employer's dashboard or the moderation queue.
+#[derive(Debug, sqlx::FromRow)]
+pub struct AdSummary {
+    pub id: i64,
+    pub company_name: String,
+    #[sqlx(try_from = "String")]
+    pub state: AdState,
+    review_status: Option<String>,
+    pub title: String,
+    pub municipality_code: String,
+    pub submitted_at: Option<OffsetDateTime>,
+    pub published_at: Option<OffsetDateTime>,
+    pub expires_at: Option<OffsetDateTime>,
+    pub updated_at: OffsetDateTime,
+}
+
+impl AdSummary {
+    pub fn review_status(&self) -> Option<ReviewStatus> {
+        self.review_status.as_deref().and_then(ReviewStatus::parse)
+    }
+}
+
+const SUMMARY_SQL: &str = "SELECT a.id, c.name AS company_name, a.state, a.review_status, r.title, \
+     r.municipality_code, a.submitted_at, a.published_at, a.expires_at, a.updated_at \
+     FROM ads a JOIN companies c ON c.id = a.company_id \
+     JOIN ad_revisions r ON r.id = COALESCE(a.draft_revision_id, a.live_revision_id)";
+
+/// A company's ads, optionally in one state and matching words of the title.
+pub async fn company_ads(
+    db: &Db,
+    company_id: i64,
+    state: Option<AdState>,
+    title_query: &str,
+) -> Result<Vec<AdSummary>> {
+    let pattern = format!("%{}%", title_query.trim().to_lowercase().replace(['%', '_'], ""));
+    let sql = format!(
+        "{SUMMARY_SQL} WHERE a.company_id = $1 AND ($2 = '' OR a.state = $2) AND LOWER(r.title) LIKE $3 \
+         ORDER BY a.updated_at DESC LIMIT 500"
+    );
+    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(company_id)
+        .bind(state.map(|s| s.as_str()).unwrap_or(""))
+        .bind(&pattern)
+        .fetch_all(p)
+        .await)?)
+}
+
+/// Counts of a company's ads per state, for the dashboard's tabs.
+pub async fn company_state_counts(db: &Db, company_id: i64) -> Result<Vec<(String, i64)>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT state, COUNT(*) FROM ads WHERE company_id = $1 GROUP BY state"
+    )
+    .bind(company_id)
+    .fetch_all(p)
+    .await)?)
+}
+
+/// Revisions waiting for an operator, oldest first.
+pub async fn review_queue(db: &Db) -> Result<Vec<AdSummary>> {
+    let sql = format!("{SUMMARY_SQL} WHERE a.review_status = 'submitted' ORDER BY a.submitted_at LIMIT 200");
+    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?)
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct Decision {
+    pub decision: String,
+    pub reason: Option<String>,
+    pub operator_name: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+pub async fn decisions(db: &Db, ad_id: i64) -> Result<Vec<Decision>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT d.decision, d.reason, u.name AS operator_name, d.created_at FROM moderation_decisions d \
+         LEFT JOIN users u ON u.id = d.operator_id WHERE d.ad_id = $1 ORDER BY d.id DESC"
+    )
+    .bind(ad_id)
+    .fetch_all(p)
+    .await)?)
+}
+
+/// Ads whose time is up; each is expired and logged for the index in one transaction.
+pub async fn expire_due(db: &Db) -> Result<Vec<i64>> {
+    let mut tx = db.begin().await?;
+    let now = now();
+    let expired: Vec<i64> = db_run!(tx &mut tx, |c| sqlx::query_scalar(
+        "UPDATE ads SET state = 'expired', updated_at = $1 \
+         WHERE state = 'published' AND expires_at <= $1 RETURNING id"
+    )
+    .bind(now)
+    .fetch_all(&mut *c)
+    .await)?;
+    for id in &expired {
+        log_change(&mut tx, *id).await?;
+    }
+    tx.commit().await?;
+    Ok(expired)
+}
+
+#[derive(sqlx::FromRow)]
+pub struct Company {
+    pub id: i64,
+    pub name: String,
+    pub cvr: String,
+    pub trusted: bool,
+    pub ads: i64,
+}
+
+pub async fn companies(db: &Db) -> Result<Vec<Company>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT c.id, c.name, c.cvr, c.trusted, (SELECT COUNT(*) FROM ads a WHERE a.company_id = c.id) AS ads \
+         FROM companies c ORDER BY c.name LIMIT 1000"
+    )
+    .fetch_all(p)
+    .await)?)
+}
+
+pub async fn set_trusted(db: &Db, company_id: i64, trusted: bool) -> Result<bool> {
+    let changed = db_run!(pool db, |p| sqlx::query("UPDATE companies SET trusted = $1 WHERE id = $2")
+        .bind(trusted)
+        .bind(company_id)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
