@@ -18,9 +18,15 @@ pub fn copenhagen_offset(at: OffsetDateTime) -> UtcOffset {
     let utc = at.to_offset(UtcOffset::UTC);
     let year = utc.year();
     let one_am = Time::from_hms(1, 0, 0).expect("valid time");
-    let summer_starts = PrimitiveDateTime::new(last_sunday(year, Month::March), one_am).assume_utc();
-    let summer_ends = PrimitiveDateTime::new(last_sunday(year, Month::October), one_am).assume_utc();
-    let hours = if utc >= summer_starts && utc < summer_ends { 2 } else { 1 };
+    let summer_starts =
+        PrimitiveDateTime::new(last_sunday(year, Month::March), one_am).assume_utc();
+    let summer_ends =
+        PrimitiveDateTime::new(last_sunday(year, Month::October), one_am).assume_utc();
+    let hours = if utc >= summer_starts && utc < summer_ends {
+        2
+    } else {
+        1
+    };
     UtcOffset::from_hms(hours, 0, 0).expect("valid offset")
 }
 
@@ -35,7 +41,9 @@ pub fn end_of_day(date: Date) -> OffsetDateTime {
     let next_midnight = PrimitiveDateTime::new(date.next_day().unwrap_or(date), Time::MIDNIGHT);
     // Midnight never falls in a switch hour (switches happen at 02:00/03:00 local time).
     let guess = next_midnight.assume_utc() - Duration::hours(1);
-    next_midnight.assume_offset(copenhagen_offset(guess)).to_offset(UtcOffset::UTC)
+    next_midnight
+        .assume_offset(copenhagen_offset(guess))
+        .to_offset(UtcOffset::UTC)
 }
 
 #[cfg(test)]
@@ -45,18 +53,42 @@ mod tests {
 
     #[test]
     fn summer_and_winter_time() {
-        assert_eq!(copenhagen_offset(datetime!(2026-01-15 12:00 UTC)).whole_hours(), 1);
-        assert_eq!(copenhagen_offset(datetime!(2026-07-15 12:00 UTC)).whole_hours(), 2);
+        assert_eq!(
+            copenhagen_offset(datetime!(2026-01-15 12:00 UTC)).whole_hours(),
+            1
+        );
+        assert_eq!(
+            copenhagen_offset(datetime!(2026-07-15 12:00 UTC)).whole_hours(),
+            2
+        );
         // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
-        assert_eq!(copenhagen_offset(datetime!(2026-03-29 00:59 UTC)).whole_hours(), 1);
-        assert_eq!(copenhagen_offset(datetime!(2026-03-29 01:00 UTC)).whole_hours(), 2);
-        assert_eq!(copenhagen_offset(datetime!(2026-10-25 00:59 UTC)).whole_hours(), 2);
-        assert_eq!(copenhagen_offset(datetime!(2026-10-25 01:00 UTC)).whole_hours(), 1);
+        assert_eq!(
+            copenhagen_offset(datetime!(2026-03-29 00:59 UTC)).whole_hours(),
+            1
+        );
+        assert_eq!(
+            copenhagen_offset(datetime!(2026-03-29 01:00 UTC)).whole_hours(),
+            2
+        );
+        assert_eq!(
+            copenhagen_offset(datetime!(2026-10-25 00:59 UTC)).whole_hours(),
+            2
+        );
+        assert_eq!(
+            copenhagen_offset(datetime!(2026-10-25 01:00 UTC)).whole_hours(),
+            1
+        );
     }
 
     #[test]
     fn a_deadline_day_ends_at_copenhagen_midnight() {
-        assert_eq!(end_of_day(date!(2026-12-24)), datetime!(2026-12-24 23:00 UTC));
-        assert_eq!(end_of_day(date!(2026-06-30)), datetime!(2026-06-30 22:00 UTC));
+        assert_eq!(
+            end_of_day(date!(2026 - 12 - 24)),
+            datetime!(2026-12-24 23:00 UTC)
+        );
+        assert_eq!(
+            end_of_day(date!(2026 - 06 - 30)),
+            datetime!(2026-06-30 22:00 UTC)
+        );
     }
 }

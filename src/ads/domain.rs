@@ -223,7 +223,10 @@ impl AdForm {
             fail("municipality", "validation.ad.municipality");
         }
         let street_address = optional(&self.street_address);
-        if street_address.as_ref().is_some_and(|a| a.chars().count() > 200) {
+        if street_address
+            .as_ref()
+            .is_some_and(|a| a.chars().count() > 200)
+        {
             fail("street_address", "validation.too_long");
         }
         let remote = Remote::parse(&self.remote);
@@ -255,7 +258,13 @@ impl AdForm {
         if working_time == Some(WorkingTime::Part) && hours_per_week.is_none() {
             fail("hours_per_week", "validation.ad.hours_part_time");
         }
-        let amount = |text: &str| text.trim().replace([' ', '.', '\u{a0}'], "").parse::<i64>().ok().filter(|v| *v > 0 && *v < 100_000_000);
+        let amount = |text: &str| {
+            text.trim()
+                .replace([' ', '.', '\u{a0}'], "")
+                .parse::<i64>()
+                .ok()
+                .filter(|v| *v > 0 && *v < 100_000_000)
+        };
         let salary_min = amount(&self.salary_min);
         let salary_max = amount(&self.salary_max);
         if salary_min.is_none() {
@@ -299,7 +308,10 @@ impl AdForm {
             }
         };
         let contact_name = optional(&self.contact_name);
-        if contact_name.as_ref().is_none_or(|n| n.chars().count() > 120) {
+        if contact_name
+            .as_ref()
+            .is_none_or(|n| n.chars().count() > 120)
+        {
             fail("contact_name", "validation.ad.contact_name");
         }
         let contact_email = match Email::parse(&self.contact_email) {

@@ -13,9 +13,19 @@ pub fn approved(t: Tr, to: &str, name: &str, title: &str, link: &str) -> Result<
         .into_mail(to, t.f("email.ad_approved.subject", &[("title", title)]))
 }
 
-pub fn rejected(t: Tr, to: &str, name: &str, title: &str, reason: &str, link: &str) -> Result<OutgoingMail> {
+pub fn rejected(
+    t: Tr,
+    to: &str,
+    name: &str,
+    title: &str,
+    reason: &str,
+    link: &str,
+) -> Result<OutgoingMail> {
     Letter::new(t, name)
-        .paragraph(t.f("email.ad_rejected.intro", &[("title", title), ("reason", reason)]))
+        .paragraph(t.f(
+            "email.ad_rejected.intro",
+            &[("title", title), ("reason", reason)],
+        ))
         .paragraph(t.s("email.ad_rejected.next"))
         .action(t.s("email.ad_rejected.action"), link)
         .into_mail(to, t.f("email.ad_rejected.subject", &[("title", title)]))

@@ -68,13 +68,33 @@ pub async fn dashboard(
     let counts = store::company_state_counts(&state.db, company).await?;
     let t = l.t;
     let total: i64 = counts.iter().map(|(_, n)| n).sum();
-    let mut tabs = vec![StateTab { value: "", label: t.s("ads.dashboard.all"), count: total, current: filter.is_none() }];
+    let mut tabs = vec![StateTab {
+        value: "",
+        label: t.s("ads.dashboard.all"),
+        count: total,
+        current: filter.is_none(),
+    }];
     for s in AdState::ALL {
-        let count = counts.iter().find(|(name, _)| name == s.as_str()).map(|(_, n)| *n).unwrap_or(0);
-        tabs.push(StateTab { value: s.as_str(), label: t.s(s.label_key()), count, current: filter == Some(*s) });
+        let count = counts
+            .iter()
+            .find(|(name, _)| name == s.as_str())
+            .map(|(_, n)| *n)
+            .unwrap_or(0);
+        tabs.push(StateTab {
+            value: s.as_str(),
+            label: t.s(s.label_key()),
+            count,
+            current: filter == Some(*s),
+        });
     }
     let ads = store::company_ads(&state.db, company, filter, &query.q).await?;
-    render(&DashboardPage { l: l.with_form().await?, tabs, state: query.state, q: query.q, ads })
+    render(&DashboardPage {
+        l: l.with_form().await?,
+        tabs,
+        state: query.state,
+        q: query.q,
+        ads,
+    })
 }
 
 #[derive(Template)]
@@ -100,13 +120,27 @@ pub async fn new_form(CurrentUser(user): CurrentUser, l: Layout) -> Result<Respo
 }
 
 /// Validates the form; on errors shows it again with messages next to the fields.
-async fn checked(l: Layout, form: AdForm, heading: String, action: String) -> Result<Result<(AdContent, Layout), Response>> {
+async fn checked(
+    l: Layout,
+    form: AdForm,
+    heading: String,
+    action: String,
+) -> Result<Result<(AdContent, Layout), Response>> {
     let mut errors = FieldErrors::default();
     match form.validate(l.t, calendar::today(), &mut errors) {
         Some(content) => Ok(Ok((content, l))),
         None => {
-            let page = FormPage { view: AdFormView::new(l.t, form), l: l.with_form().await?, heading, action, errors };
-            Ok(Err(render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)?))
+            let page = FormPage {
+                view: AdFormView::new(l.t, form),
+                l: l.with_form().await?,
+                heading,
+                action,
+                errors,
+            };
+            Ok(Err(render_with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page,
+            )?))
         }
     }
 }
@@ -194,7 +228,10 @@ pub async fn edit_form(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     let ad = load_owned(&state, &user, id).await?;
-    let revision = ad.draft_revision_id.or(ad.live_revision_id).ok_or(Error::NotFound)?;
+    let revision = ad
+        .draft_revision_id
+        .or(ad.live_revision_id)
+        .ok_or(Error::NotFound)?;
     let content = store::revision(&state.db, revision).await?;
     render(&FormPage {
         heading: l.t.f("ads.edit.title", &[("title", &content.title)]),
@@ -219,7 +256,11 @@ pub async fn save_edit(
         Err(page) => return Ok(page),
     };
     lifecycle::save_edit(&state, id, ad.company_id, user.id, &content).await?;
-    let message = if ad.state == AdState::Published { "ads.flash.saved_live" } else { "ads.flash.saved" };
+    let message = if ad.state == AdState::Published {
+        "ads.flash.saved_live"
+    } else {
+        "ads.flash.saved"
+    };
     flash(&l.session, FlashKind::Success, l.t.s(message)).await?;
     Ok(Redirect::to(&format!("/employer/ads/{id}")).into_response())
 }
@@ -246,10 +287,12 @@ pub async fn action(
             lifecycle::relist(&state, t, id, company, user.id).await?;
             return Ok(Redirect::to(&format!("/employer/ads/{id}/edit")).into_response());
         }
-        "duplicate" => (lifecycle::duplicate(&state, id, company, user.id).await?, "ads.flash.duplicated"),
+        "duplicate" => (
+            lifecycle::duplicate(&state, id, company, user.id).await?,
+            "ads.flash.duplicated",
+        ),
         _ => return Err(Error::NotFound),
     };
     flash(&l.session, FlashKind::Success, t.s(message)).await?;
     Ok(Redirect::to(&format!("/employer/ads/{target}")).into_response())
 }
-

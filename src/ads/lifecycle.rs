@@ -42,7 +42,12 @@ pub async fn owned_ad(tx: &mut Tx, ad_id: i64, company_id: i64) -> Result<AdReco
     Ok(ad)
 }
 
-pub async fn create_draft(state: &AppState, company_id: i64, author: i64, content: &AdContent) -> Result<i64> {
+pub async fn create_draft(
+    state: &AppState,
+    company_id: i64,
+    author: i64,
+    content: &AdContent,
+) -> Result<i64> {
     let mut tx = state.db.begin().await?;
     let id = store::insert_ad(&mut tx, company_id, content, author).await?;
     tx.commit().await?;
@@ -52,13 +57,22 @@ pub async fn create_draft(state: &AppState, company_id: i64, author: i64, conten
 
 /// Saves an edit. A published, expired or closed ad gets a new draft revision and its live
 /// version stays as it is until the edit is approved.
-pub async fn save_edit(state: &AppState, ad_id: i64, company_id: i64, author: i64, content: &AdContent) -> Result<()> {
+pub async fn save_edit(
+    state: &AppState,
+    ad_id: i64,
+    company_id: i64,
+    author: i64,
+    content: &AdContent,
+) -> Result<()> {
     let mut tx = state.db.begin().await?;
     let ad = owned_ad(&mut tx, ad_id, company_id).await?;
     let mut l = Lifecycle::of(&ad);
     match ad.draft_revision_id {
         Some(revision) => store::update_revision(&mut tx, revision, content).await?,
-        None => l.draft_revision_id = Some(store::insert_revision(&mut tx, ad_id, content, author).await?),
+        None => {
+            l.draft_revision_id =
+                Some(store::insert_revision(&mut tx, ad_id, content, author).await?)
+        }
     }
     // Editing a submitted revision takes it out of the queue until it is submitted again.
     l.review_status = Some(ReviewStatus::Editing);
@@ -81,7 +95,9 @@ pub async fn submit(state: &AppState, t: Tr, ad_id: i64, company_id: i64) -> Res
     }
     let content = store::revision_in(&mut tx, revision).await?;
     if content.deadline.is_some_and(|d| d < calendar::today()) {
-        return Err(Error::BadRequest(t.s("validation.ad.deadline_past").to_string()));
+        return Err(Error::BadRequest(
+            t.s("validation.ad.deadline_past").to_string(),
+        ));
     }
     let mut l = Lifecycle::of(&ad);
     l.review_status = Some(ReviewStatus::Submitted);
@@ -103,7 +119,13 @@ pub async fn submit(state: &AppState, t: Tr, ad_id: i64, company_id: i64) -> Res
 }
 
 /// Makes the draft revision the live one.
-async fn publish(tx: &mut Tx, ad: &AdRecord, mut l: Lifecycle, content: &AdContent, operator: Option<i64>) -> Result<()> {
+async fn publish(
+    tx: &mut Tx,
+    ad: &AdRecord,
+    mut l: Lifecycle,
+    content: &AdContent,
+    operator: Option<i64>,
+) -> Result<()> {
     let revision = l.draft_revision_id.ok_or(Error::NotFound)?;
     let now = now();
     // A new listing (first publication or relisting) starts its clock; an approved edit of a
@@ -124,7 +146,11 @@ async fn publish(tx: &mut Tx, ad: &AdRecord, mut l: Lifecycle, content: &AdConte
     l.review_status = None;
     l.rejection_reason = None;
     l.closed_at = None;
-    let decision = if operator.is_some() { "approved" } else { "auto_approved" };
+    let decision = if operator.is_some() {
+        "approved"
+    } else {
+        "auto_approved"
+    };
     store::record_decision(tx, ad.id, revision, operator, decision, None).await?;
     store::save_lifecycle(tx, ad.id, &l).await
 }
@@ -132,7 +158,10 @@ async fn publish(tx: &mut Tx, ad: &AdRecord, mut l: Lifecycle, content: &AdConte
 pub async fn approve(state: &AppState, ad_id: i64, operator: i64) -> Result<()> {
     let mut tx = state.db.begin().await?;
     let ad = store::ad_for_update(&mut tx, ad_id).await?;
-    let Some(revision) = ad.draft_revision_id.filter(|_| ad.review_status() == Some(ReviewStatus::Submitted)) else {
+    let Some(revision) = ad
+        .draft_revision_id
+        .filter(|_| ad.review_status() == Some(ReviewStatus::Submitted))
+    else {
         return Err(Error::NotFound);
     };
     let content = store::revision_in(&mut tx, revision).await?;
@@ -152,7 +181,10 @@ pub async fn approve(state: &AppState, ad_id: i64, operator: i64) -> Result<()> 
 pub async fn reject(state: &AppState, ad_id: i64, operator: i64, reason: &str) -> Result<()> {
     let mut tx = state.db.begin().await?;
     let ad = store::ad_for_update(&mut tx, ad_id).await?;
-    let Some(revision) = ad.draft_revision_id.filter(|_| ad.review_status() == Some(ReviewStatus::Submitted)) else {
+    let Some(revision) = ad
+        .draft_revision_id
+        .filter(|_| ad.review_status() == Some(ReviewStatus::Submitted))
+    else {
         return Err(Error::NotFound);
     };
     let mut l = Lifecycle::of(&ad);
@@ -161,7 +193,15 @@ pub async fn reject(state: &AppState, ad_id: i64, operator: i64, reason: &str) -
     if ad.state == AdState::InReview {
         l.state = AdState::Rejected;
     }
-    store::record_decision(&mut tx, ad_id, revision, Some(operator), "rejected", Some(reason)).await?;
+    store::record_decision(
+        &mut tx,
+        ad_id,
+        revision,
+        Some(operator),
+        "rejected",
+        Some(reason),
+    )
+    .await?;
     store::save_lifecycle(&mut tx, ad_id, &l).await?;
     if let Some((email, name, lang)) = store::revision_author(&mut tx, revision).await? {
         let t = Lang::parse(&lang).unwrap_or_default().tr();
@@ -196,10 +236,18 @@ pub async fn close(state: &AppState, t: Tr, ad_id: i64, company_id: i64) -> Resu
 
 /// Starts relisting an expired ad: a new draft revision without the old deadline, to be
 /// checked and submitted.
-pub async fn relist(state: &AppState, t: Tr, ad_id: i64, company_id: i64, author: i64) -> Result<()> {
+pub async fn relist(
+    state: &AppState,
+    t: Tr,
+    ad_id: i64,
+    company_id: i64,
+    author: i64,
+) -> Result<()> {
     let mut tx = state.db.begin().await?;
     let ad = owned_ad(&mut tx, ad_id, company_id).await?;
-    let (AdState::Expired, Some(live), None) = (ad.state, ad.live_revision_id, ad.draft_revision_id) else {
+    let (AdState::Expired, Some(live), None) =
+        (ad.state, ad.live_revision_id, ad.draft_revision_id)
+    else {
         return Err(not_now(t));
     };
     let mut content = store::revision_in(&mut tx, live).await?;
@@ -216,7 +264,10 @@ pub async fn relist(state: &AppState, t: Tr, ad_id: i64, company_id: i64, author
 pub async fn duplicate(state: &AppState, ad_id: i64, company_id: i64, author: i64) -> Result<i64> {
     let mut tx = state.db.begin().await?;
     let ad = owned_ad(&mut tx, ad_id, company_id).await?;
-    let source = ad.draft_revision_id.or(ad.live_revision_id).ok_or(Error::NotFound)?;
+    let source = ad
+        .draft_revision_id
+        .or(ad.live_revision_id)
+        .ok_or(Error::NotFound)?;
     let mut content = store::revision_in(&mut tx, source).await?;
     content.deadline = None;
     let id = store::insert_ad(&mut tx, company_id, &content, author).await?;

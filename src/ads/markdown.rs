@@ -25,7 +25,9 @@ pub fn to_plain_text(markdown: &str) -> String {
         match event {
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
             Event::SoftBreak | Event::HardBreak => text.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => text.push_str("\n\n"),
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => {
+                text.push_str("\n\n")
+            }
             Event::Start(Tag::Item) => text.push_str("• "),
             _ => {}
         }
@@ -39,19 +41,37 @@ mod tests {
 
     #[test]
     fn allowed_formatting_survives() {
-        let html = to_html("We offer:\n\n- **good** pay\n- *flexible* hours\n\n[Read more](https://example.com)");
-        assert!(html.contains("<ul>") && html.contains("<strong>good</strong>") && html.contains("<em>flexible</em>"));
-        assert!(html.contains(r#"<a href="https://example.com" rel="nofollow noopener noreferrer ugc">"#));
+        let html = to_html(
+            "We offer:\n\n- **good** pay\n- *flexible* hours\n\n[Read more](https://example.com)",
+        );
+        assert!(
+            html.contains("<ul>")
+                && html.contains("<strong>good</strong>")
+                && html.contains("<em>flexible</em>")
+        );
+        assert!(
+            html.contains(
+                r#"<a href="https://example.com" rel="nofollow noopener noreferrer ugc">"#
+            )
+        );
     }
 
     #[test]
     fn scripts_images_and_javascript_links_are_removed() {
-        let html = to_html("<script>alert(1)</script>\n\n![x](https://tracker.example/p.gif)\n\n[click](javascript:alert(1)) <img src=x onerror=alert(1)>");
-        assert!(!html.contains("script") && !html.contains("<img") && !html.contains("javascript:"), "{html}");
+        let html = to_html(
+            "<script>alert(1)</script>\n\n![x](https://tracker.example/p.gif)\n\n[click](javascript:alert(1)) <img src=x onerror=alert(1)>",
+        );
+        assert!(
+            !html.contains("script") && !html.contains("<img") && !html.contains("javascript:"),
+            "{html}"
+        );
     }
 
     #[test]
     fn plain_text_drops_markup() {
-        assert_eq!(to_plain_text("Hello **world**\n\n- one\n- two"), "Hello world\n\n• one\n\n• two");
+        assert_eq!(
+            to_plain_text("Hello **world**\n\n- one\n- two"),
+            "Hello world\n\n• one\n\n• two"
+        );
     }
 }

@@ -27,16 +27,28 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/jobs/{id}", get(public::show))
         .route("/employer/ads", get(employer::dashboard))
-        .route("/employer/ads/new", get(employer::new_form).post(employer::create))
+        .route(
+            "/employer/ads/new",
+            get(employer::new_form).post(employer::create),
+        )
         .route("/employer/ads/{id}", get(employer::manage))
-        .route("/employer/ads/{id}/edit", get(employer::edit_form).post(employer::save_edit))
+        .route(
+            "/employer/ads/{id}/edit",
+            get(employer::edit_form).post(employer::save_edit),
+        )
         .route("/employer/ads/{id}/{action}", post(employer::action))
         .route("/operator/moderation", get(moderation::queue))
         .route("/operator/moderation/{id}", get(moderation::review))
-        .route("/operator/moderation/{id}/approve", post(moderation::approve))
+        .route(
+            "/operator/moderation/{id}/approve",
+            post(moderation::approve),
+        )
         .route("/operator/moderation/{id}/reject", post(moderation::reject))
         .route("/operator/companies", get(moderation::companies))
-        .route("/operator/companies/{id}/trust", post(moderation::set_trust))
+        .route(
+            "/operator/companies/{id}/trust",
+            post(moderation::set_trust),
+        )
 }
 
 /// Expires ads whose deadline (or 60 days) has passed. Every node runs it; the update is

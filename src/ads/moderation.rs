@@ -29,8 +29,15 @@ struct QueuePage {
     queue: Vec<AdSummary>,
 }
 
-pub async fn queue(State(state): State<AppState>, CurrentOperator(_): CurrentOperator, l: Layout) -> Result<Response> {
-    render(&QueuePage { queue: store::review_queue(&state.db).await?, l: l.with_form().await? })
+pub async fn queue(
+    State(state): State<AppState>,
+    CurrentOperator(_): CurrentOperator,
+    l: Layout,
+) -> Result<Response> {
+    render(&QueuePage {
+        queue: store::review_queue(&state.db).await?,
+        l: l.with_form().await?,
+    })
 }
 
 #[derive(Template)]
@@ -46,7 +53,13 @@ struct ReviewPage {
     errors: FieldErrors,
 }
 
-async fn review_page(state: &AppState, l: Layout, id: i64, reason: String, errors: FieldErrors) -> Result<ReviewPage> {
+async fn review_page(
+    state: &AppState,
+    l: Layout,
+    id: i64,
+    reason: String,
+    errors: FieldErrors,
+) -> Result<ReviewPage> {
     let ad = store::ad(&state.db, id).await?.ok_or(Error::NotFound)?;
     let draft_id = ad
         .draft_revision_id
@@ -86,7 +99,12 @@ pub async fn approve(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     lifecycle::approve(&state, id, operator.id).await?;
-    flash(&l.session, FlashKind::Success, l.t.s("moderation.flash.approved")).await?;
+    flash(
+        &l.session,
+        FlashKind::Success,
+        l.t.s("moderation.flash.approved"),
+    )
+    .await?;
     Ok(Redirect::to("/operator/moderation").into_response())
 }
 
@@ -111,7 +129,12 @@ pub async fn reject(
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     lifecycle::reject(&state, id, operator.id, reason).await?;
-    flash(&l.session, FlashKind::Success, l.t.s("moderation.flash.rejected")).await?;
+    flash(
+        &l.session,
+        FlashKind::Success,
+        l.t.s("moderation.flash.rejected"),
+    )
+    .await?;
     Ok(Redirect::to("/operator/moderation").into_response())
 }
 
@@ -122,8 +145,15 @@ struct CompaniesPage {
     companies: Vec<Company>,
 }
 
-pub async fn companies(State(state): State<AppState>, CurrentOperator(_): CurrentOperator, l: Layout) -> Result<Response> {
-    render(&CompaniesPage { companies: store::companies(&state.db).await?, l: l.with_form().await? })
+pub async fn companies(
+    State(state): State<AppState>,
+    CurrentOperator(_): CurrentOperator,
+    l: Layout,
+) -> Result<Response> {
+    render(&CompaniesPage {
+        companies: store::companies(&state.db).await?,
+        l: l.with_form().await?,
+    })
 }
 
 #[derive(Deserialize)]
@@ -142,8 +172,17 @@ pub async fn set_trust(
     if !store::set_trusted(&state.db, id, trusted).await? {
         return Err(Error::NotFound);
     }
-    tracing::info!(company_id = id, trusted, operator = operator.id, "company trust changed");
-    let key = if trusted { "moderation.flash.trusted" } else { "moderation.flash.untrusted" };
+    tracing::info!(
+        company_id = id,
+        trusted,
+        operator = operator.id,
+        "company trust changed"
+    );
+    let key = if trusted {
+        "moderation.flash.trusted"
+    } else {
+        "moderation.flash.untrusted"
+    };
     flash(&l.session, FlashKind::Success, l.t.s(key)).await?;
     Ok(Redirect::to("/operator/companies").into_response())
 }

@@ -53,7 +53,11 @@ pub async fn public_ad(state: &AppState, id: i64) -> Result<(AdRecord, Option<Ad
     }
 }
 
-pub async fn show(State(state): State<AppState>, l: Layout, Path(id): Path<i64>) -> Result<Response> {
+pub async fn show(
+    State(state): State<AppState>,
+    l: Layout,
+    Path(id): Path<i64>,
+) -> Result<Response> {
     let (ad, content) = public_ad(&state, id).await?;
     let t = l.t;
     let Some(content) = content else {
@@ -63,17 +67,28 @@ pub async fn show(State(state): State<AppState>, l: Layout, Path(id): Path<i64>)
             None => String::new(),
         };
         let message = match (ad.state, ad.closed_at.or(ad.expires_at)) {
-            (AdState::Closed, Some(at)) => t.f("ads.gone.closed", &[("date", &instant(t.lang(), at))]),
+            (AdState::Closed, Some(at)) => {
+                t.f("ads.gone.closed", &[("date", &instant(t.lang(), at))])
+            }
             (_, Some(at)) => t.f("ads.gone.expired", &[("date", &instant(t.lang(), at))]),
             _ => t.s("ads.gone.generic").to_string(),
         };
         return render_with_status(
             StatusCode::GONE,
-            &GonePage { l, title, company: ad.company_name.clone(), message },
+            &GonePage {
+                l,
+                title,
+                company: ad.company_name.clone(),
+                message,
+            },
         );
     };
     let json_ld = script_safe(&job_posting(&state, &ad, &content));
-    render(&AdPage { ad: AdView::new(t, &ad, content), json_ld, l })
+    render(&AdPage {
+        ad: AdView::new(t, &ad, content),
+        json_ld,
+        l,
+    })
 }
 
 /// JSON inside `<script>`: `</` must not end the element early.
@@ -103,7 +118,10 @@ pub fn job_posting(state: &AppState, ad: &AdRecord, c: &AdContent) -> Value {
         SalaryPeriod::Month => "MONTH",
         SalaryPeriod::Year => "YEAR",
     };
-    let rfc3339 = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let rfc3339 = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
     let mut posting = json!({
         "@context": "https://schema.org/",
         "@type": "JobPosting",

@@ -47,15 +47,20 @@ const AD_SQL: &str = "SELECT a.id, a.company_id, c.name AS company_name, a.state
 
 pub async fn ad(db: &Db, id: i64) -> Result<Option<AdRecord>> {
     let sql = format!("{AD_SQL} WHERE a.id = $1");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?)
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?,
+    )
 }
 
 /// The ad, locked for a state change inside the transaction.
 pub async fn ad_for_update(tx: &mut Tx, id: i64) -> Result<AdRecord> {
-    let lock = if matches!(tx, Tx::Postgres(_)) { " FOR UPDATE OF a" } else { "" };
+    let lock = if matches!(tx, Tx::Postgres(_)) {
+        " FOR UPDATE OF a"
+    } else {
+        ""
+    };
     let sql = format!("{AD_SQL} WHERE a.id = $1{lock}");
-    let found: Option<AdRecord> =
-        db_run!(tx tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *c).await)?;
+    let found: Option<AdRecord> = db_run!(tx tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *c).await)?;
     found.ok_or(Error::NotFound)
 }
 
@@ -66,8 +71,7 @@ const CONTENT_COLUMNS: &str = "lang, title, description, municipality_code, stre
 
 pub async fn revision(db: &Db, revision_id: i64) -> Result<AdContent> {
     let sql = format!("SELECT {CONTENT_COLUMNS} FROM ad_revisions WHERE id = $1");
-    let found: Option<AdContent> =
-        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(revision_id).fetch_optional(p).await)?;
+    let found: Option<AdContent> = db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(revision_id).fetch_optional(p).await)?;
     found.ok_or(Error::NotFound)
 }
 
@@ -81,7 +85,10 @@ pub async fn revision_in(tx: &mut Tx, revision_id: i64) -> Result<AdContent> {
 }
 
 /// Who wrote a revision (to tell them about the review).
-pub async fn revision_author(tx: &mut Tx, revision_id: i64) -> Result<Option<(String, String, String)>> {
+pub async fn revision_author(
+    tx: &mut Tx,
+    revision_id: i64,
+) -> Result<Option<(String, String, String)>> {
     Ok(db_run!(tx tx, |c| sqlx::query_as(
         "SELECT u.email, u.name, u.lang FROM ad_revisions r JOIN users u ON u.id = r.created_by WHERE r.id = $1"
     )
@@ -90,7 +97,12 @@ pub async fn revision_author(tx: &mut Tx, revision_id: i64) -> Result<Option<(St
     .await)?)
 }
 
-pub async fn insert_revision(tx: &mut Tx, ad_id: i64, content: &AdContent, author: i64) -> Result<i64> {
+pub async fn insert_revision(
+    tx: &mut Tx,
+    ad_id: i64,
+    content: &AdContent,
+    author: i64,
+) -> Result<i64> {
     let id: i64 = db_run!(tx tx, |c| sqlx::query_scalar(
         "INSERT INTO ad_revisions (ad_id, lang, title, description, municipality_code, street_address, \
          remote, occupation_id, employment_type, working_time, hours_per_week, salary_min, salary_max, \
@@ -166,7 +178,12 @@ pub async fn update_revision(tx: &mut Tx, revision_id: i64, content: &AdContent)
 }
 
 /// Creates an ad in the draft state with its first revision.
-pub async fn insert_ad(tx: &mut Tx, company_id: i64, content: &AdContent, author: i64) -> Result<i64> {
+pub async fn insert_ad(
+    tx: &mut Tx,
+    company_id: i64,
+    content: &AdContent,
+    author: i64,
+) -> Result<i64> {
     let now = now();
     let ad_id: i64 = db_run!(tx tx, |c| sqlx::query_scalar(
         "INSERT INTO ads (company_id, state, review_status, created_at, updated_at) \
@@ -320,17 +337,22 @@ pub async fn company_ads(
     state: Option<AdState>,
     title_query: &str,
 ) -> Result<Vec<AdSummary>> {
-    let pattern = format!("%{}%", title_query.trim().to_lowercase().replace(['%', '_'], ""));
+    let pattern = format!(
+        "%{}%",
+        title_query.trim().to_lowercase().replace(['%', '_'], "")
+    );
     let sql = format!(
         "{SUMMARY_SQL} WHERE a.company_id = $1 AND ($2 = '' OR a.state = $2) AND LOWER(r.title) LIKE $3 \
          ORDER BY a.updated_at DESC LIMIT 500"
     );
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(company_id)
         .bind(state.map(|s| s.as_str()).unwrap_or(""))
         .bind(&pattern)
         .fetch_all(p)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// Counts of a company's ads per state, for the dashboard's tabs.
@@ -345,7 +367,9 @@ pub async fn company_state_counts(db: &Db, company_id: i64) -> Result<Vec<(Strin
 
 /// Revisions waiting for an operator, oldest first.
 pub async fn review_queue(db: &Db) -> Result<Vec<AdSummary>> {
-    let sql = format!("{SUMMARY_SQL} WHERE a.review_status = 'submitted' ORDER BY a.submitted_at LIMIT 200");
+    let sql = format!(
+        "{SUMMARY_SQL} WHERE a.review_status = 'submitted' ORDER BY a.submitted_at LIMIT 200"
+    );
     Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?)
 }
 

@@ -73,7 +73,10 @@ pub fn taxonomy() -> &'static Taxonomy {
 }
 
 fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
-    tsv.lines().skip(1).filter(|l| !l.trim().is_empty()).map(|l| l.split('\t').collect())
+    tsv.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split('\t').collect())
 }
 
 impl Taxonomy {
@@ -92,25 +95,55 @@ impl Taxonomy {
         let mut regions: Vec<Region> = Vec::new();
         for m in &municipalities {
             if !regions.iter().any(|r| r.code == m.region_code) {
-                regions.push(Region { code: m.region_code, name: m.region, country: m.country });
+                regions.push(Region {
+                    code: m.region_code,
+                    name: m.region,
+                    country: m.country,
+                });
             }
         }
         let mut fields: Vec<Field> = Vec::new();
         let occupations: Vec<Occupation> = rows(occupations_tsv)
             .map(|c| {
                 if !fields.iter().any(|f| f.id == c[0]) {
-                    fields.push(Field { id: c[0], en: c[1], da: c[2] });
+                    fields.push(Field {
+                        id: c[0],
+                        en: c[1],
+                        da: c[2],
+                    });
                 }
-                Occupation { field_id: c[0], id: c[3], en: c[4], da: c[5] }
+                Occupation {
+                    field_id: c[0],
+                    id: c[3],
+                    en: c[4],
+                    da: c[5],
+                }
             })
             .collect();
-        let municipality_index = municipalities.iter().enumerate().map(|(i, m)| (m.code, i)).collect();
-        let occupation_index = occupations.iter().enumerate().map(|(i, o)| (o.id, i)).collect();
-        Taxonomy { municipalities, regions, occupations, fields, municipality_index, occupation_index }
+        let municipality_index = municipalities
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.code, i))
+            .collect();
+        let occupation_index = occupations
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id, i))
+            .collect();
+        Taxonomy {
+            municipalities,
+            regions,
+            occupations,
+            fields,
+            municipality_index,
+            occupation_index,
+        }
     }
 
     pub fn municipality(&self, code: &str) -> Option<&Municipality> {
-        self.municipality_index.get(code).map(|i| &self.municipalities[*i])
+        self.municipality_index
+            .get(code)
+            .map(|i| &self.municipalities[*i])
     }
 
     pub fn occupation(&self, id: &str) -> Option<&Occupation> {
@@ -129,9 +162,10 @@ impl Taxonomy {
     pub fn find_municipality(&self, code_or_name: &str) -> Option<&Municipality> {
         let wanted = code_or_name.trim();
         self.municipality(wanted).or_else(|| {
-            self.municipalities
-                .iter()
-                .find(|m| m.name.eq_ignore_ascii_case(wanted) || m.name.to_lowercase() == wanted.to_lowercase())
+            self.municipalities.iter().find(|m| {
+                m.name.eq_ignore_ascii_case(wanted)
+                    || m.name.to_lowercase() == wanted.to_lowercase()
+            })
         })
     }
 
@@ -161,8 +195,20 @@ mod tests {
     #[test]
     fn the_reference_data_is_complete() {
         let t = taxonomy();
-        assert_eq!(t.municipalities.iter().filter(|m| m.country == "DK").count(), 98);
-        assert_eq!(t.municipalities.iter().filter(|m| m.country == "SE").count(), 290);
+        assert_eq!(
+            t.municipalities
+                .iter()
+                .filter(|m| m.country == "DK")
+                .count(),
+            98
+        );
+        assert_eq!(
+            t.municipalities
+                .iter()
+                .filter(|m| m.country == "SE")
+                .count(),
+            290
+        );
         assert_eq!(t.regions.iter().filter(|r| r.country == "DK").count(), 5);
         assert!(t.occupations.len() >= 250, "a few hundred occupations");
         assert!(t.fields.len() >= 15);
@@ -181,6 +227,9 @@ mod tests {
         assert!(near.contains(&aarhus.code) && near.contains(&skanderborg));
         assert!(!near.contains(&copenhagen));
         let distance = distance_km(55.6761, 12.5683, 56.1629, 10.2039);
-        assert!((distance - 157.0).abs() < 5.0, "Copenhagen–Aarhus is about 157 km, got {distance}");
+        assert!(
+            (distance - 157.0).abs() < 5.0,
+            "Copenhagen–Aarhus is about 157 km, got {distance}"
+        );
     }
 }

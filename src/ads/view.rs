@@ -4,12 +4,18 @@
 use time::{Date, OffsetDateTime};
 
 use super::{
-    domain::{AdContent, AdForm, AdLanguage, ApplyMethod, Currency, EmploymentType, Remote, SalaryPeriod, WorkingTime},
+    domain::{
+        AdContent, AdForm, AdLanguage, ApplyMethod, Currency, EmploymentType, Remote, SalaryPeriod,
+        WorkingTime,
+    },
     markdown,
     store::AdRecord,
     taxonomy::taxonomy,
 };
-use crate::{calendar, web::{Lang, Tr}};
+use crate::{
+    calendar,
+    web::{Lang, Tr},
+};
 
 /// `45.000` (Danish) or `45,000` (English).
 pub fn amount(lang: Lang, value: i64) -> String {
@@ -30,8 +36,34 @@ pub fn amount(lang: Lang, value: i64) -> String {
 
 /// `24. december 2026` or `24 December 2026`.
 pub fn date(lang: Lang, date: Date) -> String {
-    const DA: [&str; 12] = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"];
-    const EN: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    const DA: [&str; 12] = [
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
     let month = usize::from(u8::from(date.month())) - 1;
     match lang {
         Lang::Da => format!("{}. {} {}", date.day(), DA[month], date.year()),
@@ -96,7 +128,10 @@ impl AdView {
         let occupation = tax.occupation(&c.occupation_id);
         let field = occupation.and_then(|o| tax.field(o.field_id));
         let working_time = match (c.working_time, c.hours_per_week) {
-            (w, Some(hours)) => t.f("ads.working_time_hours", &[("time", t.s(w.label_key())), ("hours", &hours.to_string())]),
+            (w, Some(hours)) => t.f(
+                "ads.working_time_hours",
+                &[("time", t.s(w.label_key())), ("hours", &hours.to_string())],
+            ),
             (w, None) => t.s(w.label_key()).to_string(),
         };
         let contact = c.contact_name.clone().map(|name| Contact {
@@ -111,17 +146,28 @@ impl AdView {
             lang: c.lang.as_str(),
             description_html: markdown::to_html(&c.description),
             municipality: municipality.map(|m| m.name).unwrap_or_default().to_string(),
-            region: municipality.map(|m| m.region).unwrap_or_default().to_string(),
+            region: municipality
+                .map(|m| m.region)
+                .unwrap_or_default()
+                .to_string(),
             street_address: c.street_address.clone(),
             remote: t.s(c.remote.label_key()),
-            occupation: occupation.map(|o| o.label(lang)).unwrap_or_default().to_string(),
+            occupation: occupation
+                .map(|o| o.label(lang))
+                .unwrap_or_default()
+                .to_string(),
             field: field.map(|f| f.label(lang)).unwrap_or_default().to_string(),
             employment_type: t.s(c.employment_type.label_key()),
             working_time,
             salary: salary(t, &c),
             deadline: c.deadline.map(|d| date(lang, d)),
-            start: c.start_date.map(|d| date(lang, d)).unwrap_or_else(|| t.s("ads.start_by_agreement").to_string()),
-            published: ad.published_at.map(|p| t.f("ads.published_on", &[("date", &instant(lang, p))])),
+            start: c
+                .start_date
+                .map(|d| date(lang, d))
+                .unwrap_or_else(|| t.s("ads.start_by_agreement").to_string()),
+            published: ad
+                .published_at
+                .map(|p| t.f("ads.published_on", &[("date", &instant(lang, p))])),
             contact,
             apply_method: c.apply_method,
             apply_url: c.apply_url.clone(),
@@ -159,9 +205,19 @@ pub struct AdFormView {
     pub occupations: Vec<ChoiceGroup>,
 }
 
-fn choices<T: Copy>(t: Tr, all: &[T], current: &str, value: fn(T) -> &'static str, key: fn(T) -> &'static str) -> Vec<Choice> {
+fn choices<T: Copy>(
+    t: Tr,
+    all: &[T],
+    current: &str,
+    value: fn(T) -> &'static str,
+    key: fn(T) -> &'static str,
+) -> Vec<Choice> {
     all.iter()
-        .map(|v| Choice { value: value(*v).into(), label: t.s(key(*v)).into(), selected: value(*v) == current })
+        .map(|v| Choice {
+            value: value(*v).into(),
+            label: t.s(key(*v)).into(),
+            selected: value(*v) == current,
+        })
         .collect()
 }
 
@@ -178,7 +234,11 @@ impl AdFormView {
                     .municipalities
                     .iter()
                     .filter(|m| m.region_code == r.code)
-                    .map(|m| Choice { value: m.code.into(), label: m.name.into(), selected: m.code == form.municipality })
+                    .map(|m| Choice {
+                        value: m.code.into(),
+                        label: m.name.into(),
+                        selected: m.code == form.municipality,
+                    })
                     .collect(),
             })
             .collect();
@@ -191,18 +251,64 @@ impl AdFormView {
                     .occupations
                     .iter()
                     .filter(|o| o.field_id == f.id)
-                    .map(|o| Choice { value: o.id.into(), label: o.label(lang).into(), selected: o.id == form.occupation })
+                    .map(|o| Choice {
+                        value: o.id.into(),
+                        label: o.label(lang).into(),
+                        selected: o.id == form.occupation,
+                    })
                     .collect(),
             })
             .collect();
         AdFormView {
-            languages: choices(t, AdLanguage::ALL, &form.lang, AdLanguage::as_str, AdLanguage::label_key),
-            remote: choices(t, Remote::ALL, &form.remote, Remote::as_str, Remote::label_key),
-            employment_types: choices(t, EmploymentType::ALL, &form.employment_type, EmploymentType::as_str, EmploymentType::label_key),
-            working_times: choices(t, WorkingTime::ALL, &form.working_time, WorkingTime::as_str, WorkingTime::label_key),
-            periods: choices(t, SalaryPeriod::ALL, &form.salary_period, SalaryPeriod::as_str, SalaryPeriod::label_key),
-            currencies: choices(t, Currency::ALL, &form.salary_currency, Currency::as_str, Currency::label_key),
-            apply_methods: choices(t, ApplyMethod::ALL, &form.apply_method, ApplyMethod::as_str, ApplyMethod::label_key),
+            languages: choices(
+                t,
+                AdLanguage::ALL,
+                &form.lang,
+                AdLanguage::as_str,
+                AdLanguage::label_key,
+            ),
+            remote: choices(
+                t,
+                Remote::ALL,
+                &form.remote,
+                Remote::as_str,
+                Remote::label_key,
+            ),
+            employment_types: choices(
+                t,
+                EmploymentType::ALL,
+                &form.employment_type,
+                EmploymentType::as_str,
+                EmploymentType::label_key,
+            ),
+            working_times: choices(
+                t,
+                WorkingTime::ALL,
+                &form.working_time,
+                WorkingTime::as_str,
+                WorkingTime::label_key,
+            ),
+            periods: choices(
+                t,
+                SalaryPeriod::ALL,
+                &form.salary_period,
+                SalaryPeriod::as_str,
+                SalaryPeriod::label_key,
+            ),
+            currencies: choices(
+                t,
+                Currency::ALL,
+                &form.salary_currency,
+                Currency::as_str,
+                Currency::label_key,
+            ),
+            apply_methods: choices(
+                t,
+                ApplyMethod::ALL,
+                &form.apply_method,
+                ApplyMethod::as_str,
+                ApplyMethod::label_key,
+            ),
             municipalities,
             occupations,
             form,
@@ -220,7 +326,7 @@ mod tests {
         assert_eq!(amount(Lang::Da, 45000), "45.000");
         assert_eq!(amount(Lang::En, 1250000), "1,250,000");
         assert_eq!(amount(Lang::En, 950), "950");
-        assert_eq!(date(Lang::Da, d!(2026-12-24)), "24. december 2026");
-        assert_eq!(date(Lang::En, d!(2026-12-24)), "24 December 2026");
+        assert_eq!(date(Lang::Da, d!(2026 - 12 - 24)), "24. december 2026");
+        assert_eq!(date(Lang::En, d!(2026 - 12 - 24)), "24 December 2026");
     }
 }

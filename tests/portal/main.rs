@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod ads;
 mod mail;
 mod pages;
 mod schema;
