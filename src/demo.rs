@@ -24,6 +24,7 @@ pub const DEMO_LOGINS: [(&str, Role); 3] = [
 #[derive(Clone, Copy, Debug)]
 pub struct DemoOptions {
     pub companies: u32,
+    pub ads: u64,
     pub seekers: u32,
     pub seed: u64,
 }
@@ -32,6 +33,7 @@ impl Default for DemoOptions {
     fn default() -> Self {
         DemoOptions {
             companies: 20,
+            ads: 300,
             seekers: 50,
             seed: 1,
         }
@@ -41,6 +43,7 @@ impl Default for DemoOptions {
 #[derive(Debug, Default, serde::Serialize)]
 pub struct DemoReport {
     pub companies: u32,
+    pub ads: u64,
     pub seekers: u32,
     pub logins_created: bool,
 }
@@ -149,6 +152,7 @@ pub async fn fill(db: &Db, options: DemoOptions) -> Result<DemoReport> {
         report.seekers += 1;
     }
     tx.commit().await?;
+    report.ads = crate::demo_ads::insert_ads(db, options.ads, options.seed).await?;
     Ok(report)
 }
 

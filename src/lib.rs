@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod config;
 pub mod db;
 pub mod demo;
+mod demo_ads;
 pub mod error;
 mod housekeeping;
 pub mod mail;

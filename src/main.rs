@@ -35,6 +35,9 @@ enum Command {
     Demo {
         #[arg(long, default_value_t = 20)]
         companies: u32,
+        /// Published job ads, spread over all companies (a million take about a minute).
+        #[arg(long, default_value_t = 300)]
+        ads: u64,
         #[arg(long, default_value_t = 50)]
         seekers: u32,
         #[arg(long, default_value_t = 1)]
@@ -120,6 +123,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
         }
         Command::Demo {
             companies,
+            ads,
             seekers,
             seed,
         } => {
@@ -128,6 +132,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
                 &state.db,
                 DemoOptions {
                     companies,
+                    ads,
                     seekers,
                     seed,
                 },
