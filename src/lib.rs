@@ -10,6 +10,7 @@ pub mod error;
 mod housekeeping;
 pub mod mail;
 mod operator;
+pub mod search;
 pub mod secrets;
 mod site;
 pub mod web;
