@@ -37,27 +37,78 @@ struct PgQuery {
 }
 
 const fn pg(q: &'static str) -> PgQuery {
-    PgQuery { q, municipality: None, employment_type: None, remote: None, newest: false, facets: false, offset: 0, limit: 10 }
+    PgQuery {
+        q,
+        municipality: None,
+        employment_type: None,
+        remote: None,
+        newest: false,
+        facets: false,
+        offset: 0,
+        limit: 10,
+    }
 }
 
 fn cases() -> Vec<Case> {
     vec![
-        Case { name: "one term", api: "q=sygeplejerske", pg: pg("sygeplejerske") },
-        Case { name: "two terms", api: "q=software%20developer", pg: pg("software developer") },
-        Case { name: "term + municipality", api: "q=lagermedarbejder&municipality=101", pg: PgQuery { municipality: Some("101"), ..pg("lagermedarbejder") } },
+        Case {
+            name: "one term",
+            api: "q=sygeplejerske",
+            pg: pg("sygeplejerske"),
+        },
+        Case {
+            name: "two terms",
+            api: "q=software%20developer",
+            pg: pg("software developer"),
+        },
+        Case {
+            name: "term + municipality",
+            api: "q=lagermedarbejder&municipality=101",
+            pg: PgQuery {
+                municipality: Some("101"),
+                ..pg("lagermedarbejder")
+            },
+        },
         Case {
             name: "term + employment type + remote",
             api: "q=developer&employment-type=permanent&remote=hybrid",
-            pg: PgQuery { employment_type: Some("permanent"), remote: Some("hybrid"), ..pg("developer") },
+            pg: PgQuery {
+                employment_type: Some("permanent"),
+                remote: Some("hybrid"),
+                ..pg("developer")
+            },
         },
-        Case { name: "newest first", api: "sort=newest&limit=20", pg: PgQuery { newest: true, limit: 20, ..pg("") } },
+        Case {
+            name: "newest first",
+            api: "sort=newest&limit=20",
+            pg: PgQuery {
+                newest: true,
+                limit: 20,
+                ..pg("")
+            },
+        },
         Case {
             name: "facet counts",
             api: "q=p%C3%A6dagog&stats=municipality,region,occupation-field,employment-type,remote",
-            pg: PgQuery { facets: true, ..pg("pædagog") },
+            pg: PgQuery {
+                facets: true,
+                ..pg("pædagog")
+            },
         },
-        Case { name: "deep paging", api: "q=erfaring&offset=2000&limit=20", pg: PgQuery { offset: 2000, limit: 20, ..pg("erfaring") } },
-        Case { name: "very common term", api: "q=team", pg: pg("team") },
+        Case {
+            name: "deep paging",
+            api: "q=erfaring&offset=2000&limit=20",
+            pg: PgQuery {
+                offset: 2000,
+                limit: 20,
+                ..pg("erfaring")
+            },
+        },
+        Case {
+            name: "very common term",
+            api: "q=team",
+            pg: pg("team"),
+        },
     ]
 }
 
@@ -105,7 +156,9 @@ const LANGS: [(&str, &str); 3] = [("da", "danish"), ("en", "english"), ("sv", "s
 fn pg_match() -> String {
     LANGS
         .iter()
-        .map(|(code, config)| format!("(lang = '{code}' AND tsv @@ plainto_tsquery('{config}', $1))"))
+        .map(|(code, config)| {
+            format!("(lang = '{code}' AND tsv @@ plainto_tsquery('{config}', $1))")
+        })
         .collect::<Vec<_>>()
         .join(" OR ")
 }
@@ -124,41 +177,94 @@ async fn pg_run(pool: &PgPool, q: &PgQuery) {
     if let Some(r) = q.remote {
         filters.push(format!("remote = '{r}'"));
     }
-    let filter = if filters.is_empty() { "TRUE".to_string() } else { filters.join(" AND ") };
+    let filter = if filters.is_empty() {
+        "TRUE".to_string()
+    } else {
+        filters.join(" AND ")
+    };
     let rank = LANGS
         .iter()
-        .map(|(code, config)| format!("WHEN '{code}' THEN ts_rank(tsv, plainto_tsquery('{config}', $1))"))
+        .map(|(code, config)| {
+            format!("WHEN '{code}' THEN ts_rank(tsv, plainto_tsquery('{config}', $1))")
+        })
         .collect::<Vec<_>>()
         .join(" ");
-    let order = if q.newest || q.q.is_empty() { "published_at DESC".to_string() } else { format!("CASE lang {rank} END DESC") };
-    let hits = format!("SELECT id FROM bench_fts WHERE {filter} ORDER BY {order} LIMIT {} OFFSET {}", q.limit, q.offset);
+    let order = if q.newest || q.q.is_empty() {
+        "published_at DESC".to_string()
+    } else {
+        format!("CASE lang {rank} END DESC")
+    };
+    let hits = format!(
+        "SELECT id FROM bench_fts WHERE {filter} ORDER BY {order} LIMIT {} OFFSET {}",
+        q.limit, q.offset
+    );
     let count = format!("SELECT COUNT(*) FROM bench_fts WHERE {filter}");
-    let _: Vec<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(hits)).bind(q.q).fetch_all(pool).await.expect("baseline hits");
-    let _: (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(count)).bind(q.q).fetch_one(pool).await.expect("baseline count");
+    let _: Vec<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(hits))
+        .bind(q.q)
+        .fetch_all(pool)
+        .await
+        .expect("baseline hits");
+    let _: (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(count))
+        .bind(q.q)
+        .fetch_one(pool)
+        .await
+        .expect("baseline count");
     if q.facets {
-        for column in ["municipality_code", "region_code", "field_id", "employment_type", "remote"] {
-            let facet = format!("SELECT {column}, COUNT(*) FROM bench_fts WHERE {filter} GROUP BY {column} ORDER BY 2 DESC");
-            let _: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(facet)).bind(q.q).fetch_all(pool).await.expect("baseline facet");
+        for column in [
+            "municipality_code",
+            "region_code",
+            "field_id",
+            "employment_type",
+            "remote",
+        ] {
+            let facet = format!(
+                "SELECT {column}, COUNT(*) FROM bench_fts WHERE {filter} GROUP BY {column} ORDER BY 2 DESC"
+            );
+            let _: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(facet))
+                .bind(q.q)
+                .fetch_all(pool)
+                .await
+                .expect("baseline facet");
         }
     }
 }
 
 /// Builds the baseline table from the portal's own tables in the same database.
 async fn prepare_baseline(pool: &PgPool) {
-    let exists: Option<(i64,)> = sqlx::query_as("SELECT 1::bigint FROM pg_tables WHERE tablename = 'bench_fts'").fetch_optional(pool).await.unwrap();
+    let exists: Option<(i64,)> =
+        sqlx::query_as("SELECT 1::bigint FROM pg_tables WHERE tablename = 'bench_fts'")
+            .fetch_optional(pool)
+            .await
+            .unwrap();
     if exists.is_some() {
         return;
     }
     eprintln!("building the PostgreSQL baseline (tsvector per ad, GIN index)…");
     let started = Instant::now();
-    sqlx::query("CREATE TABLE bench_places (code TEXT PRIMARY KEY, region_code TEXT)").execute(pool).await.unwrap();
-    sqlx::query("CREATE TABLE bench_occupations (id TEXT PRIMARY KEY, field_id TEXT)").execute(pool).await.unwrap();
+    sqlx::query("CREATE TABLE bench_places (code TEXT PRIMARY KEY, region_code TEXT)")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE bench_occupations (id TEXT PRIMARY KEY, field_id TEXT)")
+        .execute(pool)
+        .await
+        .unwrap();
     let tax = taxonomy();
     for m in &tax.municipalities {
-        sqlx::query("INSERT INTO bench_places VALUES ($1, $2)").bind(m.code).bind(m.region_code).execute(pool).await.unwrap();
+        sqlx::query("INSERT INTO bench_places VALUES ($1, $2)")
+            .bind(m.code)
+            .bind(m.region_code)
+            .execute(pool)
+            .await
+            .unwrap();
     }
     for o in &tax.occupations {
-        sqlx::query("INSERT INTO bench_occupations VALUES ($1, $2)").bind(o.id).bind(o.field_id).execute(pool).await.unwrap();
+        sqlx::query("INSERT INTO bench_occupations VALUES ($1, $2)")
+            .bind(o.id)
+            .bind(o.field_id)
+            .execute(pool)
+            .await
+            .unwrap();
     }
     sqlx::query(
         "CREATE TABLE bench_fts AS SELECT a.id, r.lang, r.municipality_code, p.region_code, o.field_id, \
@@ -179,22 +285,36 @@ async fn prepare_baseline(pool: &PgPool) {
         "CREATE INDEX bench_fts_type ON bench_fts (employment_type, remote)",
         "ANALYZE bench_fts",
     ] {
-        sqlx::query(sqlx::AssertSqlSafe(index)).execute(pool).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(index))
+            .execute(pool)
+            .await
+            .unwrap();
     }
     eprintln!("baseline ready in {:.1} s", started.elapsed().as_secs_f64());
 }
 
 #[tokio::main]
 async fn main() {
-    let base = std::env::var("JOBBOARD_BENCH_URL").unwrap_or_else(|_| "http://127.0.0.1:8099".into());
-    let seconds: u64 = std::env::var("JOBBOARD_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
-    let http = reqwest::Client::builder().pool_max_idle_per_host(128).build().unwrap();
+    let base =
+        std::env::var("JOBBOARD_BENCH_URL").unwrap_or_else(|_| "http://127.0.0.1:8099".into());
+    let seconds: u64 = std::env::var("JOBBOARD_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(128)
+        .build()
+        .unwrap();
     let cases = cases();
 
     // Warm up (first queries load index pages into the page cache).
     for case in &cases {
         for _ in 0..20 {
-            let r = http.get(format!("{base}/api/v1/search?{}", case.api)).send().await.expect("portal answers");
+            let r = http
+                .get(format!("{base}/api/v1/search?{}", case.api))
+                .send()
+                .await
+                .expect("portal answers");
             assert!(r.status().is_success(), "{}: {}", case.name, r.status());
             let _ = r.bytes().await;
         }
@@ -202,7 +322,11 @@ async fn main() {
 
     let pg = match std::env::var("JOBBOARD_BENCH_PG") {
         Ok(url) => {
-            let pool = PgPoolOptions::new().max_connections(64).connect(&url).await.expect("baseline database");
+            let pool = PgPoolOptions::new()
+                .max_connections(64)
+                .connect(&url)
+                .await
+                .expect("baseline database");
             prepare_baseline(&pool).await;
             for case in &cases {
                 pg_run(&pool, &case.pg).await;
@@ -212,7 +336,9 @@ async fn main() {
         Err(_) => None,
     };
 
-    println!("| query | jobboard p50 ms | jobboard p99 ms | PostgreSQL p50 ms | PostgreSQL p99 ms | speed-up (p50) |");
+    println!(
+        "| query | jobboard p50 ms | jobboard p99 ms | PostgreSQL p50 ms | PostgreSQL p99 ms | speed-up (p50) |"
+    );
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
     let mut ratios = Vec::new();
     for case in &cases {
@@ -237,7 +363,10 @@ async fn main() {
                     async move { pg_run(&pool, &q).await }
                 })
                 .await;
-                (Some(percentile(&theirs, 50.0)), Some(percentile(&theirs, 99.0)))
+                (
+                    Some(percentile(&theirs, 50.0)),
+                    Some(percentile(&theirs, 99.0)),
+                )
             }
             None => (None, None),
         };
@@ -265,11 +394,22 @@ async fn main() {
     let done = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
-    let urls: Arc<Vec<String>> = Arc::new(cases.iter().map(|c| format!("{base}/api/v1/search?{}", c.api)).collect());
+    let urls: Arc<Vec<String>> = Arc::new(
+        cases
+            .iter()
+            .map(|c| format!("{base}/api/v1/search?{}", c.api))
+            .collect(),
+    );
     let started = Instant::now();
     let mut tasks = Vec::new();
     for worker in 0..64 {
-        let (http, done, failed, stop, urls) = (http.clone(), done.clone(), failed.clone(), stop.clone(), urls.clone());
+        let (http, done, failed, stop, urls) = (
+            http.clone(),
+            done.clone(),
+            failed.clone(),
+            stop.clone(),
+            urls.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let mut i = worker;
             while !stop.load(Ordering::Relaxed) {

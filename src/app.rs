@@ -13,12 +13,14 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 use crate::{
     accounts::{self, session_store::DbSessionStore},
     ads,
+    api::{self, ApiLimiter},
     config::Config,
     db::{Db, Tx},
     error::{Error, Result},
     housekeeping,
     mail::{self, OutgoingMail, outbox, transport::Mailer, worker::OutboxWorker},
     operator,
+    search::{self, SearchIndex},
     secrets::MasterKey,
     site, web,
 };
@@ -29,6 +31,9 @@ pub struct AppState {
     pub db: Db,
     pub keys: Arc<MasterKey>,
     pub metrics: PrometheusHandle,
+    /// This node's search index, fed from the ads change log.
+    pub search: Arc<SearchIndex>,
+    pub api_limiter: ApiLimiter,
     mail_wake: Arc<Notify>,
 }
 
@@ -76,7 +81,15 @@ pub async fn prepare(config: Config) -> Result<AppState> {
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
     let keys = MasterKey::load_or_create(config.master_key.as_deref(), &config.data_dir)?;
+    let search = {
+        let dir = search::index_dir(&config.data_dir);
+        tokio::task::spawn_blocking(move || SearchIndex::open(&dir))
+            .await
+            .map_err(Error::internal)??
+    };
     Ok(AppState {
+        search: Arc::new(search),
+        api_limiter: ApiLimiter::new(config.api_rate_per_second),
         config: Arc::new(config),
         db,
         keys: Arc::new(keys),
@@ -97,7 +110,8 @@ pub fn router(state: AppState) -> Router {
         .merge(site::routes())
         .merge(accounts::routes())
         .merge(ads::routes())
-        .merge(operator::routes());
+        .merge(operator::routes())
+        .merge(api::routes(&state));
     if state.config.mailbox_enabled() {
         pages = pages.merge(mail::mailbox::routes());
     }
@@ -150,6 +164,11 @@ pub async fn serve(
         .run(workers.clone()),
     );
     let housekeeping = tokio::spawn(housekeeping::run(state.clone(), workers.clone()));
+    let indexer = tokio::spawn(ads::indexing::follow_changes(
+        state.clone(),
+        state.config.worker_poll,
+        workers.clone(),
+    ));
     let expiry = tokio::spawn(ads::expire_periodically(
         state.clone(),
         state.config.worker_poll,
@@ -173,6 +192,7 @@ pub async fn serve(
     let _ = tokio::time::timeout(Duration::from_secs(60), outbox).await;
     let _ = housekeeping.await;
     let _ = expiry.await;
+    let _ = indexer.await;
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())

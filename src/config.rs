@@ -25,6 +25,8 @@ pub struct Config {
     pub outbox_retry_base: Duration,
     /// How often each node looks for due background work when nothing woke it.
     pub worker_poll: Duration,
+    /// Public API requests per second and client address; 0 turns the limit off.
+    pub api_rate_per_second: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -137,6 +139,11 @@ impl Config {
             log_format,
             outbox_retry_base: millis("JOBBOARD_OUTBOX_RETRY_MS", 30_000)?,
             worker_poll: millis("JOBBOARD_WORKER_POLL_MS", 2_000)?,
+            api_rate_per_second: get("JOBBOARD_API_RATE")
+                .map(|v| v.parse::<u32>())
+                .transpose()
+                .map_err(|e| Error::Config(format!("JOBBOARD_API_RATE: {e}")))?
+                .unwrap_or(20),
         };
         if config.is_production() && config.master_key.is_none() {
             return Err(Error::Config(

@@ -156,6 +156,19 @@ pub async fn fill(db: &Db, options: DemoOptions) -> Result<DemoReport> {
     Ok(report)
 }
 
+/// Adds demo data and brings this node's search index up to date with it at once (a large
+/// batch of ads is faster to rebuild than to follow change by change).
+pub async fn fill_and_index(
+    state: &crate::app::AppState,
+    options: DemoOptions,
+) -> Result<DemoReport> {
+    let report = fill(&state.db, options).await?;
+    if report.ads > 0 {
+        crate::ads::indexing::rebuild(&state.db, &state.search).await?;
+    }
+    Ok(report)
+}
+
 async fn insert(
     tx: &mut crate::db::Tx,
     email: &str,

@@ -18,8 +18,18 @@ const BATCH: usize = 1000;
 
 /// Large towns get more ads, as on real job boards.
 const HUBS: &[(&str, u32)] = &[
-    ("101", 30), ("751", 14), ("461", 8), ("851", 7), ("147", 4), ("157", 3), ("0180", 20),
-    ("1480", 10), ("1280", 7), ("0380", 4), ("0580", 3), ("1880", 3),
+    ("101", 30),
+    ("751", 14),
+    ("461", 8),
+    ("851", 7),
+    ("147", 4),
+    ("157", 3),
+    ("0180", 20),
+    ("1480", 10),
+    ("1280", 7),
+    ("0380", 4),
+    ("0580", 3),
+    ("1880", 3),
 ];
 
 struct Company {
@@ -40,7 +50,9 @@ pub async fn insert_ads(db: &Db, count: u64, seed: u64) -> Result<u64> {
     .map(|(id, name)| Company { id, name })
     .collect();
     if companies.is_empty() {
-        return Err(Error::BadRequest("demo ads need companies: add --companies N".into()));
+        return Err(Error::BadRequest(
+            "demo ads need companies: add --companies N".into(),
+        ));
     }
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed_ad5);
     let tax = taxonomy();
@@ -54,7 +66,14 @@ pub async fn insert_ads(db: &Db, count: u64, seed: u64) -> Result<u64> {
                 let roll = rng.random_range(0..hub_weight + 60);
                 let municipality = if roll < hub_weight {
                     let mut acc = 0;
-                    let code = HUBS.iter().find(|(_, w)| { acc += w; roll < acc }).map(|(c, _)| *c).unwrap_or("101");
+                    let code = HUBS
+                        .iter()
+                        .find(|(_, w)| {
+                            acc += w;
+                            roll < acc
+                        })
+                        .map(|(c, _)| *c)
+                        .unwrap_or("101");
                     tax.municipality(code).expect("hub municipality")
                 } else {
                     &tax.municipalities[rng.random_range(0..tax.municipalities.len())]
@@ -95,11 +114,30 @@ struct SyntheticAd {
     apply_method: &'static str,
 }
 
-const FIRST: &[&str] = &["Anne", "Mette", "Lars", "Søren", "Karin", "Jonas", "Erik", "Sara", "Maria", "Anders", "Lena", "Pia"];
-const LAST: &[&str] = &["Jensen", "Nielsen", "Hansen", "Larsen", "Holm", "Berg", "Lindqvist", "Andersson", "Karlsson", "Dahl"];
+const FIRST: &[&str] = &[
+    "Anne", "Mette", "Lars", "Søren", "Karin", "Jonas", "Erik", "Sara", "Maria", "Anders", "Lena",
+    "Pia",
+];
+const LAST: &[&str] = &[
+    "Jensen",
+    "Nielsen",
+    "Hansen",
+    "Larsen",
+    "Holm",
+    "Berg",
+    "Lindqvist",
+    "Andersson",
+    "Karlsson",
+    "Dahl",
+];
 
 impl SyntheticAd {
-    fn generate(rng: &mut StdRng, company: &Company, m: &Municipality, now: OffsetDateTime) -> SyntheticAd {
+    fn generate(
+        rng: &mut StdRng,
+        company: &Company,
+        m: &Municipality,
+        now: OffsetDateTime,
+    ) -> SyntheticAd {
         let tax = taxonomy();
         let occupation = &tax.occupations[rng.random_range(0..tax.occupations.len())];
         let swedish = m.country == "SE";
@@ -120,7 +158,15 @@ impl SyntheticAd {
             ("en", 1) => format!("{base_title} in {}", m.name),
             _ => base_title.clone(),
         };
-        let employment_type = ["permanent", "permanent", "permanent", "temporary", "freelance", "internship", "student"][rng.random_range(0..7)];
+        let employment_type = [
+            "permanent",
+            "permanent",
+            "permanent",
+            "temporary",
+            "freelance",
+            "internship",
+            "student",
+        ][rng.random_range(0..7)];
         let part_time = employment_type == "student" || rng.random_range(0..6) == 0;
         let (period, base) = match rng.random_range(0..10) {
             0 => ("hour", 180),
@@ -131,13 +177,22 @@ impl SyntheticAd {
         let salary_min = base + rng.random_range(0..spread * 4) / 100 * 100;
         let salary_max = salary_min + spread + rng.random_range(0..spread * 2) / 100 * 100;
         let published_at = now - Duration::minutes(rng.random_range(0..60 * 24 * 55));
-        let deadline = (rng.random_range(0..3) > 0).then(|| (published_at + Duration::days(rng.random_range(14..60))).date());
+        let deadline = (rng.random_range(0..3) > 0)
+            .then(|| (published_at + Duration::days(rng.random_range(14..60))).date());
         let expires_at = match deadline {
             Some(d) => crate::calendar::end_of_day(d),
             None => published_at + Duration::days(60),
         };
-        let contact = format!("{} {}", FIRST[rng.random_range(0..FIRST.len())], LAST[rng.random_range(0..LAST.len())]);
-        let contact_email = format!("{}@company{}.example.com", contact.split(' ').next().unwrap_or("hr").to_lowercase(), company.id);
+        let contact = format!(
+            "{} {}",
+            FIRST[rng.random_range(0..FIRST.len())],
+            LAST[rng.random_range(0..LAST.len())]
+        );
+        let contact_email = format!(
+            "{}@company{}.example.com",
+            contact.split(' ').next().unwrap_or("hr").to_lowercase(),
+            company.id
+        );
         SyntheticAd {
             company_id: company.id,
             lang,
@@ -164,33 +219,166 @@ impl SyntheticAd {
 }
 
 fn describe(rng: &mut StdRng, lang: &str, title: &str, company: &str, place: &str) -> String {
-    let pick = |rng: &mut StdRng, options: &[&str]| options[rng.random_range(0..options.len())].to_string();
+    let pick = |rng: &mut StdRng, options: &[&str]| {
+        options[rng.random_range(0..options.len())].to_string()
+    };
     match lang {
         "da" => format!(
             "{company} søger en {title} til vores team i {place}. {}\n\nDu vil {}\n\n- {}\n- {}\n- {}\n\nVi tilbyder {} Send din ansøgning hurtigst muligt — vi holder samtaler løbende.",
-            pick(rng, &["Vi er i vækst og har travlt.", "Stillingen er ny og spændende.", "Du bliver en del af en erfaren afdeling.", "Vi har gode kunder og mange opgaver."]),
-            pick(rng, &["få ansvar for daglig drift og udvikling af vores opgaver.", "arbejde tæt sammen med kolleger og kunder.", "planlægge, udføre og følge op på opgaverne.", "være med til at forbedre vores arbejdsgange."]),
-            pick(rng, &["Relevant uddannelse eller erfaring", "Gode samarbejdsevner", "Kørekort er en fordel", "Du taler og skriver dansk"]),
-            pick(rng, &["Selvstændig og struktureret", "Godt humør og mødestabilitet", "Erfaring fra en lignende stilling", "Lyst til at lære nyt"]),
-            pick(rng, &["Fleksibel arbejdstid", "Pension og sundhedsforsikring", "Frokostordning", "Efteruddannelse"]),
-            pick(rng, &["en god løn, pension og et godt arbejdsmiljø.", "faglig udvikling og søde kolleger.", "en stilling med stor indflydelse.", "ordnede forhold og overenskomst."]),
+            pick(
+                rng,
+                &[
+                    "Vi er i vækst og har travlt.",
+                    "Stillingen er ny og spændende.",
+                    "Du bliver en del af en erfaren afdeling.",
+                    "Vi har gode kunder og mange opgaver."
+                ]
+            ),
+            pick(
+                rng,
+                &[
+                    "få ansvar for daglig drift og udvikling af vores opgaver.",
+                    "arbejde tæt sammen med kolleger og kunder.",
+                    "planlægge, udføre og følge op på opgaverne.",
+                    "være med til at forbedre vores arbejdsgange."
+                ]
+            ),
+            pick(
+                rng,
+                &[
+                    "Relevant uddannelse eller erfaring",
+                    "Gode samarbejdsevner",
+                    "Kørekort er en fordel",
+                    "Du taler og skriver dansk"
+                ]
+            ),
+            pick(
+                rng,
+                &[
+                    "Selvstændig og struktureret",
+                    "Godt humør og mødestabilitet",
+                    "Erfaring fra en lignende stilling",
+                    "Lyst til at lære nyt"
+                ]
+            ),
+            pick(
+                rng,
+                &[
+                    "Fleksibel arbejdstid",
+                    "Pension og sundhedsforsikring",
+                    "Frokostordning",
+                    "Efteruddannelse"
+                ]
+            ),
+            pick(
+                rng,
+                &[
+                    "en god løn, pension og et godt arbejdsmiljø.",
+                    "faglig udvikling og søde kolleger.",
+                    "en stilling med stor indflydelse.",
+                    "ordnede forhold og overenskomst."
+                ]
+            ),
         ),
         "sv" => format!(
             "{company} söker en {title} till vårt team i {place}. {}\n\nDu kommer att {}\n\n- {}\n- {}\n\nVi erbjuder {} Skicka din ansökan redan idag, urval sker löpande.",
-            pick(rng, &["Vi växer och har mycket att göra.", "Tjänsten är nyinrättad.", "Du blir en del av en erfaren avdelning."]),
-            pick(rng, &["ansvara för den dagliga driften.", "arbeta nära kollegor och kunder.", "planera och följa upp arbetet."]),
-            pick(rng, &["Relevant utbildning eller erfarenhet", "Goda samarbetsförmågor", "B-körkort är meriterande"]),
-            pick(rng, &["Självständig och strukturerad", "Erfarenhet från liknande roll", "Vilja att lära nytt"]),
-            pick(rng, &["god lön, tjänstepension och friskvårdsbidrag.", "kompetensutveckling och trevliga kollegor.", "kollektivavtal och flexibla arbetstider."]),
+            pick(
+                rng,
+                &[
+                    "Vi växer och har mycket att göra.",
+                    "Tjänsten är nyinrättad.",
+                    "Du blir en del av en erfaren avdelning."
+                ]
+            ),
+            pick(
+                rng,
+                &[
+                    "ansvara för den dagliga driften.",
+                    "arbeta nära kollegor och kunder.",
+                    "planera och följa upp arbetet."
+                ]
+            ),
+            pick(
+                rng,
+                &[
+                    "Relevant utbildning eller erfarenhet",
+                    "Goda samarbetsförmågor",
+                    "B-körkort är meriterande"
+                ]
+            ),
+            pick(
+                rng,
+                &[
+                    "Självständig och strukturerad",
+                    "Erfarenhet från liknande roll",
+                    "Vilja att lära nytt"
+                ]
+            ),
+            pick(
+                rng,
+                &[
+                    "god lön, tjänstepension och friskvårdsbidrag.",
+                    "kompetensutveckling och trevliga kollegor.",
+                    "kollektivavtal och flexibla arbetstider."
+                ]
+            ),
         ),
         _ => format!(
             "{company} is looking for a {title} to join our team in {place}. {}\n\nYou will {}\n\n- {}\n- {}\n- {}\n\nWe offer {} Apply today — we interview continuously.",
-            pick(rng, &["We are growing fast.", "This is a newly created position.", "You will join an experienced department.", "We have great customers and plenty of work."]),
-            pick(rng, &["take responsibility for daily operations and development.", "work closely with colleagues and customers.", "plan, carry out and follow up on the work.", "help us improve how we work."]),
-            pick(rng, &["Relevant education or experience", "Good collaboration skills", "A driving licence is an advantage", "Fluent English"]),
-            pick(rng, &["Independent and well organised", "Positive and reliable", "Experience from a similar role", "Eager to learn"]),
-            pick(rng, &["Flexible hours", "Pension and health insurance", "Canteen", "Training budget"]),
-            pick(rng, &["a competitive salary, pension and a good working environment.", "professional growth and friendly colleagues.", "a role with real influence.", "a collective agreement."]),
+            pick(
+                rng,
+                &[
+                    "We are growing fast.",
+                    "This is a newly created position.",
+                    "You will join an experienced department.",
+                    "We have great customers and plenty of work."
+                ]
+            ),
+            pick(
+                rng,
+                &[
+                    "take responsibility for daily operations and development.",
+                    "work closely with colleagues and customers.",
+                    "plan, carry out and follow up on the work.",
+                    "help us improve how we work."
+                ]
+            ),
+            pick(
+                rng,
+                &[
+                    "Relevant education or experience",
+                    "Good collaboration skills",
+                    "A driving licence is an advantage",
+                    "Fluent English"
+                ]
+            ),
+            pick(
+                rng,
+                &[
+                    "Independent and well organised",
+                    "Positive and reliable",
+                    "Experience from a similar role",
+                    "Eager to learn"
+                ]
+            ),
+            pick(
+                rng,
+                &[
+                    "Flexible hours",
+                    "Pension and health insurance",
+                    "Canteen",
+                    "Training budget"
+                ]
+            ),
+            pick(
+                rng,
+                &[
+                    "a competitive salary, pension and a good working environment.",
+                    "professional growth and friendly colleagues.",
+                    "a role with real influence.",
+                    "a collective agreement."
+                ]
+            ),
         ),
     }
 }

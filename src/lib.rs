@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod ads;
+pub mod api;
 pub mod app;
 pub mod calendar;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod error;
 mod housekeeping;
 pub mod mail;
 mod operator;
+pub mod search;
 pub mod secrets;
 mod site;
 pub mod web;

@@ -1,10 +1,10 @@
-//! The `jobboard` command line (INTERFACE.md): serve, migrate, demo, operator.
+//! The `jobboard` command line (INTERFACE.md): serve, migrate, demo, reindex, operator.
 
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 use jobboard::{
-    accounts, app,
+    accounts, ads, app,
     config::{Config, LogFormat},
     demo::{self, DemoOptions},
     error::{Error, Result},
@@ -43,6 +43,8 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Rebuild this node's search index from the database.
+    Reindex,
     /// Manage operator accounts.
     Operator {
         #[command(subcommand)]
@@ -102,7 +104,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
                 .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", config.addr)))?;
             let state = app::prepare(config).await?;
             if demo && demo::is_empty(&state.db).await? {
-                let report = demo::fill(&state.db, DemoOptions::default()).await?;
+                let report = demo::fill_and_index(&state, DemoOptions::default()).await?;
                 tracing::info!(
                     companies = report.companies,
                     seekers = report.seekers,
@@ -128,8 +130,8 @@ async fn run(command: Command, config: Config) -> Result<()> {
             seed,
         } => {
             let state = app::prepare(config).await?;
-            let report = demo::fill(
-                &state.db,
+            let report = demo::fill_and_index(
+                &state,
                 DemoOptions {
                     companies,
                     ads,
@@ -141,6 +143,17 @@ async fn run(command: Command, config: Config) -> Result<()> {
             println!(
                 "{}",
                 serde_json::to_string(&report).map_err(Error::internal)?
+            );
+            Ok(())
+        }
+        Command::Reindex => {
+            let state = app::prepare(config).await?;
+            let started = std::time::Instant::now();
+            let count = ads::indexing::rebuild(&state.db, &state.search).await?;
+            state.db.close().await;
+            println!(
+                "{{\"indexed\":{count},\"seconds\":{:.1}}}",
+                started.elapsed().as_secs_f64()
             );
             Ok(())
         }

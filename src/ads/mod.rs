@@ -5,10 +5,15 @@
 pub mod domain;
 mod emails;
 mod employer;
+mod feeds;
+pub mod indexing;
 pub mod lifecycle;
+pub mod listing;
 pub mod markdown;
 mod moderation;
 pub mod public;
+pub mod search_page;
+pub mod search_params;
 pub mod store;
 pub mod taxonomy;
 pub mod view;
@@ -25,6 +30,11 @@ use crate::app::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/jobs", get(search_page::page))
+        .route("/jobs.atom", get(feeds::atom))
+        .route("/sitemap.xml", get(feeds::sitemap))
+        .route("/sitemaps/{file}", get(feeds::sitemap_page))
+        .route("/robots.txt", get(feeds::robots))
         .route("/jobs/{id}", get(public::show))
         .route("/employer/ads", get(employer::dashboard))
         .route(

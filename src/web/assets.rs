@@ -26,6 +26,11 @@ const FILES: &[(&str, &[u8], &str)] = &[
         "text/css; charset=utf-8",
     ),
     (
+        "typeahead.js",
+        include_bytes!("../../assets/typeahead.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
         "favicon.svg",
         include_bytes!("../../assets/favicon.svg"),
         "image/svg+xml",

@@ -1,0 +1,62 @@
+//! Published ads as search results, feeds and the API show them: loaded by id, in the order
+//! the search index ranked them.
+
+use time::OffsetDateTime;
+
+use super::domain::AdContent;
+use crate::{db::Db, db_run, error::Result};
+
+/// A published ad with its live content and company.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PublicAd {
+    pub id: i64,
+    pub company_name: String,
+    pub published_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    #[sqlx(flatten)]
+    pub content: AdContent,
+}
+
+const PUBLIC_SQL: &str = "SELECT a.id, c.name AS company_name, a.published_at, a.expires_at, a.updated_at, \
+     r.lang, r.title, r.description, r.municipality_code, r.street_address, r.remote, r.occupation_id, \
+     r.employment_type, r.working_time, r.hours_per_week, r.salary_min, r.salary_max, r.salary_period, \
+     r.salary_currency, r.deadline, r.start_date, r.contact_name, r.contact_email, r.contact_phone, \
+     r.apply_method, r.apply_url, r.apply_email \
+     FROM ads a JOIN companies c ON c.id = a.company_id JOIN ad_revisions r ON r.id = a.live_revision_id \
+     WHERE a.state = 'published'";
+
+/// The published ads among `ids`, in the order given (ids no longer published are skipped).
+pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<PublicAd>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Integers from the index, never user input.
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!("{PUBLIC_SQL} AND a.id IN ({list})");
+    let mut found: Vec<PublicAd> =
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
+    found.sort_by_key(|ad| ids.iter().position(|id| *id == ad.id).unwrap_or(usize::MAX));
+    Ok(found)
+}
+
+/// Every published ad id, for the sitemap (keyset pages of 50,000).
+pub async fn published_ids_after(
+    db: &Db,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(i64, OffsetDateTime)>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT id, updated_at FROM ads WHERE state = 'published' AND id > $1 ORDER BY id LIMIT $2"
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(p)
+    .await)?)
+}
+
+pub async fn published_count(db: &Db) -> Result<i64> {
+    Ok(
+        db_run!(pool db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM ads WHERE state = 'published'").fetch_one(p).await)?,
+    )
+}

@@ -1,0 +1,593 @@
+//! The job-ad search index (tantivy). Each node keeps its own index on local disk and feeds it
+//! from the database's change log, so searching never touches the database; the database stays
+//! the truth, and the index can always be wiped and rebuilt from it.
+//!
+//! This module knows nothing about HTTP or SQL: it takes `SearchDoc`s and a change-log position
+//! (`checkpoint`, kept in the index's own commit so a restart resumes where it stopped), and
+//! answers `SearchRequest`s with ad ids. Every method blocks (disk I/O, CPU): from async code call
+//! it inside `tokio::task::spawn_blocking`.
+//!
+//! Semantics callers can rely on:
+//! - Words of `q` are AND-ed; values within one filter are OR-ed; different filters are AND-ed.
+//! - Facet counts are computed over the query AND all filters (so a facet never offers a value
+//!   that would find nothing, and counts add up to `total` for single-valued dimensions).
+//! - `Sort::Relevance` with an empty `q` sorts newest first (every ad would score the same).
+//! - Ties keep index order, which is stable for one reader; a page may shift when the index
+//!   changes between two requests, as with any live search.
+
+mod facets;
+mod highlight;
+mod query;
+mod schema;
+mod suggest;
+#[cfg(test)]
+mod tests;
+
+use std::{
+    fs,
+    path::{Path, PathBuf},
+    str::FromStr,
+    sync::{
+        Arc, Mutex, MutexGuard,
+        atomic::{AtomicI64, Ordering},
+    },
+};
+
+use serde::{Deserialize, Serialize};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
+    Term,
+    collector::{Count, TopDocs},
+    indexer::IndexWriterOptions,
+    query::TermQuery,
+    schema::IndexRecordOption,
+};
+
+pub use highlight::Highlighter;
+
+use crate::error::{Error, Result};
+use facets::{FacetCounter, into_facets};
+use query::{Analyzers, analyze_query, build_query, filter_clauses};
+use schema::{Fields, SCHEMA_VERSION, build_schema, register_analyzers, to_document};
+
+/// Largest page.
+pub const MAX_LIMIT: usize = 100;
+/// Deepest page start: deep pages cost more than anyone reads.
+pub const MAX_OFFSET: usize = 10_000;
+
+/// Writer for `apply`: one indexing thread; change-log batches are small, so its memory stays
+/// far below this budget, and an idle writer holds none of it.
+const INCREMENTAL_MEMORY_BUDGET: usize = 50_000_000;
+/// Writer for `rebuild`, per indexing thread: large enough for few, big segments.
+const REBUILD_MEMORY_BUDGET_PER_THREAD: usize = 150_000_000;
+const MAX_REBUILD_THREADS: usize = 4;
+
+/// The language an ad is written in; its text is stemmed accordingly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AdLang {
+    Da,
+    En,
+    Sv,
+}
+
+impl AdLang {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdLang::Da => "da",
+            AdLang::En => "en",
+            AdLang::Sv => "sv",
+        }
+    }
+}
+
+impl FromStr for AdLang {
+    type Err = Error;
+
+    fn from_str(code: &str) -> Result<Self> {
+        match code {
+            "da" => Ok(AdLang::Da),
+            "en" => Ok(AdLang::En),
+            "sv" => Ok(AdLang::Sv),
+            other => Err(Error::BadRequest(format!("unknown ad language {other:?}"))),
+        }
+    }
+}
+
+/// One published job ad, as the index needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchDoc {
+    pub id: i64,
+    pub lang: AdLang,
+    pub title: String,
+    /// Plain text (markdown already stripped).
+    pub description: String,
+    pub company: String,
+    /// E.g. "software-developer".
+    pub occupation_id: String,
+    /// English and Danish labels of the occupation, searchable.
+    pub occupation_labels: Vec<String>,
+    /// Occupational field, e.g. "it".
+    pub field_id: String,
+    /// E.g. "751" (DK) or "0180" (SE).
+    pub municipality_code: String,
+    pub municipality_name: String,
+    pub region_code: String,
+    /// permanent | temporary | freelance | internship | student
+    pub employment_type: String,
+    /// no | hybrid | fully
+    pub remote: String,
+    /// Unix seconds.
+    pub published_at: i64,
+    /// Unix seconds.
+    pub deadline: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first (BM25; title and occupation matches weigh more). Newest first when
+    /// there is no `q`.
+    #[default]
+    Relevance,
+    /// Most recently published first.
+    Newest,
+    /// Soonest deadline first; ads without a deadline last.
+    Deadline,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct SearchRequest {
+    /// Free text; empty finds all ads.
+    pub q: String,
+    pub municipalities: Vec<String>,
+    pub regions: Vec<String>,
+    /// Occupational fields.
+    pub fields: Vec<String>,
+    pub occupations: Vec<String>,
+    pub employment_types: Vec<String>,
+    pub remote: Vec<String>,
+    /// Unix seconds, inclusive.
+    pub published_after: Option<i64>,
+    /// Radius search, resolved by the caller to the municipality codes within the radius.
+    /// `Some(empty)` finds nothing.
+    pub within: Option<Vec<String>>,
+    pub sort: Sort,
+    pub offset: usize,
+    /// At most `MAX_LIMIT`; 0 gives only `total`, facets and suggestions.
+    pub limit: usize,
+    /// Compute facet counts.
+    pub facets: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SearchResponse {
+    /// Exact number of matching ads.
+    pub total: usize,
+    pub hits: Vec<SearchHit>,
+    /// Empty unless the request asked for facets.
+    pub facets: Facets,
+    /// "Did you mean": corrected spellings of `q`, best first, at most 3, each known to find
+    /// ads with the same filters. Offered when nothing was found, and when a word of `q` is
+    /// unknown to the index (its hits then come from close spellings only).
+    pub suggestions: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SearchHit {
+    pub id: i64,
+    /// BM25 score for `Sort::Relevance` with a `q`; 0 otherwise.
+    pub score: f32,
+}
+
+/// Counts per value, highest count first, then by value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Facets {
+    pub municipality: Vec<FacetCount>,
+    pub region: Vec<FacetCount>,
+    pub field: Vec<FacetCount>,
+    pub occupation: Vec<FacetCount>,
+    pub employment_type: Vec<FacetCount>,
+    pub remote: Vec<FacetCount>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+/// What each commit records, so that a restart knows where the change log was.
+#[derive(Debug, Serialize, Deserialize)]
+struct CommitPayload {
+    schema_version: u32,
+    checkpoint: i64,
+}
+
+/// The index of one node. Cheap to clone (shared inside); `Send + Sync`.
+#[derive(Clone)]
+pub struct SearchIndex {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    analyzers: Analyzers,
+    /// Kept between `apply` calls: dropping a writer would abandon its background merges, and
+    /// an idle writer holds no indexing memory. `None` until first needed, and after `rebuild`.
+    writer: Mutex<Option<IndexWriter>>,
+    checkpoint: AtomicI64,
+}
+
+impl From<tantivy::TantivyError> for Error {
+    fn from(error: tantivy::TantivyError) -> Self {
+        Error::Internal(format!("search index: {error}"))
+    }
+}
+
+fn internal(context: &str, error: impl std::fmt::Display) -> Error {
+    Error::Internal(format!("search index: {context}: {error}"))
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it when missing. An index of another schema version,
+    /// or one that cannot be read, is wiped and recreated empty (checkpoint 0): the database can
+    /// always fill it again. `dir` belongs to the index; a non-empty folder that is not an index
+    /// is refused rather than wiped.
+    pub fn open(dir: &Path) -> Result<Self> {
+        let (schema, fields) = build_schema();
+        let index = match open_existing(dir, &schema)? {
+            Some(index) => index,
+            None => {
+                create_empty(dir, &schema)?;
+                Index::open_in_dir(dir)?
+            }
+        };
+        register_analyzers(index.tokenizers());
+        let checkpoint = read_payload(&index)?.map_or(0, |payload| payload.checkpoint);
+        // Commits by this process reload explicitly; the watcher picks up background merges.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(SearchIndex {
+            inner: Arc::new(Inner {
+                index,
+                reader,
+                fields,
+                analyzers: Analyzers::new(),
+                writer: Mutex::new(None),
+                checkpoint: AtomicI64::new(checkpoint),
+            }),
+        })
+    }
+
+    /// The last change-log position applied.
+    pub fn checkpoint(&self) -> i64 {
+        self.inner.checkpoint.load(Ordering::SeqCst)
+    }
+
+    /// Adds or replaces `upserts` (by id), removes `deletes`, and records `checkpoint`, in one
+    /// commit; searches see the change when this returns. Idempotent, so a change-log batch may
+    /// be applied again after a crash. A delete wins over an upsert of the same id in one call;
+    /// of two upserts of one id, the later wins.
+    pub fn apply(&self, upserts: Vec<SearchDoc>, deletes: &[i64], checkpoint: i64) -> Result<()> {
+        let mut writer_slot = self.lock_writer();
+        let result = (|| {
+            if writer_slot.is_none() {
+                *writer_slot = Some(
+                    self.inner.index.writer_with_options(
+                        IndexWriterOptions::builder()
+                            .num_worker_threads(1)
+                            .num_merge_threads(1)
+                            .memory_budget_per_thread(INCREMENTAL_MEMORY_BUDGET)
+                            .build(),
+                    )?,
+                );
+            }
+            let writer = writer_slot.as_mut().expect("writer was just created");
+            for ad in &upserts {
+                writer.delete_term(self.id_term(ad.id));
+                writer.add_document(to_document(&self.inner.fields, ad))?;
+            }
+            for &id in deletes {
+                writer.delete_term(self.id_term(id));
+            }
+            self.commit(writer, checkpoint)
+        })();
+        if result.is_err() {
+            // Uncommitted operations die with the writer; the next call starts clean.
+            *writer_slot = None;
+        }
+        result
+    }
+
+    /// Replaces the whole index with `ads` and records `checkpoint`, in one commit (searches see
+    /// the old index until then), and waits for the merges so that the result is fast to search.
+    /// Returns the number of ads indexed. To avoid missing changes, read the change-log position
+    /// before reading the ads: applying the log from there again is harmless.
+    ///
+    /// Feed the ads as a stream (e.g. a `std::sync::mpsc::Receiver` filled by the database
+    /// reader), not a collected `Vec`: 1,000,000 descriptions are gigabytes.
+    pub fn rebuild(&self, ads: impl Iterator<Item = SearchDoc>, checkpoint: i64) -> Result<u64> {
+        let mut writer_slot = self.lock_writer();
+        // Only one writer may exist; the incremental one is recreated by the next `apply`.
+        *writer_slot = None;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, MAX_REBUILD_THREADS);
+        let mut writer: IndexWriter = self.inner.index.writer_with_options(
+            IndexWriterOptions::builder()
+                .num_worker_threads(threads)
+                .num_merge_threads(threads)
+                .memory_budget_per_thread(REBUILD_MEMORY_BUDGET_PER_THREAD)
+                .build(),
+        )?;
+        writer.delete_all_documents()?;
+        let mut count = 0;
+        for ad in ads {
+            writer.add_document(to_document(&self.inner.fields, &ad))?;
+            count += 1;
+        }
+        self.commit(&mut writer, checkpoint)?;
+        writer.wait_merging_threads()?;
+        self.inner.reader.reload()?;
+        Ok(count)
+    }
+
+    /// The ads matching `request`: total, one page of hits, facets and suggestions.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
+        if request.limit > MAX_LIMIT {
+            return Err(Error::BadRequest(format!(
+                "limit must be at most {MAX_LIMIT}"
+            )));
+        }
+        if request.offset > MAX_OFFSET {
+            return Err(Error::BadRequest(format!(
+                "offset must be at most {MAX_OFFSET}"
+            )));
+        }
+        let searcher = self.inner.reader.searcher();
+        let fields = &self.inner.fields;
+        let mut analyzers = self.inner.analyzers.clone();
+        let words = analyze_query(&searcher, fields, &mut analyzers, &request.q)?;
+        let query = build_query(fields, &words, filter_clauses(fields, request));
+        let sort = match request.sort {
+            Sort::Relevance if words.is_empty() => Sort::Newest,
+            sort => sort,
+        };
+        let facet_counter = request.facets.then_some(FacetCounter);
+        let (hits, total, facet_counts) = if request.limit == 0 {
+            let (total, counts) = searcher.search(&query, &(Count, facet_counter))?;
+            (Vec::new(), total, counts)
+        } else {
+            let page = TopDocs::with_limit(request.limit).and_offset(request.offset);
+            match sort {
+                Sort::Relevance => {
+                    let (top, total, counts) =
+                        searcher.search(&query, &(page.order_by_score(), Count, facet_counter))?;
+                    (self.hits(&searcher, top)?, total, counts)
+                }
+                Sort::Newest => {
+                    let by_date = page.order_by_fast_field::<i64>("published_at", Order::Desc);
+                    let (top, total, counts) =
+                        searcher.search(&query, &(by_date, Count, facet_counter))?;
+                    (self.unscored_hits(&searcher, top)?, total, counts)
+                }
+                Sort::Deadline => {
+                    let by_deadline = page.order_by_fast_field::<i64>("deadline", Order::Asc);
+                    let (top, total, counts) =
+                        searcher.search(&query, &(by_deadline, Count, facet_counter))?;
+                    (self.unscored_hits(&searcher, top)?, total, counts)
+                }
+            }
+        };
+        let suggestions =
+            if !words.is_empty() && (total == 0 || words.iter().any(|word| !word.is_known())) {
+                suggest::did_you_mean(&searcher, fields, &mut analyzers, &words, request)?
+            } else {
+                Vec::new()
+            };
+        Ok(SearchResponse {
+            total,
+            hits,
+            facets: facet_counts.map(into_facets).unwrap_or_default(),
+            suggestions,
+        })
+    }
+
+    /// Marks the words of `q` in the texts of its hits; build one per results page.
+    pub fn highlighter(&self, q: &str) -> Result<Highlighter> {
+        let searcher = self.inner.reader.searcher();
+        let mut analyzers = self.inner.analyzers.clone();
+        let words = analyze_query(&searcher, &self.inner.fields, &mut analyzers, q)?;
+        Ok(Highlighter::new(&words, analyzers))
+    }
+
+    /// Completions of the last word of `input` (at least 2 characters typed) from the words of
+    /// titles, occupations, companies and places, most frequent first, each prefixed with the
+    /// earlier words of `input` (lowercased): "senior ud" → "senior udvikler".
+    pub fn typeahead(&self, input: &str, limit: usize) -> Result<Vec<String>> {
+        let searcher = self.inner.reader.searcher();
+        let mut analyzers = self.inner.analyzers.clone();
+        suggest::complete(
+            &searcher,
+            &self.inner.fields,
+            &mut analyzers,
+            input,
+            limit.min(MAX_LIMIT),
+        )
+    }
+
+    /// Number of ads in the index.
+    pub fn num_docs(&self) -> u64 {
+        self.inner.reader.searcher().num_docs()
+    }
+
+    pub fn contains(&self, id: i64) -> Result<bool> {
+        let query = TermQuery::new(self.id_term(id), IndexRecordOption::Basic);
+        Ok(self.inner.reader.searcher().search(&query, &Count)? > 0)
+    }
+
+    fn id_term(&self, id: i64) -> Term {
+        Term::from_field_i64(self.inner.fields.id, id)
+    }
+
+    fn lock_writer(&self) -> MutexGuard<'_, Option<IndexWriter>> {
+        self.inner.writer.lock().unwrap_or_else(|poisoned| {
+            // A panic mid-apply may have left uncommitted operations: drop that writer.
+            let mut slot = poisoned.into_inner();
+            *slot = None;
+            slot
+        })
+    }
+
+    fn commit(&self, writer: &mut IndexWriter, checkpoint: i64) -> Result<()> {
+        let payload = serde_json::to_string(&CommitPayload {
+            schema_version: SCHEMA_VERSION,
+            checkpoint,
+        })
+        .map_err(|e| internal("commit payload", e))?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        self.inner.reader.reload()?;
+        self.inner.checkpoint.store(checkpoint, Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn hits(&self, searcher: &Searcher, top: Vec<(f32, DocAddress)>) -> Result<Vec<SearchHit>> {
+        let ids = self.ids(searcher, top.iter().map(|(_, address)| *address))?;
+        Ok(top
+            .iter()
+            .zip(ids)
+            .map(|((score, _), id)| SearchHit { id, score: *score })
+            .collect())
+    }
+
+    fn unscored_hits<K>(
+        &self,
+        searcher: &Searcher,
+        top: Vec<(K, DocAddress)>,
+    ) -> Result<Vec<SearchHit>> {
+        let ids = self.ids(searcher, top.iter().map(|(_, address)| *address))?;
+        Ok(ids
+            .into_iter()
+            .map(|id| SearchHit { id, score: 0.0 })
+            .collect())
+    }
+
+    /// Ad ids of hits, from the id column (nothing is stored).
+    fn ids(
+        &self,
+        searcher: &Searcher,
+        addresses: impl Iterator<Item = DocAddress>,
+    ) -> Result<Vec<i64>> {
+        let mut columns = std::collections::HashMap::new();
+        let mut ids = Vec::new();
+        for address in addresses {
+            let column = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                std::collections::hash_map::Entry::Vacant(entry) => entry.insert(
+                    searcher
+                        .segment_reader(address.segment_ord)
+                        .fast_fields()
+                        .i64("id")?,
+                ),
+            };
+            let id = column
+                .first(address.doc_id)
+                .ok_or_else(|| internal("hit without id", address.doc_id))?;
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+}
+
+fn read_payload(index: &Index) -> Result<Option<CommitPayload>> {
+    Ok(index
+        .load_metas()?
+        .payload
+        .and_then(|payload| serde_json::from_str(&payload).ok()))
+}
+
+/// The index in `dir` if it is usable as it is; `None` when there is none or it was wiped.
+fn open_existing(dir: &Path, schema: &tantivy::schema::Schema) -> Result<Option<Index>> {
+    let is_empty = match fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+        Err(e) => return Err(internal(&format!("reading {}", dir.display()), e)),
+    };
+    if is_empty {
+        return Ok(None);
+    }
+    if !dir.join("meta.json").exists() {
+        return Err(Error::Config(format!(
+            "{} is not empty and holds no search index; refusing to overwrite it",
+            dir.display()
+        )));
+    }
+    let usable = match Index::open_in_dir(dir) {
+        Ok(index) => match read_payload(&index) {
+            Ok(Some(payload))
+                if payload.schema_version == SCHEMA_VERSION && index.schema() == *schema =>
+            {
+                Some(index)
+            }
+            Ok(payload) => {
+                tracing::warn!(
+                    found = payload.map(|p| p.schema_version),
+                    expected = SCHEMA_VERSION,
+                    "search index is of another schema version; recreating it empty"
+                );
+                None
+            }
+            Err(error) => {
+                tracing::warn!(%error, "search index unreadable; recreating it empty");
+                None
+            }
+        },
+        Err(error) => {
+            tracing::warn!(%error, "search index unreadable; recreating it empty");
+            None
+        }
+    };
+    if usable.is_none() {
+        wipe(dir)?;
+    }
+    Ok(usable)
+}
+
+fn wipe(dir: &Path) -> Result<()> {
+    fs::remove_dir_all(dir).map_err(|e| internal(&format!("wiping {}", dir.display()), e))
+}
+
+/// Creates an empty index with a first commit, so that its version and checkpoint are on disk.
+fn create_empty(dir: &Path, schema: &tantivy::schema::Schema) -> Result<()> {
+    fs::create_dir_all(dir).map_err(|e| internal(&format!("creating {}", dir.display()), e))?;
+    let index = Index::create_in_dir(dir, schema.clone())?;
+    register_analyzers(index.tokenizers());
+    let mut writer: IndexWriter<TantivyDocument> = index.writer_with_options(
+        IndexWriterOptions::builder()
+            .num_worker_threads(1)
+            .num_merge_threads(1)
+            .build(),
+    )?;
+    let payload = serde_json::to_string(&CommitPayload {
+        schema_version: SCHEMA_VERSION,
+        checkpoint: 0,
+    })
+    .map_err(|e| internal("commit payload", e))?;
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&payload);
+    prepared.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(())
+}
+
+/// Where the index of a data folder lives.
+pub fn index_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("search-index")
+}

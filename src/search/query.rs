@@ -1,0 +1,300 @@
+//! From the words a person typed to a tantivy query.
+//!
+//! Every word must match (AND), because a job search narrows down: "sygeplejerske odense" should
+//! not list every nurse in the country plus every ad in Odense. A word matches an ad when its stem
+//! in the ad's language occurs in the ad's text; a title (or occupation label) match scores more.
+//!
+//! Typo tolerance costs a walk over the term dictionary and a union over the terms it finds, so it
+//! is applied only to words the index (nearly) does not know: a word that occurs in at least
+//! `num_docs / RARE_WORD_DIVISOR` ads is trusted as spelt right and costs nothing extra. A rare or
+//! unknown word is expanded to its few most frequent close spellings (Levenshtein distance 1 for
+//! 4–7 letters, 2 for longer words; none for shorter ones), which then score lower than exact
+//! matches.
+
+use std::{collections::HashMap, ops::Bound};
+
+use tantivy::{
+    Searcher, Term,
+    query::{
+        AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur,
+        Query, RangeQuery, TermQuery, TermSetQuery,
+    },
+    schema::{Field, IndexRecordOption},
+    tokenizer::TextAnalyzer,
+};
+
+use super::{
+    AdLang, SearchRequest,
+    schema::{Dimension, Fields, stemming_analyzer, words_analyzer},
+};
+use crate::error::Result;
+
+/// At most this many words of a query are used; the rest are ignored.
+const MAX_QUERY_WORDS: usize = 10;
+/// A word found in fewer than `num_docs / RARE_WORD_DIVISOR` ads gets typo tolerance.
+const RARE_WORD_DIVISOR: u64 = 20_000;
+/// A close spelling of a rare (but known) word only counts if it is this many times as common.
+const MORE_COMMON_FACTOR: u64 = 10;
+/// Close spellings used per word and language.
+const MAX_EXPANSIONS: usize = 3;
+pub(super) const TITLE_BOOST: f32 = 2.0;
+const TYPO_WEIGHT: f32 = 0.5;
+
+/// The stemming analysers and the word splitter, ready for query-side use. Cloned per search
+/// (cheap: the analysers are small boxed state machines).
+#[derive(Clone)]
+pub(super) struct Analyzers {
+    pub stemming: [TextAnalyzer; 3],
+    pub words: TextAnalyzer,
+}
+
+impl Analyzers {
+    pub(super) fn new() -> Self {
+        Analyzers {
+            stemming: AdLang::ALL.map(stemming_analyzer),
+            words: words_analyzer(),
+        }
+    }
+
+    /// Lowercase words of `text`, deduplicated, in order.
+    pub(super) fn words(&mut self, text: &str) -> Vec<String> {
+        let mut words: Vec<String> = Vec::new();
+        let mut stream = self.words.token_stream(text);
+        while let Some(token) = stream.next() {
+            if !words.contains(&token.text) {
+                words.push(token.text.clone());
+            }
+        }
+        words
+    }
+
+    pub(super) fn stem(&mut self, lang: AdLang, word: &str) -> String {
+        let mut stream = self.stemming[lang.index()].token_stream(word);
+        match stream.next() {
+            Some(token) => token.text.clone(),
+            None => word.to_string(),
+        }
+    }
+}
+
+/// One word of the query, analysed for each language.
+#[derive(Clone, Debug)]
+pub(super) struct QueryWord {
+    /// As typed, lowercased.
+    pub word: String,
+    /// Its stem per language (`AdLang::index`).
+    pub stems: [String; 3],
+    /// In how many ads (any language, text or label) the stem occurs; deleted ads included.
+    pub doc_freq: u64,
+    /// Close spellings (stemmed terms) per language, when the word is rare.
+    pub typo_alternatives: [Vec<String>; 3],
+}
+
+impl QueryWord {
+    /// Whether the index knows the word as typed (in some language).
+    pub(super) fn is_known(&self) -> bool {
+        self.doc_freq > 0
+    }
+}
+
+/// Splits and analyses `q`, deciding per word whether it needs typo tolerance.
+pub(super) fn analyze_query(
+    searcher: &Searcher,
+    fields: &Fields,
+    analyzers: &mut Analyzers,
+    q: &str,
+) -> Result<Vec<QueryWord>> {
+    let mut words = analyzers.words(q);
+    words.truncate(MAX_QUERY_WORDS);
+    // A word in a single ad is suspect even in a small index.
+    let rare_below = (searcher.num_docs() / RARE_WORD_DIVISOR).max(2);
+    let mut analysed = Vec::with_capacity(words.len());
+    for word in words {
+        let stems = AdLang::ALL.map(|lang| analyzers.stem(lang, &word));
+        // Titles are in the text fields too; occupation labels may be in the title field only.
+        let mut doc_freq = 0;
+        for lang in AdLang::ALL {
+            let stem = &stems[lang.index()];
+            let in_text =
+                searcher.doc_freq(&Term::from_field_text(fields.text[lang.index()], stem))?;
+            let in_title =
+                searcher.doc_freq(&Term::from_field_text(fields.title[lang.index()], stem))?;
+            doc_freq += in_text.max(in_title);
+        }
+        let mut typo_alternatives: [Vec<String>; 3] = Default::default();
+        if doc_freq < rare_below
+            && let Some(distance) = typo_distance(&word)
+        {
+            for lang in AdLang::ALL {
+                let stem = &stems[lang.index()];
+                let mut candidates =
+                    close_terms(searcher, fields.text[lang.index()], stem, distance)?;
+                candidates.retain(|(term, freq)| {
+                    term != stem && *freq >= doc_freq.saturating_mul(MORE_COMMON_FACTOR)
+                });
+                rank_close_terms(stem, &mut candidates);
+                typo_alternatives[lang.index()] = candidates
+                    .into_iter()
+                    .take(MAX_EXPANSIONS)
+                    .map(|(term, _)| term)
+                    .collect();
+            }
+        }
+        analysed.push(QueryWord {
+            word,
+            stems,
+            doc_freq,
+            typo_alternatives,
+        });
+    }
+    Ok(analysed)
+}
+
+/// How many edits a misspelt word may be from what it meant, by its length in characters.
+pub(super) fn typo_distance(word: &str) -> Option<u8> {
+    match word.chars().count() {
+        0..=3 => None,
+        4..=7 => Some(1),
+        _ => Some(2),
+    }
+}
+
+/// Terms of `field` within `distance` edits of `text`, with their document frequencies summed
+/// over the segments.
+pub(super) fn close_terms(
+    searcher: &Searcher,
+    field: Field,
+    text: &str,
+    distance: u8,
+) -> Result<Vec<(String, u64)>> {
+    let automaton =
+        FuzzyTermQuery::new(Term::from_field_text(field, text), distance, true).automaton()?;
+    let mut found: HashMap<String, u64> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let inverted_index = segment.inverted_index(field)?;
+        let mut stream = inverted_index.terms().search(&automaton).into_stream()?;
+        while stream.advance() {
+            if let Ok(term) = std::str::from_utf8(stream.key()) {
+                *found.entry(term.to_string()).or_default() += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    Ok(found.into_iter().collect())
+}
+
+/// Nearest first, then most common, then alphabetical (for stable results).
+pub(super) fn rank_close_terms(target: &str, candidates: &mut [(String, u64)]) {
+    candidates.sort_by_cached_key(|(term, freq)| {
+        (
+            super::highlight::edit_distance(target, term),
+            std::cmp::Reverse(*freq),
+            term.clone(),
+        )
+    });
+}
+
+fn term_query(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
+    let query = TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    );
+    if boost == 1.0 {
+        Box::new(query)
+    } else {
+        Box::new(BoostQuery::new(Box::new(query), boost))
+    }
+}
+
+/// Matches ads containing the word in their language, exactly (by stem) or by a close spelling.
+fn word_query(fields: &Fields, word: &QueryWord) -> Box<dyn Query> {
+    let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for lang in AdLang::ALL {
+        let i = lang.index();
+        alternatives.push((
+            Occur::Should,
+            term_query(fields.text[i], &word.stems[i], 1.0),
+        ));
+        alternatives.push((
+            Occur::Should,
+            term_query(fields.title[i], &word.stems[i], TITLE_BOOST),
+        ));
+        for alternative in &word.typo_alternatives[i] {
+            alternatives.push((
+                Occur::Should,
+                term_query(fields.text[i], alternative, TYPO_WEIGHT),
+            ));
+            alternatives.push((
+                Occur::Should,
+                term_query(fields.title[i], alternative, TYPO_WEIGHT * TITLE_BOOST),
+            ));
+        }
+    }
+    Box::new(BooleanQuery::new(alternatives))
+}
+
+/// One value matches when the ad has any of `values` (OR); adds nothing to the score.
+fn any_of(field: Field, values: &[String]) -> Box<dyn Query> {
+    let query: Box<dyn Query> = match values {
+        [] => Box::new(EmptyQuery),
+        [value] => Box::new(TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        )),
+        _ => Box::new(TermSetQuery::new(
+            values
+                .iter()
+                .map(|value| Term::from_field_text(field, value)),
+        )),
+    };
+    Box::new(ConstScoreQuery::new(query, 0.0))
+}
+
+/// The filters of a request, each a clause every hit must satisfy.
+pub(super) fn filter_clauses(fields: &Fields, request: &SearchRequest) -> Vec<Box<dyn Query>> {
+    let mut clauses = Vec::new();
+    let dimension_filters = [
+        (Dimension::Municipality, &request.municipalities),
+        (Dimension::Region, &request.regions),
+        (Dimension::OccupationalField, &request.fields),
+        (Dimension::Occupation, &request.occupations),
+        (Dimension::EmploymentType, &request.employment_types),
+        (Dimension::Remote, &request.remote),
+    ];
+    for (dimension, values) in dimension_filters {
+        if !values.is_empty() {
+            clauses.push(any_of(fields.dimension(dimension), values));
+        }
+    }
+    // An empty radius list is a radius with no municipality in it: nothing matches.
+    if let Some(within) = &request.within {
+        clauses.push(any_of(fields.dimension(Dimension::Municipality), within));
+    }
+    if let Some(after) = request.published_after {
+        let range = RangeQuery::new(
+            Bound::Included(Term::from_field_i64(fields.published_at, after)),
+            Bound::Unbounded,
+        );
+        clauses.push(Box::new(ConstScoreQuery::new(Box::new(range), 0.0)));
+    }
+    clauses
+}
+
+/// The whole query: every word and every filter.
+pub(super) fn build_query(
+    fields: &Fields,
+    words: &[QueryWord],
+    filters: Vec<Box<dyn Query>>,
+) -> Box<dyn Query> {
+    if words.is_empty() && filters.is_empty() {
+        return Box::new(AllQuery);
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = words
+        .iter()
+        .map(|word| (Occur::Must, word_query(fields, word)))
+        .collect();
+    clauses.extend(filters.into_iter().map(|filter| (Occur::Must, filter)));
+    if clauses.len() == 1 {
+        return clauses.pop().expect("one clause").1;
+    }
+    Box::new(BooleanQuery::new(clauses))
+}

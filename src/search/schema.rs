@@ -1,0 +1,253 @@
+//! The index layout: which fields exist, how text is analysed, and how an ad becomes a document.
+//! Nothing is stored: the database holds the ads, the index only finds their ids. That keeps
+//! 1,000,000 ads small enough to stay mapped in memory.
+
+use tantivy::{
+    TantivyDocument,
+    schema::{
+        FAST, Field, INDEXED, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
+        TextOptions,
+    },
+    tokenizer::{
+        Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+        TokenizerManager,
+    },
+};
+
+use super::{AdLang, SearchDoc};
+
+/// Bump whenever the fields or analysers change: an index of another version is wiped and
+/// rebuilt from the database rather than misread.
+pub(super) const SCHEMA_VERSION: u32 = 1;
+
+/// Deadline stored for ads without one, so that an ascending sort puts them last.
+pub(super) const NO_DEADLINE: i64 = i64::MAX;
+
+/// Longer tokens are noise (URLs, hashes) and would bloat the term dictionary.
+const MAX_TOKEN_BYTES: usize = 40;
+
+/// Unstemmed lowercase words, for typeahead, "did you mean" and the query's own words.
+pub(super) const WORDS_ANALYZER: &str = "jobboard_words";
+
+/// The filterable, countable dimensions of an ad. Each is one raw-string field, indexed (for
+/// filters) and fast (for facet counts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Dimension {
+    Municipality,
+    Region,
+    OccupationalField,
+    Occupation,
+    EmploymentType,
+    Remote,
+}
+
+impl Dimension {
+    pub(super) const ALL: [Dimension; 6] = [
+        Dimension::Municipality,
+        Dimension::Region,
+        Dimension::OccupationalField,
+        Dimension::Occupation,
+        Dimension::EmploymentType,
+        Dimension::Remote,
+    ];
+
+    pub(super) fn field_name(self) -> &'static str {
+        match self {
+            Dimension::Municipality => "municipality",
+            Dimension::Region => "region",
+            Dimension::OccupationalField => "field",
+            Dimension::Occupation => "occupation",
+            Dimension::EmploymentType => "employment_type",
+            Dimension::Remote => "remote",
+        }
+    }
+
+    fn value(self, ad: &SearchDoc) -> &str {
+        match self {
+            Dimension::Municipality => &ad.municipality_code,
+            Dimension::Region => &ad.region_code,
+            Dimension::OccupationalField => &ad.field_id,
+            Dimension::Occupation => &ad.occupation_id,
+            Dimension::EmploymentType => &ad.employment_type,
+            Dimension::Remote => &ad.remote,
+        }
+    }
+}
+
+impl AdLang {
+    pub(super) const ALL: [AdLang; 3] = [AdLang::Da, AdLang::En, AdLang::Sv];
+
+    pub(super) fn index(self) -> usize {
+        match self {
+            AdLang::Da => 0,
+            AdLang::En => 1,
+            AdLang::Sv => 2,
+        }
+    }
+
+    fn stemmer_language(self) -> Language {
+        match self {
+            AdLang::Da => Language::Danish,
+            AdLang::En => Language::English,
+            AdLang::Sv => Language::Swedish,
+        }
+    }
+
+    pub(super) fn analyzer_name(self) -> &'static str {
+        match self {
+            AdLang::Da => "jobboard_da",
+            AdLang::En => "jobboard_en",
+            AdLang::Sv => "jobboard_sv",
+        }
+    }
+}
+
+pub(super) fn stemming_analyzer(lang: AdLang) -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(Stemmer::new(lang.stemmer_language()))
+        .build()
+}
+
+pub(super) fn words_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .build()
+}
+
+pub(super) fn register_analyzers(tokenizers: &TokenizerManager) {
+    for lang in AdLang::ALL {
+        tokenizers.register(lang.analyzer_name(), stemming_analyzer(lang));
+    }
+    tokenizers.register(WORDS_ANALYZER, words_analyzer());
+}
+
+/// Field handles, resolved once.
+#[derive(Clone, Debug)]
+pub(super) struct Fields {
+    pub id: Field,
+    /// Per language (`AdLang::index`): everything searchable about an ad in that language.
+    pub text: [Field; 3],
+    /// Per language: title and occupation labels again, queried with a boost.
+    pub title: [Field; 3],
+    /// Unstemmed words of titles, labels, companies and places: typeahead and "did you mean".
+    pub words: Field,
+    /// Per `Dimension::ALL` position.
+    pub dimensions: [Field; 6],
+    pub published_at: Field,
+    pub deadline: Field,
+}
+
+impl Fields {
+    pub(super) fn dimension(&self, dimension: Dimension) -> Field {
+        let position = Dimension::ALL
+            .iter()
+            .position(|d| *d == dimension)
+            .expect("every dimension is in ALL");
+        self.dimensions[position]
+    }
+}
+
+pub(super) fn build_schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    // Frequencies for BM25, no positions: there are no phrase queries, and positions would
+    // roughly double the postings.
+    let searchable = |analyzer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analyzer)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        )
+    };
+    let id = builder.add_i64_field("id", INDEXED | FAST);
+    let text = AdLang::ALL.map(|lang| {
+        builder.add_text_field(
+            &format!("text_{}", lang.as_str()),
+            searchable(lang.analyzer_name()),
+        )
+    });
+    let title = AdLang::ALL.map(|lang| {
+        builder.add_text_field(
+            &format!("title_{}", lang.as_str()),
+            searchable(lang.analyzer_name()),
+        )
+    });
+    let words = builder.add_text_field(
+        "words",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(WORDS_ANALYZER)
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
+        ),
+    );
+    let dimensions = Dimension::ALL.map(|dimension| {
+        builder.add_text_field(
+            dimension.field_name(),
+            TextOptions::default()
+                .set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer("raw")
+                        .set_index_option(IndexRecordOption::Basic)
+                        .set_fieldnorms(false),
+                )
+                .set_fast("raw"),
+        )
+    });
+    let published_at = builder.add_i64_field("published_at", NumericOptions::default() | FAST);
+    let deadline = builder.add_i64_field("deadline", NumericOptions::default() | FAST);
+    let fields = Fields {
+        id,
+        text,
+        title,
+        words,
+        dimensions,
+        published_at,
+        deadline,
+    };
+    (builder.build(), fields)
+}
+
+pub(super) fn to_document(fields: &Fields, ad: &SearchDoc) -> TantivyDocument {
+    let mut doc = TantivyDocument::new();
+    doc.add_i64(fields.id, ad.id);
+
+    let text = fields.text[ad.lang.index()];
+    for value in [
+        &ad.title,
+        &ad.description,
+        &ad.company,
+        &ad.municipality_name,
+    ] {
+        doc.add_text(text, value);
+    }
+    for label in &ad.occupation_labels {
+        doc.add_text(text, label);
+    }
+
+    doc.add_text(fields.title[ad.lang.index()], &ad.title);
+    // Occupation labels come in several languages; in every language's title field, each is
+    // stemmed correctly somewhere, so "developers" finds a Danish ad labelled "Developer".
+    for title in fields.title {
+        for label in &ad.occupation_labels {
+            doc.add_text(title, label);
+        }
+    }
+
+    for value in [&ad.title, &ad.company, &ad.municipality_name] {
+        doc.add_text(fields.words, value);
+    }
+    for label in &ad.occupation_labels {
+        doc.add_text(fields.words, label);
+    }
+
+    // Every ad gets every dimension, even when empty: full columns are the fastest to count.
+    for (dimension, field) in Dimension::ALL.iter().zip(fields.dimensions) {
+        doc.add_text(field, dimension.value(ad));
+    }
+    doc.add_i64(fields.published_at, ad.published_at);
+    doc.add_i64(fields.deadline, ad.deadline.unwrap_or(NO_DEADLINE));
+    doc
+}
