@@ -54,7 +54,7 @@ pub async fn insert_ads(db: &Db, count: u64, seed: u64) -> Result<u64> {
             "demo ads need companies: add --companies N".into(),
         ));
     }
-    let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed_ad5);
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x05ee_dad5);
     let tax = taxonomy();
     let hub_weight: u32 = HUBS.iter().map(|(_, w)| w).sum();
     let now = now();

@@ -99,7 +99,13 @@ pub async fn page(
     l: Layout,
     RawQuery(query): RawQuery,
 ) -> Result<Response> {
-    let query = query.unwrap_or_default();
+    let mut query = query.unwrap_or_default();
+    // The form always sends a distance; it only means something with a place.
+    let has_place = url::form_urlencoded::parse(query.as_bytes())
+        .any(|(k, v)| (k == "near" || k == "lat") && !v.trim().is_empty());
+    if !has_place {
+        query = without_param(&query, "radius-km");
+    }
     let t = l.t;
     let municipality_names = taxonomy().municipalities.iter().map(|m| m.name).collect();
     let params = match SearchParams::parse(&query, PAGE_SIZE) {

@@ -95,6 +95,16 @@ impl TestEnv {
         })
     }
 
+    /// A second node: the same database, its own data dir (and so its own search index).
+    pub fn same_database_other_node(&self) -> TestEnv {
+        TestEnv {
+            backend: self.backend,
+            database_url: self.database_url.clone(),
+            data_dir: Arc::new(tempfile::tempdir().expect("temp dir")),
+            _postgres: self._postgres.clone(),
+        }
+    }
+
     pub fn data_path(&self) -> &Path {
         self.data_dir.path()
     }
@@ -513,6 +523,7 @@ fn label_target(doc: &Html, label: &str) -> Option<String> {
 
 pub struct Form {
     action: reqwest::Url,
+    get: bool,
     fields: Vec<(String, String)>,
     labels: HashMap<String, String>,
 }
@@ -569,8 +580,13 @@ impl Form {
                 labels.insert(label.text().collect::<String>().trim().to_string(), name);
             }
         }
+        let get = form
+            .value()
+            .attr("method")
+            .is_some_and(|m| m.eq_ignore_ascii_case("get"));
         Form {
             action,
+            get,
             fields,
             labels,
         }
@@ -600,13 +616,16 @@ impl Form {
     }
 
     pub async fn submit(self, app: &TestApp) -> Page {
-        let response = app
-            .client
-            .post(self.action)
-            .form(&self.fields)
-            .send()
-            .await
-            .expect("submit");
+        let request = if self.get {
+            let mut url = self.action;
+            url.set_query(Some(
+                &serde_urlencoded::to_string(&self.fields).expect("query"),
+            ));
+            app.client.get(url)
+        } else {
+            app.client.post(self.action).form(&self.fields)
+        };
+        let response = request.send().await.expect("submit");
         Page::from(response).await
     }
 }

@@ -1,6 +1,7 @@
 //! Black-box stories against the running portal, grouped by capability. Each story runs on
 //! SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL.
 
+mod fixtures;
 mod helpers;
 
 mod accounts;
@@ -8,3 +9,4 @@ mod ads;
 mod mail;
 mod pages;
 mod schema;
+mod search;
