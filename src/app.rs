@@ -19,7 +19,7 @@ use crate::{
     error::{Error, Result},
     housekeeping,
     mail::{self, OutgoingMail, outbox, transport::Mailer, worker::OutboxWorker},
-    operator,
+    operator, profiles,
     search::{self, SearchIndex},
     secrets::MasterKey,
     site, web,
@@ -111,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::routes())
         .merge(ads::routes())
         .merge(operator::routes())
+        .merge(profiles::routes())
         .merge(api::routes(&state));
     if state.config.mailbox_enabled() {
         pages = pages.merge(mail::mailbox::routes());

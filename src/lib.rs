@@ -14,6 +14,7 @@ pub mod error;
 mod housekeeping;
 pub mod mail;
 mod operator;
+pub mod profiles;
 pub mod search;
 pub mod secrets;
 mod site;

@@ -28,6 +28,8 @@ struct AdPage {
     l: Layout,
     ad: AdView,
     json_ld: String,
+    /// For a signed-in job seeker: whether the ad is among their saved jobs.
+    saved: Option<bool>,
 }
 
 #[derive(Template)]
@@ -84,9 +86,21 @@ pub async fn show(
         );
     };
     let json_ld = script_safe(&job_posting(&state, &ad, &content));
+    let saved = match &l.user {
+        Some(user) if user.role == crate::accounts::Role::Seeker => {
+            Some(crate::profiles::is_saved(&state, user.id, id).await?)
+        }
+        _ => None,
+    };
+    let l = if saved.is_some() {
+        l.with_form().await?
+    } else {
+        l
+    };
     render(&AdPage {
         ad: AdView::new(t, &ad, content),
         json_ld,
+        saved,
         l,
     })
 }

@@ -212,6 +212,10 @@ impl Layout {
         assets::url(name)
     }
 
+    pub fn is_seeker(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == Role::Seeker)
+    }
+
     pub fn is_employer(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.role == Role::Employer)
     }

@@ -1,0 +1,389 @@
+//! The job seeker's own space: the profile (contact details, job interests, whether verified
+//! employers may find it) and saved jobs, including those that have expired since.
+
+use askama::Template;
+use axum::{
+    Router,
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use crate::{
+    accounts::{Role, SessionUser},
+    ads::{
+        domain::{AdState, EmploymentType},
+        taxonomy::taxonomy,
+        view::{Choice, ChoiceGroup},
+    },
+    app::AppState,
+    db::now,
+    db_run,
+    error::{Error, Result},
+    web::{CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/profile", get(profile_form).post(save_profile))
+        .route("/saved", get(saved))
+        .route("/jobs/{id}/save", post(save_ad))
+        .route("/jobs/{id}/unsave", post(unsave_ad))
+}
+
+/// Job seekers only; everyone else is refused.
+pub fn seeker(user: &SessionUser) -> Result<i64> {
+    if user.role == Role::Seeker {
+        Ok(user.id)
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
+#[derive(Default, sqlx::FromRow)]
+pub struct Profile {
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub interest_occupations: String,
+    pub interest_municipalities: String,
+    pub interest_employment_types: String,
+    pub visible_to_employers: bool,
+}
+
+pub async fn load(state: &AppState, user_id: i64) -> Result<Profile> {
+    let found: Option<Profile> = db_run!(pool & state.db, |p| {
+        sqlx::query_as(
+        "SELECT address, phone, interest_occupations, interest_municipalities, interest_employment_types, \
+         visible_to_employers FROM seeker_profiles WHERE user_id = $1"
+    )
+    .bind(user_id)
+    .fetch_optional(p)
+    .await
+    })?;
+    Ok(found.unwrap_or_default())
+}
+
+fn list(text: &str) -> Vec<&str> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The profile form; interests are lists of taxonomy ids (multi-selects and checkboxes).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ProfileForm {
+    name: String,
+    address: String,
+    phone: String,
+    visible_to_employers: String,
+}
+
+#[derive(Template)]
+#[template(path = "profiles/profile.html")]
+struct ProfilePage {
+    l: Layout,
+    full_name: String,
+    email: String,
+    address: String,
+    phone: String,
+    visible: bool,
+    occupations: Vec<ChoiceGroup>,
+    municipalities: Vec<ChoiceGroup>,
+    employment_types: Vec<Choice>,
+    errors: FieldErrors,
+}
+
+fn page(
+    l: Layout,
+    user: &SessionUser,
+    form: &ProfileForm,
+    chosen: &Interests,
+    visible: bool,
+    errors: FieldErrors,
+) -> ProfilePage {
+    let tax = taxonomy();
+    let lang = l.t.lang();
+    let occupations = tax
+        .fields
+        .iter()
+        .map(|f| ChoiceGroup {
+            label: f.label(lang).into(),
+            choices: tax
+                .occupations
+                .iter()
+                .filter(|o| o.field_id == f.id)
+                .map(|o| Choice {
+                    value: o.id.into(),
+                    label: o.label(lang).into(),
+                    selected: chosen.occupations.iter().any(|c| c == o.id),
+                })
+                .collect(),
+        })
+        .collect();
+    let municipalities = tax
+        .regions
+        .iter()
+        .map(|r| ChoiceGroup {
+            label: r.name.into(),
+            choices: tax
+                .municipalities
+                .iter()
+                .filter(|m| m.region_code == r.code)
+                .map(|m| Choice {
+                    value: m.code.into(),
+                    label: m.name.into(),
+                    selected: chosen.municipalities.iter().any(|c| c == m.code),
+                })
+                .collect(),
+        })
+        .collect();
+    let employment_types = EmploymentType::ALL
+        .iter()
+        .map(|e| Choice {
+            value: e.as_str().into(),
+            label: l.t.s(e.label_key()).into(),
+            selected: chosen.employment_types.iter().any(|c| c == e.as_str()),
+        })
+        .collect();
+    ProfilePage {
+        full_name: form.name.clone(),
+        email: user.email.clone(),
+        address: form.address.clone(),
+        phone: form.phone.clone(),
+        visible,
+        occupations,
+        municipalities,
+        employment_types,
+        errors,
+        l,
+    }
+}
+
+#[derive(Default)]
+struct Interests {
+    occupations: Vec<String>,
+    municipalities: Vec<String>,
+    employment_types: Vec<String>,
+}
+
+async fn profile_form(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+) -> Result<Response> {
+    let id = seeker(&user)?;
+    let profile = load(&state, id).await?;
+    let form = ProfileForm {
+        name: user.name.clone(),
+        address: profile.address.clone().unwrap_or_default(),
+        phone: profile.phone.clone().unwrap_or_default(),
+        visible_to_employers: String::new(),
+    };
+    let chosen = Interests {
+        occupations: list(&profile.interest_occupations)
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        municipalities: list(&profile.interest_municipalities)
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        employment_types: list(&profile.interest_employment_types)
+            .into_iter()
+            .map(String::from)
+            .collect(),
+    };
+    let l = l.with_form().await?;
+    render(&page(
+        l,
+        &user,
+        &form,
+        &chosen,
+        profile.visible_to_employers,
+        FieldErrors::default(),
+    ))
+}
+
+async fn save_profile(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+    axum::extract::RawForm(body): axum::extract::RawForm,
+) -> Result<Response> {
+    let id = seeker(&user)?;
+    let t = l.t;
+    let tax = taxonomy();
+    let form: ProfileForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let mut chosen = Interests::default();
+    for (key, value) in url::form_urlencoded::parse(&body) {
+        match key.as_ref() {
+            "occupations" if tax.occupation(&value).is_some() => {
+                chosen.occupations.push(value.into_owned())
+            }
+            "municipalities" if tax.municipality(&value).is_some() => {
+                chosen.municipalities.push(value.into_owned())
+            }
+            "employment_types" if EmploymentType::parse(&value).is_some() => {
+                chosen.employment_types.push(value.into_owned())
+            }
+            _ => {}
+        }
+    }
+    let mut errors = FieldErrors::default();
+    let name = crate::accounts::DisplayName::parse(&form.name, "validation.name_required")
+        .map_err(|k| errors.add("name", t.s(k)))
+        .ok();
+    let optional = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let address = optional(&form.address);
+    if address.as_ref().is_some_and(|a| a.chars().count() > 200) {
+        errors.add("address", t.s("validation.too_long"));
+    }
+    let phone = optional(&form.phone);
+    if phone.as_ref().is_some_and(|p| {
+        p.chars().count() > 30 || !p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))
+    }) {
+        errors.add("phone", t.s("validation.ad.phone"));
+    }
+    let visible = form.visible_to_employers == "yes";
+    let Some(name) = name.filter(|_| errors.is_empty()) else {
+        let l = l.with_form().await?;
+        return render_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(l, &user, &form, &chosen, visible, errors),
+        );
+    };
+    let now = now();
+    let mut tx = state.db.begin().await?;
+    db_run!(tx &mut tx, |c| {
+        sqlx::query("UPDATE users SET name = $1, updated_at = $2 WHERE id = $3")
+            .bind(name.as_str())
+            .bind(now)
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query(
+            "INSERT INTO seeker_profiles (user_id, address, phone, interest_occupations, interest_municipalities, \
+             interest_employment_types, visible_to_employers, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (user_id) DO UPDATE SET address = excluded.address, phone = excluded.phone, \
+             interest_occupations = excluded.interest_occupations, interest_municipalities = excluded.interest_municipalities, \
+             interest_employment_types = excluded.interest_employment_types, visible_to_employers = excluded.visible_to_employers, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(id)
+        .bind(&address)
+        .bind(&phone)
+        .bind(chosen.occupations.join(","))
+        .bind(chosen.municipalities.join(","))
+        .bind(chosen.employment_types.join(","))
+        .bind(visible)
+        .bind(now)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    tx.commit().await?;
+    flash(&l.session, FlashKind::Success, t.s("profile.saved")).await?;
+    Ok(Redirect::to("/profile").into_response())
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SavedAd {
+    pub id: i64,
+    pub title: String,
+    pub company_name: String,
+    #[sqlx(try_from = "String")]
+    pub state: AdState,
+    pub saved_at: OffsetDateTime,
+}
+
+#[derive(Template)]
+#[template(path = "profiles/saved.html")]
+struct SavedPage {
+    l: Layout,
+    ads: Vec<SavedAd>,
+}
+
+async fn saved(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+) -> Result<Response> {
+    let id = seeker(&user)?;
+    let ads: Vec<SavedAd> = db_run!(pool & state.db, |p| {
+        sqlx::query_as(
+        "SELECT a.id, r.title, c.name AS company_name, a.state, s.saved_at FROM saved_ads s \
+         JOIN ads a ON a.id = s.ad_id JOIN companies c ON c.id = a.company_id \
+         JOIN ad_revisions r ON r.id = a.live_revision_id WHERE s.user_id = $1 ORDER BY s.saved_at DESC"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await
+    })?;
+    render(&SavedPage {
+        ads,
+        l: l.with_form().await?,
+    })
+}
+
+async fn save_ad(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+    Path(ad): Path<i64>,
+) -> Result<Response> {
+    let id = seeker(&user)?;
+    // Only published ads can be saved.
+    crate::ads::public::public_ad(&state, ad)
+        .await?
+        .1
+        .ok_or(Error::NotFound)?;
+    db_run!(pool & state.db, |p| {
+        sqlx::query(
+        "INSERT INTO saved_ads (user_id, ad_id, saved_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+    )
+    .bind(id)
+    .bind(ad)
+    .bind(now())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    flash(&l.session, FlashKind::Success, l.t.s("saved.added")).await?;
+    Ok(Redirect::to(&format!("/jobs/{ad}")).into_response())
+}
+
+async fn unsave_ad(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+    Path(ad): Path<i64>,
+) -> Result<Response> {
+    let id = seeker(&user)?;
+    db_run!(pool & state.db, |p| sqlx::query(
+        "DELETE FROM saved_ads WHERE user_id = $1 AND ad_id = $2"
+    )
+    .bind(id)
+    .bind(ad)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    flash(&l.session, FlashKind::Info, l.t.s("saved.removed")).await?;
+    Ok(Redirect::to("/saved").into_response())
+}
+
+/// Whether this seeker has saved the ad (for the ad page's button).
+pub async fn is_saved(state: &AppState, user_id: i64, ad: i64) -> Result<bool> {
+    let found: Option<i64> = db_run!(pool & state.db, |p| sqlx::query_scalar(
+        "SELECT ad_id FROM saved_ads WHERE user_id = $1 AND ad_id = $2"
+    )
+    .bind(user_id)
+    .bind(ad)
+    .fetch_optional(p)
+    .await)?;
+    Ok(found.is_some())
+}
