@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/profile", get(profile_form).post(save_profile))
         .route("/saved", get(saved))
+        .route("/employer/candidates", get(candidates))
         .route("/jobs/{id}/save", post(save_ad))
         .route("/jobs/{id}/unsave", post(unsave_ad))
 }
@@ -386,4 +387,64 @@ pub async fn is_saved(state: &AppState, user_id: i64, ad: i64) -> Result<bool> {
     .fetch_optional(p)
     .await)?;
     Ok(found.is_some())
+}
+
+/// A profile its owner chose to show to employers.
+pub struct Candidate {
+    pub name: String,
+    pub occupations: Vec<String>,
+    pub municipalities: Vec<String>,
+    pub employment_types: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "profiles/candidates.html")]
+struct CandidatesPage {
+    l: Layout,
+    candidates: Vec<Candidate>,
+}
+
+/// Verified employers see the profiles of job seekers who opted in — name and interests only.
+pub async fn candidates(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+) -> Result<Response> {
+    if user.role != Role::Employer || user.company_id.is_none() {
+        return Err(Error::Forbidden);
+    }
+    let rows: Vec<(String, String, String, String)> = db_run!(pool & state.db, |p| {
+        sqlx::query_as(
+        "SELECT u.name, s.interest_occupations, s.interest_municipalities, s.interest_employment_types \
+         FROM seeker_profiles s JOIN users u ON u.id = s.user_id \
+         WHERE s.visible_to_employers = $1 AND u.email_verified_at IS NOT NULL ORDER BY s.updated_at DESC LIMIT 200"
+    )
+    .bind(true)
+    .fetch_all(p)
+    .await
+    })?;
+    let tax = taxonomy();
+    let lang = l.t.lang();
+    let candidates = rows
+        .into_iter()
+        .map(|(name, occupations, municipalities, types)| Candidate {
+            name,
+            occupations: list(&occupations)
+                .into_iter()
+                .filter_map(|o| tax.occupation(o))
+                .map(|o| o.label(lang).to_string())
+                .collect(),
+            municipalities: list(&municipalities)
+                .into_iter()
+                .filter_map(|m| tax.municipality(m))
+                .map(|m| m.name.to_string())
+                .collect(),
+            employment_types: list(&types)
+                .into_iter()
+                .filter_map(EmploymentType::parse)
+                .map(|e| l.t.s(e.label_key()).to_string())
+                .collect(),
+        })
+        .collect();
+    render(&CandidatesPage { candidates, l })
 }

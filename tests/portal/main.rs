@@ -8,5 +8,6 @@ mod accounts;
 mod ads;
 mod mail;
 mod pages;
+mod profiles;
 mod schema;
 mod search;
