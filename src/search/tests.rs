@@ -694,3 +694,23 @@ fn edit_distance_counts_swaps_as_one() {
     assert_eq!(edit_distance("ab", "ba"), 1);
     assert_eq!(edit_distance("", "abc"), 3);
 }
+
+#[test]
+fn a_repeated_search_sees_changes_applied_in_between() {
+    let (_dir, index) = open();
+    index
+        .apply(vec![ad(1, AdLang::En, "Baker", "Bread")], &[], 1)
+        .unwrap();
+    let request = SearchRequest {
+        facets: true,
+        ..query("baker")
+    };
+    assert_eq!(index.search(&request).unwrap().total, 1);
+    assert_eq!(index.search(&request).unwrap().total, 1);
+    index
+        .apply(vec![ad(2, AdLang::En, "Baker", "Cakes")], &[], 2)
+        .unwrap();
+    assert_eq!(index.search(&request).unwrap().total, 2);
+    index.apply(Vec::new(), &[1, 2], 3).unwrap();
+    assert_eq!(index.search(&request).unwrap().total, 0);
+}
