@@ -318,6 +318,9 @@ fn request(q: &str) -> SearchRequest {
 #[test]
 #[ignore]
 fn measure() {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .try_init();
     let ads: i64 = std::env::var("BENCH_ADS")
         .ok()
         .and_then(|n| n.parse().ok())
@@ -327,6 +330,28 @@ fn measure() {
         std::path::PathBuf::from,
     );
     let index = SearchIndex::open(&dir).unwrap();
+    let started = Instant::now();
+    let mut tokens = 0;
+    let mut analyzer = super::schema::stemming_analyzer(AdLang::Da);
+    for id in 1..=20_000 {
+        let ad = synthetic_ad(id);
+        let mut stream = analyzer.token_stream(&ad.description);
+        while stream.advance() {
+            tokens += 1;
+        }
+    }
+    eprintln!(
+        "20k synthetic ads generated and their descriptions stemmed: {:.2} s, {tokens} tokens",
+        started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    for id in 1..=20_000 {
+        std::hint::black_box(synthetic_ad(id));
+    }
+    eprintln!(
+        "20k synthetic ads generated only: {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
     if index.num_docs() != ads as u64 {
         let started = Instant::now();
         let count = index.rebuild((1..=ads).map(synthetic_ad), 1).unwrap();
@@ -504,4 +529,33 @@ fn throughput(index: &SearchIndex, mix: &[SearchRequest], cached: bool) {
         percentile(&times, 0.99),
         rss_mb()
     );
+}
+
+#[test]
+#[ignore]
+fn space() {
+    let dir = std::path::PathBuf::from(std::env::var("BENCH_DIR").unwrap());
+    let index = SearchIndex::open(&dir).unwrap();
+    let usage = index.inner.reader.searcher().space_usage().unwrap();
+    let mut per_part: std::collections::BTreeMap<String, u64> = Default::default();
+    for segment in usage.segments() {
+        for (part, fields) in [
+            ("termdict", segment.termdict()),
+            ("postings", segment.postings()),
+            ("fast", segment.fast_fields()),
+            ("fieldnorms", segment.fieldnorms()),
+        ] {
+            for field in fields.fields() {
+                *per_part
+                    .entry(format!("{part} {}", field.field_name()))
+                    .or_default() += field.total().get_bytes();
+            }
+        }
+        *per_part.entry("store".into()).or_default() += segment.store().total().get_bytes();
+        *per_part.entry("deletes".into()).or_default() += segment.deletes().get_bytes();
+    }
+    for (part, bytes) in per_part {
+        eprintln!("{part:<30} {:>8.1} MB", bytes as f64 / 1e6);
+    }
+    eprintln!("total {:.1} MB", usage.total().get_bytes() as f64 / 1e6);
 }

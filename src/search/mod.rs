@@ -21,6 +21,7 @@ mod facets;
 mod highlight;
 mod query;
 mod schema;
+mod stem_cache;
 mod suggest;
 #[cfg(test)]
 mod tests;
@@ -34,6 +35,7 @@ use std::{
         Arc, Mutex, MutexGuard,
         atomic::{AtomicI64, Ordering},
     },
+    time::Instant,
 };
 
 use serde::{Deserialize, Serialize};
@@ -373,6 +375,7 @@ impl SearchIndex {
                 .memory_budget_per_thread(REBUILD_MEMORY_BUDGET_PER_THREAD)
                 .build(),
         )?;
+        let started = Instant::now();
         writer.delete_all_documents()?;
         let mut count = 0;
         for ad in ads {
@@ -380,8 +383,16 @@ impl SearchIndex {
             count += 1;
         }
         self.commit(&mut writer, checkpoint)?;
+        let indexed = started.elapsed();
         writer.wait_merging_threads()?;
         self.inner.reader.reload()?;
+        tracing::info!(
+            ads = count,
+            indexing_secs = indexed.as_secs_f64(),
+            merging_secs = (started.elapsed() - indexed).as_secs_f64(),
+            segments = self.inner.reader.searcher().segment_readers().len(),
+            "search index rebuilt"
+        );
         Ok(count)
     }
 

@@ -14,7 +14,7 @@ use tantivy::{
     },
 };
 
-use super::{AdLang, SearchDoc};
+use super::{AdLang, SearchDoc, stem_cache::CachingStemmer};
 
 /// Bump whenever the fields or analysers change: an index of another version is wiped and
 /// rebuilt from the database rather than misread.
@@ -111,6 +111,14 @@ impl AdLang {
         }
     }
 
+    fn stemmer_algorithm(self) -> frostem::Algorithm {
+        match self {
+            AdLang::Da => frostem::Algorithm::Danish,
+            AdLang::En => frostem::Algorithm::English,
+            AdLang::Sv => frostem::Algorithm::Swedish,
+        }
+    }
+
     pub(super) fn analyzer_name(self) -> &'static str {
         match self {
             AdLang::Da => "jobboard_da",
@@ -120,6 +128,16 @@ impl AdLang {
     }
 }
 
+/// For indexing: the same tokens as `stemming_analyzer`, with a stem cache.
+pub(super) fn indexing_analyzer(lang: AdLang) -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(CachingStemmer::new(lang.stemmer_algorithm()))
+        .build()
+}
+
+/// For queries and snippets.
 pub(super) fn stemming_analyzer(lang: AdLang) -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
@@ -137,7 +155,7 @@ pub(super) fn words_analyzer() -> TextAnalyzer {
 
 pub(super) fn register_analyzers(tokenizers: &TokenizerManager) {
     for lang in AdLang::ALL {
-        tokenizers.register(lang.analyzer_name(), stemming_analyzer(lang));
+        tokenizers.register(lang.analyzer_name(), indexing_analyzer(lang));
     }
     tokenizers.register(WORDS_ANALYZER, words_analyzer());
 }

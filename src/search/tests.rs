@@ -714,3 +714,23 @@ fn a_repeated_search_sees_changes_applied_in_between() {
     index.apply(Vec::new(), &[1, 2], 3).unwrap();
     assert_eq!(index.search(&request).unwrap().total, 0);
 }
+
+#[test]
+fn the_stem_cache_does_not_change_tokens() {
+    let text = "Udviklere udvikler udviklingen; developers developing; utvecklare utvecklarna \
+                udviklere UDVIKLERE";
+    for lang in AdLang::ALL {
+        let tokens = |mut analyzer: tantivy::tokenizer::TextAnalyzer| {
+            let mut stream = analyzer.token_stream(text);
+            let mut tokens = Vec::new();
+            while let Some(token) = stream.next() {
+                tokens.push((token.text.clone(), token.offset_from, token.offset_to));
+            }
+            tokens
+        };
+        assert_eq!(
+            tokens(schema::indexing_analyzer(lang)),
+            tokens(schema::stemming_analyzer(lang))
+        );
+    }
+}
