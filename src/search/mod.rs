@@ -15,15 +15,19 @@
 //! - Ties keep index order, which is stable for one reader; a page may shift when the index
 //!   changes between two requests, as with any live search.
 
+#[cfg(test)]
+mod bench;
 mod facets;
 mod highlight;
 mod query;
 mod schema;
+mod stem_cache;
 mod suggest;
 #[cfg(test)]
 mod tests;
 
 use std::{
+    collections::HashMap,
     fs,
     path::{Path, PathBuf},
     str::FromStr,
@@ -31,6 +35,7 @@ use std::{
         Arc, Mutex, MutexGuard,
         atomic::{AtomicI64, Ordering},
     },
+    time::Instant,
 };
 
 use serde::{Deserialize, Serialize};
@@ -61,6 +66,8 @@ const INCREMENTAL_MEMORY_BUDGET: usize = 50_000_000;
 /// Writer for `rebuild`, per indexing thread: large enough for few, big segments.
 const REBUILD_MEMORY_BUDGET_PER_THREAD: usize = 150_000_000;
 const MAX_REBUILD_THREADS: usize = 4;
+/// Responses kept per half of the cache; a response with all facets is some tens of KB.
+const CACHED_RESPONSES: usize = 100;
 
 /// The language an ad is written in; its text is stemmed accordingly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -219,6 +226,48 @@ struct Inner {
     /// an idle writer holds no indexing memory. `None` until first needed, and after `rebuild`.
     writer: Mutex<Option<IndexWriter>>,
     checkpoint: AtomicI64,
+    cache: Mutex<ResponseCache>,
+}
+
+/// Responses computed on the current reader generation, so that a repeated search (the
+/// landing page, a popular query, paging back) costs a lookup instead of a pass over every
+/// matching ad. Any change to the index starts a new generation and so empties the cache.
+/// Two maps approximate least-recently-used eviction: when `recent` is full it becomes `older`.
+#[derive(Default)]
+struct ResponseCache {
+    generation: u64,
+    recent: HashMap<SearchRequest, SearchResponse>,
+    older: HashMap<SearchRequest, SearchResponse>,
+}
+
+impl ResponseCache {
+    fn get(&mut self, generation: u64, request: &SearchRequest) -> Option<SearchResponse> {
+        if generation != self.generation {
+            return None;
+        }
+        if let Some(response) = self.recent.get(request) {
+            return Some(response.clone());
+        }
+        let (request, response) = self.older.remove_entry(request)?;
+        self.recent.insert(request, response.clone());
+        Some(response)
+    }
+
+    fn insert(&mut self, generation: u64, request: SearchRequest, response: SearchResponse) {
+        if generation != self.generation {
+            if generation < self.generation {
+                return;
+            }
+            *self = ResponseCache {
+                generation,
+                ..ResponseCache::default()
+            };
+        }
+        if self.recent.len() >= CACHED_RESPONSES {
+            self.older = std::mem::take(&mut self.recent);
+        }
+        self.recent.insert(request, response);
+    }
 }
 
 impl From<tantivy::TantivyError> for Error {
@@ -260,6 +309,7 @@ impl SearchIndex {
                 analyzers: Analyzers::new(),
                 writer: Mutex::new(None),
                 checkpoint: AtomicI64::new(checkpoint),
+                cache: Mutex::new(ResponseCache::default()),
             }),
         })
     }
@@ -325,6 +375,7 @@ impl SearchIndex {
                 .memory_budget_per_thread(REBUILD_MEMORY_BUDGET_PER_THREAD)
                 .build(),
         )?;
+        let started = Instant::now();
         writer.delete_all_documents()?;
         let mut count = 0;
         for ad in ads {
@@ -332,13 +383,40 @@ impl SearchIndex {
             count += 1;
         }
         self.commit(&mut writer, checkpoint)?;
+        let indexed = started.elapsed();
         writer.wait_merging_threads()?;
         self.inner.reader.reload()?;
+        tracing::info!(
+            ads = count,
+            indexing_secs = indexed.as_secs_f64(),
+            merging_secs = (started.elapsed() - indexed).as_secs_f64(),
+            segments = self.inner.reader.searcher().segment_readers().len(),
+            "search index rebuilt"
+        );
         Ok(count)
     }
 
     /// The ads matching `request`: total, one page of hits, facets and suggestions.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
+        let searcher = self.inner.reader.searcher();
+        let generation = searcher.generation().generation_id();
+        if let Some(response) = self.cache().get(generation, request) {
+            return Ok(response);
+        }
+        let response = self.search_with(&searcher, request)?;
+        self.cache()
+            .insert(generation, request.clone(), response.clone());
+        Ok(response)
+    }
+
+    fn cache(&self) -> MutexGuard<'_, ResponseCache> {
+        self.inner
+            .cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn search_with(&self, searcher: &Searcher, request: &SearchRequest) -> Result<SearchResponse> {
         if request.limit > MAX_LIMIT {
             return Err(Error::BadRequest(format!(
                 "limit must be at most {MAX_LIMIT}"
@@ -349,10 +427,9 @@ impl SearchIndex {
                 "offset must be at most {MAX_OFFSET}"
             )));
         }
-        let searcher = self.inner.reader.searcher();
         let fields = &self.inner.fields;
         let mut analyzers = self.inner.analyzers.clone();
-        let words = analyze_query(&searcher, fields, &mut analyzers, &request.q)?;
+        let words = analyze_query(searcher, fields, &mut analyzers, &request.q)?;
         let query = build_query(fields, &words, filter_clauses(fields, request));
         let sort = match request.sort {
             Sort::Relevance if words.is_empty() => Sort::Newest,
@@ -368,25 +445,25 @@ impl SearchIndex {
                 Sort::Relevance => {
                     let (top, total, counts) =
                         searcher.search(&query, &(page.order_by_score(), Count, facet_counter))?;
-                    (self.hits(&searcher, top)?, total, counts)
+                    (self.hits(searcher, top)?, total, counts)
                 }
                 Sort::Newest => {
                     let by_date = page.order_by_fast_field::<i64>("published_at", Order::Desc);
                     let (top, total, counts) =
                         searcher.search(&query, &(by_date, Count, facet_counter))?;
-                    (self.unscored_hits(&searcher, top)?, total, counts)
+                    (self.unscored_hits(searcher, top)?, total, counts)
                 }
                 Sort::Deadline => {
                     let by_deadline = page.order_by_fast_field::<i64>("deadline", Order::Asc);
                     let (top, total, counts) =
                         searcher.search(&query, &(by_deadline, Count, facet_counter))?;
-                    (self.unscored_hits(&searcher, top)?, total, counts)
+                    (self.unscored_hits(searcher, top)?, total, counts)
                 }
             }
         };
         let suggestions =
             if !words.is_empty() && (total == 0 || words.iter().any(|word| !word.is_known())) {
-                suggest::did_you_mean(&searcher, fields, &mut analyzers, &words, request)?
+                suggest::did_you_mean(searcher, fields, &mut analyzers, &words, request)?
             } else {
                 Vec::new()
             };
@@ -485,7 +562,7 @@ impl SearchIndex {
         searcher: &Searcher,
         addresses: impl Iterator<Item = DocAddress>,
     ) -> Result<Vec<i64>> {
-        let mut columns = std::collections::HashMap::new();
+        let mut columns = HashMap::new();
         let mut ids = Vec::new();
         for address in addresses {
             let column = match columns.entry(address.segment_ord) {

@@ -2,7 +2,8 @@
 //!
 //! Every word must match (AND), because a job search narrows down: "sygeplejerske odense" should
 //! not list every nurse in the country plus every ad in Odense. A word matches an ad when its stem
-//! in the ad's language occurs in the ad's text; a title (or occupation label) match scores more.
+//! in the ad's language occurs in the ad's text (title, description, company, place, occupation
+//! labels); a title match scores more.
 //!
 //! Typo tolerance costs a walk over the term dictionary and a union over the terms it finds, so it
 //! is applied only to words the index (nearly) does not know: a word that occurs in at least
@@ -37,7 +38,6 @@ const RARE_WORD_DIVISOR: u64 = 20_000;
 const MORE_COMMON_FACTOR: u64 = 10;
 /// Close spellings used per word and language.
 const MAX_EXPANSIONS: usize = 3;
-pub(super) const TITLE_BOOST: f32 = 2.0;
 const TYPO_WEIGHT: f32 = 0.5;
 
 /// The stemming analysers and the word splitter, ready for query-side use. Cloned per search
@@ -84,16 +84,65 @@ pub(super) struct QueryWord {
     pub word: String,
     /// Its stem per language (`AdLang::index`).
     pub stems: [String; 3],
-    /// In how many ads (any language, text or label) the stem occurs; deleted ads included.
+    /// In how many ads of each language the stem occurs (deleted ads included).
+    pub text_doc_freqs: [u64; 3],
+    /// In how many ads the word occurs.
     pub doc_freq: u64,
-    /// Close spellings (stemmed terms) per language, when the word is rare.
+    /// Close spellings (stemmed terms that occur) per language, when the word is rare.
     pub typo_alternatives: [Vec<String>; 3],
 }
 
 impl QueryWord {
+    /// Analyses `word` (lowercase) against the index, without typo alternatives.
+    pub(super) fn exact(
+        searcher: &Searcher,
+        fields: &Fields,
+        analyzers: &mut Analyzers,
+        word: &str,
+    ) -> Result<Self> {
+        let stems = AdLang::ALL.map(|lang| analyzers.stem(lang, word));
+        let mut text_doc_freqs = [0; 3];
+        for lang in AdLang::ALL {
+            let i = lang.index();
+            text_doc_freqs[i] =
+                searcher.doc_freq(&Term::from_field_text(fields.text[i], &stems[i]))?;
+        }
+        Ok(QueryWord {
+            word: word.to_string(),
+            doc_freq: text_doc_freqs.iter().sum(),
+            stems,
+            text_doc_freqs,
+            typo_alternatives: Default::default(),
+        })
+    }
+
     /// Whether the index knows the word as typed (in some language).
     pub(super) fn is_known(&self) -> bool {
         self.doc_freq > 0
+    }
+
+    /// Adds the most common close spellings of the word, in each language.
+    fn add_typo_alternatives(
+        &mut self,
+        searcher: &Searcher,
+        fields: &Fields,
+        distance: u8,
+    ) -> Result<()> {
+        for lang in AdLang::ALL {
+            let i = lang.index();
+            let stem = &self.stems[i];
+            let mut candidates = close_terms(searcher, fields.text[i], stem, distance)?;
+            candidates.retain(|(term, freq)| {
+                term != stem && *freq >= self.doc_freq.saturating_mul(MORE_COMMON_FACTOR)
+            });
+            rank_close_terms(stem, &mut candidates);
+            self.typo_alternatives[i] = candidates
+                .into_iter()
+                .take(MAX_EXPANSIONS)
+                .map(|(term, _)| term)
+                .collect();
+        }
+        Ok(())
     }
 }
 
@@ -110,42 +159,13 @@ pub(super) fn analyze_query(
     let rare_below = (searcher.num_docs() / RARE_WORD_DIVISOR).max(2);
     let mut analysed = Vec::with_capacity(words.len());
     for word in words {
-        let stems = AdLang::ALL.map(|lang| analyzers.stem(lang, &word));
-        // Titles are in the text fields too; occupation labels may be in the title field only.
-        let mut doc_freq = 0;
-        for lang in AdLang::ALL {
-            let stem = &stems[lang.index()];
-            let in_text =
-                searcher.doc_freq(&Term::from_field_text(fields.text[lang.index()], stem))?;
-            let in_title =
-                searcher.doc_freq(&Term::from_field_text(fields.title[lang.index()], stem))?;
-            doc_freq += in_text.max(in_title);
-        }
-        let mut typo_alternatives: [Vec<String>; 3] = Default::default();
-        if doc_freq < rare_below
+        let mut analysed_word = QueryWord::exact(searcher, fields, analyzers, &word)?;
+        if analysed_word.doc_freq < rare_below
             && let Some(distance) = typo_distance(&word)
         {
-            for lang in AdLang::ALL {
-                let stem = &stems[lang.index()];
-                let mut candidates =
-                    close_terms(searcher, fields.text[lang.index()], stem, distance)?;
-                candidates.retain(|(term, freq)| {
-                    term != stem && *freq >= doc_freq.saturating_mul(MORE_COMMON_FACTOR)
-                });
-                rank_close_terms(stem, &mut candidates);
-                typo_alternatives[lang.index()] = candidates
-                    .into_iter()
-                    .take(MAX_EXPANSIONS)
-                    .map(|(term, _)| term)
-                    .collect();
-            }
+            analysed_word.add_typo_alternatives(searcher, fields, distance)?;
         }
-        analysed.push(QueryWord {
-            word,
-            stems,
-            doc_freq,
-            typo_alternatives,
-        });
+        analysed.push(analysed_word);
     }
     Ok(analysed)
 }
@@ -206,30 +226,30 @@ fn term_query(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
 }
 
 /// Matches ads containing the word in their language, exactly (by stem) or by a close spelling.
+/// Terms the index does not have are left out, so a word is mostly a single list (its language's)
+/// rather than a union.
 fn word_query(fields: &Fields, word: &QueryWord) -> Box<dyn Query> {
     let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for lang in AdLang::ALL {
         let i = lang.index();
-        alternatives.push((
-            Occur::Should,
-            term_query(fields.text[i], &word.stems[i], 1.0),
-        ));
-        alternatives.push((
-            Occur::Should,
-            term_query(fields.title[i], &word.stems[i], TITLE_BOOST),
-        ));
+        if word.text_doc_freqs[i] > 0 {
+            alternatives.push((
+                Occur::Should,
+                term_query(fields.text[i], &word.stems[i], 1.0),
+            ));
+        }
         for alternative in &word.typo_alternatives[i] {
             alternatives.push((
                 Occur::Should,
                 term_query(fields.text[i], alternative, TYPO_WEIGHT),
             ));
-            alternatives.push((
-                Occur::Should,
-                term_query(fields.title[i], alternative, TYPO_WEIGHT * TITLE_BOOST),
-            ));
         }
     }
-    Box::new(BooleanQuery::new(alternatives))
+    match alternatives.len() {
+        0 => Box::new(EmptyQuery),
+        1 => alternatives.pop().expect("one alternative").1,
+        _ => Box::new(BooleanQuery::new(alternatives)),
+    }
 }
 
 /// One value matches when the ad has any of `values` (OR); adds nothing to the score.

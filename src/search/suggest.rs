@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use tantivy::{Searcher, Term, collector::Count};
 
 use super::{
-    AdLang, SearchRequest,
+    SearchRequest,
     query::{Analyzers, QueryWord, build_query, close_terms, filter_clauses, rank_close_terms},
     schema::Fields,
 };
@@ -145,15 +145,10 @@ pub(super) fn did_you_mean(
             .zip(&choices)
             .map(|(&option, options)| options[option].as_str())
             .collect();
-        let exact_words: Vec<QueryWord> = corrected
+        let exact_words = corrected
             .iter()
-            .map(|word| QueryWord {
-                word: word.to_string(),
-                stems: AdLang::ALL.map(|lang| analyzers.stem(lang, word)),
-                doc_freq: 0,
-                typo_alternatives: Default::default(),
-            })
-            .collect();
+            .map(|word| QueryWord::exact(searcher, fields, analyzers, word))
+            .collect::<Result<Vec<_>>>()?;
         let query = build_query(fields, &exact_words, filter_clauses(fields, request));
         if searcher.search(&query, &Count)? > 0 {
             suggestions.push(corrected.join(" "));

@@ -694,3 +694,43 @@ fn edit_distance_counts_swaps_as_one() {
     assert_eq!(edit_distance("ab", "ba"), 1);
     assert_eq!(edit_distance("", "abc"), 3);
 }
+
+#[test]
+fn a_repeated_search_sees_changes_applied_in_between() {
+    let (_dir, index) = open();
+    index
+        .apply(vec![ad(1, AdLang::En, "Baker", "Bread")], &[], 1)
+        .unwrap();
+    let request = SearchRequest {
+        facets: true,
+        ..query("baker")
+    };
+    assert_eq!(index.search(&request).unwrap().total, 1);
+    assert_eq!(index.search(&request).unwrap().total, 1);
+    index
+        .apply(vec![ad(2, AdLang::En, "Baker", "Cakes")], &[], 2)
+        .unwrap();
+    assert_eq!(index.search(&request).unwrap().total, 2);
+    index.apply(Vec::new(), &[1, 2], 3).unwrap();
+    assert_eq!(index.search(&request).unwrap().total, 0);
+}
+
+#[test]
+fn the_stem_cache_does_not_change_tokens() {
+    let text = "Udviklere udvikler udviklingen; developers developing; utvecklare utvecklarna \
+                udviklere UDVIKLERE";
+    for lang in AdLang::ALL {
+        let tokens = |mut analyzer: tantivy::tokenizer::TextAnalyzer| {
+            let mut stream = analyzer.token_stream(text);
+            let mut tokens = Vec::new();
+            while let Some(token) = stream.next() {
+                tokens.push((token.text.clone(), token.offset_from, token.offset_to));
+            }
+            tokens
+        };
+        assert_eq!(
+            tokens(schema::indexing_analyzer(lang)),
+            tokens(schema::stemming_analyzer(lang))
+        );
+    }
+}
