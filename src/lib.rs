@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 mod demo_ads;
 pub mod error;
+pub mod files;
 mod housekeeping;
 pub mod mail;
 mod operator;

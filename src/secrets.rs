@@ -62,6 +62,16 @@ impl MasterKey {
         mac.update(value.as_bytes());
         encode_hex(&mac.finalize().into_bytes())
     }
+
+    /// A 256-bit key for one purpose (e.g. wrapping the per-person file keys). The MAC input
+    /// starts with 0xFF, a byte no UTF-8 text begins with, so it can never coincide with a
+    /// `fingerprint` input (`purpose || 0 || value`), whose results are stored in the database.
+    pub fn derive_key(&self, purpose: &str) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("any key length");
+        mac.update(&[0xFF]);
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
 }
 
 /// A random, URL-safe secret for links in e-mails.
@@ -121,6 +131,15 @@ mod tests {
             "the stored key is read back"
         );
         assert_ne!(first.fingerprint("t", "x"), first.fingerprint("u", "x"));
+    }
+
+    #[test]
+    fn derived_keys_differ_by_purpose_and_master() {
+        let a = MasterKey::parse(&"0f".repeat(32)).unwrap();
+        let b = MasterKey::parse(&"f0".repeat(32)).unwrap();
+        assert_eq!(a.derive_key("files"), a.derive_key("files"));
+        assert_ne!(a.derive_key("files"), a.derive_key("other"));
+        assert_ne!(a.derive_key("files"), b.derive_key("files"));
     }
 
     #[test]
