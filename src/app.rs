@@ -14,9 +14,12 @@ use crate::{
     accounts::{self, session_store::DbSessionStore},
     ads,
     api::{self, ApiLimiter},
+    applications,
     config::Config,
     db::{Db, Tx},
+    documents,
     error::{Error, Result},
+    files::FileStore,
     housekeeping,
     mail::{self, OutgoingMail, outbox, transport::Mailer, worker::OutboxWorker},
     operator, profiles,
@@ -34,6 +37,8 @@ pub struct AppState {
     /// This node's search index, fed from the ads change log.
     pub search: Arc<SearchIndex>,
     pub api_limiter: ApiLimiter,
+    /// Object storage for CVs, attachments and photos (local folder or S3).
+    pub files: Arc<FileStore>,
     mail_wake: Arc<Notify>,
 }
 
@@ -90,6 +95,7 @@ pub async fn prepare(config: Config) -> Result<AppState> {
     Ok(AppState {
         search: Arc::new(search),
         api_limiter: ApiLimiter::new(config.api_rate_per_second),
+        files: Arc::new(FileStore::from_config(&config)?),
         config: Arc::new(config),
         db,
         keys: Arc::new(keys),
@@ -112,6 +118,8 @@ pub fn router(state: AppState) -> Router {
         .merge(ads::routes())
         .merge(operator::routes())
         .merge(profiles::routes())
+        .merge(documents::routes())
+        .merge(applications::routes())
         .merge(api::routes(&state));
     if state.config.mailbox_enabled() {
         pages = pages.merge(mail::mailbox::routes());
@@ -137,7 +145,9 @@ pub fn router(state: AppState) -> Router {
             web::request_context,
         ))
         .layer(sessions)
-        .layer(RequestBodyLimitLayer::new(16 * 1024 * 1024))
+        // Each file's own limit is enforced while it streams; this bounds a whole request.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(64 * 1024 * 1024))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::security_headers,

@@ -27,6 +27,8 @@ pub struct Config {
     pub worker_poll: Duration,
     /// Public API requests per second and client address; 0 turns the limit off.
     pub api_rate_per_second: u32,
+    /// Largest accepted upload, per file.
+    pub max_upload_bytes: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -144,6 +146,11 @@ impl Config {
                 .transpose()
                 .map_err(|e| Error::Config(format!("JOBBOARD_API_RATE: {e}")))?
                 .unwrap_or(20),
+            max_upload_bytes: get("JOBBOARD_MAX_UPLOAD_BYTES")
+                .map(|v| v.parse::<u64>())
+                .transpose()
+                .map_err(|e| Error::Config(format!("JOBBOARD_MAX_UPLOAD_BYTES: {e}")))?
+                .unwrap_or(10_000_000),
         };
         if config.is_production() && config.master_key.is_none() {
             return Err(Error::Config(

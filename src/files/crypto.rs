@@ -20,7 +20,7 @@
 //! chunk.
 
 use aes_gcm::{
-    Aes256Gcm, AeadInOut, KeyInit,
+    AeadInOut, Aes256Gcm, KeyInit,
     aead::{Nonce, Tag},
 };
 use bytes::{Bytes, BytesMut};
@@ -81,7 +81,8 @@ impl DataKey {
 
     /// Fails on a damaged value or when it was wrapped under another master key.
     pub fn unwrap(master: &MasterKey, wrapped: &[u8]) -> Result<Self> {
-        let refused = || Error::internal("a wrapped data key is damaged or was made with another master key");
+        let refused =
+            || Error::internal("a wrapped data key is damaged or was made with another master key");
         if wrapped.len() != 1 + 12 + 32 + TAG_BYTES || wrapped[0] != WRAP_VERSION {
             return Err(refused());
         }

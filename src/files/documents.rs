@@ -69,7 +69,9 @@ enum Guess {
     Pdf,
     Zip,
     /// Up to 3 bytes of a UTF-8 sequence that continues in the next piece.
-    Text { carry: Vec<u8> },
+    Text {
+        carry: Vec<u8>,
+    },
 }
 
 /// Fed every byte of an upload in order; refuses as early as the bytes allow.
@@ -148,7 +150,6 @@ impl DocumentCheck {
             }
         }
     }
-
 }
 
 /// Picks the format from the first bytes.
@@ -364,7 +365,10 @@ mod tests {
         let long_first_piece = "æ".repeat(5000);
         let mut bad = long_first_piece.clone().into_bytes();
         bad[9000] = b'\0';
-        assert!(check(&bad, bad.len()).is_err(), "bytes past the head are checked too");
+        assert!(
+            check(&bad, bad.len()).is_err(),
+            "bytes past the head are checked too"
+        );
         assert_eq!(
             check(long_first_piece.as_bytes(), 10_000).unwrap(),
             DocumentType::Text

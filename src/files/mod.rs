@@ -134,7 +134,11 @@ pub async fn open_download(
     storage_key: &StorageKey,
 ) -> Result<impl Stream<Item = Result<Bytes>> + Send + 'static + use<>> {
     let raw = Box::pin(store.get_stream(storage_key).await?);
-    let state = (raw, Some(Decryptor::new(key.clone())), VecDeque::<Bytes>::new());
+    let state = (
+        raw,
+        Some(Decryptor::new(key.clone())),
+        VecDeque::<Bytes>::new(),
+    );
     Ok(stream::try_unfold(
         state,
         |(mut raw, mut decryptor, mut ready)| async move {

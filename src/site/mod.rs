@@ -87,6 +87,11 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn check_storage(state: &AppState) -> Result<(), String> {
+    state
+        .files
+        .ping()
+        .await
+        .map_err(|e| format!("file storage: {e}"))?;
     let probe = state.config.data_dir.join(".ready-probe");
     tokio::fs::write(&probe, b"ok")
         .await

@@ -6,6 +6,7 @@ mod helpers;
 
 mod accounts;
 mod ads;
+mod applications;
 mod mail;
 mod pages;
 mod profiles;

@@ -1,0 +1,383 @@
+//! Applying on the site: the form (cover letter, a CV from the profile or a new upload,
+//! attachments), and the submission that forwards the application to the company.
+
+use askama::Template;
+use axum::{
+    extract::{Multipart, Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+
+use super::{KEPT_FOR, LINK_LIFETIME, emails, store};
+use crate::{
+    ads::{domain::AdContent, domain::ApplyMethod, public::public_ad, store::AdRecord},
+    app::AppState,
+    db::{is_unique_violation, now},
+    documents::{self, FileKind, FileRow, Uploaded},
+    error::{Error, Result},
+    profiles::seeker,
+    web::{CurrentUser, FieldErrors, FlashKind, Lang, Layout, flash, render, render_with_status},
+};
+
+#[derive(Template)]
+#[template(path = "applications/apply.html")]
+struct ApplyPage {
+    l: Layout,
+    ad_id: i64,
+    title: String,
+    company: String,
+    cover_letter: String,
+    cvs: Vec<FileRow>,
+    chosen_cv: Option<i64>,
+    attachments: Vec<FileRow>,
+    chosen_attachments: Vec<i64>,
+    max_mb: u64,
+    errors: FieldErrors,
+}
+
+impl ApplyPage {
+    fn cv_checked(&self, id: &i64) -> bool {
+        self.chosen_cv == Some(*id)
+    }
+
+    fn attachment_checked(&self, id: &i64) -> bool {
+        self.chosen_attachments.contains(id)
+    }
+
+    fn file_hint(&self) -> String {
+        self.l
+            .t
+            .f("apply.file_hint", &[("mb", &self.max_mb.to_string())])
+    }
+}
+
+/// The published ad, if it takes applications on the site.
+async fn open_ad(state: &AppState, id: i64) -> Result<(AdRecord, AdContent)> {
+    let (ad, content) = public_ad(state, id).await?;
+    let content = content.ok_or(Error::NotFound)?;
+    if content.apply_method != ApplyMethod::Site {
+        return Err(Error::NotFound);
+    }
+    Ok((ad, content))
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    let seeker_id = seeker(&user)?;
+    let (ad, content) = open_ad(&state, id).await?;
+    if store::exists_for(&state.db, id, seeker_id).await? {
+        flash(&l.session, FlashKind::Info, l.t.s("apply.already")).await?;
+        return Ok(Redirect::to("/applications").into_response());
+    }
+    let cvs = documents::list(&state, seeker_id, FileKind::Cv).await?;
+    let chosen_cv = cvs
+        .iter()
+        .find(|f| f.is_default)
+        .or(cvs.first())
+        .map(|f| f.id);
+    let page = ApplyPage {
+        ad_id: id,
+        title: content.title,
+        company: ad.company_name,
+        cover_letter: String::new(),
+        cvs,
+        chosen_cv,
+        attachments: documents::list(&state, seeker_id, FileKind::Attachment).await?,
+        chosen_attachments: Vec::new(),
+        max_mb: state.config.max_upload_bytes / 1_000_000,
+        errors: FieldErrors::default(),
+        l: l.with_form().await?,
+    };
+    render(&page)
+}
+
+/// What the form sent, with new uploads already stored (and deleted again on failure).
+#[derive(Default)]
+struct Submission {
+    cover_letter: String,
+    chosen_cv: Option<i64>,
+    chosen_attachments: Vec<i64>,
+    new_cv: Option<Uploaded>,
+    new_attachments: Vec<Uploaded>,
+}
+
+impl Submission {
+    fn uploads(&self) -> Vec<&Uploaded> {
+        self.new_cv
+            .iter()
+            .chain(self.new_attachments.iter())
+            .collect()
+    }
+}
+
+async fn read_form(
+    state: &AppState,
+    seeker_id: i64,
+    multipart: &mut Multipart,
+    errors: &mut FieldErrors,
+    t: crate::web::Tr,
+) -> Result<Submission> {
+    let mut s = Submission::default();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => {
+                errors.add("cover_letter", t.s("apply.error.broken_form"));
+                break;
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "cover_letter" => s.cover_letter = field.text().await.unwrap_or_default(),
+            "cv" => s.chosen_cv = field.text().await.ok().and_then(|v| v.parse().ok()),
+            "attachment" => {
+                if let Some(id) = field.text().await.ok().and_then(|v| v.parse().ok()) {
+                    s.chosen_attachments.push(id);
+                }
+            }
+            "cv_upload" | "attachment_upload" => {
+                let declared = field.file_name().unwrap_or_default().to_string();
+                if declared.is_empty() {
+                    // An empty file input still sends a part; nothing was chosen.
+                    let _ = field.bytes().await;
+                    continue;
+                }
+                let kind = if name == "cv_upload" {
+                    FileKind::Cv
+                } else {
+                    FileKind::Attachment
+                };
+                match documents::upload(state, seeker_id, &declared, field).await {
+                    Ok(uploaded) if kind == FileKind::Cv => s.new_cv = Some(uploaded),
+                    Ok(uploaded) => s.new_attachments.push(uploaded),
+                    Err(Error::BadRequest(message)) => errors.add(
+                        if kind == FileKind::Cv {
+                            "cv_upload"
+                        } else {
+                            "attachment_upload"
+                        },
+                        documents::explain(t, &message),
+                    ),
+                    Err(e) => {
+                        documents::discard(state, &s.uploads()).await;
+                        return Err(e);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(s)
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+    Path(id): Path<i64>,
+    mut multipart: Multipart,
+) -> Result<Response> {
+    let seeker_id = seeker(&user)?;
+    let (ad, content) = open_ad(&state, id).await?;
+    let t = l.t;
+    let mut errors = FieldErrors::default();
+    let s = read_form(&state, seeker_id, &mut multipart, &mut errors, t).await?;
+
+    let cover_letter = s.cover_letter.trim().to_string();
+    if cover_letter.chars().count() < 20 || cover_letter.chars().count() > 10_000 {
+        errors.add("cover_letter", t.s("apply.error.cover_letter"));
+    }
+    let cvs = documents::list(&state, seeker_id, FileKind::Cv).await?;
+    let attachments = documents::list(&state, seeker_id, FileKind::Attachment).await?;
+    let chosen_cv = s.chosen_cv.and_then(|id| cvs.iter().find(|f| f.id == id));
+    if s.new_cv.is_none() && chosen_cv.is_none() && errors.get("cv_upload").is_none() {
+        errors.add("cv_upload", t.s("apply.error.cv"));
+    }
+    let chosen_attachments: Vec<&FileRow> = attachments
+        .iter()
+        .filter(|f| s.chosen_attachments.contains(&f.id))
+        .collect();
+    if !errors.is_empty() {
+        documents::discard(&state, &s.uploads()).await;
+        let page = ApplyPage {
+            ad_id: id,
+            title: content.title,
+            company: ad.company_name,
+            cover_letter: s.cover_letter.clone(),
+            chosen_cv: s.chosen_cv,
+            chosen_attachments: s.chosen_attachments.clone(),
+            cvs,
+            attachments,
+            max_mb: state.config.max_upload_bytes / 1_000_000,
+            errors,
+            l: l.with_form().await?,
+        };
+        return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+
+    // The application gets its own copies, so the profile's files can change freely.
+    let mut copies: Vec<(Uploaded, &'static str)> = Vec::new();
+    let mut copy_failed = None;
+    if s.new_cv.is_none()
+        && let Some(cv) = chosen_cv
+    {
+        match documents::copy(&state, seeker_id, cv).await {
+            Ok(c) => copies.push((c, "cv")),
+            Err(e) => copy_failed = Some(e),
+        }
+    }
+    for file in &chosen_attachments {
+        if copy_failed.is_some() {
+            break;
+        }
+        match documents::copy(&state, seeker_id, file).await {
+            Ok(c) => copies.push((c, "attachment")),
+            Err(e) => copy_failed = Some(e),
+        }
+    }
+    let mut all: Vec<(Uploaded, &'static str)> = copies;
+    if let Some(cv) = s.new_cv {
+        all.push((cv, "cv"));
+    }
+    for a in s.new_attachments {
+        all.push((a, "attachment"));
+    }
+    if let Some(e) = copy_failed {
+        documents::discard(&state, &all.iter().map(|(u, _)| u).collect::<Vec<_>>()).await;
+        return Err(e);
+    }
+
+    match forward(&state, &user, &ad, &content, &cover_letter, &all).await {
+        Ok(()) => {}
+        Err(e) => {
+            documents::discard(&state, &all.iter().map(|(u, _)| u).collect::<Vec<_>>()).await;
+            if matches!(&e, Error::Database(db) if is_unique_violation(db)) {
+                flash(&l.session, FlashKind::Info, t.s("apply.already")).await?;
+                return Ok(Redirect::to("/applications").into_response());
+            }
+            return Err(e);
+        }
+    }
+    flash(&l.session, FlashKind::Success, t.s("apply.sent")).await?;
+    Ok(Redirect::to("/applications").into_response())
+}
+
+/// Stores the application and hands it to the company, all in one transaction: the rows, the
+/// disclosure record and both e-mails commit together or not at all.
+async fn forward(
+    state: &AppState,
+    user: &crate::accounts::SessionUser,
+    ad: &AdRecord,
+    content: &AdContent,
+    cover_letter: &str,
+    files: &[(Uploaded, &'static str)],
+) -> Result<()> {
+    let now = now();
+    let delete_after = now + KEPT_FOR;
+    let mut tx = state.db.begin().await?;
+    let application = store::insert(
+        &mut tx,
+        &store::NewApplication {
+            ad_id: ad.id,
+            company_id: ad.company_id,
+            seeker_id: user.id,
+            cover_letter,
+            delete_after,
+        },
+    )
+    .await?;
+    let mut items = vec!["cover letter".to_string()];
+    let mut file_ids = Vec::new();
+    for (uploaded, role) in files {
+        let file = documents::insert_row(&mut tx, user.id, FileKind::Application, uploaded).await?;
+        store::attach(&mut tx, application, file, role).await?;
+        items.push(format!("{role}: {}", uploaded.stored.safe_name));
+        file_ids.push((file, uploaded.stored.safe_name.clone()));
+    }
+    let items = items.join(", ");
+    store::record_disclosure(
+        &mut tx,
+        &store::Disclosure {
+            seeker_id: user.id,
+            application_id: application,
+            company_id: ad.company_id,
+            company_name: &ad.company_name,
+            channel: "inbox",
+            recipient: "jobboard inbox",
+            items: &items,
+        },
+    )
+    .await?;
+    if let Some(contact) = &content.contact_email {
+        let expires = now + LINK_LIFETIME;
+        let links: Vec<(String, String)> = file_ids
+            .iter()
+            .map(|(file, name)| {
+                (
+                    name.clone(),
+                    state.link(&super::employer::signed_path(
+                        state,
+                        application,
+                        *file,
+                        expires,
+                    )),
+                )
+            })
+            .collect();
+        // The contact person reads the language the ad is written in (Danish unless English).
+        let t = if content.lang.as_str() == "en" {
+            Lang::En.tr()
+        } else {
+            Lang::Da.tr()
+        };
+        let mail = emails::to_contact(
+            t,
+            contact,
+            content.contact_name.as_deref().unwrap_or(""),
+            &content.title,
+            &user.name,
+            cover_letter,
+            &links,
+            &state.link(&format!("/employer/applications/{application}")),
+        )?;
+        state.queue_mail(&mut tx, &mail).await?;
+        let recipient = format!(
+            "{} <{}>",
+            content.contact_name.as_deref().unwrap_or(""),
+            contact
+        );
+        store::record_disclosure(
+            &mut tx,
+            &store::Disclosure {
+                seeker_id: user.id,
+                application_id: application,
+                company_id: ad.company_id,
+                company_name: &ad.company_name,
+                channel: "email_link",
+                recipient: &recipient,
+                items: &items,
+            },
+        )
+        .await?;
+    }
+    let t = Lang::parse(&user.lang).unwrap_or_default().tr();
+    let mail = emails::confirmation(
+        t,
+        &user.email,
+        &user.name,
+        &content.title,
+        &ad.company_name,
+        &items,
+        delete_after,
+    )?;
+    state.queue_mail(&mut tx, &mail).await?;
+    tx.commit().await?;
+    state.mail_queued();
+    tracing::info!(application, ad_id = ad.id, "application forwarded");
+    Ok(())
+}

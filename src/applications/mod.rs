@@ -1,0 +1,96 @@
+//! Applications: a job seeker applies to an ad with a cover letter, a CV and attachments; the
+//! application is forwarded to the company (its inbox here, and an e-mail with secure,
+//! expiring links to the ad's contact person), and every hand-over is recorded as a
+//! disclosure the seeker sees. The company moves it through its pipeline, keeps private notes
+//! and can reject with an editable e-mail; the seeker can withdraw it, which deletes it.
+
+mod apply;
+mod emails;
+mod employer;
+mod seeker;
+pub mod store;
+
+use axum::{
+    Router,
+    routing::{get, post},
+};
+use serde::{Deserialize, Serialize};
+use time::Duration;
+
+use crate::app::AppState;
+
+/// Applications are kept six months, then deleted (PRODUCT.md retention table).
+pub const KEPT_FOR: Duration = Duration::days(183);
+
+/// How long the links in the contact person's e-mail work.
+pub const LINK_LIFETIME: Duration = Duration::days(30);
+
+macro_rules! statuses {
+    ($($variant:ident => $text:literal),+ $(,)?) => {
+        /// Where an application is in the company's pipeline.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum Status { $($variant),+ }
+
+        impl Status {
+            pub const ALL: &'static [Status] = &[$(Status::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Status::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<Status> {
+                match text { $($text => Some(Status::$variant),)+ _ => None }
+            }
+
+            pub fn label_key(self) -> &'static str {
+                match self { $(Status::$variant => concat!("application_status.", $text)),+ }
+            }
+        }
+
+        impl TryFrom<String> for Status {
+            type Error = String;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Status::parse(&value).ok_or_else(|| format!("unknown application status {value}"))
+            }
+        }
+    };
+}
+
+statuses!(
+    Received => "received",
+    Reviewed => "reviewed",
+    Shortlisted => "shortlisted",
+    Interview => "interview",
+    Offer => "offer",
+    Hired => "hired",
+    Rejected => "rejected",
+);
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/jobs/{id}/apply", get(apply::form).post(apply::submit))
+        .route("/applications", get(seeker::list))
+        .route("/applications/{id}/withdraw", post(seeker::withdraw))
+        .route("/employer/applications", get(employer::inbox))
+        .route("/employer/applications/{id}", get(employer::show))
+        .route(
+            "/employer/applications/{id}/status",
+            post(employer::set_status),
+        )
+        .route(
+            "/employer/applications/{id}/notes",
+            post(employer::add_note),
+        )
+        .route(
+            "/employer/applications/{id}/reject",
+            get(employer::reject_form).post(employer::reject),
+        )
+        .route(
+            "/employer/applications/{id}/files/{file}",
+            get(employer::download),
+        )
+        .route(
+            "/shared/applications/{id}/files/{file}",
+            get(employer::signed_download),
+        )
+}

@@ -1,0 +1,231 @@
+//! Queries for applications, their files and notes, and the disclosure record.
+
+use time::OffsetDateTime;
+
+use super::Status;
+use crate::{
+    db::{Db, Tx, now},
+    db_run,
+    error::Result,
+};
+
+/// An application as both sides see it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApplicationRow {
+    pub id: i64,
+    pub ad_id: i64,
+    pub company_id: i64,
+    pub company_name: String,
+    pub seeker_id: i64,
+    pub seeker_name: String,
+    pub seeker_email: String,
+    pub seeker_lang: String,
+    pub ad_title: String,
+    pub cover_letter: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
+    pub status_changed_at: OffsetDateTime,
+    pub created_at: OffsetDateTime,
+    pub delete_after: OffsetDateTime,
+}
+
+const APPLICATION_SQL: &str = "SELECT ap.id, ap.ad_id, ap.company_id, c.name AS company_name, ap.seeker_id, \
+     u.name AS seeker_name, u.email AS seeker_email, u.lang AS seeker_lang, r.title AS ad_title, ap.cover_letter, \
+     ap.status, ap.status_changed_at, ap.created_at, ap.delete_after \
+     FROM applications ap JOIN companies c ON c.id = ap.company_id JOIN users u ON u.id = ap.seeker_id \
+     JOIN ads a ON a.id = ap.ad_id JOIN ad_revisions r ON r.id = COALESCE(a.live_revision_id, a.draft_revision_id)";
+
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<ApplicationRow>> {
+    let sql = format!("{APPLICATION_SQL} WHERE ap.id = $1");
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?,
+    )
+}
+
+pub async fn of_seeker(db: &Db, seeker: i64) -> Result<Vec<ApplicationRow>> {
+    let sql = format!("{APPLICATION_SQL} WHERE ap.seeker_id = $1 ORDER BY ap.created_at DESC");
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(seeker).fetch_all(p).await)?,
+    )
+}
+
+/// The company's inbox, optionally for one ad and one status.
+pub async fn inbox(
+    db: &Db,
+    company: i64,
+    ad: Option<i64>,
+    status: Option<Status>,
+) -> Result<Vec<ApplicationRow>> {
+    let sql = format!(
+        "{APPLICATION_SQL} WHERE ap.company_id = $1 AND ($2 = 0 OR ap.ad_id = $2) AND ($3 = '' OR ap.status = $3) \
+         ORDER BY ap.created_at DESC LIMIT 500"
+    );
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(company)
+        .bind(ad.unwrap_or(0))
+        .bind(status.map(|s| s.as_str()).unwrap_or(""))
+        .fetch_all(p)
+        .await)?,
+    )
+}
+
+pub async fn exists_for(db: &Db, ad: i64, seeker: i64) -> Result<bool> {
+    let found: Option<i64> = db_run!(pool db, |p| sqlx::query_scalar(
+        "SELECT id FROM applications WHERE ad_id = $1 AND seeker_id = $2"
+    )
+    .bind(ad)
+    .bind(seeker)
+    .fetch_optional(p)
+    .await)?;
+    Ok(found.is_some())
+}
+
+pub struct NewApplication<'a> {
+    pub ad_id: i64,
+    pub company_id: i64,
+    pub seeker_id: i64,
+    pub cover_letter: &'a str,
+    pub delete_after: OffsetDateTime,
+}
+
+pub async fn insert(tx: &mut Tx, a: &NewApplication<'_>) -> Result<i64, sqlx::Error> {
+    let now = now();
+    db_run!(tx tx, |c| sqlx::query_scalar(
+        "INSERT INTO applications (ad_id, company_id, seeker_id, cover_letter, status, status_changed_at, created_at, delete_after) \
+         VALUES ($1, $2, $3, $4, 'received', $5, $5, $6) RETURNING id"
+    )
+    .bind(a.ad_id)
+    .bind(a.company_id)
+    .bind(a.seeker_id)
+    .bind(a.cover_letter)
+    .bind(now)
+    .bind(a.delete_after)
+    .fetch_one(&mut *c)
+    .await)
+}
+
+pub async fn attach(tx: &mut Tx, application: i64, file: i64, role: &str) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query("INSERT INTO application_files (application_id, file_id, role) VALUES ($1, $2, $3)")
+        .bind(application)
+        .bind(file)
+        .bind(role)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A document handed over with an application.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApplicationFile {
+    pub file_id: i64,
+    pub role: String,
+    pub name: String,
+    pub safe_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub storage_key: String,
+}
+
+pub async fn files(db: &Db, application: i64) -> Result<Vec<ApplicationFile>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT f.id AS file_id, af.role, f.name, f.safe_name, f.content_type, f.size_bytes, f.storage_key \
+         FROM application_files af JOIN files f ON f.id = af.file_id WHERE af.application_id = $1 ORDER BY af.role, f.id"
+    )
+    .bind(application)
+    .fetch_all(p)
+    .await)?)
+}
+
+pub async fn set_status(tx: &mut Tx, application: i64, status: Status) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query("UPDATE applications SET status = $1, status_changed_at = $2 WHERE id = $3")
+        .bind(status.as_str())
+        .bind(now())
+        .bind(application)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct Note {
+    pub body: String,
+    pub author: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+pub async fn notes(db: &Db, application: i64) -> Result<Vec<Note>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT n.body, u.name AS author, n.created_at FROM application_notes n LEFT JOIN users u ON u.id = n.author_id \
+         WHERE n.application_id = $1 ORDER BY n.id"
+    )
+    .bind(application)
+    .fetch_all(p)
+    .await)?)
+}
+
+pub async fn add_note(db: &Db, application: i64, author: i64, body: &str) -> Result<()> {
+    db_run!(pool db, |p| sqlx::query(
+        "INSERT INTO application_notes (application_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)"
+    )
+    .bind(application)
+    .bind(author)
+    .bind(body)
+    .bind(now())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub struct Disclosure<'a> {
+    pub seeker_id: i64,
+    pub application_id: i64,
+    pub company_id: i64,
+    pub company_name: &'a str,
+    pub channel: &'a str,
+    pub recipient: &'a str,
+    pub items: &'a str,
+}
+
+pub async fn record_disclosure(tx: &mut Tx, d: &Disclosure<'_>) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query(
+        "INSERT INTO disclosures (seeker_id, application_id, company_id, company_name, channel, recipient, items, disclosed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    )
+    .bind(d.seeker_id)
+    .bind(d.application_id)
+    .bind(d.company_id)
+    .bind(d.company_name)
+    .bind(d.channel)
+    .bind(d.recipient)
+    .bind(d.items)
+    .bind(now())
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// What the seeker sees of who received their data.
+#[derive(Debug, sqlx::FromRow)]
+pub struct DisclosureRow {
+    pub application_id: Option<i64>,
+    pub company_name: String,
+    pub channel: String,
+    pub recipient: String,
+    pub items: String,
+    pub disclosed_at: OffsetDateTime,
+}
+
+pub async fn disclosures(db: &Db, seeker: i64) -> Result<Vec<DisclosureRow>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT application_id, company_name, channel, recipient, items, disclosed_at FROM disclosures \
+         WHERE seeker_id = $1 ORDER BY disclosed_at DESC, id DESC"
+    )
+    .bind(seeker)
+    .fetch_all(p)
+    .await)?)
+}
