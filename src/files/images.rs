@@ -39,7 +39,9 @@ impl ImageType {
 }
 
 pub(crate) fn unsupported() -> Error {
-    Error::BadRequest("This type of image is not accepted. Please upload a JPEG, PNG or WebP image.".into())
+    Error::BadRequest(
+        "This type of image is not accepted. Please upload a JPEG, PNG or WebP image.".into(),
+    )
 }
 
 fn damaged() -> Error {

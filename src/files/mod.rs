@@ -134,7 +134,11 @@ pub async fn open_download(
     storage_key: &StorageKey,
 ) -> Result<impl Stream<Item = Result<Bytes>> + Send + 'static + use<>> {
     let raw = Box::pin(store.get_stream(storage_key).await?);
-    let state = (raw, Some(Decryptor::new(key.clone())), VecDeque::<Bytes>::new());
+    let state = (
+        raw,
+        Some(Decryptor::new(key.clone())),
+        VecDeque::<Bytes>::new(),
+    );
     Ok(stream::try_unfold(
         state,
         |(mut raw, mut decryptor, mut ready)| async move {
@@ -183,7 +187,7 @@ where
 
 fn megabytes(bytes: u64) -> String {
     let tenths = bytes.div_ceil(100_000);
-    if tenths % 10 == 0 {
+    if tenths.is_multiple_of(10) {
         format!("{} MB", tenths / 10)
     } else {
         format!("{}.{} MB", tenths / 10, tenths % 10)

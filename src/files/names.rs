@@ -68,8 +68,14 @@ mod tests {
 
     #[test]
     fn paths_and_odd_characters_do_not_survive() {
-        assert_eq!(safe_name("../../etc/passwd", "txt", "document"), "passwd.txt");
-        assert_eq!(safe_name("..\\..\\Windows\\win.ini", "txt", "document"), "win.txt");
+        assert_eq!(
+            safe_name("../../etc/passwd", "txt", "document"),
+            "passwd.txt"
+        );
+        assert_eq!(
+            safe_name("..\\..\\Windows\\win.ini", "txt", "document"),
+            "win.txt"
+        );
         assert_eq!(safe_name("/", "pdf", "document"), "document.pdf");
         assert_eq!(safe_name("..", "pdf", "document"), "document.pdf");
         assert_eq!(safe_name(".bashrc", "txt", "document"), "bashrc.txt");
@@ -80,7 +86,10 @@ mod tests {
             safe_name("a<b>c:\"d|e?*\u{202e}fdp.exe", "pdf", "document"),
             "a_b_c_d_e_fdp.pdf"
         );
-        assert_eq!(safe_name("CV\r\nX-Evil: 1.pdf", "pdf", "document"), "CV_X-Evil_1.pdf");
+        assert_eq!(
+            safe_name("CV\r\nX-Evil: 1.pdf", "pdf", "document"),
+            "CV_X-Evil_1.pdf"
+        );
         assert_eq!(safe_name("con.txt", "txt", "document"), "con_file.txt");
         assert_eq!(safe_name("LPT1", "txt", "document"), "LPT1_file.txt");
     }

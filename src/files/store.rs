@@ -7,8 +7,8 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt, TryStreamExt};
 use object_store::{
-    ClientOptions, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart,
-    aws::AmazonS3Builder, local::LocalFileSystem, path::Path,
+    ClientOptions, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart, aws::AmazonS3Builder,
+    local::LocalFileSystem, path::Path,
 };
 use rand::Rng;
 
@@ -41,7 +41,9 @@ impl StorageKey {
         let id = text
             .strip_prefix(FILES_PREFIX)
             .and_then(|rest| rest.strip_prefix('/'))
-            .filter(|id| id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+            .filter(|id| {
+                id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            })
             .ok_or_else(|| Error::internal(format!("not a storage key: {text:?}")))?;
         Ok(Self(format!("{FILES_PREFIX}/{id}")))
     }
@@ -102,7 +104,10 @@ impl FileStore {
 
     pub fn local(root: PathBuf) -> Result<Self> {
         std::fs::create_dir_all(&root).map_err(|e| {
-            Error::Config(format!("cannot create the files folder {}: {e}", root.display()))
+            Error::Config(format!(
+                "cannot create the files folder {}: {e}",
+                root.display()
+            ))
         })?;
         let objects = LocalFileSystem::new_with_prefix(&root)
             .map_err(|e| Error::Config(format!("files folder {}: {e}", root.display())))?
@@ -348,10 +353,10 @@ impl PendingUpload {
 
     /// Cleans up now (rather than in the background), for the failure paths we see.
     pub(crate) async fn abandon(mut self) {
-        if let Some(writer) = self.writer.take() {
-            if let Err(e) = writer.abort().await {
-                tracing::warn!(error = %e, "could not abort an abandoned upload");
-            }
+        if let Some(writer) = self.writer.take()
+            && let Err(e) = writer.abort().await
+        {
+            tracing::warn!(error = %e, "could not abort an abandoned upload");
         }
         if std::mem::take(&mut self.uploaded) {
             delete_pending(&self.store, &self.key).await;
