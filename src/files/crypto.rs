@@ -27,6 +27,7 @@ use bytes::{Bytes, BytesMut};
 use hmac::{Hmac, Mac};
 use rand::Rng;
 use sha2::Sha256;
+use zeroize::Zeroize;
 
 use crate::{
     error::{Error, Result},
@@ -46,9 +47,16 @@ const WRAP_VERSION: u8 = 1;
 const WRAP_AAD: &[u8] = b"jobboard data key v1";
 const FILE_KEY_LABEL: &[u8] = b"jobboard file key v1\0";
 
-/// One person's 256-bit file key. Lives in memory only while a file is stored or read.
+/// One person's 256-bit file key. Lives in memory only while a file is stored or read, and
+/// is wiped when dropped.
 #[derive(Clone)]
 pub struct DataKey([u8; 32]);
+
+impl Drop for DataKey {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
 
 impl std::fmt::Debug for DataKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -68,7 +76,7 @@ impl DataKey {
         let cipher = wrapping_cipher(master);
         let mut nonce = [0u8; 12];
         rand::rng().fill_bytes(&mut nonce);
-        let mut sealed = self.0.to_vec();
+        let mut sealed = self.0.to_vec(); // encrypted in place: no plain copy remains
         cipher
             .encrypt_in_place(&Nonce::<Aes256Gcm>::from(nonce), WRAP_AAD, &mut sealed)
             .expect("a 32-byte message is within AES-GCM's limits");
@@ -87,25 +95,32 @@ impl DataKey {
             return Err(refused());
         }
         let nonce: [u8; 12] = wrapped[1..13].try_into().expect("length checked");
-        let mut key = wrapped[13..].to_vec();
+        let mut opened = wrapped[13..].to_vec();
         wrapping_cipher(master)
-            .decrypt_in_place(&Nonce::<Aes256Gcm>::from(nonce), WRAP_AAD, &mut key)
+            .decrypt_in_place(&Nonce::<Aes256Gcm>::from(nonce), WRAP_AAD, &mut opened)
             .map_err(|_| refused())?;
-        let key: [u8; 32] = key.as_slice().try_into().map_err(|_| refused())?;
-        Ok(Self(key))
+        let mut key = Self([0u8; 32]);
+        key.0.copy_from_slice(&opened);
+        opened.zeroize();
+        Ok(key)
     }
 
     fn file_cipher(&self, salt: &[u8]) -> Aes256Gcm {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("any key length");
         mac.update(FILE_KEY_LABEL);
         mac.update(salt);
-        let file_key: [u8; 32] = mac.finalize().into_bytes().into();
-        Aes256Gcm::new(&file_key.into())
+        let mut file_key: [u8; 32] = mac.finalize().into_bytes().into();
+        let cipher = Aes256Gcm::new(&file_key.into());
+        file_key.zeroize();
+        cipher
     }
 }
 
 fn wrapping_cipher(master: &MasterKey) -> Aes256Gcm {
-    Aes256Gcm::new(&master.derive_key(WRAPPING_PURPOSE).into())
+    let mut key = master.derive_key(WRAPPING_PURPOSE);
+    let cipher = Aes256Gcm::new(&key.into());
+    key.zeroize();
+    cipher
 }
 
 fn chunk_nonce(counter: u32, last: bool) -> Nonce<Aes256Gcm> {

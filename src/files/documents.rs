@@ -66,6 +66,11 @@ fn executable() -> Error {
 enum Guess {
     /// Fewer than `SIGNATURE_BYTES` seen so far.
     Undecided,
+    Decided(Format),
+}
+
+#[derive(Debug)]
+enum Format {
     Pdf,
     Zip,
     /// Up to 3 bytes of a UTF-8 sequence that continues in the next piece.
@@ -105,64 +110,57 @@ impl DocumentCheck {
         match &mut self.guess {
             Guess::Undecided if self.head.len() >= SIGNATURE_BYTES => {
                 // Undecided means fewer than SIGNATURE_BYTES came before, all of them in `head`.
-                self.guess = guess(&self.head)?;
-                if let Guess::Text { carry } = &mut self.guess {
+                let mut format = guess(&self.head)?;
+                if let Format::Text { carry } = &mut format {
                     check_text(carry, &self.head[..seen_before])?;
                     check_text(carry, bytes)?;
                 }
+                self.guess = Guess::Decided(format);
                 Ok(())
             }
-            Guess::Undecided | Guess::Pdf | Guess::Zip => Ok(()),
-            Guess::Text { carry } => check_text(carry, bytes),
+            Guess::Decided(Format::Text { carry }) => check_text(carry, bytes),
+            Guess::Undecided | Guess::Decided(Format::Pdf | Format::Zip) => Ok(()),
         }
     }
 
     /// The verdict once the last byte is in.
-    pub(crate) fn finish(mut self) -> Result<DocumentType> {
-        if matches!(self.guess, Guess::Undecided) {
-            if self.total == 0 {
+    pub(crate) fn finish(self) -> Result<DocumentType> {
+        let format = match self.guess {
+            Guess::Decided(format) => format,
+            Guess::Undecided if self.total == 0 => {
                 return Err(Error::BadRequest("The file is empty.".into()));
             }
-            // A short file: all of it is in `head`.
-            self.guess = guess(&self.head)?;
-            if let Guess::Text { carry } = &mut self.guess {
-                check_text(carry, &self.head)?;
+            Guess::Undecided => {
+                // A short file: all of it is in `head`.
+                let mut format = guess(&self.head)?;
+                if let Format::Text { carry } = &mut format {
+                    check_text(carry, &self.head)?;
+                }
+                format
             }
-        }
+        };
         let tail_start = self.total - self.tail.len() as u64;
-        match self.guess {
-            Guess::Undecided => unreachable!("decided above"),
-            Guess::Pdf => {
-                let end = self.tail.trim_ascii_end();
-                if end.ends_with(b"%%EOF") {
-                    Ok(DocumentType::Pdf)
-                } else {
-                    Err(damaged("PDF file"))
-                }
-            }
-            Guess::Zip => check_zip(&self.head, &self.tail, tail_start),
-            Guess::Text { carry } => {
-                if carry.is_empty() {
-                    Ok(DocumentType::Text)
-                } else {
-                    Err(not_text())
-                }
-            }
+        match format {
+            Format::Pdf if self.tail.trim_ascii_end().ends_with(b"%%EOF") => Ok(DocumentType::Pdf),
+            Format::Pdf => Err(damaged("PDF file")),
+            Format::Zip => check_zip(&self.head, &self.tail, tail_start),
+            Format::Text { carry } if carry.is_empty() => Ok(DocumentType::Text),
+            Format::Text { .. } => Err(not_text()),
         }
     }
 }
 
 /// Picks the format from the first bytes.
-fn guess(head: &[u8]) -> Result<Guess> {
+fn guess(head: &[u8]) -> Result<Format> {
     if looks_executable(head) {
         return Err(executable());
     }
     Ok(if head.starts_with(b"%PDF-") {
-        Guess::Pdf
+        Format::Pdf
     } else if head.starts_with(b"PK\x03\x04") {
-        Guess::Zip
+        Format::Zip
     } else {
-        Guess::Text { carry: Vec::new() }
+        Format::Text { carry: Vec::new() }
     })
 }
 

@@ -187,7 +187,7 @@ where
 
 fn megabytes(bytes: u64) -> String {
     let tenths = bytes.div_ceil(100_000);
-    if tenths % 10 == 0 {
+    if tenths.is_multiple_of(10) {
         format!("{} MB", tenths / 10)
     } else {
         format!("{}.{} MB", tenths / 10, tenths % 10)

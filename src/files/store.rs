@@ -353,10 +353,10 @@ impl PendingUpload {
 
     /// Cleans up now (rather than in the background), for the failure paths we see.
     pub(crate) async fn abandon(mut self) {
-        if let Some(writer) = self.writer.take() {
-            if let Err(e) = writer.abort().await {
-                tracing::warn!(error = %e, "could not abort an abandoned upload");
-            }
+        if let Some(writer) = self.writer.take()
+            && let Err(e) = writer.abort().await
+        {
+            tracing::warn!(error = %e, "could not abort an abandoned upload");
         }
         if std::mem::take(&mut self.uploaded) {
             delete_pending(&self.store, &self.key).await;
