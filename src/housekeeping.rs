@@ -1,5 +1,5 @@
-//! Periodic clean-up every node runs: expired sessions, spent one-time tokens and old sign-in
-//! attempts. (The retention sweeper with its declared rules arrives with its own issue.)
+//! Periodic clean-up every node runs: expired sessions, spent one-time tokens, old sign-in
+//! attempts and abandoned uploads. (The retention sweeper with its declared rules arrives with its own issue.)
 
 use std::time::Duration;
 
@@ -47,12 +47,18 @@ async fn sweep(state: &AppState) -> Result<()> {
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
-    if sessions + attempts + tokens > 0 {
+    // Uploads a crash interrupted: never recorded in a row, unreadable anyway, now removed.
+    let abandoned = state
+        .files
+        .sweep_abandoned(std::time::Duration::from_secs(3600))
+        .await?;
+    if sessions + attempts + tokens + abandoned > 0 {
         tracing::info!(
             sessions,
             attempts,
             tokens,
-            "housekeeping removed expired rows"
+            abandoned,
+            "housekeeping removed expired rows and abandoned uploads"
         );
     }
     Ok(())

@@ -533,3 +533,141 @@ story!(
         );
     }
 );
+
+/// The same file path on S3: runs when `TEST_S3_ENDPOINT` points at an S3-protocol server
+/// (`.ci/run` starts moto_server on loopback) and fails if that server is unusable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_go_through_s3_the_same_way() {
+    let Ok(endpoint) = std::env::var("TEST_S3_ENDPOINT") else {
+        return;
+    };
+    let token = jobboard::secrets::random_token()
+        .to_lowercase()
+        .replace(['-', '_'], "");
+    let bucket = format!("jobboard-test-{}", &token[..12]);
+    let http = reqwest::Client::new();
+    let created = http
+        .put(format!("{endpoint}/{bucket}"))
+        .send()
+        .await
+        .expect("the S3 server answers");
+    assert!(
+        created.status().is_success(),
+        "create bucket: {}",
+        created.status()
+    );
+    let objects = || {
+        let (http, endpoint, bucket) = (http.clone(), endpoint.clone(), bucket.clone());
+        async move {
+            let listing = http
+                .get(format!("{endpoint}/{bucket}?list-type=2"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            listing.matches("<Key>").count()
+        }
+    };
+    let env = TestEnv::new(Backend::Sqlite).await;
+    let options = Options::default()
+        .with("JOBBOARD_S3_BUCKET", &bucket)
+        .with("JOBBOARD_S3_ENDPOINT", &endpoint)
+        .with("JOBBOARD_S3_REGION", "us-east-1");
+    let app = TestApp::start(env, options).await;
+    assert_eq!(app.get("/readyz").await.status, StatusCode::OK);
+    assert!(
+        !app.env.data_path().join("files").exists(),
+        "no local files folder on S3"
+    );
+    let s = setting(&app).await;
+    let stored = objects().await;
+    assert!(stored >= 1, "the CV is in the bucket");
+    let page = upload_document(&app, "cv", "cv.pdf", b"\x7fELF\x02\x01 program".to_vec()).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        objects().await,
+        stored,
+        "a refused upload leaves nothing in the bucket"
+    );
+
+    apply(&app, s.ad, "Applying through S3-backed storage.").await;
+    let link = app
+        .mail("karin@nordlys.dk", "Ny ansøgning")
+        .await
+        .link("/shared/applications/");
+    let body = app
+        .other_browser()
+        .client
+        .get(app.url(&link))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(body.as_ref(), pdf("Anna's CV").as_slice());
+    let in_bucket = objects().await;
+    app.get("/applications")
+        .await
+        .form("Withdraw application — Backend developer")
+        .submit(&app)
+        .await;
+    assert_eq!(
+        objects().await,
+        in_bucket - 1,
+        "the application's copy is deleted from the bucket"
+    );
+}
+
+story!(
+    a_connection_lost_in_the_middle_of_an_upload_leaves_nothing_behind,
+    |app| {
+        app.registered_seeker("flaky@example.com").await;
+        app.login("flaky@example.com", PASSWORD).await;
+        let page = app.get("/documents").await;
+        let action = page
+            .document()
+            .select(&scraper::Selector::parse("form[enctype='multipart/form-data']").unwrap())
+            .next()
+            .and_then(|f| f.value().attr("action").map(str::to_string))
+            .unwrap();
+        // A body that sends the start of a large PDF, then the connection breaks.
+        let boundary = "----jobboard-test-boundary";
+        let head = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ncv\r\n--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"file\"; filename=\"cv.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n"
+        );
+        let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![
+            Ok(head.into_bytes()),
+            Ok(vec![b'x'; 300_000]),
+            Err(std::io::Error::other("the network went away")),
+        ];
+        let body = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
+        let result = app
+            .client
+            .post(app.url(&action))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await;
+        assert!(result.is_err() || !result.unwrap().status().is_success());
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let rows: i64 = jobboard::db_run!(pool & app.state.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM files"
+        )
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        assert_eq!(rows, 0);
+        let leftovers: Vec<_> = walk(&app.env.data_path().join("files"))
+            .into_iter()
+            .filter(|p| !p.to_string_lossy().contains("readyz"))
+            .collect();
+        assert!(leftovers.is_empty(), "objects left behind: {leftovers:?}");
+    }
+);
