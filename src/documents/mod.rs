@@ -111,11 +111,39 @@ where
     S: Stream<Item = std::result::Result<Bytes, E>> + Send,
     E: std::fmt::Display,
 {
+    store(state, owner, UploadKind::Document, declared_name, body).await
+}
+
+/// Stores a photo: decoded, re-encoded without metadata (EXIF, GPS), encrypted.
+pub async fn upload_image<S, E>(
+    state: &AppState,
+    owner: i64,
+    declared_name: &str,
+    body: S,
+) -> Result<Uploaded>
+where
+    S: Stream<Item = std::result::Result<Bytes, E>> + Send,
+    E: std::fmt::Display,
+{
+    store(state, owner, UploadKind::Image, declared_name, body).await
+}
+
+async fn store<S, E>(
+    state: &AppState,
+    owner: i64,
+    kind: UploadKind,
+    declared_name: &str,
+    body: S,
+) -> Result<Uploaded>
+where
+    S: Stream<Item = std::result::Result<Bytes, E>> + Send,
+    E: std::fmt::Display,
+{
     let key = data_key(state, owner).await?;
     let stored = files::store_upload(
         &state.files,
         &key,
-        UploadKind::Document,
+        kind,
         declared_name,
         body,
         state.config.max_upload_bytes,

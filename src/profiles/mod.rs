@@ -31,6 +31,9 @@ pub fn routes() -> Router<AppState> {
         .route("/profile", get(profile_form).post(save_profile))
         .route("/saved", get(saved))
         .route("/employer/candidates", get(candidates))
+        .route("/profile/photo", get(own_photo).post(upload_photo))
+        .route("/profile/photo/withdraw", post(withdraw_photo))
+        .route("/employer/candidates/{id}/photo", get(candidate_photo))
         .route("/jobs/{id}/save", post(save_ad))
         .route("/jobs/{id}/unsave", post(unsave_ad))
 }
@@ -52,13 +55,14 @@ pub struct Profile {
     pub interest_municipalities: String,
     pub interest_employment_types: String,
     pub visible_to_employers: bool,
+    pub photo_file_id: Option<i64>,
 }
 
 pub async fn load(state: &AppState, user_id: i64) -> Result<Profile> {
     let found: Option<Profile> = db_run!(pool & state.db, |p| {
         sqlx::query_as(
         "SELECT address, phone, interest_occupations, interest_municipalities, interest_employment_types, \
-         visible_to_employers FROM seeker_profiles WHERE user_id = $1"
+         visible_to_employers, photo_file_id FROM seeker_profiles WHERE user_id = $1"
     )
     .bind(user_id)
     .fetch_optional(p)
@@ -93,6 +97,7 @@ struct ProfilePage {
     address: String,
     phone: String,
     visible: bool,
+    has_photo: bool,
     occupations: Vec<ChoiceGroup>,
     municipalities: Vec<ChoiceGroup>,
     employment_types: Vec<Choice>,
@@ -152,6 +157,7 @@ fn page(
         })
         .collect();
     ProfilePage {
+        has_photo: false,
         full_name: form.name.clone(),
         email: user.email.clone(),
         address: form.address.clone(),
@@ -200,14 +206,16 @@ async fn profile_form(
             .collect(),
     };
     let l = l.with_form().await?;
-    render(&page(
+    let mut page = page(
         l,
         &user,
         &form,
         &chosen,
         profile.visible_to_employers,
         FieldErrors::default(),
-    ))
+    );
+    page.has_photo = profile.photo_file_id.is_some();
+    render(&page)
 }
 
 async fn save_profile(
@@ -391,6 +399,8 @@ pub async fn is_saved(state: &AppState, user_id: i64, ad: i64) -> Result<bool> {
 
 /// A profile its owner chose to show to employers.
 pub struct Candidate {
+    pub user_id: i64,
+    pub has_photo: bool,
     pub name: String,
     pub occupations: Vec<String>,
     pub municipalities: Vec<String>,
@@ -413,9 +423,9 @@ pub async fn candidates(
     if user.role != Role::Employer || user.company_id.is_none() {
         return Err(Error::Forbidden);
     }
-    let rows: Vec<(String, String, String, String)> = db_run!(pool & state.db, |p| {
+    let rows: Vec<(i64, bool, String, String, String, String)> = db_run!(pool & state.db, |p| {
         sqlx::query_as(
-        "SELECT u.name, s.interest_occupations, s.interest_municipalities, s.interest_employment_types \
+        "SELECT u.id, s.photo_file_id IS NOT NULL AND s.photo_consent_at IS NOT NULL, u.name, s.interest_occupations, s.interest_municipalities, s.interest_employment_types \
          FROM seeker_profiles s JOIN users u ON u.id = s.user_id \
          WHERE s.visible_to_employers = $1 AND u.email_verified_at IS NOT NULL ORDER BY s.updated_at DESC LIMIT 200"
     )
@@ -427,24 +437,160 @@ pub async fn candidates(
     let lang = l.t.lang();
     let candidates = rows
         .into_iter()
-        .map(|(name, occupations, municipalities, types)| Candidate {
-            name,
-            occupations: list(&occupations)
-                .into_iter()
-                .filter_map(|o| tax.occupation(o))
-                .map(|o| o.label(lang).to_string())
-                .collect(),
-            municipalities: list(&municipalities)
-                .into_iter()
-                .filter_map(|m| tax.municipality(m))
-                .map(|m| m.name.to_string())
-                .collect(),
-            employment_types: list(&types)
-                .into_iter()
-                .filter_map(EmploymentType::parse)
-                .map(|e| l.t.s(e.label_key()).to_string())
-                .collect(),
-        })
+        .map(
+            |(user_id, has_photo, name, occupations, municipalities, types)| Candidate {
+                user_id,
+                has_photo,
+                name,
+                occupations: list(&occupations)
+                    .into_iter()
+                    .filter_map(|o| tax.occupation(o))
+                    .map(|o| o.label(lang).to_string())
+                    .collect(),
+                municipalities: list(&municipalities)
+                    .into_iter()
+                    .filter_map(|m| tax.municipality(m))
+                    .map(|m| m.name.to_string())
+                    .collect(),
+                employment_types: list(&types)
+                    .into_iter()
+                    .filter_map(EmploymentType::parse)
+                    .map(|e| l.t.s(e.label_key()).to_string())
+                    .collect(),
+            },
+        )
         .collect();
     render(&CandidatesPage { candidates, l })
+}
+
+/// The photo a person chose to show, if they still consent: `(file id, storage key, name, type)`.
+async fn consented_photo(
+    state: &AppState,
+    user_id: i64,
+) -> Result<Option<(i64, String, String, String)>> {
+    Ok(db_run!(pool & state.db, |p| {
+        sqlx::query_as(
+        "SELECT f.id, f.storage_key, f.safe_name, f.content_type FROM seeker_profiles s \
+         JOIN files f ON f.id = s.photo_file_id WHERE s.user_id = $1 AND s.photo_consent_at IS NOT NULL"
+    )
+    .bind(user_id)
+    .fetch_optional(p)
+    .await
+    })?)
+}
+
+async fn own_photo(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response> {
+    let id = seeker(&user)?;
+    let (_, key, name, content_type) = consented_photo(&state, id).await?.ok_or(Error::NotFound)?;
+    crate::documents::download_response(&state, id, &key, &name, &content_type).await
+}
+
+/// Employers see a photo only of a visible profile whose owner consented to showing it.
+async fn candidate_photo(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    if user.role != Role::Employer || user.company_id.is_none() {
+        return Err(Error::Forbidden);
+    }
+    let visible = load(&state, id).await?.visible_to_employers;
+    let (_, key, name, content_type) = consented_photo(&state, id)
+        .await?
+        .filter(|_| visible)
+        .ok_or(Error::NotFound)?;
+    crate::documents::download_response(&state, id, &key, &name, &content_type).await
+}
+
+async fn upload_photo(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response> {
+    let id = seeker(&user)?;
+    let t = l.t;
+    let mut consent = false;
+    let mut stored = None;
+    let mut problem = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "consent" => consent = field.text().await.unwrap_or_default() == "yes",
+            "photo" if consent && stored.is_none() => {
+                let declared = field.file_name().unwrap_or("photo").to_string();
+                match crate::documents::upload_image(&state, id, &declared, field).await {
+                    Ok(u) => stored = Some(u),
+                    Err(Error::BadRequest(message)) => {
+                        problem = Some(crate::documents::explain(t, &message))
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(uploaded) = stored else {
+        let message = problem.unwrap_or_else(|| {
+            t.s(if consent {
+                "photo.choose"
+            } else {
+                "photo.consent_needed"
+            })
+            .to_string()
+        });
+        flash(&l.session, FlashKind::Error, message).await?;
+        return Ok(Redirect::to("/profile").into_response());
+    };
+    let previous = consented_photo(&state, id).await?;
+    let now = now();
+    let mut tx = state.db.begin().await?;
+    let file =
+        crate::documents::insert_row(&mut tx, id, crate::documents::FileKind::Photo, &uploaded)
+            .await?;
+    db_run!(tx &mut tx, |c| sqlx::query(
+        "INSERT INTO seeker_profiles (user_id, photo_file_id, photo_consent_at, updated_at) VALUES ($1, $2, $3, $3) \
+         ON CONFLICT (user_id) DO UPDATE SET photo_file_id = excluded.photo_file_id, photo_consent_at = excluded.photo_consent_at, updated_at = excluded.updated_at"
+    )
+    .bind(id)
+    .bind(file)
+    .bind(now)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if let Some((old, ..)) = &previous {
+        db_run!(tx &mut tx, |c| sqlx::query("DELETE FROM files WHERE id = $1").bind(*old).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    }
+    tx.commit().await?;
+    if let Some((_, key, ..)) = previous {
+        crate::documents::delete_object(&state, &key).await;
+    }
+    flash(&l.session, FlashKind::Success, t.s("photo.saved")).await?;
+    Ok(Redirect::to("/profile").into_response())
+}
+
+/// Withdrawing consent deletes the photo at once.
+async fn withdraw_photo(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+) -> Result<Response> {
+    let id = seeker(&user)?;
+    if let Some((file, key, ..)) = consented_photo(&state, id).await? {
+        let mut tx = state.db.begin().await?;
+        db_run!(tx &mut tx, |c| {
+            sqlx::query("UPDATE seeker_profiles SET photo_file_id = NULL, photo_consent_at = NULL WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("DELETE FROM files WHERE id = $1").bind(file).execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+        tx.commit().await?;
+        crate::documents::delete_object(&state, &key).await;
+    }
+    flash(&l.session, FlashKind::Success, l.t.s("photo.withdrawn")).await?;
+    Ok(Redirect::to("/profile").into_response())
 }
