@@ -615,9 +615,9 @@ fn open_existing(dir: &Path, schema: &tantivy::schema::Schema) -> Result<Option<
             }
             Ok(payload) => {
                 tracing::warn!(
-                    found = payload.map(|p| p.schema_version),
-                    expected = SCHEMA_VERSION,
-                    "search index is of another schema version; recreating it empty"
+                    found_version = payload.map(|p| p.schema_version),
+                    expected_version = SCHEMA_VERSION,
+                    "search index has another schema; recreating it empty"
                 );
                 None
             }
