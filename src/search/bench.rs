@@ -284,14 +284,23 @@ fn synthetic_ad(id: i64) -> SearchDoc {
     }
 }
 
-fn rss_mb() -> f64 {
+/// Resident memory: total, anonymous (heap) and file-backed (mapped index files), in MB.
+fn rss_mb() -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|line| line.starts_with("VmRSS:"))
-        .and_then(|line| line.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|line| line.starts_with(name))
+            .and_then(|line| line.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    format!(
+        "{:.0} MB (heap {:.0}, files {:.0})",
+        field("VmRSS:"),
+        field("RssAnon:"),
+        field("RssFile:")
+    )
 }
 
 fn dir_mb(dir: &Path) -> f64 {
@@ -368,7 +377,7 @@ fn measure() {
         let started = Instant::now();
         let count = index.rebuild((1..=ads).map(synthetic_ad), 1).unwrap();
         eprintln!(
-            "rebuild: {count} ads in {:.1} s, {} segments, RSS after {:.0} MB",
+            "rebuild: {count} ads in {:.1} s, {} segments, RSS after {}",
             started.elapsed().as_secs_f64(),
             index.inner.reader.searcher().segment_readers().len(),
             rss_mb()
@@ -540,7 +549,7 @@ fn throughput(index: &SearchIndex, mix: &[SearchRequest], cached: bool) {
         .collect();
     times.sort();
     eprintln!(
-        "4 clients, mixed, cache {}: {:.0} searches/s, p50 {:.2?}, p99 {:.2?}, RSS {:.0} MB",
+        "4 clients, mixed, cache {}: {:.0} searches/s, p50 {:.2?}, p99 {:.2?}, RSS {}",
         if cached { "on" } else { "off" },
         times.len() as f64 / started.elapsed().as_secs_f64(),
         percentile(&times, 0.5),

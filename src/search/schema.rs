@@ -205,17 +205,23 @@ pub(super) fn build_schema() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::Basic),
         )
     };
-    let id = builder.add_i64_field("id", NumericOptions::default().set_indexed().set_fast());
+    let id = builder.add_i64_field("id", NumericOptions::default() | FAST);
     let text = AdLang::ALL.map(|lang| {
         builder.add_text_field(
             &format!("text_{}", lang.as_str()),
             searchable(lang.analyzer_name()),
         )
     });
+    // Titles are short: their length says little, so they go without length norms.
     let title = AdLang::ALL.map(|lang| {
         builder.add_text_field(
             &format!("title_{}", lang.as_str()),
-            searchable(lang.analyzer_name()),
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(lang.analyzer_name())
+                    .set_index_option(IndexRecordOption::Basic)
+                    .set_fieldnorms(false),
+            ),
         )
     });
     let words = builder.add_text_field(
