@@ -284,14 +284,23 @@ fn synthetic_ad(id: i64) -> SearchDoc {
     }
 }
 
-fn rss_mb() -> f64 {
+/// Resident memory: total, anonymous (heap) and file-backed (mapped index files), in MB.
+fn rss_mb() -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|line| line.starts_with("VmRSS:"))
-        .and_then(|line| line.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|line| line.starts_with(name))
+            .and_then(|line| line.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    format!(
+        "{:.0} MB (heap {:.0}, files {:.0})",
+        field("VmRSS:"),
+        field("RssAnon:"),
+        field("RssFile:")
+    )
 }
 
 fn dir_mb(dir: &Path) -> f64 {
@@ -300,6 +309,27 @@ fn dir_mb(dir: &Path) -> f64 {
         .map(|entry| entry.unwrap().metadata().unwrap().len())
         .sum::<u64>() as f64
         / 1e6
+}
+
+/// CPU time of the whole process (all threads), user and system.
+fn process_cpu_time() -> Duration {
+    // SAFETY: an all-zero rusage is a valid value for getrusage to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is a valid, writable rusage.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+/// CPU time of the calling thread: unlike wall time, not inflated by other work on the machine.
+fn thread_cpu_time() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid, writable timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -321,6 +351,7 @@ fn measure() {
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .try_init();
+    let only = std::env::var("BENCH_ONLY").ok();
     let ads: i64 = std::env::var("BENCH_ADS")
         .ok()
         .and_then(|n| n.parse().ok())
@@ -352,12 +383,15 @@ fn measure() {
         "20k synthetic ads generated only: {:.2} s",
         started.elapsed().as_secs_f64()
     );
-    if index.num_docs() != ads as u64 {
+    if index.num_docs() + 100 < ads as u64 || std::env::var("BENCH_REBUILD").is_ok() {
         let started = Instant::now();
+        let cpu_started = process_cpu_time();
         let count = index.rebuild((1..=ads).map(synthetic_ad), 1).unwrap();
         eprintln!(
-            "rebuild: {count} ads in {:.1} s, {} segments, RSS after {:.0} MB",
+            "rebuild: {count} ads in {:.1} s ({:.1} s CPU, synthetic ads included), {} segments, \
+             RSS after {}",
             started.elapsed().as_secs_f64(),
+            (process_cpu_time() - cpu_started).as_secs_f64(),
             index.inner.reader.searcher().segment_readers().len(),
             rss_mb()
         );
@@ -462,14 +496,17 @@ fn measure() {
         "query", "total", "p50", "p99", "max"
     );
     for (name, request) in &mut cases {
+        if only.as_deref().is_some_and(|only| !name.contains(only)) {
+            continue;
+        }
         let mut times = Vec::new();
         let mut total = 0;
         for _ in 0..30 {
-            let started = Instant::now();
+            let started = thread_cpu_time();
             let response = index
                 .search_with(&index.inner.reader.searcher(), request)
                 .unwrap();
-            times.push(started.elapsed());
+            times.push(thread_cpu_time() - started);
             total = response.total;
         }
         times.sort();
@@ -483,6 +520,9 @@ fn measure() {
         );
     }
 
+    if only.is_some() {
+        return;
+    }
     let mix: Vec<SearchRequest> = cases.iter().map(|(_, r)| r.clone()).collect();
     throughput(&index, &mix, false);
     throughput(&index, &mix, true);
@@ -522,7 +562,7 @@ fn throughput(index: &SearchIndex, mix: &[SearchRequest], cached: bool) {
         .collect();
     times.sort();
     eprintln!(
-        "4 clients, mixed, cache {}: {:.0} searches/s, p50 {:.2?}, p99 {:.2?}, RSS {:.0} MB",
+        "4 clients, mixed, cache {}: {:.0} searches/s, p50 {:.2?}, p99 {:.2?}, RSS {}",
         if cached { "on" } else { "off" },
         times.len() as f64 / started.elapsed().as_secs_f64(),
         percentile(&times, 0.5),
@@ -558,4 +598,102 @@ fn space() {
         eprintln!("{part:<30} {:>8.1} MB", bytes as f64 / 1e6);
     }
     eprintln!("total {:.1} MB", usage.total().get_bytes() as f64 / 1e6);
+}
+
+#[test]
+#[ignore]
+fn probe() {
+    use tantivy::collector::{Count, TopDocs};
+    let dir = std::path::PathBuf::from(std::env::var("BENCH_DIR").unwrap());
+    let index = SearchIndex::open(&dir).unwrap();
+    let searcher = index.inner.reader.searcher();
+    let fields = &index.inner.fields;
+    for q in [
+        "udvikler",
+        "erfaring sygeplejerske",
+        "erfaring",
+        "sygeplejerske",
+    ] {
+        let mut analyzers = index.inner.analyzers.clone();
+        let words = query::analyze_query(&searcher, fields, &mut analyzers, q).unwrap();
+        let with_titles = query::build_query(fields, &words, Vec::new());
+        let text_only: Vec<(tantivy::query::Occur, Box<dyn tantivy::query::Query>)> = words
+            .iter()
+            .map(|w| {
+                let i = w.text_doc_freqs.iter().position(|f| *f > 0).unwrap_or(0);
+                let q: Box<dyn tantivy::query::Query> = Box::new(tantivy::query::TermQuery::new(
+                    tantivy::Term::from_field_text(fields.text[i], &w.stems[i]),
+                    tantivy::schema::IndexRecordOption::Basic,
+                ));
+                (tantivy::query::Occur::Must, q)
+            })
+            .collect();
+        let text_only = tantivy::query::BooleanQuery::new(text_only);
+        let time = |name: &str, f: &dyn Fn() -> usize| {
+            let mut best = Duration::MAX;
+            let mut n = 0;
+            for _ in 0..10 {
+                let started = thread_cpu_time();
+                n = f();
+                best = best.min(thread_cpu_time() - started);
+            }
+            eprintln!("{q:<24} {name:<36} {n:>8} {best:>10.2?}");
+        };
+        time("count, titles", &|| {
+            searcher.search(&with_titles, &Count).unwrap()
+        });
+        time("count, text only", &|| {
+            searcher.search(&text_only, &Count).unwrap()
+        });
+        time("top20 by score, titles", &|| {
+            searcher
+                .search(&with_titles, &TopDocs::with_limit(20).order_by_score())
+                .unwrap()
+                .len()
+        });
+        time("top20+count, titles", &|| {
+            searcher
+                .search(
+                    &with_titles,
+                    &(TopDocs::with_limit(20).order_by_score(), Count),
+                )
+                .unwrap()
+                .1
+        });
+        time("top20+count, text only", &|| {
+            searcher
+                .search(
+                    &text_only,
+                    &(TopDocs::with_limit(20).order_by_score(), Count),
+                )
+                .unwrap()
+                .1
+        });
+        time("top20+count+facets, text only", &|| {
+            searcher
+                .search(
+                    &text_only,
+                    &(
+                        TopDocs::with_limit(20).order_by_score(),
+                        Count,
+                        facets::FacetCounter,
+                    ),
+                )
+                .unwrap()
+                .1
+        });
+        time("newest20+count, text only", &|| {
+            searcher
+                .search(
+                    &text_only,
+                    &(
+                        TopDocs::with_limit(20)
+                            .order_by_fast_field::<i64>("published_at", tantivy::Order::Desc),
+                        Count,
+                    ),
+                )
+                .unwrap()
+                .1
+        });
+    }
 }

@@ -39,6 +39,7 @@ const MORE_COMMON_FACTOR: u64 = 10;
 /// Close spellings used per word and language.
 const MAX_EXPANSIONS: usize = 3;
 const TYPO_WEIGHT: f32 = 0.5;
+const TITLE_BOOST: f32 = 2.0;
 
 /// The stemming analysers and the word splitter, ready for query-side use. Cloned per search
 /// (cheap: the analysers are small boxed state machines).
@@ -214,10 +215,7 @@ pub(super) fn rank_close_terms(target: &str, candidates: &mut [(String, u64)]) {
 }
 
 fn term_query(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
-    let query = TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    );
+    let query = TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic);
     if boost == 1.0 {
         Box::new(query)
     } else {
@@ -225,31 +223,55 @@ fn term_query(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
     }
 }
 
+fn any_should(mut queries: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match queries.len() {
+        0 => None,
+        1 => queries.pop(),
+        _ => Some(Box::new(BooleanQuery::new(
+            queries
+                .into_iter()
+                .map(|query| (Occur::Should, query))
+                .collect(),
+        ))),
+    }
+}
+
 /// Matches ads containing the word in their language, exactly (by stem) or by a close spelling.
 /// Terms the index does not have are left out, so a word is mostly a single list (its language's)
 /// rather than a union.
 fn word_query(fields: &Fields, word: &QueryWord) -> Box<dyn Query> {
-    let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut in_text: Vec<Box<dyn Query>> = Vec::new();
     for lang in AdLang::ALL {
         let i = lang.index();
         if word.text_doc_freqs[i] > 0 {
-            alternatives.push((
-                Occur::Should,
-                term_query(fields.text[i], &word.stems[i], 1.0),
-            ));
+            in_text.push(term_query(fields.text[i], &word.stems[i], 1.0));
         }
         for alternative in &word.typo_alternatives[i] {
-            alternatives.push((
-                Occur::Should,
-                term_query(fields.text[i], alternative, TYPO_WEIGHT),
+            in_text.push(term_query(fields.text[i], alternative, TYPO_WEIGHT));
+        }
+    }
+    any_should(in_text).unwrap_or_else(|| Box::new(EmptyQuery))
+}
+
+/// Optional clauses that score the word higher where it is in the title (or occupation labels).
+/// Never needed for matching, since titles are in the text too: at the top level of the query
+/// they are only looked up for ads that match, and dropped entirely when nothing is scored.
+fn title_boosts(fields: &Fields, word: &QueryWord) -> Vec<Box<dyn Query>> {
+    let mut boosts = Vec::new();
+    for lang in AdLang::ALL {
+        let i = lang.index();
+        if word.text_doc_freqs[i] > 0 {
+            boosts.push(term_query(fields.title[i], &word.stems[i], TITLE_BOOST));
+        }
+        for alternative in &word.typo_alternatives[i] {
+            boosts.push(term_query(
+                fields.title[i],
+                alternative,
+                TYPO_WEIGHT * TITLE_BOOST,
             ));
         }
     }
-    match alternatives.len() {
-        0 => Box::new(EmptyQuery),
-        1 => alternatives.pop().expect("one alternative").1,
-        _ => Box::new(BooleanQuery::new(alternatives)),
-    }
+    boosts
 }
 
 /// One value matches when the ad has any of `values` (OR); adds nothing to the score.
@@ -313,8 +335,15 @@ pub(super) fn build_query(
         .map(|word| (Occur::Must, word_query(fields, word)))
         .collect();
     clauses.extend(filters.into_iter().map(|filter| (Occur::Must, filter)));
-    if clauses.len() == 1 {
+    if clauses.len() == 1 && words.is_empty() {
         return clauses.pop().expect("one clause").1;
+    }
+    for word in words {
+        clauses.extend(
+            title_boosts(fields, word)
+                .into_iter()
+                .map(|boost| (Occur::Should, boost)),
+        );
     }
     Box::new(BooleanQuery::new(clauses))
 }

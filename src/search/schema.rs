@@ -5,8 +5,7 @@
 use tantivy::{
     TantivyDocument,
     schema::{
-        FAST, Field, INDEXED, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
-        TextOptions,
+        FAST, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
     },
     tokenizer::{
         Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
@@ -20,8 +19,10 @@ use super::{AdLang, SearchDoc, stem_cache::CachingStemmer};
 /// rebuilt from the database rather than misread.
 pub(super) const SCHEMA_VERSION: u32 = 1;
 
-/// Deadline stored for ads without one, so that an ascending sort puts them last.
-pub(super) const NO_DEADLINE: i64 = i64::MAX;
+/// Deadline stored for ads without one (2100-01-01), so that an ascending sort puts them last.
+/// Not `i64::MAX`: the column is bit-packed by its value range, and that would cost 8 bytes
+/// per ad instead of 4. Later deadlines are stored as this too.
+pub(super) const NO_DEADLINE: i64 = 4_102_444_800;
 
 /// Longer tokens are noise (URLs, hashes) and would bloat the term dictionary.
 const MAX_TOKEN_BYTES: usize = 40;
@@ -165,12 +166,13 @@ pub(super) fn register_analyzers(tokenizers: &TokenizerManager) {
 pub(super) struct Fields {
     pub id: Field,
     /// Per language (`AdLang::index`): everything searchable about an ad in that language,
-    /// stemmed for that language. The title is indexed twice, so that a title match scores more
-    /// at no extra query cost (a separate title field would double the lists a query reads).
-    /// Occupation labels (English and Danish) go in with the ad's language's stemmer; queries
-    /// stem each word for every language, so "developers" still finds a Danish ad labelled
-    /// "Developer" (Danish stemming strips "-er" and "-ers" alike).
+    /// stemmed for that language. Occupation labels (English and Danish) go in with the ad's
+    /// language's stemmer; queries stem each word for every language, so "developers" still
+    /// finds a Danish ad labelled "Developer" (Danish stemming strips "-er" and "-ers" alike).
     pub text: [Field; 3],
+    /// Per language: title and occupation labels again. Only ever an optional clause, to score
+    /// title matches higher; `text` decides what matches.
+    pub title: [Field; 3],
     /// Unstemmed words of titles, labels, companies and places: typeahead and "did you mean".
     pub words: Field,
     /// Per `Dimension::ALL` position.
@@ -193,20 +195,33 @@ impl Fields {
 
 pub(super) fn build_schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    // Frequencies for BM25, no positions: there are no phrase queries, and positions would
-    // roughly double the postings.
+    // Doc ids only: no positions (there are no phrase queries) and no term frequencies, which
+    // are a quarter of the postings and the index must stay small. Scores then come from
+    // rarity and text length (BM25 with every count 1), plus the title boost.
     let searchable = |analyzer: &str| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(analyzer)
-                .set_index_option(IndexRecordOption::WithFreqs),
+                .set_index_option(IndexRecordOption::Basic),
         )
     };
-    let id = builder.add_i64_field("id", INDEXED | FAST);
+    let id = builder.add_i64_field("id", NumericOptions::default() | FAST);
     let text = AdLang::ALL.map(|lang| {
         builder.add_text_field(
             &format!("text_{}", lang.as_str()),
             searchable(lang.analyzer_name()),
+        )
+    });
+    // Titles are short: their length says little, so they go without length norms.
+    let title = AdLang::ALL.map(|lang| {
+        builder.add_text_field(
+            &format!("title_{}", lang.as_str()),
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(lang.analyzer_name())
+                    .set_index_option(IndexRecordOption::Basic)
+                    .set_fieldnorms(false),
+            ),
         )
     });
     let words = builder.add_text_field(
@@ -236,6 +251,7 @@ pub(super) fn build_schema() -> (Schema, Fields) {
     let fields = Fields {
         id,
         text,
+        title,
         words,
         dimensions,
         facet_columns,
@@ -250,8 +266,8 @@ pub(super) fn to_document(fields: &Fields, ad: &SearchDoc) -> TantivyDocument {
     doc.add_i64(fields.id, ad.id);
 
     let text = fields.text[ad.lang.index()];
+    let title = fields.title[ad.lang.index()];
     for value in [
-        &ad.title,
         &ad.title,
         &ad.description,
         &ad.company,
@@ -259,8 +275,10 @@ pub(super) fn to_document(fields: &Fields, ad: &SearchDoc) -> TantivyDocument {
     ] {
         doc.add_text(text, value);
     }
+    doc.add_text(title, &ad.title);
     for label in &ad.occupation_labels {
         doc.add_text(text, label);
+        doc.add_text(title, label);
     }
 
     for value in [&ad.title, &ad.company, &ad.municipality_name] {
@@ -281,6 +299,10 @@ pub(super) fn to_document(fields: &Fields, ad: &SearchDoc) -> TantivyDocument {
         );
     }
     doc.add_i64(fields.published_at, ad.published_at);
-    doc.add_i64(fields.deadline, ad.deadline.unwrap_or(NO_DEADLINE));
+    doc.add_i64(
+        fields.deadline,
+        ad.deadline
+            .map_or(NO_DEADLINE, |deadline| deadline.min(NO_DEADLINE)),
+    );
     doc
 }

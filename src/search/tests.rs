@@ -459,6 +459,21 @@ fn upsert_replaces_and_delete_removes() {
     assert!(index.contains(1).unwrap());
     assert!(ids(&index, &query("butcher")).is_empty());
 
+    // In one batch, the later of two upserts of one id wins.
+    index
+        .apply(
+            vec![
+                ad(5, AdLang::En, "Baker", "Bread"),
+                ad(5, AdLang::En, "Plumber", "Pipes"),
+            ],
+            &[],
+            4,
+        )
+        .unwrap();
+    assert_eq!(ids(&index, &query("plumber")), vec![5]);
+    assert!(ids(&index, &query("baker")).is_empty());
+    assert_eq!(index.num_docs(), 2);
+
     // In one batch, a delete wins over an upsert of the same id.
     index
         .apply(vec![ad(3, AdLang::En, "Baker", "Bread")], &[3], 4)
