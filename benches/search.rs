@@ -17,17 +17,17 @@ use std::{
 use jobboard::ads::taxonomy::taxonomy;
 use sqlx::{PgPool, postgres::PgPoolOptions};
 
-/// The query mix: a name, the API query string, and the baseline's equivalent.
+/// One kind of query in the mix. Each request takes the next variant (different words and
+/// places), so neither side answers from a cache what a real mix would not repeat.
 struct Case {
     name: &'static str,
-    api: &'static str,
-    pg: PgQuery,
+    variants: Vec<(String, PgQuery)>,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct PgQuery {
-    q: &'static str,
-    municipality: Option<&'static str>,
+    q: String,
+    municipality: Option<String>,
     employment_type: Option<&'static str>,
     remote: Option<&'static str>,
     newest: bool,
@@ -36,9 +36,9 @@ struct PgQuery {
     limit: i64,
 }
 
-const fn pg(q: &'static str) -> PgQuery {
+fn pg(q: &str) -> PgQuery {
     PgQuery {
-        q,
+        q: q.to_string(),
         municipality: None,
         employment_type: None,
         remote: None,
@@ -49,66 +49,72 @@ const fn pg(q: &'static str) -> PgQuery {
     }
 }
 
+fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
 fn cases() -> Vec<Case> {
+    let tax = taxonomy();
+    // Single-word occupation labels, as people type them (lower case).
+    let words: Vec<String> = tax
+        .occupations
+        .iter()
+        .flat_map(|o| [o.da, o.en])
+        .filter(|label| !label.contains(' ') && !label.contains('-') && label.len() > 4)
+        .map(str::to_lowercase)
+        .take(60)
+        .collect();
+    let pairs: Vec<String> = tax
+        .occupations
+        .iter()
+        .map(|o| o.en.to_lowercase())
+        .filter(|l| l.split(' ').count() == 2)
+        .take(60)
+        .collect();
+    let places = ["101", "751", "461", "851", "147", "0180", "1480", "1280"];
+    let common = ["team", "erfaring", "vores", "søger", "tilbyder", "arbejde"];
+    let n = 48;
     vec![
-        Case {
-            name: "one term",
-            api: "q=sygeplejerske",
-            pg: pg("sygeplejerske"),
-        },
-        Case {
-            name: "two terms",
-            api: "q=software%20developer",
-            pg: pg("software developer"),
-        },
+        Case { name: "one term", variants: (0..n).map(|i| { let w = &words[i % words.len()]; (format!("q={}", encode(w)), pg(w)) }).collect() },
+        Case { name: "two terms", variants: (0..n).map(|i| { let w = &pairs[i % pairs.len()]; (format!("q={}", encode(w)), pg(w)) }).collect() },
         Case {
             name: "term + municipality",
-            api: "q=lagermedarbejder&municipality=101",
-            pg: PgQuery {
-                municipality: Some("101"),
-                ..pg("lagermedarbejder")
-            },
+            variants: (0..n).map(|i| {
+                let (w, m) = (&words[i % words.len()], places[i % places.len()]);
+                (format!("q={}&municipality={m}", encode(w)), PgQuery { municipality: Some(m.into()), ..pg(w) })
+            }).collect(),
         },
         Case {
             name: "term + employment type + remote",
-            api: "q=developer&employment-type=permanent&remote=hybrid",
-            pg: PgQuery {
-                employment_type: Some("permanent"),
-                remote: Some("hybrid"),
-                ..pg("developer")
-            },
+            variants: (0..n).map(|i| {
+                let w = &words[i % words.len()];
+                let remote = ["hybrid", "no", "fully"][i % 3];
+                (format!("q={}&employment-type=permanent&remote={remote}", encode(w)), PgQuery { employment_type: Some("permanent"), remote: Some(remote), ..pg(w) })
+            }).collect(),
         },
         Case {
             name: "newest first",
-            api: "sort=newest&limit=20",
-            pg: PgQuery {
-                newest: true,
-                limit: 20,
-                ..pg("")
-            },
+            variants: (0..n).map(|i| {
+                let m = places[i % places.len()];
+                (format!("sort=newest&limit=20&municipality={m}"), PgQuery { newest: true, limit: 20, municipality: Some(m.into()), ..pg("") })
+            }).collect(),
         },
         Case {
             name: "facet counts",
-            api: "q=p%C3%A6dagog&stats=municipality,region,occupation-field,employment-type,remote",
-            pg: PgQuery {
-                facets: true,
-                ..pg("pædagog")
-            },
+            variants: (0..n).map(|i| {
+                let w = &words[i % words.len()];
+                (format!("q={}&stats=municipality,region,occupation-field,employment-type,remote", encode(w)), PgQuery { facets: true, ..pg(w) })
+            }).collect(),
         },
         Case {
             name: "deep paging",
-            api: "q=erfaring&offset=2000&limit=20",
-            pg: PgQuery {
-                offset: 2000,
-                limit: 20,
-                ..pg("erfaring")
-            },
+            variants: (0..n).map(|i| {
+                let w = common[i % common.len()];
+                let offset = 1000 + 20 * (i as i64 % 50);
+                (format!("q={}&offset={offset}&limit=20", encode(w)), PgQuery { offset, limit: 20, ..pg(w) })
+            }).collect(),
         },
-        Case {
-            name: "very common term",
-            api: "q=team",
-            pg: pg("team"),
-        },
+        Case { name: "very common term", variants: (0..n).map(|i| { let w = common[i % common.len()]; (format!("q={}", encode(w)), pg(w)) }).collect() },
     ]
 }
 
@@ -168,7 +174,7 @@ async fn pg_run(pool: &PgPool, q: &PgQuery) {
     if !q.q.is_empty() {
         filters.push(format!("({})", pg_match()));
     }
-    if let Some(m) = q.municipality {
+    if let Some(m) = &q.municipality {
         filters.push(format!("municipality_code = '{m}'"));
     }
     if let Some(e) = q.employment_type {
@@ -200,12 +206,12 @@ async fn pg_run(pool: &PgPool, q: &PgQuery) {
     );
     let count = format!("SELECT COUNT(*) FROM bench_fts WHERE {filter}");
     let _: Vec<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(hits))
-        .bind(q.q)
+        .bind(&q.q)
         .fetch_all(pool)
         .await
         .expect("baseline hits");
     let _: (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(count))
-        .bind(q.q)
+        .bind(&q.q)
         .fetch_one(pool)
         .await
         .expect("baseline count");
@@ -221,7 +227,7 @@ async fn pg_run(pool: &PgPool, q: &PgQuery) {
                 "SELECT {column}, COUNT(*) FROM bench_fts WHERE {filter} GROUP BY {column} ORDER BY 2 DESC"
             );
             let _: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(facet))
-                .bind(q.q)
+                .bind(&q.q)
                 .fetch_all(pool)
                 .await
                 .expect("baseline facet");
@@ -307,17 +313,17 @@ async fn main() {
         .unwrap();
     let cases = cases();
 
-    // Warm up (first queries load index pages into the page cache).
+    // Warm up once per kind (loads index pages into the page cache); the measured requests
+    // then use other variants than the warm-up did.
     for case in &cases {
-        for _ in 0..20 {
-            let r = http
-                .get(format!("{base}/api/v1/search?{}", case.api))
-                .send()
-                .await
-                .expect("portal answers");
-            assert!(r.status().is_success(), "{}: {}", case.name, r.status());
-            let _ = r.bytes().await;
-        }
+        let (api, _) = &case.variants[case.variants.len() - 1];
+        let r = http
+            .get(format!("{base}/api/v1/search?{api}"))
+            .send()
+            .await
+            .expect("portal answers");
+        assert!(r.status().is_success(), "{}: {}", case.name, r.status());
+        let _ = r.bytes().await;
     }
 
     let pg = match std::env::var("JOBBOARD_BENCH_PG") {
@@ -329,7 +335,7 @@ async fn main() {
                 .expect("baseline database");
             prepare_baseline(&pool).await;
             for case in &cases {
-                pg_run(&pool, &case.pg).await;
+                pg_run(&pool, &case.variants[case.variants.len() - 1].1).await;
             }
             Some(pool)
         }
@@ -342,11 +348,17 @@ async fn main() {
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
     let mut ratios = Vec::new();
     for case in &cases {
-        let url = format!("{base}/api/v1/search?{}", case.api);
+        let urls: Arc<Vec<String>> = Arc::new(
+            case.variants
+                .iter()
+                .map(|(api, _)| format!("{base}/api/v1/search?{api}"))
+                .collect(),
+        );
+        let next = Arc::new(AtomicU64::new(0));
         let client = http.clone();
         let ours = latencies(4, 100, move || {
             let client = client.clone();
-            let url = url.clone();
+            let url = urls[next.fetch_add(1, Ordering::Relaxed) as usize % urls.len()].clone();
             async move {
                 let r = client.get(&url).send().await.expect("request");
                 let _ = r.bytes().await;
@@ -356,10 +368,13 @@ async fn main() {
         let (pg50, pg99) = match &pg {
             Some(pool) => {
                 let pool = pool.clone();
-                let q = Arc::new(case.pg);
+                let queries: Arc<Vec<PgQuery>> =
+                    Arc::new(case.variants.iter().map(|(_, q)| q.clone()).collect());
+                let next = Arc::new(AtomicU64::new(0));
                 let theirs = latencies(4, 10, move || {
                     let pool = pool.clone();
-                    let q = q.clone();
+                    let q = queries[next.fetch_add(1, Ordering::Relaxed) as usize % queries.len()]
+                        .clone();
                     async move { pg_run(&pool, &q).await }
                 })
                 .await;
@@ -394,12 +409,17 @@ async fn main() {
     let done = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
-    let urls: Arc<Vec<String>> = Arc::new(
-        cases
-            .iter()
-            .map(|c| format!("{base}/api/v1/search?{}", c.api))
-            .collect(),
-    );
+    // Interleave the kinds, each with all its variants.
+    let mut mix = Vec::new();
+    for i in 0..cases[0].variants.len() {
+        for case in &cases {
+            mix.push(format!(
+                "{base}/api/v1/search?{}",
+                case.variants[i % case.variants.len()].0
+            ));
+        }
+    }
+    let urls: Arc<Vec<String>> = Arc::new(mix);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for worker in 0..64 {
