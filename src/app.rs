@@ -44,10 +44,9 @@ pub struct AppState {
 
 impl AppState {
     /// Queues an e-mail in the caller's transaction; call `mail_queued` after the commit.
-    pub async fn queue_mail(&self, tx: &mut Tx, mail: &OutgoingMail) -> Result<()> {
+    pub async fn queue_mail(&self, tx: &mut Tx, mail: &OutgoingMail) -> Result<i64> {
         let domain = self.config.base_url.host_str().unwrap_or("localhost");
-        outbox::enqueue(tx, mail, domain).await?;
-        Ok(())
+        outbox::enqueue(tx, mail, domain).await
     }
 
     /// Wakes this node's outbox worker so committed mail goes out at once.
@@ -169,6 +168,8 @@ pub async fn serve(
         OutboxWorker {
             db: state.db.clone(),
             mailer,
+            files: state.files.clone(),
+            keys: state.keys.clone(),
             wake: state.mail_wake.clone(),
             config: (*state.config).clone(),
         }

@@ -314,38 +314,58 @@ async fn forward(
     )
     .await?;
     if let Some(contact) = &content.contact_email {
+        // The company chooses in its settings: secure links (default) or the files attached.
+        let attach = company_wants_attachments(&mut tx, ad.company_id).await?;
         let expires = now + LINK_LIFETIME;
-        let links: Vec<(String, String)> = file_ids
-            .iter()
-            .map(|(file, name)| {
-                (
-                    name.clone(),
-                    state.link(&super::employer::signed_path(
-                        state,
-                        application,
-                        *file,
-                        expires,
-                    )),
-                )
-            })
-            .collect();
+        let links: Vec<(String, String)> = if attach {
+            Vec::new()
+        } else {
+            file_ids
+                .iter()
+                .map(|(file, name)| {
+                    (
+                        name.clone(),
+                        state.link(&super::employer::signed_path(
+                            state,
+                            application,
+                            *file,
+                            expires,
+                        )),
+                    )
+                })
+                .collect()
+        };
         // The contact person reads the language the ad is written in (Danish unless English).
         let t = if content.lang.as_str() == "en" {
             Lang::En.tr()
         } else {
             Lang::Da.tr()
         };
+        let inbox = state.link(&format!("/employer/applications/{application}"));
         let mail = emails::to_contact(
             t,
             contact,
             content.contact_name.as_deref().unwrap_or(""),
-            &content.title,
-            &user.name,
-            cover_letter,
-            &links,
-            &state.link(&format!("/employer/applications/{application}")),
+            &emails::ForContact {
+                title: &content.title,
+                applicant: &user.name,
+                cover_letter,
+                links: &links,
+                attached: attach,
+                inbox: &inbox,
+            },
         )?;
-        state.queue_mail(&mut tx, &mail).await?;
+        let outbox_id = state.queue_mail(&mut tx, &mail).await?;
+        if attach {
+            for (file, _) in &file_ids {
+                crate::mail::outbox::attach_file(&mut tx, outbox_id, *file).await?;
+            }
+        }
+        let channel = if attach {
+            "email_attachments"
+        } else {
+            "email_link"
+        };
         let recipient = format!(
             "{} <{}>",
             content.contact_name.as_deref().unwrap_or(""),
@@ -358,7 +378,7 @@ async fn forward(
                 application_id: application,
                 company_id: ad.company_id,
                 company_name: &ad.company_name,
-                channel: "email_link",
+                channel,
                 recipient: &recipient,
                 items: &items,
             },
@@ -380,4 +400,13 @@ async fn forward(
     state.mail_queued();
     tracing::info!(application, ad_id = ad.id, "application forwarded");
     Ok(())
+}
+
+async fn company_wants_attachments(tx: &mut crate::db::Tx, company: i64) -> Result<bool> {
+    Ok(
+        crate::db_run!(tx tx, |c| sqlx::query_scalar("SELECT forward_attachments FROM companies WHERE id = $1")
+        .bind(company)
+        .fetch_one(&mut *c)
+        .await)?,
+    )
 }

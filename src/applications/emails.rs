@@ -34,33 +34,37 @@ pub fn confirmation(
         .into_mail(to, t.f("email.applied.subject", &[("title", title)]))
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn to_contact(
-    t: Tr,
-    to: &str,
-    name: &str,
-    title: &str,
-    applicant: &str,
-    cover_letter: &str,
-    links: &[(String, String)],
-    inbox: &str,
-) -> Result<OutgoingMail> {
+/// What the ad's contact person is told about a new application.
+pub struct ForContact<'a> {
+    pub title: &'a str,
+    pub applicant: &'a str,
+    pub cover_letter: &'a str,
+    /// Document name and signed link; empty when the documents are attached instead.
+    pub links: &'a [(String, String)],
+    pub attached: bool,
+    pub inbox: &'a str,
+}
+
+pub fn to_contact(t: Tr, to: &str, name: &str, m: &ForContact<'_>) -> Result<OutgoingMail> {
     let mut letter = Letter::new(t, name)
         .paragraph(t.f(
             "email.new_application.intro",
-            &[("title", title), ("applicant", applicant)],
+            &[("title", m.title), ("applicant", m.applicant)],
         ))
-        .action(t.s("email.new_application.action"), inbox)
-        .paragraph(cover_letter.to_string());
-    for (file, link) in links {
+        .action(t.s("email.new_application.action"), m.inbox)
+        .paragraph(m.cover_letter.to_string());
+    for (file, link) in m.links {
         letter = letter.paragraph(format!("{file}: {link}"));
     }
-    letter
-        .paragraph(t.s("email.new_application.links"))
-        .into_mail(
-            to,
-            t.f("email.new_application.subject", &[("title", title)]),
-        )
+    let closing = if m.attached {
+        "email.new_application.attached"
+    } else {
+        "email.new_application.links"
+    };
+    letter.paragraph(t.s(closing)).into_mail(
+        to,
+        t.f("email.new_application.subject", &[("title", m.title)]),
+    )
 }
 
 pub fn withdrawn(

@@ -392,3 +392,59 @@ pub async fn signed_download(
     let a = store::by_id(&state.db, id).await?.ok_or(Error::NotFound)?;
     send_file(&state, &a, file).await
 }
+
+#[derive(Template)]
+#[template(path = "applications/settings.html")]
+struct SettingsPage {
+    l: Layout,
+    attachments: bool,
+}
+
+/// How applications reach the company's contact person: secure links (default) or attachments.
+pub async fn settings(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+) -> Result<Response> {
+    let company = company_of(&user)?;
+    let attachments: bool = db_run!(pool & state.db, |p| sqlx::query_scalar(
+        "SELECT forward_attachments FROM companies WHERE id = $1"
+    )
+    .bind(company)
+    .fetch_one(p)
+    .await)?;
+    render(&SettingsPage {
+        attachments,
+        l: l.with_form().await?,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SettingsForm {
+    forwarding: String,
+}
+
+pub async fn save_settings(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+    Form(form): Form<SettingsForm>,
+) -> Result<Response> {
+    let company = company_of(&user)?;
+    let attachments = match form.forwarding.as_str() {
+        "attachments" => true,
+        "links" => false,
+        _ => return Err(Error::BadRequest(l.t.s("validation.choose").into())),
+    };
+    db_run!(pool & state.db, |p| sqlx::query(
+        "UPDATE companies SET forward_attachments = $1 WHERE id = $2"
+    )
+    .bind(attachments)
+    .bind(company)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    flash(&l.session, FlashKind::Success, l.t.s("settings.saved")).await?;
+    Ok(Redirect::to("/employer/settings").into_response())
+}

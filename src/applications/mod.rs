@@ -72,6 +72,10 @@ pub fn routes() -> Router<AppState> {
         .route("/applications", get(seeker::list))
         .route("/applications/{id}/withdraw", post(seeker::withdraw))
         .route("/employer/applications", get(employer::inbox))
+        .route(
+            "/employer/settings",
+            get(employer::settings).post(employer::save_settings),
+        )
         .route("/employer/applications/{id}", get(employer::show))
         .route(
             "/employer/applications/{id}/status",

@@ -30,6 +30,36 @@ pub async fn enqueue(tx: &mut Tx, mail: &OutgoingMail, message_domain: &str) -> 
     Ok(id)
 }
 
+/// Attaches one of a person's stored files to a queued message (decrypted when sent).
+pub async fn attach_file(tx: &mut Tx, outbox_id: i64, file_id: i64) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query("INSERT INTO outbox_attachments (outbox_id, file_id) VALUES ($1, $2)")
+        .bind(outbox_id)
+        .bind(file_id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A file to attach: whose key opens it, where it is, and how to name it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct QueuedAttachment {
+    pub owner_id: i64,
+    pub storage_key: String,
+    pub safe_name: String,
+    pub content_type: String,
+}
+
+pub async fn attachments(db: &Db, outbox_id: i64) -> Result<Vec<QueuedAttachment>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT f.owner_id, f.storage_key, f.safe_name, f.content_type FROM outbox_attachments a \
+         JOIN files f ON f.id = a.file_id WHERE a.outbox_id = $1 ORDER BY f.id"
+    )
+    .bind(outbox_id)
+    .fetch_all(p)
+    .await)?)
+}
+
 #[derive(Debug, sqlx::FromRow)]
 pub struct QueuedMail {
     pub id: i64,
@@ -74,6 +104,11 @@ pub async fn claim_next(db: &Db) -> Result<Option<QueuedMail>> {
 
 /// Records a delivery. The body is dropped: once delivered, we no longer need to hold it.
 pub async fn mark_sent(db: &Db, id: i64) -> Result<()> {
+    db_run!(pool db, |p| sqlx::query("DELETE FROM outbox_attachments WHERE outbox_id = $1")
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
     db_run!(pool db, |p| sqlx::query(
         "UPDATE outbox SET sent_at = $1, claimed_until = NULL, last_error = NULL, \
          body_text = '', body_html = '' WHERE id = $2"

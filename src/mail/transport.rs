@@ -4,7 +4,7 @@ use std::{path::PathBuf, time::Duration};
 
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Mailbox, MultiPart},
+    message::{Attachment as AttachmentPart, Mailbox, MultiPart, header::ContentType},
 };
 
 use super::outbox::QueuedMail;
@@ -16,6 +16,13 @@ use crate::{
 pub enum Transport {
     Files(PathBuf),
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+/// A file to send along, already decrypted.
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 pub struct Mailer {
@@ -47,7 +54,11 @@ impl Mailer {
 
     /// Delivers one queued message. The file name (or Message-ID for SMTP) is fixed by the
     /// outbox row, so a retry after a crash overwrites rather than duplicates.
-    pub async fn deliver(&self, mail: &QueuedMail) -> Result<(), String> {
+    pub async fn deliver(
+        &self,
+        mail: &QueuedMail,
+        attachments: &[Attachment],
+    ) -> Result<(), String> {
         let to: Mailbox = mail
             .recipient
             .parse()
@@ -57,10 +68,25 @@ impl Mailer {
             .to(to)
             .subject(&mail.subject)
             .message_id(Some(mail.message_id.clone()))
-            .multipart(MultiPart::alternative_plain_html(
-                mail.body_text.clone(),
-                mail.body_html.clone(),
-            ))
+            .multipart({
+                let text = MultiPart::alternative_plain_html(
+                    mail.body_text.clone(),
+                    mail.body_html.clone(),
+                );
+                if attachments.is_empty() {
+                    text
+                } else {
+                    let mut mixed = MultiPart::mixed().multipart(text);
+                    for a in attachments {
+                        let content_type =
+                            ContentType::parse(&a.content_type).unwrap_or(ContentType::TEXT_PLAIN);
+                        mixed = mixed.singlepart(
+                            AttachmentPart::new(a.name.clone()).body(a.bytes.clone(), content_type),
+                        );
+                    }
+                    mixed
+                }
+            })
             .map_err(|e| format!("cannot build message: {e}"))?;
         match &self.transport {
             Transport::Smtp(smtp) => smtp

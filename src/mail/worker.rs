@@ -6,12 +6,25 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use super::{outbox, transport::Mailer};
-use crate::{config::Config, db::Db, error::Result};
+use futures_util::TryStreamExt;
+
+use super::{
+    outbox,
+    transport::{Attachment, Mailer},
+};
+use crate::{
+    config::Config,
+    db::Db,
+    error::Result,
+    files::{self, FileStore, StorageKey},
+    secrets::MasterKey,
+};
 
 pub struct OutboxWorker {
     pub db: Db,
     pub mailer: Mailer,
+    pub files: Arc<FileStore>,
+    pub keys: Arc<MasterKey>,
     pub wake: Arc<Notify>,
     pub config: Config,
 }
@@ -31,13 +44,44 @@ impl OutboxWorker {
         tracing::info!("outbox worker stopped");
     }
 
+    /// The message's files, decrypted with their owners' keys (each at most the upload limit).
+    async fn attachments(&self, outbox_id: i64) -> Result<Vec<Attachment>> {
+        let mut out = Vec::new();
+        for a in outbox::attachments(&self.db, outbox_id).await? {
+            let key = crate::documents::data_key_in(&self.db, &self.keys, a.owner_id).await?;
+            let stream =
+                files::open_download(&self.files, &key, &StorageKey::parse(&a.storage_key)?)
+                    .await?;
+            let chunks: Vec<bytes::Bytes> = stream.try_collect().await?;
+            out.push(Attachment {
+                name: a.safe_name,
+                content_type: a.content_type,
+                bytes: chunks.concat(),
+            });
+        }
+        Ok(out)
+    }
+
     /// Sends everything that is due, one message at a time.
     async fn drain(&self, shutdown: &CancellationToken) -> Result<()> {
         while !shutdown.is_cancelled() {
             let Some(mail) = outbox::claim_next(&self.db).await? else {
                 return Ok(());
             };
-            match self.mailer.deliver(&mail).await {
+            let attachments = match self.attachments(mail.id).await {
+                Ok(a) => a,
+                Err(e) => {
+                    outbox::mark_failed_attempt(
+                        &self.db,
+                        &mail,
+                        &e.to_string(),
+                        self.config.outbox_retry_base,
+                    )
+                    .await?;
+                    continue;
+                }
+            };
+            match self.mailer.deliver(&mail, &attachments).await {
                 Ok(()) => {
                     outbox::mark_sent(&self.db, mail.id).await?;
                     metrics::counter!("mail_sent_total").increment(1);

@@ -671,3 +671,86 @@ story!(
         assert!(leftovers.is_empty(), "objects left behind: {leftovers:?}");
     }
 );
+
+/// Through a real SMTP server: the company chose attachments, so the contact person's e-mail
+/// carries the CV itself, and the seeker sees that hand-over recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_company_can_receive_applications_as_attachments_over_smtp() {
+    let smtp = SmtpServer::start().await;
+    let env = TestEnv::new(Backend::Sqlite).await;
+    let app = TestApp::start(
+        env,
+        Options::default().with("JOBBOARD_SMTP_URL", &smtp.url()),
+    )
+    .await;
+    let company = fixtures::company(&app, "Vedhæft ApS", "24256790").await;
+    jobboard::db_run!(pool & app.state.db, |p| sqlx::query(
+        "UPDATE users SET password_hash = $1 WHERE id = $2"
+    )
+    .bind(
+        jobboard::accounts::passwords_for_demo(PASSWORD)
+            .await
+            .unwrap()
+    )
+    .bind(company.user)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
+    app.login("hr@24256790.example.com", PASSWORD).await;
+    let page = app.get("/employer/settings").await;
+    let page = page
+        .form("Save settings")
+        .fill("An e-mail with the documents attached", "attachments")
+        .submit(&app)
+        .await;
+    assert!(page.contains("The settings are saved."));
+    app.logout().await;
+
+    let mut ad = content(
+        "Lagerchef",
+        "Vi søger en lagerchef til vores lager i Odense.",
+        "461",
+    );
+    ad.contact_email = Some("chef@vedhaeft.dk".into());
+    let ad = fixtures::published(&app, &company, ad).await;
+    // Registration goes through SMTP too: verify from the server's mailbox.
+    let page = app
+        .get("/register")
+        .await
+        .form("Create account")
+        .fill("Your name", "Test Seeker")
+        .fill("E-mail address", "smtp-seeker@example.com")
+        .fill("New password", PASSWORD)
+        .submit(&app)
+        .await;
+    assert_eq!(page.heading(), "Check your e-mail");
+    let verify = smtp.received("smtp-seeker@example.com", 1).await.remove(0);
+    app.get(&verify.link("/verify-email"))
+        .await
+        .form("Verify my e-mail address")
+        .submit(&app)
+        .await;
+    app.login("smtp-seeker@example.com", PASSWORD).await;
+    upload_document(&app, "cv", "cv.pdf", pdf("attached CV")).await;
+    let page = apply(&app, ad, "Please find my CV attached to this application.").await;
+    assert!(page.contains("E-mail with attachments"), "{}", page.text());
+
+    let mail = smtp.received("chef@vedhaeft.dk", 1).await.remove(0);
+    let message = mail_parser::MessageParser::default()
+        .parse(mail.raw.as_bytes())
+        .unwrap();
+    let attachment = message.attachments().next().expect("the CV is attached");
+    assert_eq!(attachment.contents(), pdf("attached CV").as_slice());
+    assert!(
+        mail.text.contains("The documents are attached")
+            || mail.text.contains("Dokumenterne er vedhæftet")
+    );
+    let left: i64 = jobboard::db_run!(pool & app.state.db, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox_attachments"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    assert_eq!(left, 0, "nothing of the attachment stays queued once sent");
+}

@@ -1,0 +1,7 @@
+-- Files to attach to a queued e-mail (applications forwarded as attachments). The worker reads
+-- and decrypts them at sending time; the rows go once the message is sent.
+CREATE TABLE outbox_attachments (
+    outbox_id BIGINT NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+    file_id BIGINT NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    PRIMARY KEY (outbox_id, file_id)
+);
