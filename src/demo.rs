@@ -42,6 +42,7 @@ impl Default for DemoOptions {
 
 #[derive(Debug, Default, serde::Serialize)]
 pub struct DemoReport {
+    pub applications: u64,
     pub companies: u32,
     pub ads: u64,
     pub seekers: u32,
@@ -162,11 +163,76 @@ pub async fn fill_and_index(
     state: &crate::app::AppState,
     options: DemoOptions,
 ) -> Result<DemoReport> {
-    let report = fill(&state.db, options).await?;
+    let mut report = fill(&state.db, options).await?;
     if report.ads > 0 {
         crate::ads::indexing::rebuild(&state.db, &state.search).await?;
     }
+    report.applications = applications(state, options.seekers.min(50)).await?;
     Ok(report)
+}
+
+/// Each of up to `count` demo seekers applies to one ad that takes applications on the site,
+/// with a plain-text CV stored (encrypted) like any upload, so inboxes and "My applications"
+/// have something to show.
+async fn applications(state: &crate::app::AppState, count: u32) -> Result<u64> {
+    use crate::documents::{self, FileKind};
+    let pairs: Vec<(i64, String, i64, i64)> = db_run!(pool & state.db, |p| {
+        sqlx::query_as(
+        "SELECT u.id, u.name, a.id, a.company_id FROM users u \
+         JOIN (SELECT a.id, a.company_id, ROW_NUMBER() OVER (ORDER BY a.id) AS n FROM ads a \
+               JOIN ad_revisions r ON r.id = a.live_revision_id \
+               WHERE a.state = 'published' AND r.apply_method = 'site') a \
+           ON a.n = (SELECT COUNT(*) FROM users v WHERE v.role = 'seeker' AND v.id <= u.id) \
+         WHERE u.role = 'seeker' AND NOT EXISTS (SELECT 1 FROM applications x WHERE x.seeker_id = u.id) \
+         ORDER BY u.id LIMIT $1"
+    )
+    .bind(i64::from(count))
+    .fetch_all(p)
+    .await
+    })?;
+    let mut made = 0;
+    for (seeker, name, ad, company) in pairs {
+        let cv = format!(
+            "{name}\n\nCurriculum vitae\n\nExperience: five years in the trade.\nEducation: vocational school.\n"
+        );
+        let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(cv))]);
+        let uploaded = documents::upload(state, seeker, "cv.txt", body).await?;
+        let now = crate::db::now();
+        let mut tx = state.db.begin().await?;
+        let application = crate::applications::store::insert(
+            &mut tx,
+            &crate::applications::store::NewApplication {
+                ad_id: ad,
+                company_id: company,
+                seeker_id: seeker,
+                cover_letter: "I am very interested in this position and would be happy to tell you more.",
+                delete_after: now + crate::applications::KEPT_FOR,
+            },
+        )
+        .await?;
+        let file = documents::insert_row(&mut tx, seeker, FileKind::Application, &uploaded).await?;
+        crate::applications::store::attach(&mut tx, application, file, "cv").await?;
+        let company_name: String = db_run!(tx &mut tx, |c| sqlx::query_scalar("SELECT name FROM companies WHERE id = $1")
+            .bind(company)
+            .fetch_one(&mut *c)
+            .await)?;
+        crate::applications::store::record_disclosure(
+            &mut tx,
+            &crate::applications::store::Disclosure {
+                seeker_id: seeker,
+                application_id: application,
+                company_id: company,
+                company_name: &company_name,
+                channel: "inbox",
+                recipient: "jobboard inbox",
+                items: "cover letter, cv: cv.txt",
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        made += 1;
+    }
+    Ok(made)
 }
 
 async fn insert(
