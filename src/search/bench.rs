@@ -620,9 +620,8 @@ fn probe() {
         let text_only: Vec<(tantivy::query::Occur, Box<dyn tantivy::query::Query>)> = words
             .iter()
             .map(|w| {
-                let i = w.text_doc_freqs.iter().position(|f| *f > 0).unwrap_or(0);
                 let q: Box<dyn tantivy::query::Query> = Box::new(tantivy::query::TermQuery::new(
-                    tantivy::Term::from_field_text(fields.text[i], &w.stems[i]),
+                    tantivy::Term::from_field_text(fields.text, &w.terms[0].0),
                     tantivy::schema::IndexRecordOption::Basic,
                 ));
                 (tantivy::query::Occur::Must, q)
