@@ -27,7 +27,7 @@ impl Highlighter {
             for lang in AdLang::ALL {
                 let i = lang.index();
                 stems[i].insert(word.stems[i].clone());
-                stems[i].extend(word.typo_alternatives[i].iter().cloned());
+                stems[i].extend(word.typo_alternatives.iter().cloned());
             }
         }
         Highlighter { stems, analyzers }

@@ -14,6 +14,17 @@
 //! - `Sort::Relevance` with an empty `q` sorts newest first (every ad would score the same).
 //! - Ties keep index order, which is stable for one reader; a page may shift when the index
 //!   changes between two requests, as with any live search.
+//!
+//! Cost, for whoever wires it up:
+//! - A search costs in proportion to the ads its words and filters touch (tens of nanoseconds
+//!   each, facets included), not to the page size; a repeated request is a cache lookup until
+//!   the next commit. Ask for facets only where they are shown.
+//! - Each `apply` is one commit (fsync, new searcher): feed the change log in batches, every
+//!   second or so, not one change at a time.
+//! - `rebuild` uses every core and up to `REBUILD_MEMORY_BUDGET_PER_THREAD` per core; run it at
+//!   start-up or from the `reindex` command rather than under peak traffic.
+//! - Only term dictionaries and fast columns are memory-mapped; postings are read on demand (see
+//!   `directory`), so a serving process stays small whatever the index size.
 
 #[cfg(test)]
 mod bench;

@@ -3,7 +3,8 @@
 //! Every word must match (AND), because a job search narrows down: "sygeplejerske odense" should
 //! not list every nurse in the country plus every ad in Odense. A word matches an ad when its stem
 //! in the ad's language occurs in the ad's text (title, description, company, place, occupation
-//! labels); a title match scores more.
+//! labels); a title match scores more. All languages share one field, each ad's text stemmed
+//! in its own language, so a word is one posting list whatever the languages of the ads.
 //!
 //! Typo tolerance costs a walk over the term dictionary and a union over the terms it finds, so it
 //! is applied only to words the index (nearly) does not know: a word that occurs in at least
@@ -36,7 +37,7 @@ const MAX_QUERY_WORDS: usize = 10;
 const RARE_WORD_DIVISOR: u64 = 20_000;
 /// A close spelling of a rare (but known) word only counts if it is this many times as common.
 const MORE_COMMON_FACTOR: u64 = 10;
-/// Close spellings used per word and language.
+/// Close spellings used per word.
 const MAX_EXPANSIONS: usize = 3;
 const TYPO_WEIGHT: f32 = 0.5;
 const TITLE_BOOST: f32 = 2.0;
@@ -85,12 +86,12 @@ pub(super) struct QueryWord {
     pub word: String,
     /// Its stem per language (`AdLang::index`).
     pub stems: [String; 3],
-    /// In how many ads of each language the stem occurs (deleted ads included).
-    pub text_doc_freqs: [u64; 3],
-    /// In how many ads the word occurs.
+    /// The distinct stems that occur in the index, with in how many ads (deleted ones included).
+    pub terms: Vec<(String, u64)>,
+    /// In how many ads the word occurs, roughly.
     pub doc_freq: u64,
-    /// Close spellings (stemmed terms that occur) per language, when the word is rare.
-    pub typo_alternatives: [Vec<String>; 3],
+    /// Close spellings (stemmed terms that occur), when the word is rare.
+    pub typo_alternatives: Vec<String>,
 }
 
 impl QueryWord {
@@ -102,18 +103,22 @@ impl QueryWord {
         word: &str,
     ) -> Result<Self> {
         let stems = AdLang::ALL.map(|lang| analyzers.stem(lang, word));
-        let mut text_doc_freqs = [0; 3];
-        for lang in AdLang::ALL {
-            let i = lang.index();
-            text_doc_freqs[i] =
-                searcher.doc_freq(&Term::from_field_text(fields.text[i], &stems[i]))?;
+        let mut terms: Vec<(String, u64)> = Vec::with_capacity(3);
+        for stem in &stems {
+            if terms.iter().any(|(term, _)| term == stem) {
+                continue;
+            }
+            let freq = searcher.doc_freq(&Term::from_field_text(fields.text, stem))?;
+            if freq > 0 {
+                terms.push((stem.clone(), freq));
+            }
         }
         Ok(QueryWord {
             word: word.to_string(),
-            doc_freq: text_doc_freqs.iter().sum(),
+            doc_freq: terms.iter().map(|(_, freq)| freq).sum(),
             stems,
-            text_doc_freqs,
-            typo_alternatives: Default::default(),
+            terms,
+            typo_alternatives: Vec::new(),
         })
     }
 
@@ -122,26 +127,35 @@ impl QueryWord {
         self.doc_freq > 0
     }
 
-    /// Adds the most common close spellings of the word, in each language.
+    /// Adds the most common close spellings of the word's stems.
     fn add_typo_alternatives(
         &mut self,
         searcher: &Searcher,
         fields: &Fields,
         distance: u8,
     ) -> Result<()> {
-        for lang in AdLang::ALL {
-            let i = lang.index();
-            let stem = &self.stems[i];
-            let mut candidates = close_terms(searcher, fields.text[i], stem, distance)?;
-            candidates.retain(|(term, freq)| {
-                term != stem && *freq >= self.doc_freq.saturating_mul(MORE_COMMON_FACTOR)
-            });
-            rank_close_terms(stem, &mut candidates);
-            self.typo_alternatives[i] = candidates
-                .into_iter()
-                .take(MAX_EXPANSIONS)
-                .map(|(term, _)| term)
-                .collect();
+        let mut stems: Vec<&String> = self.stems.iter().collect();
+        stems.dedup();
+        let mut candidates: Vec<(usize, u64, String)> = Vec::new();
+        for stem in stems {
+            for (term, freq) in close_terms(searcher, fields.text, stem, distance)? {
+                if self.stems.contains(&term)
+                    || freq < self.doc_freq.saturating_mul(MORE_COMMON_FACTOR)
+                {
+                    continue;
+                }
+                let distance = super::highlight::edit_distance(stem, &term);
+                candidates.push((distance, freq, term));
+            }
+        }
+        candidates.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        for (_, _, term) in candidates {
+            if self.typo_alternatives.len() == MAX_EXPANSIONS {
+                break;
+            }
+            if !self.typo_alternatives.contains(&term) {
+                self.typo_alternatives.push(term);
+            }
         }
         Ok(())
     }
@@ -236,21 +250,17 @@ fn any_should(mut queries: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
     }
 }
 
-/// Matches ads containing the word in their language, exactly (by stem) or by a close spelling.
-/// Terms the index does not have are left out, so a word is mostly a single list (its language's)
-/// rather than a union.
+/// Matches ads containing the word, exactly (by its stem in any language) or by a close
+/// spelling. Stems the index does not have are left out, so a word is mostly one posting list.
 fn word_query(fields: &Fields, word: &QueryWord) -> Box<dyn Query> {
-    let mut in_text: Vec<Box<dyn Query>> = Vec::new();
-    for lang in AdLang::ALL {
-        let i = lang.index();
-        if word.text_doc_freqs[i] > 0 {
-            in_text.push(term_query(fields.text[i], &word.stems[i], 1.0));
-        }
-        for alternative in &word.typo_alternatives[i] {
-            in_text.push(term_query(fields.text[i], alternative, TYPO_WEIGHT));
-        }
+    let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+    for (term, _) in &word.terms {
+        alternatives.push(term_query(fields.text, term, 1.0));
     }
-    any_should(in_text).unwrap_or_else(|| Box::new(EmptyQuery))
+    for alternative in &word.typo_alternatives {
+        alternatives.push(term_query(fields.text, alternative, TYPO_WEIGHT));
+    }
+    any_should(alternatives).unwrap_or_else(|| Box::new(EmptyQuery))
 }
 
 /// Optional clauses that score the word higher where it is in the title (or occupation labels).
@@ -258,18 +268,15 @@ fn word_query(fields: &Fields, word: &QueryWord) -> Box<dyn Query> {
 /// they are only looked up for ads that match, and dropped entirely when nothing is scored.
 fn title_boosts(fields: &Fields, word: &QueryWord) -> Vec<Box<dyn Query>> {
     let mut boosts = Vec::new();
-    for lang in AdLang::ALL {
-        let i = lang.index();
-        if word.text_doc_freqs[i] > 0 {
-            boosts.push(term_query(fields.title[i], &word.stems[i], TITLE_BOOST));
-        }
-        for alternative in &word.typo_alternatives[i] {
-            boosts.push(term_query(
-                fields.title[i],
-                alternative,
-                TYPO_WEIGHT * TITLE_BOOST,
-            ));
-        }
+    for (term, _) in &word.terms {
+        boosts.push(term_query(fields.title, term, TITLE_BOOST));
+    }
+    for alternative in &word.typo_alternatives {
+        boosts.push(term_query(
+            fields.title,
+            alternative,
+            TYPO_WEIGHT * TITLE_BOOST,
+        ));
     }
     boosts
 }

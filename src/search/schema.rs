@@ -1,6 +1,7 @@
 //! The index layout: which fields exist, how text is analysed, and how an ad becomes a document.
-//! Nothing is stored: the database holds the ads, the index only finds their ids. That keeps
-//! 1,000,000 ads small enough to stay mapped in memory.
+//! Nothing is stored and text keeps doc ids only (no positions, no term counts): the database
+//! holds the ads, the index only finds their ids, and 1,000,000 ads stay within the index's
+//! size budget (about 210 bytes per ad of some 250 words).
 
 use tantivy::{
     TantivyDocument,
@@ -8,8 +9,8 @@ use tantivy::{
         FAST, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
     },
     tokenizer::{
-        Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
-        TokenizerManager,
+        BoxTokenStream, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+        TextAnalyzer, Tokenizer, TokenizerManager,
     },
 };
 
@@ -29,6 +30,8 @@ const MAX_TOKEN_BYTES: usize = 40;
 
 /// Unstemmed lowercase words, for typeahead, "did you mean" and the query's own words.
 pub(super) const WORDS_ANALYZER: &str = "jobboard_words";
+/// Stemmed words, each value in its ad's language (see `ByLanguage`).
+const TEXT_ANALYZER: &str = "jobboard_text";
 
 /// Separates the values combined in one facet column.
 pub(super) const FACET_SEPARATOR: char = '\u{1f}';
@@ -119,14 +122,6 @@ impl AdLang {
             AdLang::Sv => frostem::Algorithm::Swedish,
         }
     }
-
-    pub(super) fn analyzer_name(self) -> &'static str {
-        match self {
-            AdLang::Da => "jobboard_da",
-            AdLang::En => "jobboard_en",
-            AdLang::Sv => "jobboard_sv",
-        }
-    }
 }
 
 /// For indexing: the same tokens as `stemming_analyzer`, with a stem cache.
@@ -155,24 +150,60 @@ pub(super) fn words_analyzer() -> TextAnalyzer {
 }
 
 pub(super) fn register_analyzers(tokenizers: &TokenizerManager) {
-    for lang in AdLang::ALL {
-        tokenizers.register(lang.analyzer_name(), indexing_analyzer(lang));
-    }
+    tokenizers.register(
+        TEXT_ANALYZER,
+        TextAnalyzer::builder(ByLanguage {
+            analyzers: AdLang::ALL.map(indexing_analyzer),
+        })
+        .build(),
+    );
     tokenizers.register(WORDS_ANALYZER, words_analyzer());
+}
+
+/// Marks the language of a text value for `ByLanguage`: one control character in front.
+fn language_marker(lang: AdLang) -> char {
+    match lang {
+        AdLang::Da => '\u{11}',
+        AdLang::En => '\u{12}',
+        AdLang::Sv => '\u{13}',
+    }
+}
+
+/// Stems each text value in its own language, which `to_document` marks in front of it: one
+/// field for all languages, so that a query word is one posting list (the ads of all languages
+/// that contain it) rather than a union over per-language fields.
+#[derive(Clone)]
+struct ByLanguage {
+    analyzers: [TextAnalyzer; 3],
+}
+
+impl Tokenizer for ByLanguage {
+    type TokenStream<'a> = BoxTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BoxTokenStream<'a> {
+        let (lang, text) = AdLang::ALL
+            .iter()
+            .find_map(|&lang| {
+                text.strip_prefix(language_marker(lang))
+                    .map(|rest| (lang, rest))
+            })
+            .unwrap_or((AdLang::Da, text));
+        self.analyzers[lang.index()].token_stream(text)
+    }
 }
 
 /// Field handles, resolved once.
 #[derive(Clone, Debug)]
 pub(super) struct Fields {
     pub id: Field,
-    /// Per language (`AdLang::index`): everything searchable about an ad in that language,
-    /// stemmed for that language. Occupation labels (English and Danish) go in with the ad's
-    /// language's stemmer; queries stem each word for every language, so "developers" still
-    /// finds a Danish ad labelled "Developer" (Danish stemming strips "-er" and "-ers" alike).
-    pub text: [Field; 3],
-    /// Per language: title and occupation labels again. Only ever an optional clause, to score
-    /// title matches higher; `text` decides what matches.
-    pub title: [Field; 3],
+    /// Everything searchable about an ad, stemmed in the ad's language. Occupation labels
+    /// (English and Danish) go in with the ad's language's stemmer; queries stem each word for
+    /// every language, so "developers" still finds a Danish ad labelled "Developer" (Danish
+    /// stemming strips "-er" and "-ers" alike).
+    pub text: Field,
+    /// Title and occupation labels again. Only ever an optional clause, to score title matches
+    /// higher; `text` decides what matches.
+    pub title: Field,
     /// Unstemmed words of titles, labels, companies and places: typeahead and "did you mean".
     pub words: Field,
     /// Per `Dimension::ALL` position.
@@ -206,24 +237,17 @@ pub(super) fn build_schema() -> (Schema, Fields) {
         )
     };
     let id = builder.add_i64_field("id", NumericOptions::default() | FAST);
-    let text = AdLang::ALL.map(|lang| {
-        builder.add_text_field(
-            &format!("text_{}", lang.as_str()),
-            searchable(lang.analyzer_name()),
-        )
-    });
+    let text = builder.add_text_field("text", searchable(TEXT_ANALYZER));
     // Titles are short: their length says little, so they go without length norms.
-    let title = AdLang::ALL.map(|lang| {
-        builder.add_text_field(
-            &format!("title_{}", lang.as_str()),
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(lang.analyzer_name())
-                    .set_index_option(IndexRecordOption::Basic)
-                    .set_fieldnorms(false),
-            ),
-        )
-    });
+    let title = builder.add_text_field(
+        "title",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TEXT_ANALYZER)
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
+        ),
+    );
     let words = builder.add_text_field(
         "words",
         TextOptions::default().set_indexing_options(
@@ -265,20 +289,20 @@ pub(super) fn to_document(fields: &Fields, ad: &SearchDoc) -> TantivyDocument {
     let mut doc = TantivyDocument::new();
     doc.add_i64(fields.id, ad.id);
 
-    let text = fields.text[ad.lang.index()];
-    let title = fields.title[ad.lang.index()];
+    let marker = language_marker(ad.lang);
+    let marked = |value: &str| format!("{marker}{value}");
     for value in [
         &ad.title,
         &ad.description,
         &ad.company,
         &ad.municipality_name,
     ] {
-        doc.add_text(text, value);
+        doc.add_text(fields.text, marked(value));
     }
-    doc.add_text(title, &ad.title);
+    doc.add_text(fields.title, marked(&ad.title));
     for label in &ad.occupation_labels {
-        doc.add_text(text, label);
-        doc.add_text(title, label);
+        doc.add_text(fields.text, marked(label));
+        doc.add_text(fields.title, marked(label));
     }
 
     for value in [&ad.title, &ad.company, &ad.municipality_name] {
