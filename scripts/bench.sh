@@ -25,7 +25,7 @@ echo "== filling $ADS ads (SQLite)"
   "$BIN" demo --ads "$ADS" --companies "$COMPANIES" --seekers 10 --seed 7 >/dev/null
 echo "== building the search index"
 /usr/bin/time -f "   index build: %e s, peak RSS %M KiB" env JOBBOARD_DATA_DIR="$WORK/data" RUST_LOG=warn "$BIN" reindex
-echo "   index size on disk: $(du -sh "$WORK/data/search" | cut -f1)"
+echo "   index size on disk: $(du -sh "$WORK/data/search-index" | cut -f1)"
 
 echo "== filling the same ads into PostgreSQL ($PG_DB)"
 psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" -c "CREATE DATABASE $PG_DB"

@@ -151,7 +151,12 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             web::security_headers,
         ))
-        .layer(TraceLayer::new_for_http())
+        // Spans name the path only: query strings carry tokens and signatures.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+            }),
+        )
         .layer(middleware::from_fn(web::track_metrics))
         .with_state(state)
 }

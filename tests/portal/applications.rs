@@ -672,8 +672,9 @@ story!(
     }
 );
 
-/// Through a real SMTP server: the company chose attachments, so the contact person's e-mail
-/// carries the CV itself, and the seeker sees that hand-over recorded.
+/// Through a real SMTP server: the contact person's e-mail first links to the CV (the default),
+/// then — once the company chose attachments — carries the CV itself, and the seeker sees each
+/// hand-over recorded.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_company_can_receive_applications_as_attachments_over_smtp() {
     let smtp = SmtpServer::start().await;
@@ -733,10 +734,62 @@ async fn a_company_can_receive_applications_as_attachments_over_smtp() {
         .await;
     app.login("smtp-seeker@example.com", PASSWORD).await;
     upload_document(&app, "cv", "cv.pdf", pdf("attached CV")).await;
+
+    // Before the switch: the default, a secure link, which downloads the CV.
+    let mut first = content(
+        "Lagermedarbejder",
+        "Vi søger en lagermedarbejder til vores lager.",
+        "461",
+    );
+    first.contact_email = Some("chef@vedhaeft.dk".into());
+    let first = fixtures::published(&app, &company, first).await;
+    jobboard::db_run!(pool & app.state.db, |p| sqlx::query(
+        "UPDATE companies SET forward_attachments = $1 WHERE id = $2"
+    )
+    .bind(false)
+    .bind(company.id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
+    apply(
+        &app,
+        first,
+        "Applying first for the warehouse position here.",
+    )
+    .await;
+    let linked = smtp.received("chef@vedhaeft.dk", 1).await.remove(0);
+    let cv = app
+        .other_browser()
+        .client
+        .get(app.url(&linked.link("/shared/applications/")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cv.status(), StatusCode::OK);
+    assert_eq!(
+        cv.bytes().await.unwrap().as_ref(),
+        pdf("attached CV").as_slice()
+    );
+    jobboard::db_run!(pool & app.state.db, |p| sqlx::query(
+        "UPDATE companies SET forward_attachments = $1 WHERE id = $2"
+    )
+    .bind(true)
+    .bind(company.id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
+
     let page = apply(&app, ad, "Please find my CV attached to this application.").await;
     assert!(page.contains("E-mail with attachments"), "{}", page.text());
 
-    let mail = smtp.received("chef@vedhaeft.dk", 1).await.remove(0);
+    let mail = smtp
+        .received("chef@vedhaeft.dk", 2)
+        .await
+        .into_iter()
+        .find(|m| m.subject.contains("Lagerchef"))
+        .unwrap();
     let message = mail_parser::MessageParser::default()
         .parse(mail.raw.as_bytes())
         .unwrap();
