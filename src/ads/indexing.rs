@@ -29,6 +29,7 @@ const GAP_PATIENCE: time::Duration = time::Duration::seconds(30);
 #[derive(sqlx::FromRow)]
 struct DocRow {
     id: i64,
+    state: String,
     company: String,
     lang: String,
     title: String,
@@ -41,10 +42,12 @@ struct DocRow {
     deadline: Option<time::Date>,
 }
 
-const DOC_SQL: &str = "SELECT a.id, c.name AS company, r.lang, r.title, r.description, r.municipality_code, \
+// Published is checked in Rust: a state condition in SQL makes SQLite scan the state index
+// instead of walking ids by primary key.
+const DOC_SQL: &str = "SELECT a.id, a.state, c.name AS company, r.lang, r.title, r.description, r.municipality_code, \
      r.occupation_id, r.employment_type, r.remote, a.published_at, r.deadline \
      FROM ads a JOIN companies c ON c.id = a.company_id JOIN ad_revisions r ON r.id = a.live_revision_id \
-     WHERE a.state = 'published'";
+     WHERE a.id ";
 
 impl DocRow {
     fn into_doc(self) -> SearchDoc {
@@ -89,10 +92,10 @@ async fn published_docs(db: &Db, ids: &[i64]) -> Result<Vec<SearchDoc>> {
             .collect::<Vec<_>>()
             .join(",");
         // The ids are integers we read from the database, never user input.
-        let sql = format!("{DOC_SQL} AND a.id IN ({list})");
+        let sql = format!("{DOC_SQL}IN ({list})");
         let rows: Vec<DocRow> =
             db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
-        docs.extend(rows.into_iter().map(DocRow::into_doc));
+        docs.extend(rows.into_iter().filter(|r| r.state == "published").map(DocRow::into_doc));
     }
     Ok(docs)
 }
@@ -177,11 +180,11 @@ pub async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> Result<u64> {
     let mut last_id = 0i64;
     loop {
         // Keyset pages keep memory flat and work the same on both databases.
-        let sql = format!("{DOC_SQL} AND a.id > $1 ORDER BY a.id LIMIT 10000");
+        let sql = format!("{DOC_SQL}> $1 ORDER BY a.id LIMIT 10000");
         let rows: Vec<DocRow> = db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(last_id).fetch_all(p).await)?;
         let Some(last) = rows.last() else { break };
         last_id = last.id;
-        for row in rows {
+        for row in rows.into_iter().filter(|r| r.state == "published") {
             if sender.send(row.into_doc()).is_err() {
                 break;
             }
