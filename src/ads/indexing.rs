@@ -95,7 +95,11 @@ async fn published_docs(db: &Db, ids: &[i64]) -> Result<Vec<SearchDoc>> {
         let sql = format!("{DOC_SQL}IN ({list})");
         let rows: Vec<DocRow> =
             db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
-        docs.extend(rows.into_iter().filter(|r| r.state == "published").map(DocRow::into_doc));
+        docs.extend(
+            rows.into_iter()
+                .filter(|r| r.state == "published")
+                .map(DocRow::into_doc),
+        );
     }
     Ok(docs)
 }
