@@ -7,7 +7,7 @@ use time::Duration;
 
 use crate::{
     accounts::{Role, passwords_for_demo, store},
-    db::{Db, is_unique_violation, now},
+    db::{Db, now},
     db_run,
     error::Result,
 };
@@ -110,24 +110,26 @@ pub async fn fill(db: &Db, options: DemoOptions) -> Result<DemoReport> {
         );
         let cvr = random_cvr(&mut rng);
         let email = format!("hr{}-{}@company{}.example.com", options.seed, i, cvr);
-        let id = match insert(
+        let who = person(&mut rng);
+        // Checked first: on PostgreSQL a failed insert would abort the whole transaction.
+        if taken(
             &mut tx,
-            &email,
-            &password_hash,
-            &person(&mut rng),
-            Role::Employer,
+            "SELECT COUNT(*) FROM companies WHERE cvr = $1",
+            &cvr,
         )
-        .await
+        .await?
+            || taken(
+                &mut tx,
+                "SELECT COUNT(*) FROM users WHERE email = $1",
+                &email,
+            )
+            .await?
         {
-            Ok(id) => id,
-            Err(crate::error::Error::Database(e)) if is_unique_violation(&e) => continue,
-            Err(e) => return Err(e),
-        };
-        match store::insert_company(&mut tx, &name, &cvr, id).await {
-            Ok(_) => report.companies += 1,
-            Err(e) if is_unique_violation(&e) => continue,
-            Err(e) => return Err(e.into()),
+            continue;
         }
+        let id = insert(&mut tx, &email, &password_hash, &who, Role::Employer).await?;
+        store::insert_company(&mut tx, &name, &cvr, id).await?;
+        report.companies += 1;
     }
 
     for i in 0..options.seekers {
@@ -138,11 +140,16 @@ pub async fn fill(db: &Db, options: DemoOptions) -> Result<DemoReport> {
             options.seed,
             i
         );
-        let id = match insert(&mut tx, &email, &password_hash, &name, Role::Seeker).await {
-            Ok(id) => id,
-            Err(crate::error::Error::Database(e)) if is_unique_violation(&e) => continue,
-            Err(e) => return Err(e),
-        };
+        if taken(
+            &mut tx,
+            "SELECT COUNT(*) FROM users WHERE email = $1",
+            &email,
+        )
+        .await?
+        {
+            continue;
+        }
+        let id = insert(&mut tx, &email, &password_hash, &name, Role::Seeker).await?;
         // Varied last logins, up to two years back, so retention rules have work to do.
         let last_login = now() - Duration::days(rng.random_range(0..730));
         db_run!(tx &mut tx, |c| sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
@@ -254,6 +261,13 @@ async fn insert(
         },
     )
     .await?)
+}
+
+/// Whether a unique value is in use already (re-running the demo with the same seed).
+async fn taken(tx: &mut crate::db::Tx, sql: &'static str, value: &str) -> Result<bool> {
+    let count: i64 =
+        db_run!(tx tx, |c| sqlx::query_scalar(sql).bind(value).fetch_one(&mut *c).await)?;
+    Ok(count > 0)
 }
 
 fn demo_name(role: Role) -> &'static str {
