@@ -37,6 +37,16 @@ pub struct SessionUser {
     pub company_cvr: Option<String>,
 }
 
+impl SessionUser {
+    /// The company an employer acts for; anyone else is refused.
+    pub fn employer_company(&self) -> crate::error::Result<i64> {
+        match (self.role, self.company_id) {
+            (Role::Employer, Some(company)) => Ok(company),
+            _ => Err(crate::error::Error::Forbidden),
+        }
+    }
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(

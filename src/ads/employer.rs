@@ -18,20 +18,12 @@ use super::{
     view::{AdFormView, AdView},
 };
 use crate::{
-    accounts::{Role, SessionUser},
+    accounts::SessionUser,
     app::AppState,
     calendar,
     error::{Error, Result},
     web::{CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
-
-/// The signed-in member of a company; anyone else is refused.
-fn company_of(user: &SessionUser) -> Result<i64> {
-    match (user.role, user.company_id) {
-        (Role::Employer, Some(company)) => Ok(company),
-        _ => Err(Error::Forbidden),
-    }
-}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -63,7 +55,7 @@ pub async fn dashboard(
     l: Layout,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response> {
-    let company = company_of(&user)?;
+    let company = user.employer_company()?;
     let filter = AdState::parse(&query.state);
     let counts = store::company_state_counts(&state.db, company).await?;
     let t = l.t;
@@ -108,7 +100,7 @@ struct FormPage {
 }
 
 pub async fn new_form(CurrentUser(user): CurrentUser, l: Layout) -> Result<Response> {
-    company_of(&user)?;
+    user.employer_company()?;
     let form = AdForm::new_ad(&user.name, &user.email);
     render(&FormPage {
         heading: l.t.s("ads.new.title").to_string(),
@@ -151,7 +143,7 @@ pub async fn create(
     l: Layout,
     Form(form): Form<AdForm>,
 ) -> Result<Response> {
-    let company = company_of(&user)?;
+    let company = user.employer_company()?;
     let heading = l.t.s("ads.new.title").to_string();
     let (content, l) = match checked(l, form, heading, "/employer/ads/new".into()).await? {
         Ok(ok) => ok,
@@ -164,7 +156,7 @@ pub async fn create(
 
 /// The ad and its content, for its company only.
 async fn load_owned(state: &AppState, user: &SessionUser, id: i64) -> Result<AdRecord> {
-    let company = company_of(user)?;
+    let company = user.employer_company()?;
     let ad = store::ad(&state.db, id).await?.ok_or(Error::NotFound)?;
     if ad.company_id != company {
         return Err(Error::NotFound);
@@ -272,7 +264,7 @@ pub async fn action(
     l: Layout,
     Path((id, action)): Path<(i64, String)>,
 ) -> Result<Response> {
-    let company = company_of(&user)?;
+    let company = user.employer_company()?;
     let t = l.t;
     let (target, message) = match action.as_str() {
         "submit" => match lifecycle::submit(&state, t, id, company).await? {

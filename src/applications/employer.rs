@@ -18,7 +18,7 @@ use super::{
     store::{self, ApplicationFile, ApplicationRow, Note},
 };
 use crate::{
-    accounts::{Role, SessionUser},
+    accounts::SessionUser,
     ads::view::instant,
     app::AppState,
     db_run, documents,
@@ -26,16 +26,9 @@ use crate::{
     web::{CurrentUser, FieldErrors, FlashKind, Lang, Layout, flash, render, render_with_status},
 };
 
-fn company_of(user: &SessionUser) -> Result<i64> {
-    match (user.role, user.company_id) {
-        (Role::Employer, Some(company)) => Ok(company),
-        _ => Err(Error::Forbidden),
-    }
-}
-
 /// The application, if it was sent to this user's company; "not found" otherwise.
 async fn owned(state: &AppState, user: &SessionUser, id: i64) -> Result<ApplicationRow> {
-    let company = company_of(user)?;
+    let company = user.employer_company()?;
     store::by_id(&state.db, id)
         .await?
         .filter(|a| a.company_id == company)
@@ -93,7 +86,7 @@ pub async fn inbox(
     l: Layout,
     Query(q): Query<InboxQuery>,
 ) -> Result<Response> {
-    let company = company_of(&user)?;
+    let company = user.employer_company()?;
     let ad = q.ad.parse::<i64>().ok();
     let status = Status::parse(&q.status);
     let t = l.t;
@@ -406,7 +399,7 @@ pub async fn settings(
     CurrentUser(user): CurrentUser,
     l: Layout,
 ) -> Result<Response> {
-    let company = company_of(&user)?;
+    let company = user.employer_company()?;
     let attachments: bool = db_run!(pool & state.db, |p| sqlx::query_scalar(
         "SELECT forward_attachments FROM companies WHERE id = $1"
     )
@@ -431,7 +424,7 @@ pub async fn save_settings(
     l: Layout,
     Form(form): Form<SettingsForm>,
 ) -> Result<Response> {
-    let company = company_of(&user)?;
+    let company = user.employer_company()?;
     let attachments = match form.forwarding.as_str() {
         "attachments" => true,
         "links" => false,

@@ -420,9 +420,7 @@ pub async fn candidates(
     CurrentUser(user): CurrentUser,
     l: Layout,
 ) -> Result<Response> {
-    if user.role != Role::Employer || user.company_id.is_none() {
-        return Err(Error::Forbidden);
-    }
+    user.employer_company()?;
     let rows: Vec<(i64, bool, String, String, String, String)> = db_run!(pool & state.db, |p| {
         sqlx::query_as(
         "SELECT u.id, s.photo_file_id IS NOT NULL AND s.photo_consent_at IS NOT NULL, u.name, s.interest_occupations, s.interest_municipalities, s.interest_employment_types \
@@ -494,9 +492,7 @@ async fn candidate_photo(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    if user.role != Role::Employer || user.company_id.is_none() {
-        return Err(Error::Forbidden);
-    }
+    user.employer_company()?;
     let visible = load(&state, id).await?.visible_to_employers;
     let (_, key, name, content_type) = consented_photo(&state, id)
         .await?
