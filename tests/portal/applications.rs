@@ -15,13 +15,7 @@ pub fn pdf(text: &str) -> Vec<u8> {
 
 /// Uploads a document through the documents page's form (multipart, CSRF token in the URL).
 pub async fn upload_document(app: &TestApp, kind: &str, name: &str, bytes: Vec<u8>) -> Page {
-    let page = app.get("/documents").await;
-    let doc = page.document();
-    let action = doc
-        .select(&scraper::Selector::parse("form[enctype='multipart/form-data']").unwrap())
-        .next()
-        .and_then(|f| f.value().attr("action").map(str::to_string))
-        .expect("the upload form");
+    let action = app.get("/documents").await.upload_action();
     let form = multipart::Form::new().text("kind", kind.to_string()).part(
         "file",
         multipart::Part::bytes(bytes).file_name(name.to_string()),
@@ -33,16 +27,7 @@ pub async fn upload_document(app: &TestApp, kind: &str, name: &str, bytes: Vec<u
         .send()
         .await
         .unwrap();
-    page_of(response).await
-}
-
-async fn page_of(response: reqwest::Response) -> Page {
-    Page {
-        status: response.status(),
-        url: response.url().clone(),
-        headers: response.headers().clone(),
-        body: response.text().await.unwrap(),
-    }
+    Page::from(response).await
 }
 
 /// Applies through the ad's form with a cover letter and the default CV.
@@ -70,7 +55,7 @@ pub async fn apply(app: &TestApp, ad: i64, letter: &str) -> Page {
         .send()
         .await
         .unwrap();
-    page_of(response).await
+    Page::from(response).await
 }
 
 struct Setting {
@@ -626,13 +611,7 @@ story!(
     |app| {
         app.registered_seeker("flaky@example.com").await;
         app.login("flaky@example.com", PASSWORD).await;
-        let page = app.get("/documents").await;
-        let action = page
-            .document()
-            .select(&scraper::Selector::parse("form[enctype='multipart/form-data']").unwrap())
-            .next()
-            .and_then(|f| f.value().attr("action").map(str::to_string))
-            .unwrap();
+        let action = app.get("/documents").await.upload_action();
         // A body that sends the start of a large PDF, then the connection breaks.
         let boundary = "----jobboard-test-boundary";
         let head = format!(

@@ -419,13 +419,22 @@ pub struct Page {
 }
 
 impl Page {
-    async fn from(response: reqwest::Response) -> Page {
+    pub async fn from(response: reqwest::Response) -> Page {
         Page {
             status: response.status(),
             url: response.url().clone(),
             headers: response.headers().clone(),
             body: response.text().await.expect("body"),
         }
+    }
+
+    /// Where the page's file-upload form posts (its CSRF token rides in the query string).
+    pub fn upload_action(&self) -> String {
+        self.document()
+            .select(&Selector::parse("form[enctype='multipart/form-data']").expect("selector"))
+            .next()
+            .and_then(|f| f.value().attr("action").map(str::to_string))
+            .unwrap_or_else(|| panic!("no upload form on {}", self.url))
     }
 
     pub fn path(&self) -> &str {

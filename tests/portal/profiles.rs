@@ -129,13 +129,6 @@ story!(
         app.registered_seeker("photo@example.com").await;
         app.login("photo@example.com", PASSWORD).await;
         let page = app.get("/profile").await;
-        let action = |page: &Page| {
-            page.document()
-                .select(&scraper::Selector::parse("form[enctype='multipart/form-data']").unwrap())
-                .next()
-                .and_then(|f| f.value().attr("action").map(str::to_string))
-                .unwrap()
-        };
         let photo = photo_with_gps();
         assert!(photo.windows(3).any(|w| w == b"GPS"));
         // Without ticking consent, nothing is stored.
@@ -145,7 +138,7 @@ story!(
         );
         let response = app
             .client
-            .post(app.url(&action(&page)))
+            .post(app.url(&page.upload_action()))
             .multipart(form)
             .send()
             .await
@@ -164,7 +157,7 @@ story!(
         );
         let response = app
             .client
-            .post(app.url(&action(&page)))
+            .post(app.url(&page.upload_action()))
             .multipart(form)
             .send()
             .await
