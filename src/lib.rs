@@ -17,6 +17,7 @@ pub mod files;
 mod housekeeping;
 pub mod mail;
 mod operator;
+pub mod privacy;
 pub mod profiles;
 pub mod search;
 pub mod secrets;

@@ -1,0 +1,65 @@
+//! Privacy: the registry of what the portal holds and why, consent, the data-subject rights and
+//! the policy pages generated from the registry.
+
+use std::fmt;
+use std::net::IpAddr;
+
+/// An IP address cut down before it is stored anywhere: IPv4 to its /24, IPv6 to its /48. Consent
+/// records, statistics and privacy requests keep only this, never the full address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaskedIp(IpAddr);
+
+impl MaskedIp {
+    pub fn new(ip: IpAddr) -> Self {
+        let masked = match ip {
+            IpAddr::V4(v4) => {
+                let [a, b, c, _] = v4.octets();
+                IpAddr::from([a, b, c, 0])
+            }
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                // An IPv4 client seen through a dual-stack socket is masked as IPv4.
+                Some(v4) => return Self::new(IpAddr::V4(v4)),
+                None => {
+                    let s = v6.segments();
+                    IpAddr::from([s[0], s[1], s[2], 0, 0, 0, 0, 0])
+                }
+            },
+        };
+        Self(masked)
+    }
+}
+
+/// Written with its prefix length (`192.0.2.0/24`, `2001:db8:1::/48`) so nobody mistakes it for
+/// a full address.
+impl fmt::Display for MaskedIp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            IpAddr::V4(v4) => write!(f, "{v4}/24"),
+            IpAddr::V6(v6) => write!(f, "{v6}/48"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(ip: &str) -> String {
+        MaskedIp::new(ip.parse().unwrap()).to_string()
+    }
+
+    #[test]
+    fn ipv4_keeps_its_first_three_octets() {
+        assert_eq!(masked("203.0.113.77"), "203.0.113.0/24");
+    }
+
+    #[test]
+    fn ipv6_keeps_its_first_48_bits() {
+        assert_eq!(masked("2001:db8:abcd:12:1:2:3:4"), "2001:db8:abcd::/48");
+    }
+
+    #[test]
+    fn ipv4_mapped_ipv6_is_masked_as_ipv4() {
+        assert_eq!(masked("::ffff:198.51.100.9"), "198.51.100.0/24");
+    }
+}
