@@ -4,6 +4,29 @@
 use std::fmt;
 use std::net::IpAddr;
 
+/// The version of the privacy and cookie policies. Raise it (and [`POLICY_UPDATED`]) whenever
+/// what the policies say changes: consent given under an older version is asked for again.
+pub const POLICY_VERSION: &str = "1";
+
+/// The date the policies of [`POLICY_VERSION`] took effect (YYYY-MM-DD).
+pub const POLICY_UPDATED: &str = "2026-11-22";
+
+/// The names of every cookie the portal may set. The registry declares each one's category,
+/// purpose and lifetime; nothing else sets cookies.
+pub mod cookie_names {
+    /// Strictly necessary: the session (login, CSRF token, the language chosen in the header).
+    pub const SESSION: &str = "jobboard_session";
+    /// Strictly necessary: the visitor's cookie choice (consent id, categories, policy version).
+    pub const CONSENT: &str = "jobboard_consent";
+    /// Preferences: the chosen language, remembered beyond the session.
+    pub const LANGUAGE: &str = "jobboard_lang";
+    /// Statistics: tells one visit from the next, so that visits per day can be counted.
+    pub const VISIT: &str = "jobboard_visit";
+    /// Marketing: the campaign (utm_source / utm_campaign) that brought the visitor, credited
+    /// when they sign up for the newsletter or register.
+    pub const CAMPAIGN: &str = "jobboard_campaign";
+}
+
 /// An IP address cut down before it is stored anywhere: IPv4 to its /24, IPv6 to its /48. Consent
 /// records, statistics and privacy requests keep only this, never the full address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
