@@ -219,7 +219,12 @@ impl<S: Send + Sync> FromRequestParts<S> for VisitorConsent {
 /// The consent state of whoever sent these request headers, read from the consent cookie and
 /// checked against the stored record (policy version and age).
 pub async fn consent_from_headers(db: &Db, headers: &HeaderMap) -> Result<VisitorConsent> {
-    resolve(db, cookie(headers, cookie_names::CONSENT).as_deref(), db::now()).await
+    resolve(
+        db,
+        cookie(headers, cookie_names::CONSENT).as_deref(),
+        db::now(),
+    )
+    .await
 }
 
 /// The campaign (utm_source / utm_campaign) that brought this visitor, for crediting a
@@ -317,8 +322,8 @@ async fn resolve(db: &Db, cookie: Option<&str>, now: OffsetDateTime) -> Result<V
         return Ok(VisitorConsent::default());
     };
     let decision = store::latest(db, consent_id).await?.and_then(|record| {
-        let current = record.policy_version == POLICY_VERSION
-            && record.decided_at > now - CONSENT_VALID_FOR;
+        let current =
+            record.policy_version == POLICY_VERSION && record.decided_at > now - CONSENT_VALID_FOR;
         current.then(|| Decision {
             choices: record.choices(),
             decided_at: record.decided_at,
@@ -548,10 +553,7 @@ mod tests {
                 .unwrap();
         assert_eq!(campaign.source, "newsscript");
         assert_eq!(campaign.campaign, "spring-2027");
-        assert_eq!(
-            Campaign::from_cookie(&campaign.to_cookie()),
-            Some(campaign)
-        );
+        assert_eq!(Campaign::from_cookie(&campaign.to_cookie()), Some(campaign));
         assert_eq!(Campaign::from_query("q=nurse"), None);
     }
 
@@ -578,7 +580,13 @@ mod tests {
         ));
         let elsewhere: IpAddr = "198.51.100.7".parse().unwrap();
         assert!(!token_is_valid(&keys, "", elsewhere, &token, now));
-        assert!(token_is_valid(&keys, "session-token", elsewhere, "session-token", now));
+        assert!(token_is_valid(
+            &keys,
+            "session-token",
+            elsewhere,
+            "session-token",
+            now
+        ));
         assert!(!token_is_valid(&keys, "", ip, "", now));
     }
 
