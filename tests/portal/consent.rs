@@ -334,6 +334,21 @@ story!(
             jar_cookie(&app, &app.jar, "jobboard_lang").as_deref(),
             Some("da")
         );
+        // A new session in the same browser (the session cookie gone) is still in Danish.
+        let url = reqwest::Url::parse(&app.base).unwrap();
+        let consent_cookie = jar_cookie(&app, &app.jar, "jobboard_consent").unwrap();
+        let (later, later_jar) = new_browser();
+        later_jar.add_cookie_str(&format!("jobboard_consent={consent_cookie}"), &url);
+        later_jar.add_cookie_str("jobboard_lang=da", &url);
+        let page = get_with(&app, &later, "/").await;
+        assert!(page.contains("Cookieindstillinger"), "{}", page.text());
+        // Without the consent the language cookie is ignored, and deleted.
+        let (stranger, stranger_jar) = new_browser();
+        stranger_jar.add_cookie_str("jobboard_lang=da", &url);
+        let page = get_with(&app, &stranger, "/").await;
+        assert!(page.contains("Cookie settings"));
+        assert!(cookie_names(&app, &stranger_jar).is_empty());
+
         let visit = jar_cookie(&app, &app.jar, "jobboard_visit").unwrap();
         app.get("/jobs").await;
         assert_eq!(
