@@ -646,3 +646,51 @@ story!(
         assert_eq!(doc.select(&bars).count(), 30, "thirty days");
     }
 );
+
+story!(
+    statistics_are_deleted_twelve_months_after_collection,
+    |app| {
+        let page = app.get("/").await;
+        page.form("Accept all").submit(&app).await;
+        app.get("/jobs?utm_source=mail&utm_campaign=old").await;
+        let views = page_views(&app).await;
+        assert!(views >= 2);
+        // Backdate one page view and the campaign arrival by thirteen months.
+        let long_ago = jobboard::db::now() - time::Duration::days(395);
+        db_run!(pool & app.state.db, |p| sqlx::query(
+            "UPDATE page_views SET viewed_at = $1 WHERE id = (SELECT MIN(id) FROM page_views)"
+        )
+        .bind(long_ago)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+        db_run!(pool & app.state.db, |p| sqlx::query(
+            "UPDATE campaign_visits SET visited_at = $1"
+        )
+        .bind(long_ago)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+
+        // Housekeeping runs when a node starts (and every 15 minutes).
+        let env = app.stop().await;
+        let app = TestApp::start(env, Default::default()).await;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while page_views(&app).await != views - 1 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "old page views are deleted"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let campaigns: i64 = db_run!(pool & app.state.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM campaign_visits"
+        )
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        assert_eq!(campaigns, 0);
+    }
+);
