@@ -12,7 +12,7 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
     accounts::{self, session_store::DbSessionStore},
-    ads,
+    ads, alerts,
     api::{self, ApiLimiter},
     applications,
     config::Config,
@@ -22,7 +22,7 @@ use crate::{
     files::FileStore,
     housekeeping,
     mail::{self, OutgoingMail, outbox, transport::Mailer, worker::OutboxWorker},
-    operator, profiles,
+    newsletter, operator, profiles,
     search::{self, SearchIndex},
     secrets::MasterKey,
     site, web,
@@ -119,6 +119,8 @@ pub fn router(state: AppState) -> Router {
         .merge(profiles::routes())
         .merge(documents::routes())
         .merge(applications::routes())
+        .merge(newsletter::routes())
+        .merge(alerts::routes())
         .merge(api::routes(&state));
     if state.config.mailbox_enabled() {
         pages = pages.merge(mail::mailbox::routes());
@@ -191,6 +193,11 @@ pub async fn serve(
         state.config.worker_poll,
         workers.clone(),
     ));
+    let job_alerts = tokio::spawn(alerts::worker::run(
+        state.clone(),
+        state.config.worker_poll,
+        workers.clone(),
+    ));
 
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(
@@ -210,6 +217,7 @@ pub async fn serve(
     let _ = housekeeping.await;
     let _ = expiry.await;
     let _ = indexer.await;
+    let _ = job_alerts.await;
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -368,8 +368,9 @@ pub async fn csrf_protection(
     Ok(next.run(req).await)
 }
 
-/// Forms an anonymous visitor may post before any session exists.
-const CSRF_EXEMPT: &[&str] = &["/language"];
+/// Forms an anonymous visitor may post before any session exists. `/unsubscribe` is also
+/// posted by mail programs (RFC 8058 one-click); its signed link is the authority.
+const CSRF_EXEMPT: &[&str] = &["/language", "/unsubscribe"];
 
 /// Browsers send `Origin` (or at least `Referer`) on form posts; when present it must be ours:
 /// the configured base URL, or the host the request was addressed to (so that both
