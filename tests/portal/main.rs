@@ -6,8 +6,10 @@ mod helpers;
 
 mod accounts;
 mod ads;
+mod alerts;
 mod applications;
 mod mail;
+mod newsletter;
 mod pages;
 mod profiles;
 mod schema;
