@@ -219,7 +219,19 @@ smtp_story!(weekly_alerts_wait_a_week, |app, smtp| {
         "{}",
         page.text()
     );
-    assert_eq!(page.field_value("How often").as_deref(), Some("weekly"));
+    assert!(
+        page.body.contains(r#"<option value="weekly" selected>"#),
+        "{}",
+        page.body
+    );
+    let frequency: String = db_run!(pool & app.state.db, |p| sqlx::query_scalar(
+        "SELECT frequency FROM job_alerts WHERE id = $1"
+    )
+    .bind(alert)
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    assert_eq!(frequency, "weekly");
 
     publish(&app, &company, "Rust udvikler søges", "751").await;
     last_run(&app, alert, time::Duration::days(2)).await;
