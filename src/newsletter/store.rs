@@ -85,6 +85,22 @@ pub async fn renew_request(
     Ok(())
 }
 
+/// Unconfirmed sign-ups are kept a week (the link works for 48 hours), then the address is
+/// forgotten: it may not even be the sign-up's own. The consent record of the request stays as
+/// the registry's retention rule says.
+pub const UNCONFIRMED_KEPT: time::Duration = time::Duration::days(7);
+
+/// Deletes sign-ups that were never confirmed within [`UNCONFIRMED_KEPT`]; run by housekeeping.
+pub async fn forget_unconfirmed(db: &Db) -> Result<u64> {
+    Ok(db_run!(pool db, |p| sqlx::query(
+        "DELETE FROM newsletter_subscribers WHERE status = 'pending' AND requested_at < $1"
+    )
+    .bind(now() - UNCONFIRMED_KEPT)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
+
 /// Pending → confirmed; false if it was not pending (already confirmed, or unsubscribed).
 pub async fn confirm(tx: &mut Tx, id: i64) -> Result<bool> {
     let now = now();

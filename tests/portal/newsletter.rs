@@ -325,6 +325,36 @@ smtp_story!(repeated_sign_ups_reveal_nothing, |app, smtp| {
         "confirmed"
     );
 
+    // The record is append-only: the database refuses to change it.
+    let changed = jobboard::db_run!(pool & app.state.db, |p| sqlx::query(
+        "UPDATE marketing_consents SET action = 'confirmed'"
+    )
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()));
+    assert!(changed.is_err(), "consent records cannot be altered");
+
+    // Sign-ups never confirmed are forgotten after a week; confirmed ones stay.
+    jobboard::db_run!(pool & app.state.db, |p| sqlx::query(
+        "UPDATE newsletter_subscribers SET requested_at = $1"
+    )
+    .bind(jobboard::db::now() - time::Duration::days(8))
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
+    let forgotten = jobboard::newsletter::store::forget_unconfirmed(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(forgotten, 1);
+    let left: Vec<String> = jobboard::db_run!(pool & app.state.db, |p| sqlx::query_scalar(
+        "SELECT email FROM newsletter_subscribers ORDER BY id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    assert_eq!(left, vec![known.to_string()]);
+
     // A malformed address is refused on the form.
     let page = sign_up(&app, "not an address").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
