@@ -1,8 +1,14 @@
 //! Privacy: the registry of what the portal holds and why, consent, the data-subject rights and
 //! the policy pages generated from the registry.
 
+pub mod controller;
+mod pages;
+pub mod registry;
+
 use std::fmt;
 use std::net::IpAddr;
+
+pub use pages::routes;
 
 /// The version of the privacy and cookie policies. Raise it (and [`POLICY_UPDATED`]) whenever
 /// what the policies say changes: consent given under an older version is asked for again.

@@ -9,6 +9,7 @@ mod ads;
 mod applications;
 mod mail;
 mod pages;
+mod privacy_registry;
 mod profiles;
 mod schema;
 mod search;
