@@ -188,15 +188,25 @@ impl Registry {
         format!("rule-{}", registry::id_of(rule))
     }
 
+    /// "Deleted 6 months after the application was sent".
     fn rule_summary(&self, rule: &RetentionRule) -> String {
         let action = rule.action.text().get(self.lang);
         let from = rule.counts_from.text().get(self.lang);
-        match (rule.keep, self.lang) {
+        let sentence = match (rule.keep, self.lang) {
             (registry::Period::Immediately, Lang::En) => format!("{action} as soon as {from}"),
             (registry::Period::Immediately, Lang::Da) => format!("{action}, så snart {from}"),
             (period, Lang::En) => format!("{action} {} after {from}", period.text(Lang::En)),
             (period, Lang::Da) => format!("{action} {} efter {from}", period.text(Lang::Da)),
+        };
+        let mut chars = sentence.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => sentence,
         }
+    }
+
+    fn basis_anchor(&self, basis: &LegalBasis) -> String {
+        format!("basis-{}", registry::id_of(basis))
     }
 
     fn period(&self, rule: &RetentionRule) -> String {
