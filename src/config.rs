@@ -256,6 +256,42 @@ mod tests {
     }
 
     #[test]
+    fn files_on_aws_outside_the_eu_are_a_third_country_transfer() {
+        let key = "00".repeat(32);
+        let config = |extra: &[(&str, &str)]| {
+            let mut pairs = vec![
+                ("JOBBOARD_S3_BUCKET", "files"),
+                ("JOBBOARD_MASTER_KEY", &key),
+            ];
+            pairs.extend_from_slice(CONTROLLER);
+            pairs.extend_from_slice(extra);
+            Config::from_map(vars(&pairs)).unwrap()
+        };
+        use crate::privacy::registry::third_country_storage;
+        assert_eq!(
+            third_country_storage(&config(&[])),
+            Some("us-east-1".into())
+        );
+        assert_eq!(
+            third_country_storage(&config(&[("JOBBOARD_S3_REGION", "eu-west-2")])),
+            Some("eu-west-2".into()),
+            "London is outside the EU/EEA"
+        );
+        assert_eq!(
+            third_country_storage(&config(&[("JOBBOARD_S3_REGION", "eu-north-1")])),
+            None
+        );
+        assert_eq!(
+            third_country_storage(&config(&[("JOBBOARD_S3_ENDPOINT", "http://minio:9000")])),
+            None
+        );
+        assert_eq!(
+            third_country_storage(&Config::from_map(HashMap::new()).unwrap()),
+            None
+        );
+    }
+
+    #[test]
     fn the_toml_file_mirrors_the_controller_keys() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("jobboard.toml");

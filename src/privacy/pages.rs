@@ -59,6 +59,7 @@ struct Registry {
     t: Tr,
     controller: Controller,
     processors_in_use: Vec<Processor>,
+    third_country_storage: Option<String>,
 }
 
 impl Registry {
@@ -72,6 +73,7 @@ impl Registry {
                 .copied()
                 .filter(|p| p.in_use(&state.config))
                 .collect(),
+            third_country_storage: registry::third_country_storage(&state.config),
         }
     }
 
@@ -150,6 +152,14 @@ impl Registry {
 
     fn processor_in_use(&self, processor: &Processor) -> bool {
         self.processors_in_use.contains(processor)
+    }
+
+    /// A warning for operators when the configuration contradicts "no transfers".
+    fn transfer_warning(&self) -> Option<String> {
+        self.third_country_storage.as_ref().map(|region| {
+            self.t
+                .f("privacy.record.transfer_warning", &[("region", region)])
+        })
     }
 
     fn transfers(&self) -> &'static str {

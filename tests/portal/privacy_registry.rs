@@ -501,3 +501,30 @@ fn production_refuses_to_start_without_a_controller() {
             .contains("demo")
     );
 }
+
+story!(
+    operators_are_warned_when_files_are_stored_outside_the_eu,
+    Options::default()
+        .with("JOBBOARD_S3_BUCKET", "jobboard-files")
+        .with("JOBBOARD_S3_REGION", "us-west-2"),
+    |app| {
+        jobboard::accounts::cli::create_operator(&app.state.db, "dpo@example.com", PASSWORD)
+            .await
+            .expect("operator");
+        app.login("dpo@example.com", PASSWORD).await;
+        let page = app.get("/operator/processing-record").await;
+        assert!(
+            page.contains(
+                "stores files with Amazon S3 in the region us-west-2, outside the EU/EEA"
+            ),
+            "{}",
+            page.text()
+        );
+        // The public policy names object storage as a processor this installation uses.
+        let policy = app.get("/privacy").await;
+        assert!(policy.contains(
+            "Object storage: where uploaded files (CVs, attachments, photos) are kept, encrypted \
+             with a key of each person's own. (used by this installation)"
+        ));
+    }
+);

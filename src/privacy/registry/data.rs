@@ -291,6 +291,30 @@ impl Processor {
     }
 }
 
+/// AWS regions inside the EU/EEA (Ireland, Paris, Frankfurt, Stockholm, Milan, Spain). London
+/// and Zurich are third countries (with adequacy decisions), so they are not in the list.
+const EU_AWS_REGIONS: &[&str] = &[
+    "eu-west-1",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+];
+
+/// The AWS region files are stored in, when this installation's configuration itself shows a
+/// transfer outside the EU/EEA: S3 on AWS (no custom endpoint) in a region outside it, the
+/// default being `us-east-1`. The policies say "no transfers", so operators are warned.
+pub fn third_country_storage(config: &Config) -> Option<String> {
+    let s3 = config.s3.as_ref()?;
+    if s3.endpoint.is_some() {
+        // A custom endpoint (MinIO, another provider): its location is not in the config.
+        return None;
+    }
+    let region = s3.region.as_deref().unwrap_or("us-east-1");
+    (!EU_AWS_REGIONS.contains(&region)).then(|| region.to_string())
+}
+
 /// A data category: what we hold about one kind of person, for which purposes, on which
 /// basis, who receives it and how long it is kept. Where it is stored comes from
 /// `storage::TABLES` and `areas`.

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 pub use cookies::{COOKIES, Cookie, CookieCategory, Lifetime};
 pub use data::{
     CATEGORIES, Category, DataCategory, LegalBasis, Processor, Purpose, Recipient,
-    SECURITY_MEASURES, Subject, transfers,
+    SECURITY_MEASURES, Subject, third_country_storage, transfers,
 };
 pub use retention::{Action, Enforcement, Event, Period, RULES, RetentionRule, Rule};
 pub use rights::{AUTHORITY, Authority, RIGHTS, Right};
@@ -318,6 +318,18 @@ mod tests {
             Cookie::named(CONSENT).unwrap().lifetime,
             Lifetime::SinceSet(Period::Months(12))
         );
+    }
+
+    #[test]
+    fn the_session_rule_and_the_session_cookie_agree() {
+        let cookie = Cookie::named(crate::privacy::cookie_names::SESSION).unwrap();
+        assert_eq!(Rule::Sessions.info().keep, cookie.lifetime.period());
+        // What housekeeping carries out is counted in days, so it has a fixed length.
+        for rule in RULES {
+            if rule.enforced_by == Enforcement::Housekeeping {
+                assert!(rule.keep.fixed_length().is_some(), "{:?}", rule.id);
+            }
+        }
     }
 
     #[test]
