@@ -203,7 +203,7 @@ impl Registry {
         let action = rule.action.text().get(self.lang);
         let from = rule.counts_from.text().get(self.lang);
         let sentence = match (rule.keep, self.lang) {
-            (registry::Period::Immediately, Lang::En) => format!("{action} as soon as {from}"),
+            (registry::Period::Immediately, Lang::En) => format!("{action} once {from}"),
             (registry::Period::Immediately, Lang::Da) => format!("{action}, så snart {from}"),
             (period, Lang::En) => format!("{action} {} after {from}", period.text(Lang::En)),
             (period, Lang::Da) => format!("{action} {} efter {from}", period.text(Lang::Da)),

@@ -289,6 +289,98 @@ mod tests {
         }
     }
 
+    /// Every variant of `Rule` and `Category` is described: the matches stop compiling when a
+    /// variant is added without being listed here, and `info()` panics if it is not described.
+    #[test]
+    fn every_variant_has_its_description() {
+        use Category as C;
+        use Rule as R;
+        let rules = [
+            R::SeekerInactive,
+            R::JobAlertsInactive,
+            R::JobAlertConsentRecords,
+            R::Applications,
+            R::AdContactHidden,
+            R::AdContactDeleted,
+            R::Bookkeeping,
+            R::ErasureDocumentation,
+            R::VisitorData,
+            R::SupportInquiries,
+            R::PartnerContacts,
+            R::NewsletterConsents,
+            R::OtherData,
+            R::Sessions,
+            R::SignInAttempts,
+            R::AccountTokens,
+        ];
+        for rule in rules {
+            match rule {
+                R::SeekerInactive
+                | R::JobAlertsInactive
+                | R::JobAlertConsentRecords
+                | R::Applications
+                | R::AdContactHidden
+                | R::AdContactDeleted
+                | R::Bookkeeping
+                | R::ErasureDocumentation
+                | R::VisitorData
+                | R::SupportInquiries
+                | R::PartnerContacts
+                | R::NewsletterConsents
+                | R::OtherData
+                | R::Sessions
+                | R::SignInAttempts
+                | R::AccountTokens => {}
+            }
+            assert_eq!(rule.info().id, rule);
+        }
+        assert_eq!(rules.len(), RULES.len());
+        let categories = [
+            C::SeekerAccount,
+            C::SeekerProfile,
+            C::SeekerDocuments,
+            C::SavedJobs,
+            C::Applications,
+            C::JobAlerts,
+            C::EmployerAccount,
+            C::Company,
+            C::JobAds,
+            C::OperatorAccount,
+            C::Sessions,
+            C::SignInSecurity,
+            C::Email,
+            C::ServerLogs,
+            C::CookieConsent,
+            C::VisitStatistics,
+            C::Newsletter,
+            C::PrivacyRequests,
+        ];
+        for category in categories {
+            match category {
+                C::SeekerAccount
+                | C::SeekerProfile
+                | C::SeekerDocuments
+                | C::SavedJobs
+                | C::Applications
+                | C::JobAlerts
+                | C::EmployerAccount
+                | C::Company
+                | C::JobAds
+                | C::OperatorAccount
+                | C::Sessions
+                | C::SignInSecurity
+                | C::Email
+                | C::ServerLogs
+                | C::CookieConsent
+                | C::VisitStatistics
+                | C::Newsletter
+                | C::PrivacyRequests => {}
+            }
+            assert_eq!(category.info().id, category);
+        }
+        assert_eq!(categories.len(), CATEGORIES.len());
+    }
+
     #[test]
     fn every_rule_covers_some_data_or_is_a_seed_rule_for_data_still_to_come() {
         // Rules no category uses yet belong to features still to come (billing, support,
