@@ -37,52 +37,19 @@ pub const SETTINGS_PATH: &str = "/cookies/settings";
 
 /// A choice is asked for again after this long (and whenever `POLICY_VERSION` changes).
 pub const CONSENT_VALID_FOR: Duration = Duration::days(365);
-/// How long the browser keeps the consent and language cookies.
-const TWELVE_MONTHS: Duration = Duration::days(365);
-/// A visit ends 30 minutes after its last page view.
-const VISIT_LIFETIME: Duration = Duration::minutes(30);
-/// The campaign that brought a visitor is credited for 30 days.
-const CAMPAIGN_LIFETIME: Duration = Duration::days(30);
+/// How long the browser keeps `name`: its lifetime as the privacy registry declares it.
+pub(crate) fn cookie_lifetime(name: &str) -> Duration {
+    crate::privacy::registry::Cookie::named(name)
+        .and_then(|cookie| cookie.lifetime.period().fixed_length())
+        .expect("every cookie the portal sets is declared in the registry with a fixed lifetime")
+}
+
 /// How long a banner token of a visitor without a session stays usable.
 const FORM_TOKEN_HOURS: i64 = 24;
 
-/// The cookie categories, in the order the settings page lists them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Category {
-    Necessary,
-    Preferences,
-    Statistics,
-    Marketing,
-}
-
-impl Category {
-    pub const ALL: [Category; 4] = [
-        Category::Necessary,
-        Category::Preferences,
-        Category::Statistics,
-        Category::Marketing,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Category::Necessary => "necessary",
-            Category::Preferences => "preferences",
-            Category::Statistics => "statistics",
-            Category::Marketing => "marketing",
-        }
-    }
-
-    /// The cookies of the category (the registry declares their purpose and lifetime for the
-    /// policy pages; these are the names the code sets).
-    pub fn cookies(self) -> &'static [&'static str] {
-        match self {
-            Category::Necessary => &[cookie_names::SESSION, cookie_names::CONSENT],
-            Category::Preferences => &[cookie_names::LANGUAGE],
-            Category::Statistics => &[cookie_names::VISIT],
-            Category::Marketing => &[cookie_names::CAMPAIGN],
-        }
-    }
-}
+/// The cookie categories are the privacy registry's: the settings page, the policy pages and
+/// the cookies set here cannot disagree.
+pub use crate::privacy::registry::CookieCategory as Category;
 
 /// What a visitor allowed beyond the strictly necessary.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -257,7 +224,7 @@ pub fn language_cookie(consent: &VisitorConsent, lang: Lang, secure: bool) -> Op
         set_cookie(
             cookie_names::LANGUAGE,
             lang.code().to_string(),
-            TWELVE_MONTHS,
+            cookie_lifetime(cookie_names::CONSENT),
             secure,
         )
     })
@@ -479,11 +446,11 @@ pub async fn track(State(state): State<AppState>, mut req: Request, next: Next) 
 
     // Cookies of a category without (or no longer with) consent are deleted, unless the
     // handler has just set them itself.
-    for category in Category::ALL {
+    for &category in Category::ALL {
         if consent.allows(category) {
             continue;
         }
-        for &name in category.cookies() {
+        for name in category.cookie_names() {
             if cookie(&headers, name).is_some() && !sets_cookie(&response, name) {
                 response
                     .headers_mut()
@@ -514,7 +481,12 @@ pub async fn track(State(state): State<AppState>, mut req: Request, next: Next) 
                 // Sliding: the visit lasts until 30 minutes after its last page view.
                 response.headers_mut().append(
                     header::SET_COOKIE,
-                    set_cookie(cookie_names::VISIT, visit_id, VISIT_LIFETIME, secure),
+                    set_cookie(
+                        cookie_names::VISIT,
+                        visit_id,
+                        cookie_lifetime(cookie_names::VISIT),
+                        secure,
+                    ),
                 );
             }
             Err(e) => tracing::warn!(error = %e, "could not count a page view"),
@@ -531,7 +503,7 @@ pub async fn track(State(state): State<AppState>, mut req: Request, next: Next) 
                     set_cookie(
                         cookie_names::CAMPAIGN,
                         landing.to_cookie(),
-                        CAMPAIGN_LIFETIME,
+                        cookie_lifetime(cookie_names::CAMPAIGN),
                         secure,
                     ),
                 );

@@ -21,9 +21,11 @@ use crate::{
     web::{ClientIp, Lang, Layout, Tr, render},
 };
 
+use crate::privacy::registry::COOKIES;
+
 use super::{
-    Category, Choices, DECIDE_PATH, Method, SETTINGS_PATH, TWELVE_MONTHS, VisitorConsent,
-    consent_cookie_value, expire_cookie, set_cookie, store, token_is_valid,
+    Category, Choices, DECIDE_PATH, Method, SETTINGS_PATH, VisitorConsent, consent_cookie_value,
+    cookie_lifetime, expire_cookie, set_cookie, store, token_is_valid,
 };
 
 const RECEIPT_PATH: &str = "/cookies/receipt";
@@ -76,7 +78,7 @@ impl Shown {
 pub struct CookieView {
     pub name: &'static str,
     pub purpose: &'static str,
-    pub lifetime: &'static str,
+    pub lifetime: String,
 }
 
 /// A category as the settings page shows it.
@@ -89,25 +91,23 @@ pub struct CategoryView {
 }
 
 fn category_views(t: &Tr) -> Vec<CategoryView> {
+    let lang = t.lang();
     Category::ALL
-        .into_iter()
-        .map(|category| {
-            let key = category.key();
-            CategoryView {
-                key,
-                name: t.s(&format!("consent.category.{key}.name")),
-                text: t.s(&format!("consent.category.{key}.text")),
-                always_on: category == Category::Necessary,
-                cookies: category
-                    .cookies()
-                    .iter()
-                    .map(|&name| CookieView {
-                        name,
-                        purpose: t.s(&format!("consent.cookie.{name}.purpose")),
-                        lifetime: t.s(&format!("consent.cookie.{name}.lifetime")),
-                    })
-                    .collect(),
-            }
+        .iter()
+        .map(|&category| CategoryView {
+            key: category.key(),
+            name: category.name().get(lang),
+            text: category.text().get(lang),
+            always_on: category.always_on(),
+            cookies: COOKIES
+                .iter()
+                .filter(|cookie| cookie.category == category)
+                .map(|cookie| CookieView {
+                    name: cookie.name,
+                    purpose: cookie.purpose.get(lang),
+                    lifetime: cookie.lifetime.text(lang),
+                })
+                .collect(),
         })
         .collect()
 }
@@ -124,11 +124,11 @@ const BANNER_KEYS: [&str; 5] = [
 /// The exact text a decision was made on, in the language it was shown in: the banner, or the
 /// settings page with every category, cookie, button and the withdrawal.
 fn shown_text(t: &Tr, shown: Shown) -> String {
+    let categories = category_views(t);
     let mut lines: Vec<&str> = Vec::new();
     match shown {
         Shown::Banner => lines.extend(BANNER_KEYS.iter().map(|k| t.s(k))),
         Shown::Settings => {
-            let categories = category_views(t);
             lines.push(t.s("consent.settings_title"));
             lines.push(t.s("consent.settings_intro"));
             for category in &categories {
@@ -138,7 +138,7 @@ fn shown_text(t: &Tr, shown: Shown) -> String {
                 }
                 lines.push(category.text);
                 for cookie in &category.cookies {
-                    lines.extend([cookie.name, cookie.purpose, cookie.lifetime]);
+                    lines.extend([cookie.name, cookie.purpose, &cookie.lifetime]);
                 }
             }
             lines.extend([
@@ -236,13 +236,13 @@ async fn decide(
         set_cookie(
             crate::privacy::cookie_names::CONSENT,
             consent_cookie_value(&consent_id, choices),
-            TWELVE_MONTHS,
+            cookie_lifetime(crate::privacy::cookie_names::CONSENT),
             secure,
         ),
     );
-    for category in Category::ALL {
+    for &category in Category::ALL {
         if !choices.allows(category) {
-            for &name in category.cookies() {
+            for name in category.cookie_names() {
                 headers.append(header::SET_COOKIE, expire_cookie(name, secure));
             }
         }
@@ -388,18 +388,18 @@ impl ReceiptPage {
     }
 
     fn allowed(&self, choices: &ReceiptChoices) -> String {
-        let t = &self.l.t;
-        let mut names = vec![t.s("consent.category.necessary.name")];
-        for (on, key) in [
-            (choices.preferences, "preferences"),
-            (choices.statistics, "statistics"),
-            (choices.marketing, "marketing"),
-        ] {
-            if on {
-                names.push(t.s(&format!("consent.category.{key}.name")));
-            }
-        }
-        names.join(", ")
+        let lang = self.l.t.lang();
+        [
+            (true, Category::Necessary),
+            (choices.preferences, Category::Preferences),
+            (choices.statistics, Category::Statistics),
+            (choices.marketing, Category::Marketing),
+        ]
+        .into_iter()
+        .filter(|&(on, _)| on)
+        .map(|(_, category)| category.name().get(lang))
+        .collect::<Vec<_>>()
+        .join(", ")
     }
 
     fn when(&self, at: &time::OffsetDateTime) -> String {
