@@ -530,6 +530,7 @@ story!(a_new_policy_version_asks_again, |app| {
     let views = page_views(&app).await;
     let page = app.get("/jobs").await;
     assert!(has_banner(&page), "asked again under the new policy");
+    assert!(page.contains("Our cookie policy has changed since you made your choice"));
     assert_eq!(page_views(&app).await, views, "not counted meanwhile");
     assert_eq!(
         cookie_names(&app, &app.jar),
@@ -540,6 +541,15 @@ story!(a_new_policy_version_asks_again, |app| {
     let stored = records(&app).await;
     assert_eq!(stored.len(), 2);
     assert_eq!(stored[1].policy_version, POLICY_VERSION);
+    assert_eq!(
+        stored[1].consent_id, stored[0].consent_id,
+        "the same history goes on"
+    );
+    let text = shown_text(&app, &stored[1].text_hash).await;
+    assert!(
+        text.contains("Our cookie policy has changed"),
+        "the reason was shown: {text}"
+    );
     assert!(!has_banner(&app.get("/jobs").await));
 });
 
@@ -558,7 +568,9 @@ story!(consent_older_than_twelve_months_asks_again, |app| {
     .unwrap();
     // The cookie is still in the browser; the record's age decides.
     assert!(cookie_names(&app, &app.jar).contains(&"jobboard_consent".to_string()));
-    assert!(has_banner(&app.get("/").await));
+    let page = app.get("/").await;
+    assert!(has_banner(&page));
+    assert!(page.contains("Your choice is more than 12 months old"));
 });
 
 story!(
