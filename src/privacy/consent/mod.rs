@@ -472,6 +472,11 @@ fn is_page_view(request: &PageRequest, response: &Response) -> bool {
 /// (statistics consent) and remembers a landing campaign (marketing consent). Without consent
 /// it writes nothing and sets nothing.
 pub async fn track(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    // Stylesheets, icons and probes need no consent and should cost no database query.
+    let path = req.uri().path();
+    if path.starts_with("/assets/") || matches!(path, "/healthz" | "/readyz" | "/metrics") {
+        return next.run(req).await;
+    }
     let now = db::now();
     let mut consent = match consent_from_headers(&state.db, req.headers()).await {
         Ok(consent) => consent,

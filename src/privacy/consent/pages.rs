@@ -330,7 +330,7 @@ struct ReceiptEntry {
 
 #[derive(Serialize)]
 struct Receipt {
-    controller_note: &'static str,
+    about: &'static str,
     current_policy_version: &'static str,
     consent_id: Option<String>,
     decisions: Vec<ReceiptEntry>,
@@ -370,7 +370,7 @@ async fn load_receipt(state: &AppState, l: &Layout, consent: &VisitorConsent) ->
         })
         .collect();
     Ok(Receipt {
-        controller_note: "Receipt of cookie consent decisions recorded by jobboard. The text_hash \
+        about: "Receipt of cookie consent decisions recorded by jobboard. The text_hash \
                           is the SHA-256 of the text shown (given in full in text).",
         current_policy_version: POLICY_VERSION,
         consent_id: consent.consent_id.clone(),
