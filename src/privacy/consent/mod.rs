@@ -127,6 +127,25 @@ impl Method {
     }
 }
 
+/// Why a visitor who had chosen is asked again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AskAgain {
+    /// The choice was made under an older `POLICY_VERSION`.
+    PolicyChanged,
+    /// The choice is more than [`CONSENT_VALID_FOR`] old.
+    Expired,
+}
+
+impl AskAgain {
+    /// The banner's extra sentence (an i18n key).
+    pub fn text_key(self) -> &'static str {
+        match self {
+            AskAgain::PolicyChanged => "consent.asked_again_policy",
+            AskAgain::Expired => "consent.asked_again_expired",
+        }
+    }
+}
+
 /// The decision in force for this visitor.
 #[derive(Clone, Debug)]
 pub struct Decision {
@@ -145,6 +164,8 @@ pub struct VisitorConsent {
     /// The valid decision, if any: made under the current policy version, less than
     /// [`CONSENT_VALID_FOR`] ago.
     pub decision: Option<Decision>,
+    /// Set when there is a recorded choice that no longer counts.
+    pub asked_again: Option<AskAgain>,
     form_token: String,
 }
 
@@ -288,20 +309,24 @@ async fn resolve(db: &Db, cookie: Option<&str>, now: OffsetDateTime) -> Result<V
     else {
         return Ok(VisitorConsent::default());
     };
-    let decision = store::latest(db, consent_id).await?.and_then(|record| {
-        let current =
-            record.policy_version == POLICY_VERSION && record.decided_at > now - CONSENT_VALID_FOR;
-        current.then(|| Decision {
-            choices: record.choices(),
-            decided_at: record.decided_at,
-            method: Method::parse(&record.method).unwrap_or(Method::Choose),
-        })
-    });
-    Ok(VisitorConsent {
+    let mut consent = VisitorConsent {
         consent_id: Some(consent_id.to_string()),
-        decision,
-        form_token: String::new(),
-    })
+        ..VisitorConsent::default()
+    };
+    if let Some(record) = store::latest(db, consent_id).await? {
+        if record.policy_version != POLICY_VERSION {
+            consent.asked_again = Some(AskAgain::PolicyChanged);
+        } else if record.decided_at <= now - CONSENT_VALID_FOR {
+            consent.asked_again = Some(AskAgain::Expired);
+        } else {
+            consent.decision = Some(Decision {
+                choices: record.choices(),
+                decided_at: record.decided_at,
+                method: Method::parse(&record.method).unwrap_or(Method::Choose),
+            });
+        }
+    }
+    Ok(consent)
 }
 
 /// Consent ids are `secrets::random_token()`s: 43 URL-safe base64 characters.
@@ -414,6 +439,11 @@ fn is_page_view(request: &PageRequest, response: &Response) -> bool {
 /// (statistics consent) and remembers a landing campaign (marketing consent). Without consent
 /// it writes nothing and sets nothing.
 pub async fn track(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    // Stylesheets, icons and probes need no consent and should cost no database query.
+    let path = req.uri().path();
+    if path.starts_with("/assets/") || matches!(path, "/healthz" | "/readyz" | "/metrics") {
+        return next.run(req).await;
+    }
     let now = db::now();
     let mut consent = match consent_from_headers(&state.db, req.headers()).await {
         Ok(consent) => consent,

@@ -24,8 +24,8 @@ use crate::{
 use crate::privacy::registry::COOKIES;
 
 use super::{
-    Category, Choices, DECIDE_PATH, Method, SETTINGS_PATH, VisitorConsent, consent_cookie_value,
-    cookie_lifetime, expire_cookie, set_cookie, store, token_is_valid,
+    AskAgain, Category, Choices, DECIDE_PATH, Method, SETTINGS_PATH, VisitorConsent,
+    consent_cookie_value, cookie_lifetime, expire_cookie, set_cookie, store, token_is_valid,
 };
 
 const RECEIPT_PATH: &str = "/cookies/receipt";
@@ -112,22 +112,25 @@ fn category_views(t: &Tr) -> Vec<CategoryView> {
         .collect()
 }
 
-/// The banner's words, in the order the banner shows them (`templates/privacy/banner.html`).
-const BANNER_KEYS: [&str; 5] = [
-    "consent.banner_heading",
-    "consent.banner_text",
-    "consent.accept_all",
-    "consent.reject_all",
-    "consent.choose",
-];
-
-/// The exact text a decision was made on, in the language it was shown in: the banner, or the
-/// settings page with every category, cookie, button and the withdrawal.
-fn shown_text(t: &Tr, shown: Shown) -> String {
+/// The exact text a decision was made on, in the language it was shown in: the banner (in
+/// the order `templates/privacy/banner.html` shows it, with the reason it asks again, if any),
+/// or the settings page with every category, cookie, button and the withdrawal.
+fn shown_text(t: &Tr, shown: Shown, asked_again: Option<AskAgain>) -> String {
     let categories = category_views(t);
     let mut lines: Vec<&str> = Vec::new();
     match shown {
-        Shown::Banner => lines.extend(BANNER_KEYS.iter().map(|k| t.s(k))),
+        Shown::Banner => {
+            lines.push(t.s("consent.banner_heading"));
+            if let Some(reason) = asked_again {
+                lines.push(t.s(reason.text_key()));
+            }
+            lines.extend([
+                t.s("consent.banner_text"),
+                t.s("consent.accept_all"),
+                t.s("consent.reject_all"),
+                t.s("consent.choose"),
+            ]);
+        }
         Shown::Settings => {
             lines.push(t.s("consent.settings_title"));
             lines.push(t.s("consent.settings_intro"));
@@ -204,7 +207,7 @@ async fn decide(
         },
     };
     let t = Lang::parse(&form.lang).map(Lang::tr).unwrap_or(l.t);
-    let text = shown_text(&t, shown);
+    let text = shown_text(&t, shown, l.consent.asked_again);
     let text_hash = sha256_hex(&text);
     let consent_id = l.consent.consent_id.clone().unwrap_or_else(random_token);
     let back = local_path(&form.back);
@@ -327,7 +330,7 @@ struct ReceiptEntry {
 
 #[derive(Serialize)]
 struct Receipt {
-    controller_note: &'static str,
+    about: &'static str,
     current_policy_version: &'static str,
     consent_id: Option<String>,
     decisions: Vec<ReceiptEntry>,
@@ -367,7 +370,7 @@ async fn load_receipt(state: &AppState, l: &Layout, consent: &VisitorConsent) ->
         })
         .collect();
     Ok(Receipt {
-        controller_note: "Receipt of cookie consent decisions recorded by jobboard. The text_hash \
+        about: "Receipt of cookie consent decisions recorded by jobboard. The text_hash \
                           is the SHA-256 of the text shown (given in full in text).",
         current_policy_version: POLICY_VERSION,
         consent_id: consent.consent_id.clone(),
@@ -449,11 +452,17 @@ mod tests {
 
     #[test]
     fn the_hash_depends_on_the_language_and_the_text() {
-        let en = sha256_hex(&shown_text(&Lang::En.tr(), Shown::Banner));
-        let da = sha256_hex(&shown_text(&Lang::Da.tr(), Shown::Banner));
-        let settings = sha256_hex(&shown_text(&Lang::En.tr(), Shown::Settings));
+        let en = sha256_hex(&shown_text(&Lang::En.tr(), Shown::Banner, None));
+        let da = sha256_hex(&shown_text(&Lang::Da.tr(), Shown::Banner, None));
+        let settings = sha256_hex(&shown_text(&Lang::En.tr(), Shown::Settings, None));
+        let changed = sha256_hex(&shown_text(
+            &Lang::En.tr(),
+            Shown::Banner,
+            Some(AskAgain::PolicyChanged),
+        ));
         assert_ne!(en, da);
         assert_ne!(en, settings);
+        assert_ne!(en, changed);
         assert_eq!(en.len(), 64);
     }
 }
