@@ -372,7 +372,7 @@ story!(choosing_categories_records_exactly_the_choice, |app| {
     let necessary = doc.select(&necessary).next().expect("a necessary checkbox");
     assert!(necessary.value().attr("disabled").is_some());
     assert!(necessary.value().attr("checked").is_some());
-    assert!(settings.contains("Necessary (always on)"));
+    assert!(settings.contains("Strictly necessary (always on)"));
     for cookie in [
         "jobboard_session",
         "jobboard_consent",

@@ -37,11 +37,13 @@ pub const SETTINGS_PATH: &str = "/cookies/settings";
 
 /// A choice is asked for again after this long (and whenever `POLICY_VERSION` changes).
 pub const CONSENT_VALID_FOR: Duration = Duration::days(365);
-/// How long the browser keeps `name`: its lifetime as the privacy registry declares it.
+/// How long the browser keeps `name`, from now: its lifetime as the privacy registry declares
+/// it (calendar months counted as the calendar has them).
 pub(crate) fn cookie_lifetime(name: &str) -> Duration {
-    crate::privacy::registry::Cookie::named(name)
-        .and_then(|cookie| cookie.lifetime.period().fixed_length())
-        .expect("every cookie the portal sets is declared in the registry with a fixed lifetime")
+    let cookie = crate::privacy::registry::Cookie::named(name)
+        .expect("every cookie the portal sets is declared in the registry");
+    let now = OffsetDateTime::now_utc();
+    cookie.lifetime.period().after(now) - now
 }
 
 /// How long a banner token of a visitor without a session stays usable.
