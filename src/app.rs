@@ -22,7 +22,7 @@ use crate::{
     files::FileStore,
     housekeeping,
     mail::{self, OutgoingMail, outbox, transport::Mailer, worker::OutboxWorker},
-    newsletter, operator, profiles,
+    newsletter, operator, privacy, profiles,
     search::{self, SearchIndex},
     secrets::MasterKey,
     site, web,
@@ -119,6 +119,8 @@ pub fn router(state: AppState) -> Router {
         .merge(profiles::routes())
         .merge(documents::routes())
         .merge(applications::routes())
+        .merge(privacy::consent::routes())
+        .merge(privacy::statistics::routes())
         .merge(newsletter::routes())
         .merge(alerts::routes())
         .merge(api::routes(&state));
@@ -126,8 +128,9 @@ pub fn router(state: AppState) -> Router {
         pages = pages.merge(mail::mailbox::routes());
     }
 
-    // Outermost last: metrics and tracing see everything; sessions wrap the request context,
-    // which wraps error pages, which wrap CSRF checks and the handlers.
+    // Outermost last: metrics and tracing see everything; sessions wrap the cookie consent,
+    // which wraps the request context, which wraps error pages, which wrap CSRF checks and
+    // the handlers.
     pages
         .fallback(web::not_found)
         .layer(CatchPanicLayer::custom(|_| {
@@ -144,6 +147,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::request_context,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            privacy::consent::track,
         ))
         .layer(sessions)
         // Each file's own limit is enforced while it streams; this bounds a whole request.

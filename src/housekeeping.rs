@@ -1,6 +1,6 @@
 //! Periodic clean-up every node runs: expired sessions, spent one-time tokens, old sign-in
-//! attempts, abandoned uploads and newsletter sign-ups never confirmed. (The retention
-//! sweeper with its declared rules arrives with its own issue.)
+//! attempts, statistics older than 12 months, abandoned uploads and newsletter sign-ups never
+//! confirmed. (The retention sweeper with its declared rules arrives with its own issue.)
 
 use std::time::Duration;
 
@@ -48,18 +48,24 @@ async fn sweep(state: &AppState) -> Result<()> {
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
+    let statistics = crate::privacy::statistics::delete_collected_before(
+        &state.db,
+        now - crate::privacy::statistics::KEPT,
+    )
+    .await?;
     let unconfirmed = crate::newsletter::store::forget_unconfirmed(&state.db).await?;
     // Uploads a crash interrupted: never recorded in a row, unreadable anyway, now removed.
     let abandoned = state
         .files
         .sweep_abandoned(std::time::Duration::from_secs(3600))
         .await?;
-    if sessions + attempts + tokens + abandoned + unconfirmed > 0 {
+    if sessions + attempts + tokens + abandoned + statistics + unconfirmed > 0 {
         tracing::info!(
             sessions,
             attempts,
             tokens,
             abandoned,
+            statistics,
             unconfirmed,
             "housekeeping removed expired rows and abandoned uploads"
         );

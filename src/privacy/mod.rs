@@ -1,6 +1,9 @@
 //! Privacy: the registry of what the portal holds and why, consent, the data-subject rights and
 //! the policy pages generated from the registry.
 
+pub mod consent;
+pub mod statistics;
+
 use std::fmt;
 use std::net::IpAddr;
 

@@ -1,6 +1,7 @@
 //! Black-box stories against the running portal, grouped by capability. Each story runs on
 //! SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL.
 
+mod browser;
 mod fixtures;
 mod helpers;
 
@@ -8,6 +9,7 @@ mod accounts;
 mod ads;
 mod alerts;
 mod applications;
+mod consent;
 mod mail;
 mod newsletter;
 mod pages;
