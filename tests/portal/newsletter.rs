@@ -364,7 +364,7 @@ smtp_story!(repeated_sign_ups_reveal_nothing, |app, smtp| {
     assert!(page.field_error("E-mail address").is_some());
 });
 
-story!(logged_in_people_find_their_address_filled_in, |app| {
+story!(logged_in_people_are_prefilled_listed_and_erasable, |app| {
     app.registered_seeker("member@example.com").await;
     app.login("member@example.com", PASSWORD).await;
     let page = app.get("/newsletter").await;
