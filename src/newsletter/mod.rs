@@ -182,7 +182,9 @@ async fn signup(
     let mut tx = state.db.begin().await?;
     let existing = store::by_email(&mut tx, email.as_str()).await?;
     let mail = match existing {
-        Some(s) if s.requested_at > now - RESEND_AFTER => None,
+        // A repeat within minutes sends nothing; re-subscribing after unsubscribing always
+        // does (only the mailbox holds the unsubscribe link, so this cannot flood anyone).
+        Some(s) if s.status != "unsubscribed" && s.requested_at > now - RESEND_AFTER => None,
         Some(s) if s.status == "confirmed" => {
             store::renew_request(&mut tx, s.id, user_id, lang.code(), now).await?;
             Some(emails::already_subscribed(
