@@ -2,10 +2,15 @@
 //! the policy pages generated from the registry.
 
 pub mod consent;
+pub mod controller;
+mod pages;
+pub mod registry;
 pub mod statistics;
 
 use std::fmt;
 use std::net::IpAddr;
+
+pub use pages::routes;
 
 /// The version of the privacy and cookie policies. Raise it (and [`POLICY_UPDATED`]) whenever
 /// what the policies say changes: consent given under an older version is asked for again.

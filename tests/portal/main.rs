@@ -13,6 +13,7 @@ mod consent;
 mod mail;
 mod newsletter;
 mod pages;
+mod privacy_registry;
 mod profiles;
 mod schema;
 mod search;
