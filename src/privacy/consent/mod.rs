@@ -35,8 +35,15 @@ pub const DECIDE_PATH: &str = "/cookies";
 /// The settings page behind "Choose" and "Cookie settings".
 pub const SETTINGS_PATH: &str = "/cookies/settings";
 
-/// A choice is asked for again after this long (and whenever `POLICY_VERSION` changes).
-pub const CONSENT_VALID_FOR: Duration = Duration::days(365);
+/// A choice is asked for again when it is as old as the consent cookie's declared lifetime
+/// (12 months; and whenever `POLICY_VERSION` changes): a choice made before this instant.
+fn consent_expired_before(now: OffsetDateTime) -> OffsetDateTime {
+    crate::privacy::registry::Cookie::named(cookie_names::CONSENT)
+        .expect("the consent cookie is declared in the registry")
+        .lifetime
+        .period()
+        .before(now)
+}
 /// How long the browser keeps `name`, from now: its lifetime as the privacy registry declares
 /// it (calendar months counted as the calendar has them).
 pub(crate) fn cookie_lifetime(name: &str) -> Duration {
@@ -134,7 +141,7 @@ impl Method {
 pub enum AskAgain {
     /// The choice was made under an older `POLICY_VERSION`.
     PolicyChanged,
-    /// The choice is more than [`CONSENT_VALID_FOR`] old.
+    /// The choice is more than the consent cookie's lifetime old.
     Expired,
 }
 
@@ -164,7 +171,7 @@ pub struct VisitorConsent {
     /// the same browser continues the same history.
     pub consent_id: Option<String>,
     /// The valid decision, if any: made under the current policy version, less than
-    /// [`CONSENT_VALID_FOR`] ago.
+    /// the consent cookie's lifetime ago.
     pub decision: Option<Decision>,
     /// Set when there is a recorded choice that no longer counts.
     pub asked_again: Option<AskAgain>,
@@ -318,7 +325,7 @@ async fn resolve(db: &Db, cookie: Option<&str>, now: OffsetDateTime) -> Result<V
     if let Some(record) = store::latest(db, consent_id).await? {
         if record.policy_version != POLICY_VERSION {
             consent.asked_again = Some(AskAgain::PolicyChanged);
-        } else if record.decided_at <= now - CONSENT_VALID_FOR {
+        } else if record.decided_at <= consent_expired_before(now) {
             consent.asked_again = Some(AskAgain::Expired);
         } else {
             consent.decision = Some(Decision {
