@@ -22,7 +22,7 @@ use crate::{
     files::FileStore,
     housekeeping,
     mail::{self, OutgoingMail, outbox, transport::Mailer, worker::OutboxWorker},
-    operator, profiles,
+    operator, privacy, profiles,
     search::{self, SearchIndex},
     secrets::MasterKey,
     site, web,
@@ -119,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .merge(profiles::routes())
         .merge(documents::routes())
         .merge(applications::routes())
+        .merge(privacy::routes())
         .merge(api::routes(&state));
     if state.config.mailbox_enabled() {
         pages = pages.merge(mail::mailbox::routes());

@@ -1,5 +1,5 @@
 //! Periodic clean-up every node runs: expired sessions, spent one-time tokens, old sign-in
-//! attempts and abandoned uploads. (The retention sweeper with its declared rules arrives with its own issue.)
+//! attempts, old login history, unverified privacy requests and abandoned uploads. (The retention sweeper with its declared rules arrives with its own issue.)
 
 use std::time::Duration;
 
@@ -15,6 +15,8 @@ const EVERY: Duration = Duration::from_secs(15 * 60);
 const ATTEMPTS_KEPT: time::Duration = time::Duration::days(30);
 /// Used or expired link tokens are of no use after a week.
 const TOKENS_KEPT: time::Duration = time::Duration::days(7);
+/// The login history a person sees in the privacy centre covers the last twelve months.
+const LOGINS_KEPT: time::Duration = time::Duration::days(365);
 
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     loop {
@@ -47,16 +49,27 @@ async fn sweep(state: &AppState) -> Result<()> {
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
+    let logins = db_run!(pool & state.db, |p| sqlx::query(
+        "DELETE FROM login_events WHERE created_at < $1"
+    )
+    .bind(now - LOGINS_KEPT)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    // Privacy requests whose address was never verified were never filed.
+    let requests = crate::privacy::requests::sweep_unverified(state).await?;
     // Uploads a crash interrupted: never recorded in a row, unreadable anyway, now removed.
     let abandoned = state
         .files
         .sweep_abandoned(std::time::Duration::from_secs(3600))
         .await?;
-    if sessions + attempts + tokens + abandoned > 0 {
+    if sessions + attempts + tokens + logins + requests + abandoned > 0 {
         tracing::info!(
             sessions,
             attempts,
             tokens,
+            logins,
+            requests,
             abandoned,
             "housekeeping removed expired rows and abandoned uploads"
         );

@@ -425,7 +425,9 @@ pub async fn candidates(
         sqlx::query_as(
         "SELECT u.id, s.photo_file_id IS NOT NULL AND s.photo_consent_at IS NOT NULL, u.name, s.interest_occupations, s.interest_municipalities, s.interest_employment_types \
          FROM seeker_profiles s JOIN users u ON u.id = s.user_id \
-         WHERE s.visible_to_employers = $1 AND u.email_verified_at IS NOT NULL ORDER BY s.updated_at DESC LIMIT 200"
+         WHERE s.visible_to_employers = $1 AND u.email_verified_at IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM processing_limits pl WHERE pl.user_id = u.id AND pl.restricted_since IS NOT NULL) \
+         ORDER BY s.updated_at DESC LIMIT 200"
     )
     .bind(true)
     .fetch_all(p)
@@ -493,7 +495,8 @@ async fn candidate_photo(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     user.employer_company()?;
-    let visible = load(&state, id).await?.visible_to_employers;
+    let visible = load(&state, id).await?.visible_to_employers
+        && !crate::privacy::limits::is_restricted(&state.db, id).await?;
     let (_, key, name, content_type) = consented_photo(&state, id)
         .await?
         .filter(|_| visible)
