@@ -479,16 +479,15 @@ async fn withdraw_photo(
     l: Layout,
 ) -> Result<Response> {
     let id = subject_id(&user)?;
-    let photo: Option<(i64, String)> =
-        db_run!(pool & state.db, |p| {
-            sqlx::query_as(
+    let photo: Option<(i64, String)> = db_run!(pool & state.db, |p| {
+        sqlx::query_as(
         "SELECT f.id, f.storage_key FROM seeker_profiles s JOIN files f ON f.id = s.photo_file_id \
          WHERE s.user_id = $1 AND f.owner_id = $1"
     )
     .bind(id)
     .fetch_optional(p)
     .await
-        })?;
+    })?;
     let mut tx = state.db.begin().await?;
     db_run!(tx &mut tx, |c| sqlx::query(
         "UPDATE seeker_profiles SET photo_file_id = NULL, photo_consent_at = NULL WHERE user_id = $1"

@@ -9,6 +9,8 @@ mod ads;
 mod applications;
 mod mail;
 mod pages;
+mod privacy_centre;
+mod privacy_requests;
 mod profiles;
 mod schema;
 mod search;
