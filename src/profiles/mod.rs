@@ -421,17 +421,19 @@ pub async fn candidates(
     l: Layout,
 ) -> Result<Response> {
     user.employer_company()?;
-    let rows: Vec<(i64, bool, String, String, String, String)> = db_run!(pool & state.db, |p| {
-        sqlx::query_as(
+    // People who restricted processing (GDPR Art. 18) are left out.
+    let sql = format!(
         "SELECT u.id, s.photo_file_id IS NOT NULL AND s.photo_consent_at IS NOT NULL, u.name, s.interest_occupations, s.interest_municipalities, s.interest_employment_types \
          FROM seeker_profiles s JOIN users u ON u.id = s.user_id \
-         WHERE s.visible_to_employers = $1 AND u.email_verified_at IS NOT NULL \
-         AND NOT EXISTS (SELECT 1 FROM processing_limits pl WHERE pl.user_id = u.id AND pl.restricted_since IS NOT NULL) \
-         ORDER BY s.updated_at DESC LIMIT 200"
-    )
-    .bind(true)
-    .fetch_all(p)
-    .await
+         WHERE s.visible_to_employers = $1 AND u.email_verified_at IS NOT NULL AND {} \
+         ORDER BY s.updated_at DESC LIMIT 200",
+        crate::privacy::limits::NOT_RESTRICTED_SQL
+    );
+    let rows: Vec<(i64, bool, String, String, String, String)> = db_run!(pool & state.db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(true)
+            .fetch_all(p)
+            .await
     })?;
     let tax = taxonomy();
     let lang = l.t.lang();
