@@ -130,6 +130,11 @@ fn escape(text: &str) -> String {
     out
 }
 
+/// Fields whose values are codes with a text in the catalog (`privacy_value.<field>.<code>`).
+const CODED_FIELDS: &[&str] = &[
+    "event", "consent", "action", "channel", "kind", "status", "role", "state",
+];
+
 /// A section's JSON as HTML (escaped here; the template inserts it as is): objects become
 /// definition lists, lists of records numbered lists.
 pub fn html_of(t: Tr, value: &Value, out: &mut String) {
@@ -170,7 +175,13 @@ pub fn html_of(t: Tr, value: &Value, out: &mut String) {
                 out.push_str("<dt>");
                 out.push_str(&escape(export::field_label(t, k)));
                 out.push_str("</dt><dd>");
-                html_of(t, v, out);
+                match v.as_str() {
+                    // Codes (statuses, events, kinds) are shown in words.
+                    Some(code) if CODED_FIELDS.contains(&k.as_str()) => {
+                        out.push_str(&escape(t.s(&format!("privacy_value.{k}.{code}"))))
+                    }
+                    _ => html_of(t, v, out),
+                }
                 out.push_str("</dd>");
             }
             out.push_str("</dl>");
@@ -368,17 +379,6 @@ async fn correct(
         .await?;
         return Ok(Redirect::to("/account/privacy").into_response());
     }
-    let applications = if seeker {
-        crate::applications::store::of_seeker(&state.db, id).await?
-    } else {
-        Vec::new()
-    };
-    let mut told = Vec::new();
-    for a in &applications {
-        for r in recipients::of_application(&state.db, a.id).await? {
-            told.push((a.id, a.ad_title.clone(), r));
-        }
-    }
     let at = now();
     let mut tx = state.db.begin().await?;
     db_run!(tx &mut tx, |c| sqlx::query("UPDATE users SET name = $1, updated_at = $2 WHERE id = $3")
@@ -406,13 +406,10 @@ async fn correct(
         .map(|(k, _)| k.trim_start_matches("privacy_field."))
         .collect();
     limits::record(&mut tx, id, "correction", &fields.join(", ")).await?;
-    for (application, title, r) in &told {
-        let mail = emails::corrected(r, *application, title, &changes)?;
-        state.queue_mail(&mut tx, &mail).await?;
-    }
+    let told = tell_recipients(&state, &mut tx, id, &changes).await?;
     tx.commit().await?;
     state.mail_queued();
-    let count = told.len().to_string();
+    let count = told.to_string();
     flash(
         &l.session,
         FlashKind::Success,
@@ -420,6 +417,26 @@ async fn correct(
     )
     .await?;
     Ok(Redirect::to("/account/privacy").into_response())
+}
+
+/// Art. 19: every company holding one of the person's applications is sent the corrected
+/// values (catalog key of the field, new value), in the caller's transaction. Returns how many
+/// recipients were told.
+pub async fn tell_recipients(
+    state: &AppState,
+    tx: &mut crate::db::Tx,
+    seeker: i64,
+    changes: &[(String, String)],
+) -> Result<usize> {
+    let mut told = 0;
+    for a in crate::applications::store::of_seeker(&state.db, seeker).await? {
+        for r in recipients::of_application(&state.db, a.id).await? {
+            let mail = emails::corrected(&r, a.id, &a.ad_title, changes)?;
+            state.queue_mail(tx, &mail).await?;
+            told += 1;
+        }
+    }
+    Ok(told)
 }
 
 #[derive(Deserialize, Default)]

@@ -294,7 +294,7 @@ story!(
         assert!(
             app.get("/account/privacy")
                 .await
-                .contains("export.downloaded")
+                .contains("Downloaded a copy of the data")
         );
 
         // Withdrawing consents, each on its own; ending the other session.
@@ -305,7 +305,7 @@ story!(
             .submit(&app)
             .await;
         assert!(page.contains("Your consent is withdrawn and the photo is deleted."));
-        assert!(page.contains("consent.photo.withdrawn"));
+        assert!(page.contains("Withdrew consent to showing the photo"));
         assert!(!page.has_form("Withdraw consent to show my photo"));
         let page = page
             .form("Withdraw consent to show my profile to employers")
@@ -375,7 +375,7 @@ async fn a_correction_reaches_the_company_over_smtp() {
         page.text()
     );
     assert!(page.contains("Anna Andersen-Berg") && page.contains("+45 99 88 77 66"));
-    assert!(page.contains("correction"));
+    assert!(page.contains("Corrected data"));
     let told = smtp.received("karin@nordlys.dk", 2).await;
     let mail = told
         .iter()
@@ -669,7 +669,7 @@ story!(
             .submit(&app)
             .await;
         assert!(page.contains("Processing of your data is now restricted."));
-        assert!(page.contains("restriction.placed"));
+        assert!(page.contains("Restricted processing"));
         app.mail(EMAIL, "Processing of your data is restricted")
             .await;
         assert!(!employer.get("/employer/candidates").await.contains(NAME));
@@ -712,7 +712,7 @@ story!(
             .submit(&app)
             .await;
         assert!(page.contains("Your objection is recorded"));
-        assert!(page.contains("objection.made"));
+        assert!(page.contains("Objected to direct marketing"));
         let data: serde_json::Value = {
             let entries = zip_entries(
                 app.client
@@ -789,4 +789,19 @@ story!(nobody_sees_another_persons_centre, |app| {
         app.get("/account/privacy").await.status,
         StatusCode::FORBIDDEN
     );
+});
+
+story!(a_profile_edit_reaches_the_company_too, |app| {
+    anna_applies(&app).await;
+    let page = app
+        .get("/profile")
+        .await
+        .form("Save profile")
+        .fill("Phone (optional)", "+45 55 44 33 22")
+        .submit(&app)
+        .await;
+    assert!(page.contains("Your profile is saved."));
+    let mail = app.mail("karin@nordlys.dk", "Rettede oplysninger").await;
+    assert!(mail.text.contains("+45 55 44 33 22"), "{}", mail.text);
+    assert!(!mail.text.contains(ADDRESS), "only what changed is sent");
 });

@@ -228,7 +228,8 @@ story!(
         app.login(EMAIL, PASSWORD).await;
         let centre = app.get("/account/privacy").await;
         assert!(
-            centre.contains("viewed_request") && centre.contains("answered_request"),
+            centre.contains("Looked at your privacy request")
+                && centre.contains("Answered your privacy request"),
             "{}",
             centre.text()
         );
