@@ -120,13 +120,16 @@ pub fn router(state: AppState) -> Router {
         .merge(documents::routes())
         .merge(applications::routes())
         .merge(privacy::routes())
+        .merge(privacy::consent::routes())
+        .merge(privacy::statistics::routes())
         .merge(api::routes(&state));
     if state.config.mailbox_enabled() {
         pages = pages.merge(mail::mailbox::routes());
     }
 
-    // Outermost last: metrics and tracing see everything; sessions wrap the request context,
-    // which wraps error pages, which wrap CSRF checks and the handlers.
+    // Outermost last: metrics and tracing see everything; sessions wrap the cookie consent,
+    // which wraps the request context, which wraps error pages, which wrap CSRF checks and
+    // the handlers.
     pages
         .fallback(web::not_found)
         .layer(CatchPanicLayer::custom(|_| {
@@ -143,6 +146,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::request_context,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            privacy::consent::track,
         ))
         .layer(sessions)
         // Each file's own limit is enforced while it streams; this bounds a whole request.

@@ -1,5 +1,7 @@
 //! Periodic clean-up every node runs: expired sessions, spent one-time tokens, old sign-in
-//! attempts, old login history, unverified privacy requests and abandoned uploads. (The retention sweeper with its declared rules arrives with its own issue.)
+//! attempts, statistics older than 12 months, old login history, unverified privacy requests
+//! and abandoned uploads. (The retention sweeper with its declared rules arrives with its own
+//! issue.)
 
 use std::time::Duration;
 
@@ -58,12 +60,17 @@ async fn sweep(state: &AppState) -> Result<()> {
     .map(|r| r.rows_affected()))?;
     // Privacy requests whose address was never verified were never filed.
     let requests = crate::privacy::requests::sweep_unverified(state).await?;
+    let statistics = crate::privacy::statistics::delete_collected_before(
+        &state.db,
+        now - crate::privacy::statistics::KEPT,
+    )
+    .await?;
     // Uploads a crash interrupted: never recorded in a row, unreadable anyway, now removed.
     let abandoned = state
         .files
         .sweep_abandoned(std::time::Duration::from_secs(3600))
         .await?;
-    if sessions + attempts + tokens + logins + requests + abandoned > 0 {
+    if sessions + attempts + tokens + logins + requests + abandoned + statistics > 0 {
         tracing::info!(
             sessions,
             attempts,
@@ -71,6 +78,7 @@ async fn sweep(state: &AppState) -> Result<()> {
             logins,
             requests,
             abandoned,
+            statistics,
             "housekeeping removed expired rows and abandoned uploads"
         );
     }

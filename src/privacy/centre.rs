@@ -132,7 +132,7 @@ fn escape(text: &str) -> String {
 
 /// Fields whose values are codes with a text in the catalog (`privacy_value.<field>.<code>`).
 const CODED_FIELDS: &[&str] = &[
-    "event", "consent", "action", "channel", "kind", "status", "role", "state",
+    "event", "consent", "action", "channel", "kind", "status", "role", "state", "method",
 ];
 
 /// A section's JSON as HTML (escaped here; the template inserts it as is): objects become

@@ -2,6 +2,7 @@
 //! the policy pages generated from the registry.
 
 pub mod centre;
+pub mod consent;
 pub mod emails;
 pub mod erasure;
 pub mod export;
@@ -10,6 +11,7 @@ pub mod queue;
 pub mod recipients;
 pub mod requests;
 pub mod sections;
+pub mod statistics;
 
 use std::fmt;
 use std::net::IpAddr;

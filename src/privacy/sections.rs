@@ -100,6 +100,7 @@ pub fn all() -> Vec<Box<dyn Section>> {
         Box::new(Disclosures),
         Box::new(SavedJobs),
         Box::new(Consents),
+        Box::new(CookieConsents),
         Box::new(Processing),
         Box::new(History),
         Box::new(Sessions),
@@ -1041,6 +1042,67 @@ impl Section for Emails {
         }
         erasure.count("emails", ids.len() as u64);
         erasure.mail_ids.extend(ids);
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// Cookie decisions made while logged in (the consent branch's records).
+struct CookieConsents;
+
+#[async_trait]
+impl Section for CookieConsents {
+    fn key(&self) -> &'static str {
+        "cookie_consents"
+    }
+
+    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+        let Some(id) = subject.user_id() else {
+            return Ok(Value::Array(Vec::new()));
+        };
+        Ok(Value::Array(
+            super::consent::store::history(&state.db, None, Some(id))
+                .await?
+                .into_iter()
+                .map(|r| {
+                    json!({
+                        "decided_at": ts(r.decided_at),
+                        "method": r.method,
+                        "preferences": r.preferences,
+                        "statistics": r.statistics,
+                        "marketing": r.marketing,
+                        "policy_version": r.policy_version,
+                        "page": r.page,
+                        "masked_ip": r.masked_ip,
+                        "consent_id": r.consent_id,
+                    })
+                })
+                .collect(),
+        ))
+    }
+
+    async fn erase(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subject: &Subject,
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        let Some(id) = subject.user_id() else {
+            return Ok(());
+        };
+        // The records are the proof of consent (kept 12 months); they lose their link to the
+        // person, and hold nothing else that names them.
+        let unlinked = exec(
+            tx,
+            "UPDATE cookie_consents SET user_id = NULL WHERE user_id = $1",
+            id,
+        )
+        .await?;
+        if unlinked > 0 {
+            erasure.keep("cookie_consents");
+        }
         Ok(())
     }
 }

@@ -16,6 +16,7 @@ use crate::{
     app::AppState,
     error::Result,
     mail::outbox,
+    privacy::consent::{self, VisitorConsent},
     web::{self, Lang, Layout, render, safe_next},
 };
 
@@ -46,10 +47,12 @@ struct LanguageForm {
     return_to: String,
 }
 
-/// Remembers the chosen language in the session (and on the account, for e-mails).
+/// Remembers the chosen language in the session (and on the account, for e-mails), and for
+/// 12 months in the language cookie if the visitor consented to preference cookies.
 async fn switch_language(
     State(state): State<AppState>,
     l: Layout,
+    visitor: VisitorConsent,
     Form(form): Form<LanguageForm>,
 ) -> Result<Response> {
     let lang = Lang::parse(&form.lang).unwrap_or_default();
@@ -62,7 +65,11 @@ async fn switch_language(
     } else {
         safe_next(Some(&form.return_to))
     };
-    Ok(Redirect::to(target).into_response())
+    let mut response = Redirect::to(target).into_response();
+    if let Some(cookie) = consent::language_cookie(&visitor, lang, state.config.cookies_secure()) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
 }
 
 async fn healthz() -> &'static str {

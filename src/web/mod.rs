@@ -22,6 +22,7 @@ use crate::{
     accounts::{Role, SessionUser},
     app::AppState,
     error::{BadRequestMessage, Error, ErrorPage, Result},
+    privacy::consent::{self, VisitorConsent},
 };
 pub use i18n::{Lang, Tr};
 
@@ -35,9 +36,13 @@ const SESSION_FLASH: &str = "flash";
 pub struct RequestContext {
     pub user: Option<Arc<SessionUser>>,
     pub lang: Lang,
+    /// The visitor's cookie choice, resolved by `privacy::consent::track`.
+    pub consent: VisitorConsent,
 }
 
-/// Loads the signed-in user (if any) and decides the language.
+/// Loads the signed-in user (if any) and decides the language: the one chosen in this
+/// session, else the one remembered in the language cookie (only with consent to preference
+/// cookies), else the account's, else `Accept-Language`.
 pub async fn request_context(
     State(state): State<AppState>,
     session: Session,
@@ -55,10 +60,16 @@ pub async fn request_context(
         },
         None => None,
     };
+    let consent = req
+        .extensions()
+        .get::<VisitorConsent>()
+        .cloned()
+        .unwrap_or_default();
     let chosen = session
         .get::<String>(SESSION_LANG)
         .await?
         .and_then(|code| Lang::parse(&code))
+        .or_else(|| consent::remembered_language(&consent, req.headers()))
         .or_else(|| user.as_ref().and_then(|u| Lang::parse(&u.lang)));
     let lang = chosen.unwrap_or_else(|| {
         req.headers()
@@ -67,8 +78,22 @@ pub async fn request_context(
             .map(Lang::from_accept_language)
             .unwrap_or_default()
     });
-    req.extensions_mut().insert(RequestContext { user, lang });
+    req.extensions_mut().insert(RequestContext {
+        user,
+        lang,
+        consent,
+    });
     Ok(next.run(req).await)
+}
+
+impl RequestContext {
+    fn anonymous() -> Self {
+        RequestContext {
+            user: None,
+            lang: Lang::En,
+            consent: VisitorConsent::default(),
+        }
+    }
 }
 
 fn context(parts: &Parts) -> RequestContext {
@@ -76,10 +101,7 @@ fn context(parts: &Parts) -> RequestContext {
         .extensions
         .get::<RequestContext>()
         .cloned()
-        .unwrap_or(RequestContext {
-            user: None,
-            lang: Lang::En,
-        })
+        .unwrap_or_else(RequestContext::anonymous)
 }
 
 /// Stores the signed-in user in the session; renews the session id against fixation.
@@ -197,6 +219,8 @@ pub struct Layout {
     pub path: String,
     pub mailbox: bool,
     pub session: Session,
+    /// The cookie choice: the banner shows until there is a valid one.
+    pub consent: VisitorConsent,
 }
 
 impl Layout {
@@ -222,6 +246,27 @@ impl Layout {
 
     pub fn is_operator(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.role == Role::Operator)
+    }
+
+    /// The cookie banner shows on every page until the visitor has a valid choice, except on
+    /// the cookie settings page, which is the choice itself.
+    pub fn cookie_banner(&self) -> bool {
+        self.consent.needs_asking() && !self.path.starts_with(consent::SETTINGS_PATH)
+    }
+
+    /// The token of the cookie forms: the session's CSRF token when there is a session, else
+    /// a token bound to the visitor's address, so that asking creates no session.
+    pub fn consent_token(&self) -> &str {
+        if self.csrf.is_empty() {
+            self.consent.form_token()
+        } else {
+            &self.csrf
+        }
+    }
+
+    /// "Cookie settings" in the footer, coming back to this page afterwards.
+    pub fn cookie_settings_href(&self) -> String {
+        consent::settings_href(&self.path)
     }
 
     /// Makes sure the page carries a CSRF token; creates the session if needed. Pages with a
@@ -257,6 +302,7 @@ impl Layout {
             path,
             mailbox,
             session,
+            consent: ctx.consent,
         }
     }
 }
@@ -368,8 +414,10 @@ pub async fn csrf_protection(
     Ok(next.run(req).await)
 }
 
-/// Forms an anonymous visitor may post before any session exists.
-const CSRF_EXEMPT: &[&str] = &["/language"];
+/// Forms an anonymous visitor may post before any session exists. The cookie choice checks
+/// its own token (the session's, or one bound to the visitor's address: see
+/// `privacy::consent`), so that asking for consent needs no session.
+const CSRF_EXEMPT: &[&str] = &["/language", consent::DECIDE_PATH];
 
 /// Browsers send `Origin` (or at least `Referer`) on form posts; when present it must be ours:
 /// the configured base URL, or the host the request was addressed to (so that both
@@ -492,10 +540,7 @@ pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next
         .extensions()
         .get::<RequestContext>()
         .cloned()
-        .unwrap_or(RequestContext {
-            user: None,
-            lang: Lang::En,
-        });
+        .unwrap_or_else(RequestContext::anonymous);
     let path = req.uri().path().to_string();
     let response = next.run(req).await;
     let page = match response.extensions().get::<ErrorPage>() {

@@ -625,14 +625,19 @@ impl Form {
     }
 
     pub async fn submit(self, app: &TestApp) -> Page {
+        self.submit_with(&app.client).await
+    }
+
+    /// Submits from another browser (its own client and cookies).
+    pub async fn submit_with(self, client: &reqwest::Client) -> Page {
         let request = if self.get {
             let mut url = self.action;
             url.set_query(Some(
                 &serde_urlencoded::to_string(&self.fields).expect("query"),
             ));
-            app.client.get(url)
+            client.get(url)
         } else {
-            app.client.post(self.action).form(&self.fields)
+            client.post(self.action).form(&self.fields)
         };
         let response = request.send().await.expect("submit");
         Page::from(response).await

@@ -1,12 +1,14 @@
 //! Black-box stories against the running portal, grouped by capability. Each story runs on
 //! SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL.
 
+mod browser;
 mod fixtures;
 mod helpers;
 
 mod accounts;
 mod ads;
 mod applications;
+mod consent;
 mod mail;
 mod pages;
 mod privacy_centre;

@@ -54,6 +54,8 @@ pub async fn anna_applies(app: &TestApp) -> World {
     let ad = fixtures::published(app, &company, ad).await;
     app.registered_seeker(EMAIL).await;
     app.login(EMAIL, PASSWORD).await;
+    // A cookie decision made while logged in.
+    app.get("/saved").await.form("Reject all").submit(app).await;
     let page = app
         .get("/profile")
         .await
@@ -270,6 +272,7 @@ story!(
                 .any(|c| c["consent"] == "candidate_visibility" && c["given"] == true)
         );
         assert_eq!(sections["saved_jobs"].as_array().unwrap().len(), 1);
+        assert_eq!(sections["cookie_consents"][0]["method"], "reject_all");
         let logins = sections["logins"].as_array().unwrap();
         assert!(logins.len() >= 2, "{logins:?}");
         assert!(logins.iter().all(|l| l["masked_ip"] == "127.0.0.0/24"));

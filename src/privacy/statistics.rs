@@ -1,0 +1,264 @@
+//! First-party statistics, only for visitors who consented to them: page views (route, day,
+//! masked IP, visit cookie) and campaign arrivals (marketing consent). Nothing leaves the
+//! server; the operator's "Statistics" page charts the last 30 days.
+
+use askama::Template;
+use axum::{Router, extract::State, response::Response, routing::get};
+use time::{Date, Duration, OffsetDateTime};
+
+use crate::{
+    app::AppState,
+    calendar,
+    db::Db,
+    db_run,
+    error::Result,
+    privacy::{MaskedIp, consent::Campaign},
+    web::{CurrentOperator, Layout, render},
+};
+
+/// Days the operator's charts cover.
+const DAYS: i64 = 30;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/operator/statistics", get(page))
+}
+
+/// One page view of a visitor who consented to statistics.
+pub struct PageView<'a> {
+    pub at: OffsetDateTime,
+    /// The route's template (`/jobs/{id}`), never the address with its query string.
+    pub route: &'a str,
+    pub visit_id: &'a str,
+    pub ip: MaskedIp,
+}
+
+/// The Copenhagen business day of an instant.
+fn day_of(at: OffsetDateTime) -> Date {
+    at.to_offset(calendar::copenhagen_offset(at)).date()
+}
+
+pub async fn record_page_view(db: &Db, view: &PageView<'_>) -> Result<()> {
+    db_run!(pool db, |p| sqlx::query(
+        "INSERT INTO page_views (viewed_on, viewed_at, route, visit_id, masked_ip) \
+         VALUES ($1, $2, $3, $4, $5)"
+    )
+    .bind(day_of(view.at))
+    .bind(view.at)
+    .bind(view.route)
+    .bind(view.visit_id)
+    .bind(view.ip.to_string())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn record_campaign_visit(db: &Db, at: OffsetDateTime, campaign: &Campaign) -> Result<()> {
+    db_run!(pool db, |p| sqlx::query(
+        "INSERT INTO campaign_visits (visited_on, visited_at, source, campaign) \
+         VALUES ($1, $2, $3, $4)"
+    )
+    .bind(day_of(at))
+    .bind(at)
+    .bind(&campaign.source)
+    .bind(&campaign.campaign)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Statistics are visitor data, kept 12 months from collection (PRODUCT.md).
+pub const KEPT: Duration = Duration::days(365);
+
+/// Deletes page views and campaign arrivals collected before `cutoff`; returns how many.
+pub async fn delete_collected_before(db: &Db, cutoff: OffsetDateTime) -> Result<u64> {
+    let views = db_run!(pool db, |p| sqlx::query("DELETE FROM page_views WHERE viewed_at < $1")
+        .bind(cutoff)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    let campaigns = db_run!(pool db, |p| sqlx::query(
+        "DELETE FROM campaign_visits WHERE visited_at < $1"
+    )
+    .bind(cutoff)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(views + campaigns)
+}
+
+/// One day of the chart.
+pub struct DayCount {
+    pub day: Date,
+    pub visits: i64,
+    pub views: i64,
+}
+
+pub struct CampaignCount {
+    pub source: String,
+    pub campaign: String,
+    pub visits: i64,
+}
+
+pub struct RouteCount {
+    pub route: String,
+    pub views: i64,
+}
+
+/// Visits (distinct visit cookies) and page views per day from `first` to `last`, with the
+/// days without any as zeros.
+pub async fn per_day(db: &Db, first: Date, last: Date) -> Result<Vec<DayCount>> {
+    let rows: Vec<(Date, i64, i64)> = db_run!(pool db, |p| sqlx::query_as(
+        "SELECT viewed_on, COUNT(DISTINCT visit_id), COUNT(*) FROM page_views \
+         WHERE viewed_on >= $1 AND viewed_on <= $2 GROUP BY viewed_on"
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(p)
+    .await)?;
+    let mut days = Vec::new();
+    let mut day = first;
+    while day <= last {
+        let (visits, views) = rows
+            .iter()
+            .find(|(d, _, _)| *d == day)
+            .map(|(_, visits, views)| (*visits, *views))
+            .unwrap_or((0, 0));
+        days.push(DayCount { day, visits, views });
+        match day.next_day() {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+    Ok(days)
+}
+
+pub async fn per_campaign(db: &Db, first: Date) -> Result<Vec<CampaignCount>> {
+    let rows: Vec<(String, String, i64)> = db_run!(pool db, |p| sqlx::query_as(
+        "SELECT source, campaign, COUNT(*) FROM campaign_visits WHERE visited_on >= $1 \
+         GROUP BY source, campaign ORDER BY COUNT(*) DESC, source, campaign LIMIT 50"
+    )
+    .bind(first)
+    .fetch_all(p)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(source, campaign, visits)| CampaignCount {
+            source,
+            campaign,
+            visits,
+        })
+        .collect())
+}
+
+pub async fn per_route(db: &Db, first: Date) -> Result<Vec<RouteCount>> {
+    let rows: Vec<(String, i64)> = db_run!(pool db, |p| sqlx::query_as(
+        "SELECT route, COUNT(*) FROM page_views WHERE viewed_on >= $1 \
+         GROUP BY route ORDER BY COUNT(*) DESC, route LIMIT 20"
+    )
+    .bind(first)
+    .fetch_all(p)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(route, views)| RouteCount { route, views })
+        .collect())
+}
+
+/// A bar chart drawn on the server as SVG attributes (the CSP allows no inline style).
+pub struct Chart {
+    pub bars: Vec<Bar>,
+    pub max: i64,
+}
+
+pub struct Bar {
+    pub x: i64,
+    pub y: i64,
+    pub height: i64,
+    pub label: String,
+    pub value: i64,
+}
+
+impl Chart {
+    pub const WIDTH: i64 = 600;
+    pub const HEIGHT: i64 = 160;
+    const BAR: i64 = Chart::WIDTH / DAYS;
+
+    fn new(days: &[DayCount], value: impl Fn(&DayCount) -> i64) -> Chart {
+        let max = days.iter().map(&value).max().unwrap_or(0);
+        let bars = days
+            .iter()
+            .enumerate()
+            .map(|(i, day)| {
+                let v = value(day);
+                let height = if max == 0 { 0 } else { v * Chart::HEIGHT / max };
+                Bar {
+                    x: i as i64 * Chart::BAR,
+                    y: Chart::HEIGHT - height,
+                    height,
+                    label: day.day.to_string(),
+                    value: v,
+                }
+            })
+            .collect();
+        Chart { bars, max }
+    }
+
+    pub fn bar_width(&self) -> i64 {
+        Chart::BAR - 2
+    }
+}
+
+/// One chart with its heading (an i18n key) and the id that labels it.
+pub struct ChartSection {
+    pub chart: Chart,
+    pub heading: &'static str,
+    pub id: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "operator/statistics.html")]
+struct StatisticsPage {
+    l: Layout,
+    days: Vec<DayCount>,
+    first_day: Date,
+    last_day: Date,
+    charts: [ChartSection; 2],
+    campaigns: Vec<CampaignCount>,
+    routes: Vec<RouteCount>,
+    total_visits: i64,
+    total_views: i64,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    CurrentOperator(_): CurrentOperator,
+    l: Layout,
+) -> Result<Response> {
+    let last = calendar::today();
+    let first = last - Duration::days(DAYS - 1);
+    let days = per_day(&state.db, first, last).await?;
+    render(&StatisticsPage {
+        charts: [
+            ChartSection {
+                chart: Chart::new(&days, |d| d.visits),
+                heading: "statistics.visits_heading",
+                id: "visits-chart",
+            },
+            ChartSection {
+                chart: Chart::new(&days, |d| d.views),
+                heading: "statistics.views_heading",
+                id: "views-chart",
+            },
+        ],
+        total_visits: days.iter().map(|d| d.visits).sum(),
+        total_views: days.iter().map(|d| d.views).sum(),
+        campaigns: per_campaign(&state.db, first).await?,
+        routes: per_route(&state.db, first).await?,
+        days,
+        first_day: first,
+        last_day: last,
+        l,
+    })
+}

@@ -1,0 +1,265 @@
+//! A real browser for the stories that must be checked as a person sees them: Debian's headless
+//! Chromium, driven through chromedriver's W3C WebDriver protocol over loopback. The protocol
+//! is a handful of JSON calls, made here with the `reqwest` client the tests already use (the
+//! WebDriver crates pull in second copies of `http`, `cookie` and ICU).
+//!
+//! chromedriver runs under `timeout`, so it stops by itself even if a test is killed, and is
+//! killed (with its Chromium) when the `Browser` is dropped. Without Chromium the test fails:
+//! `apt-get install chromium chromium-driver` (`.ci/run` does).
+
+use std::{
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use serde_json::{Value, json};
+
+use crate::helpers::free_port;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The W3C name of an element reference in WebDriver answers.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+pub struct Browser {
+    driver: Child,
+    endpoint: String,
+    session: String,
+    http: reqwest::Client,
+    _profile: tempfile::TempDir,
+}
+
+/// A cookie as the browser holds it.
+#[derive(Debug, Clone)]
+pub struct BrowserCookie {
+    pub name: String,
+    pub value: String,
+}
+
+impl Browser {
+    /// Starts chromedriver on a loopback port and a headless Chromium session that can reach
+    /// nothing but loopback.
+    pub async fn start() -> Browser {
+        for binary in [CHROMIUM, CHROMEDRIVER] {
+            assert!(
+                std::path::Path::new(binary).exists(),
+                "{binary} is missing: install Debian's chromium and chromium-driver \
+                 (apt-get install chromium chromium-driver); the browser stories fail without them"
+            );
+        }
+        let port = free_port();
+        let driver = Command::new("timeout")
+            .args(["300", CHROMEDRIVER])
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let ready = http
+                .get(format!("{endpoint}/status"))
+                .send()
+                .await
+                .ok()
+                .map(|r| r.status().is_success())
+                .unwrap_or(false);
+            if ready {
+                break;
+            }
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = tempfile::tempdir().expect("browser profile dir");
+        let capabilities = json!({
+            "capabilities": { "alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": {
+                    "binary": CHROMIUM,
+                    "args": [
+                        "--headless=new",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-dev-shm-usage",
+                        "--no-first-run",
+                        "--no-default-browser-check",
+                        "--disable-extensions",
+                        "--disable-sync",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-default-apps",
+                        // Nothing but the portal on loopback is reachable.
+                        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                        format!("--user-data-dir={}", profile.path().display()),
+                    ],
+                },
+            }},
+        });
+        let mut browser = Browser {
+            driver,
+            endpoint,
+            session: String::new(),
+            http,
+            _profile: profile,
+        };
+        let answer = browser.call("POST", "/session", capabilities).await;
+        browser.session = answer["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no WebDriver session: {answer}"))
+            .to_string();
+        browser
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        let url = format!("{}{}", self.endpoint, path);
+        let request = match method {
+            "GET" => self.http.get(url),
+            "DELETE" => self.http.delete(url),
+            _ => self.http.post(url).json(&body),
+        };
+        let response = request.send().await.expect("WebDriver request");
+        let status = response.status();
+        let answer: Value = response.json().await.expect("WebDriver answer");
+        assert!(
+            status.is_success(),
+            "WebDriver {method} {path} failed ({status}): {answer}"
+        );
+        answer["value"].clone()
+    }
+
+    fn session_path(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.call("POST", &self.session_path("/url"), json!({ "url": url }))
+            .await;
+    }
+
+    pub async fn current_url(&self) -> reqwest::Url {
+        let url = self
+            .call("GET", &self.session_path("/url"), json!({}))
+            .await;
+        reqwest::Url::parse(url.as_str().expect("url")).expect("a URL")
+    }
+
+    pub async fn cookies(&self) -> Vec<BrowserCookie> {
+        let cookies = self
+            .call("GET", &self.session_path("/cookie"), json!({}))
+            .await;
+        cookies
+            .as_array()
+            .expect("cookie list")
+            .iter()
+            .map(|c| BrowserCookie {
+                name: c["name"].as_str().unwrap_or_default().to_string(),
+                value: c["value"].as_str().unwrap_or_default().to_string(),
+            })
+            .collect()
+    }
+
+    pub async fn cookie_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.cookies().await.into_iter().map(|c| c.name).collect();
+        names.sort();
+        names
+    }
+
+    /// Entries in the page's localStorage and sessionStorage (WebDriver scripts run outside
+    /// the page's Content-Security-Policy).
+    pub async fn storage_entries(&self) -> i64 {
+        let count = self
+            .call(
+                "POST",
+                &self.session_path("/execute/sync"),
+                json!({ "script": "return localStorage.length + sessionStorage.length;", "args": [] }),
+            )
+            .await;
+        count.as_i64().expect("a number")
+    }
+
+    /// The visible text of the page.
+    pub async fn text(&self) -> String {
+        let body = self.find("//body").await.expect("a body");
+        let text = self
+            .call(
+                "GET",
+                &self.session_path(&format!("/element/{body}/text")),
+                json!({}),
+            )
+            .await;
+        text.as_str().unwrap_or_default().to_string()
+    }
+
+    async fn find(&self, xpath: &str) -> Option<String> {
+        let found = self
+            .call(
+                "POST",
+                &self.session_path("/elements"),
+                json!({ "using": "xpath", "value": xpath }),
+            )
+            .await;
+        found
+            .as_array()?
+            .first()
+            .and_then(|e| e[ELEMENT].as_str())
+            .map(str::to_string)
+    }
+
+    /// Whether a button with exactly this label is on the page.
+    pub async fn has_button(&self, label: &str) -> bool {
+        self.find(&format!("//button[normalize-space()='{label}']"))
+            .await
+            .is_some()
+    }
+
+    /// Clicks the button with this label, as a person would, and waits for the next page.
+    pub async fn click_button(&self, label: &str) {
+        self.click(&format!("//button[normalize-space()='{label}']"), label)
+            .await;
+    }
+
+    /// Follows the link with this text.
+    pub async fn click_link(&self, text: &str) {
+        self.click(&format!("//a[normalize-space()='{text}']"), text)
+            .await;
+    }
+
+    async fn click(&self, xpath: &str, what: &str) {
+        let element = self
+            .find(xpath)
+            .await
+            .unwrap_or_else(|| panic!("nothing to click labelled {what:?}"));
+        self.call(
+            "POST",
+            &self.session_path(&format!("/element/{element}/click")),
+            json!({}),
+        )
+        .await;
+        // A form post or link: WebDriver's click returns once the navigation has loaded.
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Ending the session quits Chromium; killing `timeout` stops chromedriver.
+        let url = format!("{}/session/{}", self.endpoint, self.session);
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(runtime) = runtime {
+                runtime.block_on(async move {
+                    let _ = reqwest::Client::new().delete(url).send().await;
+                });
+            }
+        })
+        .join();
+        let _ = Command::new("kill")
+            .arg(self.driver.id().to_string())
+            .status();
+        let _ = self.driver.wait();
+    }
+}
