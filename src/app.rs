@@ -12,7 +12,7 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
     accounts::{self, session_store::DbSessionStore},
-    ads,
+    ads, alerts,
     api::{self, ApiLimiter},
     applications,
     config::Config,
@@ -22,7 +22,7 @@ use crate::{
     files::FileStore,
     housekeeping,
     mail::{self, OutgoingMail, outbox, transport::Mailer, worker::OutboxWorker},
-    operator, privacy, profiles,
+    newsletter, operator, privacy, profiles,
     search::{self, SearchIndex},
     secrets::MasterKey,
     site, web,
@@ -122,6 +122,8 @@ pub fn router(state: AppState) -> Router {
         .merge(privacy::routes())
         .merge(privacy::consent::routes())
         .merge(privacy::statistics::routes())
+        .merge(newsletter::routes())
+        .merge(alerts::routes())
         .merge(api::routes(&state));
     if state.config.mailbox_enabled() {
         pages = pages.merge(mail::mailbox::routes());
@@ -199,6 +201,11 @@ pub async fn serve(
         state.config.worker_poll,
         workers.clone(),
     ));
+    let job_alerts = tokio::spawn(alerts::worker::run(
+        state.clone(),
+        state.config.worker_poll,
+        workers.clone(),
+    ));
 
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(
@@ -218,6 +225,7 @@ pub async fn serve(
     let _ = housekeeping.await;
     let _ = expiry.await;
     let _ = indexer.await;
+    let _ = job_alerts.await;
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -1,7 +1,7 @@
 //! Periodic clean-up every node runs: expired sessions, spent one-time tokens, old sign-in
-//! attempts, statistics older than 12 months, old login history, unverified privacy requests
-//! and abandoned uploads. (The retention sweeper with its declared rules arrives with its own
-//! issue.)
+//! attempts, statistics older than 12 months, old login history, unverified privacy requests,
+//! abandoned uploads and newsletter sign-ups never confirmed. (The retention sweeper with its
+//! declared rules arrives with its own issue.)
 
 use std::time::Duration;
 
@@ -65,12 +65,13 @@ async fn sweep(state: &AppState) -> Result<()> {
         now - crate::privacy::statistics::KEPT,
     )
     .await?;
+    let unconfirmed = crate::newsletter::store::forget_unconfirmed(&state.db).await?;
     // Uploads a crash interrupted: never recorded in a row, unreadable anyway, now removed.
     let abandoned = state
         .files
         .sweep_abandoned(std::time::Duration::from_secs(3600))
         .await?;
-    if sessions + attempts + tokens + logins + requests + abandoned + statistics > 0 {
+    if sessions + attempts + tokens + logins + requests + abandoned + statistics + unconfirmed > 0 {
         tracing::info!(
             sessions,
             attempts,
@@ -79,6 +80,7 @@ async fn sweep(state: &AppState) -> Result<()> {
             requests,
             abandoned,
             statistics,
+            unconfirmed,
             "housekeeping removed expired rows and abandoned uploads"
         );
     }

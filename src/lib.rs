@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod ads;
+pub mod alerts;
 pub mod api;
 pub mod app;
 pub mod applications;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod files;
 mod housekeeping;
 pub mod mail;
+pub mod newsletter;
 mod operator;
 pub mod privacy;
 pub mod profiles;

@@ -83,6 +83,11 @@ struct SearchPage {
     clear_filters: Option<String>,
     feed: String,
     municipality_names: Vec<&'static str>,
+    /// The search as a job alert would save it, the policy line shown with its consent text,
+    /// and the login link that comes back to this search.
+    alert_query: String,
+    alert_policy: String,
+    alert_login: String,
 }
 
 impl SearchPage {
@@ -128,6 +133,9 @@ pub async fn page(
                 clear_filters: None,
                 feed: "/jobs.atom".into(),
                 municipality_names,
+                alert_query: String::new(),
+                alert_policy: String::new(),
+                alert_login: String::new(),
                 l,
             };
             return render_with_status(StatusCode::BAD_REQUEST, &page);
@@ -205,7 +213,20 @@ pub async fn page(
         clear_filters,
         feed: format!("/jobs.atom?{}", without_param(&query, "page")),
         municipality_names,
-        l,
+        alert_query: crate::alerts::alert_query(&query),
+        alert_policy: crate::alerts::policy_line(t),
+        alert_login: format!(
+            "/login?{}",
+            url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("next", &format!("/jobs?{query}"))
+                .finish()
+        ),
+        // Seekers get the "Create job alert" form, which needs the session's CSRF token.
+        l: if l.is_seeker() {
+            l.with_form().await?
+        } else {
+            l
+        },
     };
     render(&page)
 }

@@ -18,6 +18,16 @@ pub struct OutgoingMail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Headers beyond the standard ones, e.g. `List-Unsubscribe` on marketing mail.
+    pub headers: Vec<(String, String)>,
+}
+
+impl OutgoingMail {
+    /// Adds a header (name and value must be printable ASCII; checked when it is queued).
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
 }
 
 #[derive(Template)]
@@ -74,6 +84,7 @@ impl Letter {
             subject: subject.into(),
             text: LetterText { letter: &self }.render()?,
             html: LetterHtml { letter: &self }.render()?,
+            headers: Vec::new(),
         })
     }
 }

@@ -6,7 +6,7 @@ use super::OutgoingMail;
 use crate::{
     db::{Db, Tx, now},
     db_run,
-    error::Result,
+    error::{Error, Result},
     secrets,
 };
 
@@ -15,9 +15,10 @@ use crate::{
 pub async fn enqueue(tx: &mut Tx, mail: &OutgoingMail, message_domain: &str) -> Result<i64> {
     let now = now();
     let message_id = format!("<{}@{}>", secrets::random_token(), message_domain);
+    let headers = encode_headers(&mail.headers)?;
     let id = db_run!(tx tx, |c| sqlx::query_scalar(
-        "INSERT INTO outbox (recipient, subject, body_text, body_html, message_id, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id"
+        "INSERT INTO outbox (recipient, subject, body_text, body_html, message_id, next_attempt_at, created_at, extra_headers) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id"
     )
     .bind(&mail.to)
     .bind(&mail.subject)
@@ -25,9 +26,31 @@ pub async fn enqueue(tx: &mut Tx, mail: &OutgoingMail, message_domain: &str) -> 
     .bind(&mail.html)
     .bind(&message_id)
     .bind(now)
+    .bind(&headers)
     .fetch_one(&mut *c)
     .await)?;
     Ok(id)
+}
+
+/// Extra headers are stored as a JSON list of `[name, value]` pairs. Names must be header
+/// tokens and values printable ASCII without line breaks, so nothing can inject a header.
+fn encode_headers(headers: &[(String, String)]) -> Result<String> {
+    for (name, value) in headers {
+        let name_ok =
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        let value_ok = value.bytes().all(|b| (0x20..0x7f).contains(&b));
+        if !name_ok || !value_ok {
+            return Err(Error::internal(format!("refused mail header {name:?}")));
+        }
+    }
+    serde_json::to_string(headers).map_err(Error::internal)
+}
+
+impl QueuedMail {
+    /// The extra headers stored with the message (empty if none or unreadable).
+    pub fn headers(&self) -> Vec<(String, String)> {
+        serde_json::from_str(&self.extra_headers).unwrap_or_default()
+    }
 }
 
 /// Attaches one of a person's stored files to a queued message (decrypted when sent).
@@ -69,6 +92,7 @@ pub struct QueuedMail {
     pub body_html: String,
     pub message_id: String,
     pub attempts: i32,
+    pub extra_headers: String,
 }
 
 /// How long a claimed message is reserved for the node that claimed it. If that node dies
@@ -79,12 +103,12 @@ const CLAIM_SQLITE: &str = "UPDATE outbox SET claimed_until = $1, attempts = att
      WHERE id = (SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL \
        AND next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2) \
        ORDER BY id LIMIT 1) \
-     RETURNING id, recipient, subject, body_text, body_html, message_id, attempts";
+     RETURNING id, recipient, subject, body_text, body_html, message_id, attempts, extra_headers";
 const CLAIM_POSTGRES: &str = "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 \
      WHERE id = (SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL \
        AND next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2) \
        ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) \
-     RETURNING id, recipient, subject, body_text, body_html, message_id, attempts";
+     RETURNING id, recipient, subject, body_text, body_html, message_id, attempts, extra_headers";
 
 /// Claims the oldest due message, if any. On PostgreSQL, `SKIP LOCKED` lets several nodes
 /// claim different messages at once; SQLite has a single writer, so the plain form suffices.

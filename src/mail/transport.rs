@@ -4,7 +4,10 @@ use std::{path::PathBuf, time::Duration};
 
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Attachment as AttachmentPart, Mailbox, MultiPart, header::ContentType},
+    message::{
+        Attachment as AttachmentPart, Mailbox, MultiPart,
+        header::{ContentType, HeaderName, HeaderValue},
+    },
 };
 
 use super::outbox::QueuedMail;
@@ -63,7 +66,7 @@ impl Mailer {
             .recipient
             .parse()
             .map_err(|e| format!("bad recipient: {e}"))?;
-        let message = Message::builder()
+        let mut message = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(&mail.subject)
@@ -88,6 +91,12 @@ impl Mailer {
                 }
             })
             .map_err(|e| format!("cannot build message: {e}"))?;
+        for (name, value) in mail.headers() {
+            let name = HeaderName::new_from_ascii(name).map_err(|e| format!("bad header: {e}"))?;
+            message
+                .headers_mut()
+                .insert_raw(HeaderValue::new(name, value));
+        }
         match &self.transport {
             Transport::Smtp(smtp) => smtp
                 .send(message)

@@ -25,12 +25,13 @@ use crate::{
     ads::view::date,
     app::AppState,
     calendar,
-    db::now,
+    db::{Tx, now},
     db_run,
     error::{Error, Result},
+    newsletter::consent::{Action, Purpose, Step},
     web::{
-        CurrentUser, FieldErrors, FlashKind, Lang, Layout, Tr, flash, render, render_with_status,
-        sign_out,
+        ClientIp, CurrentUser, FieldErrors, FlashKind, Lang, Layout, Tr, flash, render,
+        render_with_status, sign_out,
     },
 };
 
@@ -48,6 +49,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/account/privacy/consents/visibility/withdraw",
             post(withdraw_visibility),
+        )
+        .route(
+            "/account/privacy/consents/newsletter/withdraw",
+            post(withdraw_newsletter),
         )
         .route("/account/privacy/sessions/end", post(end_session))
         .route("/account/privacy/erase", get(erase_form).post(erase))
@@ -132,7 +137,20 @@ fn escape(text: &str) -> String {
 
 /// Fields whose values are codes with a text in the catalog (`privacy_value.<field>.<code>`).
 const CODED_FIELDS: &[&str] = &[
-    "event", "consent", "action", "channel", "kind", "status", "role", "state", "method",
+    "event",
+    "consent",
+    "action",
+    "channel",
+    "kind",
+    "status",
+    "role",
+    "state",
+    "method",
+    "subscription",
+    "alert_status",
+    "frequency",
+    "purpose",
+    "step",
 ];
 
 /// A section's JSON as HTML (escaped here; the template inserts it as is): objects become
@@ -211,6 +229,7 @@ struct CentrePage {
     objecting: bool,
     photo_consent: bool,
     visible: bool,
+    newsletter: bool,
     sessions: Vec<SessionView>,
 }
 
@@ -245,6 +264,15 @@ async fn centre(
         .bind(id)
         .fetch_optional(p)
         .await)?;
+    let newsletter: i64 = db_run!(pool & state.db, |p| {
+        sqlx::query_scalar(
+        "SELECT COUNT(*) FROM newsletter_subscribers WHERE (user_id = $1 OR email = $2) AND status <> 'unsubscribed'"
+    )
+    .bind(id)
+    .bind(user.email.to_lowercase())
+    .fetch_one(p)
+    .await
+    })?;
     let current = l.session.id().map(|s| handle_of(&state, &s.to_string()));
     let sessions = active_sessions(&state, id)
         .await?
@@ -261,6 +289,7 @@ async fn centre(
         objecting: limits.marketing_objection_since.is_some(),
         visible: consents.is_some_and(|(v, _)| v),
         photo_consent: consents.is_some_and(|(_, p)| p.is_some()),
+        newsletter: newsletter > 0,
         sessions,
         l: l.with_form().await?,
     })
@@ -424,7 +453,7 @@ async fn correct(
 /// recipients were told.
 pub async fn tell_recipients(
     state: &AppState,
-    tx: &mut crate::db::Tx,
+    tx: &mut Tx,
     seeker: i64,
     changes: &[(String, String)],
 ) -> Result<usize> {
@@ -469,9 +498,13 @@ async fn restrict(
     Ok(Redirect::to("/account/privacy").into_response())
 }
 
+/// Art. 21(3): an objection stops direct marketing for good — every job alert is stopped and
+/// the newsletter unsubscribed, each step in the marketing consent record. Withdrawing the
+/// objection restarts nothing; the person signs up again if they wish.
 async fn object(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    ClientIp(ip): ClientIp,
     l: Layout,
     Form(form): Form<Toggle>,
 ) -> Result<Response> {
@@ -479,6 +512,11 @@ async fn object(
     let on = form.on == "yes";
     let mut tx = state.db.begin().await?;
     limits::set_objection(&mut tx, id, on).await?;
+    if on {
+        let text = l.t.s("privacy_centre.objection_hint");
+        stop_alerts(&state, &mut tx, &user, ip, text).await?;
+        unsubscribe_newsletter(&state, &mut tx, &user, ip, text, Some("objection")).await?;
+    }
     tx.commit().await?;
     let key = if on {
         "privacy_centre.objected"
@@ -547,6 +585,109 @@ async fn withdraw_visibility(
         &l.session,
         FlashKind::Success,
         l.t.s("privacy_centre.visibility_withdrawn"),
+    )
+    .await?;
+    Ok(Redirect::to("/account/privacy").into_response())
+}
+
+fn marketing_step<'a>(
+    purpose: Purpose,
+    user: &'a SessionUser,
+    email: &'a str,
+    alert_id: Option<i64>,
+    ip: IpAddr,
+    text: &'a str,
+    reason: Option<&'a str>,
+) -> Step<'a> {
+    Step {
+        purpose,
+        action: Action::Withdrawn,
+        email,
+        user_id: Some(user.id),
+        alert_id,
+        text,
+        lang: Lang::parse(&user.lang).unwrap_or_default(),
+        source: "/account/privacy",
+        ip: Some(ip),
+        reason,
+    }
+}
+
+async fn stop_alerts(
+    state: &AppState,
+    tx: &mut Tx,
+    user: &SessionUser,
+    ip: IpAddr,
+    text: &str,
+) -> Result<()> {
+    for alert in crate::alerts::store::for_user(&state.db, user.id).await? {
+        if crate::alerts::store::stop(tx, alert.id, "objection").await? {
+            let step = marketing_step(
+                Purpose::JobAlert,
+                user,
+                &user.email,
+                Some(alert.id),
+                ip,
+                text,
+                Some("objection"),
+            );
+            crate::newsletter::consent::record(tx, &step).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn unsubscribe_newsletter(
+    state: &AppState,
+    tx: &mut Tx,
+    user: &SessionUser,
+    ip: IpAddr,
+    text: &str,
+    reason: Option<&str>,
+) -> Result<bool> {
+    let subscriptions: Vec<(i64, String)> = db_run!(pool & state.db, |p| {
+        sqlx::query_as(
+        "SELECT id, email FROM newsletter_subscribers WHERE (user_id = $1 OR email = $2) AND status <> 'unsubscribed'"
+    )
+    .bind(user.id)
+    .bind(user.email.to_lowercase())
+    .fetch_all(p)
+    .await
+    })?;
+    let mut any = false;
+    for (id, email) in subscriptions {
+        if crate::newsletter::store::unsubscribe(tx, id).await? {
+            let step = marketing_step(Purpose::Newsletter, user, &email, None, ip, text, reason);
+            crate::newsletter::consent::record(tx, &step).await?;
+            any = true;
+        }
+    }
+    Ok(any)
+}
+
+/// Withdraws the newsletter consent on its own, as the unsubscribe link would.
+async fn withdraw_newsletter(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ClientIp(ip): ClientIp,
+    l: Layout,
+) -> Result<Response> {
+    subject_id(&user)?;
+    let mut tx = state.db.begin().await?;
+    unsubscribe_newsletter(
+        &state,
+        &mut tx,
+        &user,
+        ip,
+        l.t.s("privacy_centre.withdraw_newsletter"),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    flash(
+        &l.session,
+        FlashKind::Success,
+        l.t.s("privacy_centre.newsletter_withdrawn"),
     )
     .await?;
     Ok(Redirect::to("/account/privacy").into_response())

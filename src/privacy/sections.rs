@@ -101,6 +101,9 @@ pub fn all() -> Vec<Box<dyn Section>> {
         Box::new(SavedJobs),
         Box::new(Consents),
         Box::new(CookieConsents),
+        Box::new(Newsletter),
+        Box::new(JobAlerts),
+        Box::new(MarketingConsents),
         Box::new(Processing),
         Box::new(History),
         Box::new(Sessions),
@@ -1102,6 +1105,176 @@ impl Section for CookieConsents {
         .await?;
         if unlinked > 0 {
             erasure.keep("cookie_consents");
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// The newsletter subscription of the person's account or address (the marketing branch).
+struct Newsletter;
+
+const NEWSLETTER_MATCH: &str = "(user_id = $1 OR email = $2)";
+
+#[async_trait]
+impl Section for Newsletter {
+    fn key(&self) -> &'static str {
+        "newsletter"
+    }
+
+    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+        type Row = (
+            String,
+            String,
+            OffsetDateTime,
+            Option<OffsetDateTime>,
+            Option<OffsetDateTime>,
+        );
+        let sql = format!(
+            "SELECT email, status, requested_at, confirmed_at, unsubscribed_at FROM newsletter_subscribers WHERE {NEWSLETTER_MATCH} ORDER BY id"
+        );
+        let rows: Vec<Row> = db_run!(pool & state.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+            sql
+        ))
+        .bind(subject.user_id().unwrap_or(0))
+        .bind(subject.email.to_lowercase())
+        .fetch_all(p)
+        .await)?;
+        Ok(Value::Array(
+            rows.into_iter()
+                .map(|(email, status, requested, confirmed, unsubscribed)| {
+                    json!({
+                        "email": email,
+                        "subscription": status,
+                        "requested_at": ts(requested),
+                        "confirmed_at": opt_ts(confirmed),
+                        "unsubscribed_at": opt_ts(unsubscribed),
+                    })
+                })
+                .collect(),
+        ))
+    }
+
+    async fn erase(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subject: &Subject,
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        let sql = format!("DELETE FROM newsletter_subscribers WHERE {NEWSLETTER_MATCH}");
+        let done = db_run!(tx tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(subject.user_id().unwrap_or(0))
+            .bind(subject.email.to_lowercase())
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        erasure.count("newsletter", done);
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct JobAlerts;
+
+#[async_trait]
+impl Section for JobAlerts {
+    fn key(&self) -> &'static str {
+        "job_alerts"
+    }
+
+    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+        let Some(id) = subject.user_id() else {
+            return Ok(Value::Array(Vec::new()));
+        };
+        Ok(Value::Array(
+            crate::alerts::store::for_user(&state.db, id)
+                .await?
+                .into_iter()
+                .map(|a| {
+                    json!({
+                        "search": a.query,
+                        "frequency": a.frequency,
+                        "alert_status": a.status,
+                        "stop_reason": a.stop_reason,
+                        "created_at": ts(a.created_at),
+                        "last_sent_at": opt_ts(a.last_sent_at),
+                    })
+                })
+                .collect(),
+        ))
+    }
+
+    async fn erase(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subject: &Subject,
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        if let Some(id) = subject.user_id() {
+            erasure.count(
+                "job_alerts",
+                exec(tx, "DELETE FROM job_alerts WHERE user_id = $1", id).await?,
+            );
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// Every newsletter and job-alert consent step (append-only proof).
+struct MarketingConsents;
+
+#[async_trait]
+impl Section for MarketingConsents {
+    fn key(&self) -> &'static str {
+        "marketing_consents"
+    }
+
+    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+        let records = match subject.user_id() {
+            Some(id) => crate::newsletter::consent::history_by_user(&state.db, id).await?,
+            None => crate::newsletter::consent::history_by_email(&state.db, &subject.email).await?,
+        };
+        Ok(Value::Array(
+            records
+                .into_iter()
+                .map(|r| {
+                    json!({
+                        "purpose": r.purpose,
+                        "step": r.action,
+                        "email": r.email,
+                        "text_shown": r.text_shown,
+                        "policy_version": r.policy_version,
+                        "source": r.source,
+                        "masked_ip": r.ip_masked,
+                        "reason": r.reason,
+                        "at": ts(r.created_at),
+                    })
+                })
+                .collect(),
+        ))
+    }
+
+    async fn erase(
+        &self,
+        state: &AppState,
+        _tx: &mut Tx,
+        subject: &Subject,
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        // Kept: the proof of what was consented to and withdrawn (2 years from its last use),
+        // the one place the address remains.
+        let kept = match subject.user_id() {
+            Some(id) => crate::newsletter::consent::history_by_user(&state.db, id).await?,
+            None => crate::newsletter::consent::history_by_email(&state.db, &subject.email).await?,
+        };
+        if !kept.is_empty() {
+            erasure.keep("marketing_consents");
         }
         Ok(())
     }

@@ -416,8 +416,9 @@ pub async fn csrf_protection(
 
 /// Forms an anonymous visitor may post before any session exists. The cookie choice checks
 /// its own token (the session's, or one bound to the visitor's address: see
-/// `privacy::consent`), so that asking for consent needs no session.
-const CSRF_EXEMPT: &[&str] = &["/language", consent::DECIDE_PATH];
+/// `privacy::consent`), so that asking for consent needs no session. `/unsubscribe` is also
+/// posted by mail programs (RFC 8058 one-click); its signed link is the authority.
+const CSRF_EXEMPT: &[&str] = &["/language", consent::DECIDE_PATH, "/unsubscribe"];
 
 /// Browsers send `Origin` (or at least `Referer`) on form posts; when present it must be ours:
 /// the configured base URL, or the host the request was addressed to (so that both

@@ -7,9 +7,11 @@ mod helpers;
 
 mod accounts;
 mod ads;
+mod alerts;
 mod applications;
 mod consent;
 mod mail;
+mod newsletter;
 mod pages;
 mod privacy_centre;
 mod privacy_requests;

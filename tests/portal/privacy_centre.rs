@@ -117,6 +117,36 @@ pub async fn anna_applies(app: &TestApp) -> World {
     World { company }
 }
 
+/// Anna subscribes to the newsletter (double opt-in) and saves a daily job alert.
+pub async fn anna_wants_marketing(app: &TestApp) {
+    let page = app
+        .get("/newsletter")
+        .await
+        .form("Subscribe")
+        .fill("E-mail address", EMAIL)
+        .submit(app)
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let mail = app
+        .mail(EMAIL, "Confirm your newsletter subscription")
+        .await;
+    let done = app
+        .get(&mail.link("/newsletter/confirm"))
+        .await
+        .form("Confirm my subscription")
+        .submit(app)
+        .await;
+    assert_eq!(done.heading(), "You are subscribed");
+    let page = app
+        .get("/jobs?q=backend")
+        .await
+        .form("Create job alert")
+        .fill("How often", "daily")
+        .submit(app)
+        .await;
+    assert!(page.contains("Your job alert is saved"), "{}", page.text());
+}
+
 /// Logs a second, independent browser in as `email` (another device).
 pub async fn second_device(app: &TestApp, email: &str) -> TestBrowser {
     let browser = app.other_browser();
@@ -176,6 +206,7 @@ story!(
     the_centre_shows_everything_and_the_export_contains_it,
     |app| {
         let _world = anna_applies(&app).await;
+        anna_wants_marketing(&app).await;
         // A second login, so there is a history and another session.
         let other = second_device(&app, EMAIL).await;
 
@@ -202,6 +233,15 @@ story!(
             "Saved jobs",
             "Where you are logged in",
             "This session",
+            "Consented to showing the photo",
+            "Consented to showing the profile to employers",
+            "E-mail with secure links",
+            "Cookie choices",
+            "Rejected all",
+            "Newsletter and job-alert consents",
+            "Subscribed",
+            "Job alerts",
+            "Daily",
         ] {
             assert!(
                 page.contains(shown),
@@ -273,6 +313,16 @@ story!(
         );
         assert_eq!(sections["saved_jobs"].as_array().unwrap().len(), 1);
         assert_eq!(sections["cookie_consents"][0]["method"], "reject_all");
+        assert_eq!(sections["newsletter"][0]["subscription"], "confirmed");
+        assert_eq!(sections["job_alerts"][0]["frequency"], "daily");
+        assert_eq!(sections["job_alerts"][0]["search"], "q=backend");
+        let steps = sections["marketing_consents"].as_array().unwrap();
+        assert!(
+            steps
+                .iter()
+                .any(|c| c["purpose"] == "newsletter" && c["step"] == "confirmed")
+        );
+        assert!(steps.iter().any(|c| c["purpose"] == "job_alert"));
         let logins = sections["logins"].as_array().unwrap();
         assert!(logins.len() >= 2, "{logins:?}");
         assert!(logins.iter().all(|l| l["masked_ip"] == "127.0.0.0/24"));
@@ -310,6 +360,12 @@ story!(
         assert!(page.contains("Your consent is withdrawn and the photo is deleted."));
         assert!(page.contains("Withdrew consent to showing the photo"));
         assert!(!page.has_form("Withdraw consent to show my photo"));
+        let page = page
+            .form("Unsubscribe from the newsletter")
+            .submit(&app)
+            .await;
+        assert!(page.contains("You are unsubscribed from the newsletter."));
+        assert!(page.contains("Withdrawn"));
         let page = page
             .form("Withdraw consent to show my profile to employers")
             .submit(&app)
@@ -524,8 +580,15 @@ pub async fn outbox_drained(app: &TestApp) {
     panic!("the outbox did not drain");
 }
 
+/// What the law makes us keep after an erasure, and where the scan may find it.
+const LEGAL_EXCEPTIONS: [&str; 1] = [
+    // Proof of newsletter and job-alert consent and its withdrawal (2 years).
+    "table marketing_consents.email",
+];
+
 story!(erasure_leaves_nothing_that_identifies_the_person, |app| {
     let world = anna_applies(&app).await;
+    anna_wants_marketing(&app).await;
     outbox_drained(&app).await;
     // The scan finds the person everywhere before the erasure (so it would notice leftovers).
     let before = scan(&app, &IDENTIFIERS).await;
@@ -579,6 +642,8 @@ story!(erasure_leaves_nothing_that_identifies_the_person, |app| {
         "A record of this erasure",
         "GDPR Art. 5(2) and 17",
         "Database backups",
+        "Your cookie decisions, without any link to you",
+        "The record of your newsletter and job-alert consents",
     ] {
         assert!(
             page.contains(kept),
@@ -595,9 +660,17 @@ story!(erasure_leaves_nothing_that_identifies_the_person, |app| {
     assert!(told.text.contains("Backend developer"));
     outbox_drained(&app).await;
     let after = scan(&app, &IDENTIFIERS).await;
+    let unexpected: Vec<&String> = after
+        .iter()
+        .filter(|f| !LEGAL_EXCEPTIONS.iter().any(|e| f.starts_with(e)))
+        .collect();
     assert!(
-        after.is_empty(),
-        "identifiers left after erasure: {after:#?}"
+        unexpected.is_empty(),
+        "identifiers left after erasure: {unexpected:#?}"
+    );
+    assert!(
+        after.iter().all(|f| f.ends_with(EMAIL)),
+        "only the address, as proof of consent: {after:?}"
     );
     assert!(
         files_under(&app.env.data_path().join("files")).is_empty(),
@@ -616,6 +689,10 @@ story!(erasure_leaves_nothing_that_identifies_the_person, |app| {
         summary.contains("\"applications\":1") && summary.contains("\"files\""),
         "{summary}"
     );
+    assert!(
+        summary.contains("\"job_alerts\":1") && summary.contains("\"newsletter\":1"),
+        "{summary}"
+    );
     let remaining: i64 = jobboard::db_run!(pool & app.state.db, |p| sqlx::query_scalar(
         "SELECT COUNT(*) FROM applications WHERE company_id = $1"
     )
@@ -630,6 +707,10 @@ story!(
     restriction_hides_the_profile_and_freezes_the_pipeline,
     |app| {
         let world = anna_applies(&app).await;
+        anna_wants_marketing(&app).await;
+        let later = time::OffsetDateTime::now_utc() + time::Duration::days(8);
+        assert_eq!(newsletter_to(&app).await, [EMAIL]);
+        assert_eq!(due_alerts(&app, later).await, 1);
         // The employer can log in.
         jobboard::db_run!(pool & app.state.db, |p| sqlx::query(
             "UPDATE users SET password_hash = $1 WHERE id = $2"
@@ -676,6 +757,9 @@ story!(
         app.mail(EMAIL, "Processing of your data is restricted")
             .await;
         assert!(!employer.get("/employer/candidates").await.contains(NAME));
+        // No newsletter and no job alert while restricted.
+        assert!(newsletter_to(&app).await.is_empty());
+        assert_eq!(due_alerts(&app, later).await, 0);
         let inbox = employer.get("/employer/applications").await;
         let link = inbox
             .document()
@@ -729,6 +813,25 @@ story!(
         };
         assert!(data["sections"]["processing"]["restricted_since"].is_string());
         assert!(data["sections"]["processing"]["marketing_objection_since"].is_string());
+        // The objection stops direct marketing for good: the alert and the subscription end,
+        // each step in the consent record.
+        assert_eq!(data["sections"]["job_alerts"][0]["alert_status"], "stopped");
+        assert_eq!(
+            data["sections"]["job_alerts"][0]["stop_reason"],
+            "objection"
+        );
+        assert_eq!(
+            data["sections"]["newsletter"][0]["subscription"],
+            "unsubscribed"
+        );
+        let steps = data["sections"]["marketing_consents"].as_array().unwrap();
+        assert_eq!(
+            steps
+                .iter()
+                .filter(|c| c["step"] == "withdrawn" && c["reason"] == "objection")
+                .count(),
+            2
+        );
 
         // Lifted: visible again, and the pipeline moves.
         let page = app
@@ -745,8 +848,30 @@ story!(
                 .await
                 .contains("The applicant has restricted processing")
         );
+        // Lifting the restriction does not lift the objection.
+        assert!(newsletter_to(&app).await.is_empty());
+        assert_eq!(due_alerts(&app, later).await, 0);
     }
 );
+
+/// Who the newsletter would go to now (the one function that decides it).
+async fn newsletter_to(app: &TestApp) -> Vec<String> {
+    let mut tx = app.state.db.begin().await.unwrap();
+    jobboard::newsletter::store::recipients(&mut tx)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.email)
+        .collect()
+}
+
+/// How many job alerts the worker would send at `at`.
+async fn due_alerts(app: &TestApp, at: time::OffsetDateTime) -> usize {
+    jobboard::alerts::store::due(&app.state.db, at, 10)
+        .await
+        .unwrap()
+        .len()
+}
 
 story!(nobody_sees_another_persons_centre, |app| {
     let _world = anna_applies(&app).await;
