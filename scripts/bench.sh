@@ -17,6 +17,9 @@ trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 cargo build --release --locked --quiet
 BIN=target/release/jobboard
 export JOBBOARD_MASTER_KEY=$(printf '5e%.0s' $(seq 1 32))
+# PostgreSQL is production mode, which needs the data controller named in the policies.
+export JOBBOARD_CONTROLLER_NAME="jobboard benchmark" JOBBOARD_CONTROLLER_ADDRESS="Benchmark" \
+  JOBBOARD_CONTROLLER_CVR=10150817 JOBBOARD_CONTROLLER_EMAIL=bench@jobboard.localhost
 COMPANIES=$(( ADS / 200 + 20 ))
 
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(date -u +%Y-%m-%d)"

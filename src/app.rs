@@ -103,13 +103,20 @@ pub async fn prepare(config: Config) -> Result<AppState> {
     })
 }
 
+/// The session cookie's lifetime, as the privacy registry declares it.
+fn session_lifetime() -> time::Duration {
+    crate::privacy::registry::Cookie::named(crate::privacy::cookie_names::SESSION)
+        .and_then(|cookie| cookie.lifetime.period().fixed_length())
+        .expect("the registry declares the session cookie with a lifetime in days")
+}
+
 pub fn router(state: AppState) -> Router {
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(crate::privacy::cookie_names::SESSION)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.cookies_secure())
-        .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
+        .with_expiry(Expiry::OnInactivity(session_lifetime()));
 
     let mut pages = Router::new()
         .merge(site::routes())

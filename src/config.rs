@@ -6,7 +6,10 @@ use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
 
 use url::Url;
 
-use crate::error::{Error, Result};
+use crate::{
+    error::{Error, Result},
+    privacy::controller::Controller,
+};
 
 #[derive(Clone)]
 pub struct Config {
@@ -29,6 +32,8 @@ pub struct Config {
     pub api_rate_per_second: u32,
     /// Largest accepted upload, per file.
     pub max_upload_bytes: u64,
+    /// The data controller named in the privacy policy (`JOBBOARD_CONTROLLER_*`).
+    pub controller: Controller,
 }
 
 #[derive(Clone, Debug)]
@@ -58,6 +63,7 @@ impl std::fmt::Debug for Config {
                 &self.master_key.as_ref().map(|_| "<redacted>"),
             )
             .field("s3", &self.s3)
+            .field("controller", &self.controller.name)
             .finish_non_exhaustive()
     }
 }
@@ -128,6 +134,8 @@ impl Config {
                 .map_err(|e| Error::Config(format!("{key}: {e}")))
                 .map(|v| Duration::from_millis(v.unwrap_or(default)))
         };
+        let production = database_url.starts_with("postgres") || s3.is_some();
+        let controller = Controller::from_config(get, production)?;
         let config = Config {
             addr,
             data_dir,
@@ -151,6 +159,7 @@ impl Config {
                 .transpose()
                 .map_err(|e| Error::Config(format!("JOBBOARD_MAX_UPLOAD_BYTES: {e}")))?
                 .unwrap_or(10_000_000),
+            controller,
         };
         if config.is_production() && config.master_key.is_none() {
             return Err(Error::Config(
@@ -215,16 +224,87 @@ mod tests {
         assert!(!config.cookies_secure());
     }
 
+    const CONTROLLER: &[(&str, &str)] = &[
+        ("JOBBOARD_CONTROLLER_NAME", "Nordlys Jobs ApS"),
+        ("JOBBOARD_CONTROLLER_ADDRESS", "Havnegade 1, 8000 Aarhus C"),
+        ("JOBBOARD_CONTROLLER_CVR", "10150817"),
+        ("JOBBOARD_CONTROLLER_EMAIL", "privacy@nordlys.example"),
+    ];
+
     #[test]
     fn postgres_needs_a_master_key() {
-        let err = Config::from_map(vars(&[("DATABASE_URL", "postgres://x@localhost/db")]));
+        let mut pairs = vec![("DATABASE_URL", "postgres://x@localhost/db")];
+        pairs.extend_from_slice(CONTROLLER);
+        let err = Config::from_map(vars(&pairs));
         assert!(err.is_err());
         let key = "00".repeat(32);
-        let ok = Config::from_map(vars(&[
-            ("DATABASE_URL", "postgres://x@localhost/db"),
+        pairs.push(("JOBBOARD_MASTER_KEY", &key));
+        assert!(Config::from_map(vars(&pairs)).is_ok());
+    }
+
+    #[test]
+    fn production_needs_the_controller_and_embedded_mode_shows_demo_values() {
+        let key = "00".repeat(32);
+        let err = Config::from_map(vars(&[
+            ("JOBBOARD_S3_BUCKET", "files"),
             ("JOBBOARD_MASTER_KEY", &key),
-        ]));
-        assert!(ok.is_ok());
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("JOBBOARD_CONTROLLER_NAME"), "{err}");
+        assert!(Config::from_map(HashMap::new()).unwrap().controller.demo);
+    }
+
+    #[test]
+    fn files_on_aws_outside_the_eu_are_a_third_country_transfer() {
+        let key = "00".repeat(32);
+        let config = |extra: &[(&str, &str)]| {
+            let mut pairs = vec![
+                ("JOBBOARD_S3_BUCKET", "files"),
+                ("JOBBOARD_MASTER_KEY", &key),
+            ];
+            pairs.extend_from_slice(CONTROLLER);
+            pairs.extend_from_slice(extra);
+            Config::from_map(vars(&pairs)).unwrap()
+        };
+        use crate::privacy::registry::third_country_storage;
+        assert_eq!(
+            third_country_storage(&config(&[])),
+            Some("us-east-1".into())
+        );
+        assert_eq!(
+            third_country_storage(&config(&[("JOBBOARD_S3_REGION", "eu-west-2")])),
+            Some("eu-west-2".into()),
+            "London is outside the EU/EEA"
+        );
+        assert_eq!(
+            third_country_storage(&config(&[("JOBBOARD_S3_REGION", "eu-north-1")])),
+            None
+        );
+        assert_eq!(
+            third_country_storage(&config(&[("JOBBOARD_S3_ENDPOINT", "http://minio:9000")])),
+            None
+        );
+        assert_eq!(
+            third_country_storage(&Config::from_map(HashMap::new()).unwrap()),
+            None
+        );
+    }
+
+    #[test]
+    fn the_toml_file_mirrors_the_controller_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobboard.toml");
+        let toml: String = CONTROLLER
+            .iter()
+            .map(|(k, v)| format!("{} = \"{v}\"\n", k.to_lowercase()))
+            .collect();
+        std::fs::write(&path, toml).unwrap();
+        let config =
+            Config::from_map(vars(&[("JOBBOARD_CONFIG", path.to_str().unwrap())])).unwrap();
+        assert!(!config.controller.demo);
+        assert_eq!(config.controller.name, "Nordlys Jobs ApS");
+        assert_eq!(config.controller.cvr, "10150817");
     }
 
     #[test]

@@ -213,7 +213,7 @@ async fn applications(state: &crate::app::AppState, count: u32) -> Result<u64> {
                 company_id: company,
                 seeker_id: seeker,
                 cover_letter: "I am very interested in this position and would be happy to tell you more.",
-                delete_after: now + crate::applications::KEPT_FOR,
+                delete_after: crate::applications::delete_after(now),
             },
         )
         .await?;

@@ -1,7 +1,7 @@
 //! Periodic clean-up every node runs: expired sessions, spent one-time tokens, old sign-in
-//! attempts, statistics older than 12 months, old login history, unverified privacy requests,
-//! abandoned uploads and newsletter sign-ups never confirmed. (The retention sweeper with its
-//! declared rules arrives with its own issue.)
+//! attempts, abandoned uploads, statistics older than 12 months, newsletter sign-ups never
+//! confirmed, old login history and unverified privacy requests, by the privacy registry's
+//! `Housekeeping` rules. (The retention sweeper for the other rules arrives with its own issue.)
 
 use std::time::Duration;
 
@@ -9,16 +9,19 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{
     accounts::session_store::DbSessionStore, app::AppState, db::now, db_run, error::Result,
+    privacy::registry::Rule,
 };
 
 const EVERY: Duration = Duration::from_secs(15 * 60);
 
-/// Sign-in attempts are kept 30 days: long enough for rate limits and a person's login history.
-const ATTEMPTS_KEPT: time::Duration = time::Duration::days(30);
-/// Used or expired link tokens are of no use after a week.
-const TOKENS_KEPT: time::Duration = time::Duration::days(7);
-/// The login history a person sees in the privacy centre covers the last twelve months.
-const LOGINS_KEPT: time::Duration = time::Duration::days(365);
+/// How long the privacy registry keeps what this clean-up deletes (sign-in attempts: 30 days;
+/// spent or expired link tokens: 7 days).
+fn kept(rule: Rule) -> time::Duration {
+    rule.info()
+        .keep
+        .fixed_length()
+        .expect("housekeeping rules are counted in days")
+}
 
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     loop {
@@ -40,21 +43,22 @@ async fn sweep(state: &AppState) -> Result<()> {
     let attempts = db_run!(pool & state.db, |p| sqlx::query(
         "DELETE FROM auth_attempts WHERE created_at < $1"
     )
-    .bind(now - ATTEMPTS_KEPT)
+    .bind(now - kept(Rule::SignInAttempts))
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
     let tokens = db_run!(pool & state.db, |p| sqlx::query(
         "DELETE FROM account_tokens WHERE expires_at < $1 OR used_at < $1"
     )
-    .bind(now - TOKENS_KEPT)
+    .bind(now - kept(Rule::AccountTokens))
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
     let logins = db_run!(pool & state.db, |p| sqlx::query(
         "DELETE FROM login_events WHERE created_at < $1"
     )
-    .bind(now - LOGINS_KEPT)
+    // The login history is sign-in security data: kept as long as the attempts.
+    .bind(now - kept(Rule::SignInAttempts))
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?;

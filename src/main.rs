@@ -1,4 +1,4 @@
-//! The `jobboard` command line (INTERFACE.md): serve, migrate, demo, reindex, operator.
+//! The `jobboard` command line (INTERFACE.md): serve, migrate, demo, reindex, policy, operator.
 
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
@@ -45,6 +45,9 @@ enum Command {
     },
     /// Rebuild this node's search index from the database.
     Reindex,
+    /// Print the privacy registry (controller, policy version, data categories, purposes, legal
+    /// bases, recipients and processors, transfers, retention rules, cookies) as JSON.
+    Policy,
     /// Manage operator accounts.
     Operator {
         #[command(subcommand)]
@@ -154,6 +157,14 @@ async fn run(command: Command, config: Config) -> Result<()> {
             println!(
                 "{{\"indexed\":{count},\"seconds\":{:.1}}}",
                 started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Policy => {
+            let document = jobboard::privacy::registry::PolicyDocument::new(&config);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&document).map_err(Error::internal)?
             );
             Ok(())
         }

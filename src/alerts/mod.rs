@@ -374,3 +374,46 @@ async fn delete(
     flash(&l.session, FlashKind::Success, l.t.s("alerts.deleted")).await?;
     Ok(Redirect::to("/alerts").into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::Lang;
+
+    #[test]
+    fn an_alert_keeps_the_search_not_the_page() {
+        assert_eq!(
+            alert_query(
+                "q=rust&page=3&sort=newest&municipality=751&offset=20&remote=&stats=region"
+            ),
+            "q=rust&municipality=751"
+        );
+        assert_eq!(
+            alert_query("near=Aarhus&radius-km=10&employment-type=permanent"),
+            "near=Aarhus&radius-km=10&employment-type=permanent"
+        );
+        assert_eq!(alert_query(""), "");
+    }
+
+    #[test]
+    fn saved_searches_are_described_in_words() {
+        let en = Lang::En.tr();
+        assert_eq!(describe(en, "q=rust&municipality=751"), "“rust” · Aarhus");
+        assert_eq!(describe(en, ""), "All jobs");
+        assert_eq!(
+            describe(en, "near=Aarhus&radius-km=10&remote=fully"),
+            format!(
+                "All jobs · {}, within 10 km of Aarhus",
+                en.s(Remote::Fully.label_key())
+            )
+        );
+        assert_eq!(describe(Lang::Da.tr(), ""), "Alle job");
+    }
+
+    #[test]
+    fn frequencies_have_their_periods() {
+        assert_eq!(Frequency::parse("daily"), Some(Frequency::Daily));
+        assert_eq!(Frequency::parse("hourly"), None);
+        assert_eq!(Frequency::Weekly.period(), time::Duration::days(7));
+    }
+}

@@ -142,6 +142,17 @@ pub async fn delete(tx: &mut Tx, id: i64, user_id: i64) -> Result<bool> {
     Ok(changed == 1)
 }
 
+/// Deletes every alert of a person (erasure); returns how many.
+pub async fn delete_all_of(tx: &mut Tx, user_id: i64) -> Result<u64> {
+    Ok(
+        db_run!(tx tx, |c| sqlx::query("DELETE FROM job_alerts WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?,
+    )
+}
+
 /// Stops an alert for a reason (`unsubscribed`, `inactive`); false if it was stopped already.
 pub async fn stop(tx: &mut Tx, id: i64, reason: &str) -> Result<bool> {
     let changed = db_run!(tx tx, |c| sqlx::query(

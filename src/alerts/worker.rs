@@ -210,6 +210,7 @@ async fn send_one(state: &AppState, alert: &store::DueAlert) -> Result<bool> {
             ),
         )?;
         state.queue_mail(&mut tx, &mail).await?;
+        metrics::counter!("job_alert_emails_queued_total").increment(1);
     }
     tx.commit().await?;
     Ok(!ads.is_empty())

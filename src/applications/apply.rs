@@ -8,7 +8,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use super::{KEPT_FOR, LINK_LIFETIME, emails, store};
+use super::{LINK_LIFETIME, emails, store};
 use crate::{
     ads::{domain::AdContent, domain::ApplyMethod, public::public_ad, store::AdRecord},
     app::AppState,
@@ -278,7 +278,7 @@ async fn forward(
     files: &[(Uploaded, &'static str)],
 ) -> Result<()> {
     let now = now();
-    let delete_after = now + KEPT_FOR;
+    let delete_after = super::delete_after(now);
     let mut tx = state.db.begin().await?;
     let application = store::insert(
         &mut tx,

@@ -19,8 +19,14 @@ use time::Duration;
 
 use crate::app::AppState;
 
-/// Applications are kept six months, then deleted (PRODUCT.md retention table).
-pub const KEPT_FOR: Duration = Duration::days(183);
+/// When an application sent at `sent` is deleted: the privacy registry's rule for
+/// applications (six months), so the date shown and the policy cannot disagree.
+pub fn delete_after(sent: time::OffsetDateTime) -> time::OffsetDateTime {
+    crate::privacy::registry::Rule::Applications
+        .info()
+        .keep
+        .after(sent)
+}
 
 /// How long the links in the contact person's e-mail work.
 pub const LINK_LIFETIME: Duration = Duration::days(30);

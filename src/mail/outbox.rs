@@ -235,6 +235,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn extra_headers_cannot_inject_lines() {
+        let ok = vec![(
+            "List-Unsubscribe".to_string(),
+            "<https://example.com/u?a=1>".to_string(),
+        )];
+        assert_eq!(
+            encode_headers(&ok).unwrap(),
+            r#"[["List-Unsubscribe","<https://example.com/u?a=1>"]]"#
+        );
+        for (name, value) in [
+            ("X-Test", "a\r\nBcc: victim@example.com"),
+            ("X Test", "a"),
+            ("X-Test:", "a"),
+            ("", "a"),
+        ] {
+            let headers = vec![(name.to_string(), value.to_string())];
+            assert!(encode_headers(&headers).is_err(), "{name:?}: {value:?}");
+        }
+    }
+
+    #[test]
     fn backoff_doubles_and_is_capped() {
         let base = std::time::Duration::from_secs(30);
         assert_eq!(backoff(1, base), Duration::seconds(30));

@@ -273,6 +273,7 @@ pub async fn send(
     store::set_recipient_count(&mut tx, id, recipients.len() as i64).await?;
     tx.commit().await?;
     state.mail_queued();
+    metrics::counter!("newsletter_emails_queued_total").increment(recipients.len() as u64);
     tracing::info!(
         issue = id,
         operator = operator.id,

@@ -31,6 +31,26 @@ pub async fn by_email(tx: &mut Tx, email: &str) -> Result<Option<Subscriber>> {
     )
 }
 
+pub async fn by_email_in(db: &Db, email: &str) -> Result<Option<Subscriber>> {
+    let sql = format!("{SUBSCRIBER}WHERE email = $1");
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(email)
+        .fetch_optional(p)
+        .await)?,
+    )
+}
+
+pub async fn delete_by_email(tx: &mut Tx, email: &str) -> Result<u64> {
+    Ok(
+        db_run!(tx tx, |c| sqlx::query("DELETE FROM newsletter_subscribers WHERE email = $1")
+        .bind(email)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?,
+    )
+}
+
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<Subscriber>> {
     let sql = format!("{SUBSCRIBER}WHERE id = $1");
     Ok(

@@ -3,12 +3,15 @@
 
 pub mod centre;
 pub mod consent;
+pub mod controller;
 pub mod emails;
 pub mod erasure;
 pub mod export;
 pub mod limits;
+mod pages;
 pub mod queue;
 pub mod recipients;
+pub mod registry;
 pub mod requests;
 pub mod sections;
 pub mod statistics;
@@ -20,10 +23,11 @@ use axum::Router;
 
 use crate::app::AppState;
 
-/// The data-subject rights: the privacy centre, the public request form and the operators'
-/// request queue.
+/// The policy pages and the Art. 30 record, and the data-subject rights: the privacy centre,
+/// the public request form and the operators' request queue.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(pages::routes())
         .merge(centre::routes())
         .merge(requests::routes())
         .merge(queue::routes())

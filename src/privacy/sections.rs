@@ -1217,7 +1217,7 @@ impl Section for JobAlerts {
         if let Some(id) = subject.user_id() {
             erasure.count(
                 "job_alerts",
-                exec(tx, "DELETE FROM job_alerts WHERE user_id = $1", id).await?,
+                crate::alerts::store::delete_all_of(tx, id).await?,
             );
         }
         Ok(())

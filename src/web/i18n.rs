@@ -1,6 +1,7 @@
 //! English and Danish UI text. Catalogs are flat TOML files under `locales/`, compiled into the
 //! binary; a unit test keeps their keys identical. The reader's language comes from their
-//! explicit choice (session, then account), else `Accept-Language`, else English.
+//! explicit choice (session, then the language cookie with consent to preference cookies, then
+//! account), else `Accept-Language`, else English.
 
 use std::{collections::HashMap, sync::OnceLock};
 

@@ -542,6 +542,7 @@ fn run_cli(app: &TestApp, args: &[&str], stdin: &str) -> std::process::Output {
         .env("DATABASE_URL", &app.env.database_url)
         .env("JOBBOARD_DATA_DIR", app.env.data_path())
         .env("JOBBOARD_MASTER_KEY", "5e".repeat(32))
+        .envs(CONTROLLER)
         .env("RUST_LOG", "warn")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

@@ -114,20 +114,36 @@ impl Browser {
     }
 
     async fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        match self.try_call(method, path, body).await {
+            Ok(value) => value,
+            Err(error) => panic!("WebDriver {method} {path} failed: {error}"),
+        }
+    }
+
+    async fn try_call(&self, method: &str, path: &str, body: Value) -> Result<Value, String> {
         let url = format!("{}{}", self.endpoint, path);
         let request = match method {
             "GET" => self.http.get(url),
             "DELETE" => self.http.delete(url),
             _ => self.http.post(url).json(&body),
         };
-        let response = request.send().await.expect("WebDriver request");
+        let response = request.send().await.map_err(|e| e.to_string())?;
         let status = response.status();
-        let answer: Value = response.json().await.expect("WebDriver answer");
-        assert!(
-            status.is_success(),
-            "WebDriver {method} {path} failed ({status}): {answer}"
-        );
-        answer["value"].clone()
+        let answer: Value = response.json().await.map_err(|e| e.to_string())?;
+        if status.is_success() {
+            Ok(answer["value"].clone())
+        } else {
+            Err(format!("{status}: {answer}"))
+        }
+    }
+
+    async fn script(&self, script: &str) -> Result<Value, String> {
+        self.try_call(
+            "POST",
+            &self.session_path("/execute/sync"),
+            json!({ "script": script, "args": [] }),
+        )
+        .await
     }
 
     fn session_path(&self, rest: &str) -> String {
@@ -171,12 +187,9 @@ impl Browser {
     /// the page's Content-Security-Policy).
     pub async fn storage_entries(&self) -> i64 {
         let count = self
-            .call(
-                "POST",
-                &self.session_path("/execute/sync"),
-                json!({ "script": "return localStorage.length + sessionStorage.length;", "args": [] }),
-            )
-            .await;
+            .script("return localStorage.length + sessionStorage.length;")
+            .await
+            .expect("web storage readable");
         count.as_i64().expect("a number")
     }
 
@@ -232,13 +245,34 @@ impl Browser {
             .find(xpath)
             .await
             .unwrap_or_else(|| panic!("nothing to click labelled {what:?}"));
+        // Mark this document, so that the next one can be told apart once it has loaded:
+        // WebDriver's click may return before the navigation it starts has finished.
+        self.script("window.__before_click = true;")
+            .await
+            .expect("mark the page");
         self.call(
             "POST",
             &self.session_path(&format!("/element/{element}/click")),
             json!({}),
         )
         .await;
-        // A form post or link: WebDriver's click returns once the navigation has loaded.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let loaded = self
+                .script(
+                    "return window.__before_click === undefined \
+                     && document.readyState === 'complete';",
+                )
+                .await;
+            if loaded == Ok(Value::Bool(true)) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "clicking {what:?} did not lead to a new page"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 }
 

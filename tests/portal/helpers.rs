@@ -17,6 +17,17 @@ use tokio_util::sync::CancellationToken;
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// The data controller every test installation names (required with PostgreSQL).
+pub const CONTROLLER: [(&str, &str); 4] = [
+    ("JOBBOARD_CONTROLLER_NAME", "Testvirksomheden ApS"),
+    ("JOBBOARD_CONTROLLER_ADDRESS", "Prøvevej 7, 8000 Aarhus C"),
+    ("JOBBOARD_CONTROLLER_CVR", "10150817"),
+    (
+        "JOBBOARD_CONTROLLER_EMAIL",
+        "privacy@testvirksomheden.example",
+    ),
+];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -217,6 +228,7 @@ impl TestApp {
             ("JOBBOARD_OUTBOX_RETRY_MS".into(), "200".into()),
             ("JOBBOARD_WORKER_POLL_MS".into(), "100".into()),
         ]);
+        vars.extend(CONTROLLER.map(|(k, v)| (k.to_string(), v.to_string())));
         vars.extend(options.vars);
         let config = Config::from_map(vars).expect("test configuration");
         let state = jobboard::app::prepare(config).await.expect("prepare app");

@@ -14,6 +14,7 @@ mod mail;
 mod newsletter;
 mod pages;
 mod privacy_centre;
+mod privacy_registry;
 mod privacy_requests;
 mod profiles;
 mod schema;

@@ -37,52 +37,21 @@ pub const SETTINGS_PATH: &str = "/cookies/settings";
 
 /// A choice is asked for again after this long (and whenever `POLICY_VERSION` changes).
 pub const CONSENT_VALID_FOR: Duration = Duration::days(365);
-/// How long the browser keeps the consent and language cookies.
-const TWELVE_MONTHS: Duration = Duration::days(365);
-/// A visit ends 30 minutes after its last page view.
-const VISIT_LIFETIME: Duration = Duration::minutes(30);
-/// The campaign that brought a visitor is credited for 30 days.
-const CAMPAIGN_LIFETIME: Duration = Duration::days(30);
+/// How long the browser keeps `name`, from now: its lifetime as the privacy registry declares
+/// it (calendar months counted as the calendar has them).
+pub(crate) fn cookie_lifetime(name: &str) -> Duration {
+    let cookie = crate::privacy::registry::Cookie::named(name)
+        .expect("every cookie the portal sets is declared in the registry");
+    let now = OffsetDateTime::now_utc();
+    cookie.lifetime.period().after(now) - now
+}
+
 /// How long a banner token of a visitor without a session stays usable.
 const FORM_TOKEN_HOURS: i64 = 24;
 
-/// The cookie categories, in the order the settings page lists them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Category {
-    Necessary,
-    Preferences,
-    Statistics,
-    Marketing,
-}
-
-impl Category {
-    pub const ALL: [Category; 4] = [
-        Category::Necessary,
-        Category::Preferences,
-        Category::Statistics,
-        Category::Marketing,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Category::Necessary => "necessary",
-            Category::Preferences => "preferences",
-            Category::Statistics => "statistics",
-            Category::Marketing => "marketing",
-        }
-    }
-
-    /// The cookies of the category (the registry declares their purpose and lifetime for the
-    /// policy pages; these are the names the code sets).
-    pub fn cookies(self) -> &'static [&'static str] {
-        match self {
-            Category::Necessary => &[cookie_names::SESSION, cookie_names::CONSENT],
-            Category::Preferences => &[cookie_names::LANGUAGE],
-            Category::Statistics => &[cookie_names::VISIT],
-            Category::Marketing => &[cookie_names::CAMPAIGN],
-        }
-    }
-}
+/// The cookie categories are the privacy registry's: the settings page, the policy pages and
+/// the cookies set here cannot disagree.
+pub use crate::privacy::registry::CookieCategory as Category;
 
 /// What a visitor allowed beyond the strictly necessary.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -160,6 +129,25 @@ impl Method {
     }
 }
 
+/// Why a visitor who had chosen is asked again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AskAgain {
+    /// The choice was made under an older `POLICY_VERSION`.
+    PolicyChanged,
+    /// The choice is more than [`CONSENT_VALID_FOR`] old.
+    Expired,
+}
+
+impl AskAgain {
+    /// The banner's extra sentence (an i18n key).
+    pub fn text_key(self) -> &'static str {
+        match self {
+            AskAgain::PolicyChanged => "consent.asked_again_policy",
+            AskAgain::Expired => "consent.asked_again_expired",
+        }
+    }
+}
+
 /// The decision in force for this visitor.
 #[derive(Clone, Debug)]
 pub struct Decision {
@@ -178,6 +166,8 @@ pub struct VisitorConsent {
     /// The valid decision, if any: made under the current policy version, less than
     /// [`CONSENT_VALID_FOR`] ago.
     pub decision: Option<Decision>,
+    /// Set when there is a recorded choice that no longer counts.
+    pub asked_again: Option<AskAgain>,
     form_token: String,
 }
 
@@ -257,7 +247,7 @@ pub fn language_cookie(consent: &VisitorConsent, lang: Lang, secure: bool) -> Op
         set_cookie(
             cookie_names::LANGUAGE,
             lang.code().to_string(),
-            TWELVE_MONTHS,
+            cookie_lifetime(cookie_names::CONSENT),
             secure,
         )
     })
@@ -321,20 +311,24 @@ async fn resolve(db: &Db, cookie: Option<&str>, now: OffsetDateTime) -> Result<V
     else {
         return Ok(VisitorConsent::default());
     };
-    let decision = store::latest(db, consent_id).await?.and_then(|record| {
-        let current =
-            record.policy_version == POLICY_VERSION && record.decided_at > now - CONSENT_VALID_FOR;
-        current.then(|| Decision {
-            choices: record.choices(),
-            decided_at: record.decided_at,
-            method: Method::parse(&record.method).unwrap_or(Method::Choose),
-        })
-    });
-    Ok(VisitorConsent {
+    let mut consent = VisitorConsent {
         consent_id: Some(consent_id.to_string()),
-        decision,
-        form_token: String::new(),
-    })
+        ..VisitorConsent::default()
+    };
+    if let Some(record) = store::latest(db, consent_id).await? {
+        if record.policy_version != POLICY_VERSION {
+            consent.asked_again = Some(AskAgain::PolicyChanged);
+        } else if record.decided_at <= now - CONSENT_VALID_FOR {
+            consent.asked_again = Some(AskAgain::Expired);
+        } else {
+            consent.decision = Some(Decision {
+                choices: record.choices(),
+                decided_at: record.decided_at,
+                method: Method::parse(&record.method).unwrap_or(Method::Choose),
+            });
+        }
+    }
+    Ok(consent)
 }
 
 /// Consent ids are `secrets::random_token()`s: 43 URL-safe base64 characters.
@@ -447,6 +441,11 @@ fn is_page_view(request: &PageRequest, response: &Response) -> bool {
 /// (statistics consent) and remembers a landing campaign (marketing consent). Without consent
 /// it writes nothing and sets nothing.
 pub async fn track(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    // Stylesheets, icons and probes need no consent and should cost no database query.
+    let path = req.uri().path();
+    if path.starts_with("/assets/") || matches!(path, "/healthz" | "/readyz" | "/metrics") {
+        return next.run(req).await;
+    }
     let now = db::now();
     let mut consent = match consent_from_headers(&state.db, req.headers()).await {
         Ok(consent) => consent,
@@ -479,11 +478,11 @@ pub async fn track(State(state): State<AppState>, mut req: Request, next: Next) 
 
     // Cookies of a category without (or no longer with) consent are deleted, unless the
     // handler has just set them itself.
-    for category in Category::ALL {
+    for &category in Category::ALL {
         if consent.allows(category) {
             continue;
         }
-        for &name in category.cookies() {
+        for name in category.cookie_names() {
             if cookie(&headers, name).is_some() && !sets_cookie(&response, name) {
                 response
                     .headers_mut()
@@ -514,7 +513,12 @@ pub async fn track(State(state): State<AppState>, mut req: Request, next: Next) 
                 // Sliding: the visit lasts until 30 minutes after its last page view.
                 response.headers_mut().append(
                     header::SET_COOKIE,
-                    set_cookie(cookie_names::VISIT, visit_id, VISIT_LIFETIME, secure),
+                    set_cookie(
+                        cookie_names::VISIT,
+                        visit_id,
+                        cookie_lifetime(cookie_names::VISIT),
+                        secure,
+                    ),
                 );
             }
             Err(e) => tracing::warn!(error = %e, "could not count a page view"),
@@ -531,7 +535,7 @@ pub async fn track(State(state): State<AppState>, mut req: Request, next: Next) 
                     set_cookie(
                         cookie_names::CAMPAIGN,
                         landing.to_cookie(),
-                        CAMPAIGN_LIFETIME,
+                        cookie_lifetime(cookie_names::CAMPAIGN),
                         secure,
                     ),
                 );

@@ -21,9 +21,11 @@ use crate::{
     web::{ClientIp, Lang, Layout, Tr, render},
 };
 
+use crate::privacy::registry::COOKIES;
+
 use super::{
-    Category, Choices, DECIDE_PATH, Method, SETTINGS_PATH, TWELVE_MONTHS, VisitorConsent,
-    consent_cookie_value, expire_cookie, set_cookie, store, token_is_valid,
+    AskAgain, Category, Choices, DECIDE_PATH, Method, SETTINGS_PATH, VisitorConsent,
+    consent_cookie_value, cookie_lifetime, expire_cookie, set_cookie, store, token_is_valid,
 };
 
 const RECEIPT_PATH: &str = "/cookies/receipt";
@@ -76,7 +78,7 @@ impl Shown {
 pub struct CookieView {
     pub name: &'static str,
     pub purpose: &'static str,
-    pub lifetime: &'static str,
+    pub lifetime: String,
 }
 
 /// A category as the settings page shows it.
@@ -89,46 +91,47 @@ pub struct CategoryView {
 }
 
 fn category_views(t: &Tr) -> Vec<CategoryView> {
+    let lang = t.lang();
     Category::ALL
-        .into_iter()
-        .map(|category| {
-            let key = category.key();
-            CategoryView {
-                key,
-                name: t.s(&format!("consent.category.{key}.name")),
-                text: t.s(&format!("consent.category.{key}.text")),
-                always_on: category == Category::Necessary,
-                cookies: category
-                    .cookies()
-                    .iter()
-                    .map(|&name| CookieView {
-                        name,
-                        purpose: t.s(&format!("consent.cookie.{name}.purpose")),
-                        lifetime: t.s(&format!("consent.cookie.{name}.lifetime")),
-                    })
-                    .collect(),
-            }
+        .iter()
+        .map(|&category| CategoryView {
+            key: category.key(),
+            name: category.name().get(lang),
+            text: category.text().get(lang),
+            always_on: category.always_on(),
+            cookies: COOKIES
+                .iter()
+                .filter(|cookie| cookie.category == category)
+                .map(|cookie| CookieView {
+                    name: cookie.name,
+                    purpose: cookie.purpose.get(lang),
+                    lifetime: cookie.lifetime.text(lang),
+                })
+                .collect(),
         })
         .collect()
 }
 
-/// The banner's words, in the order the banner shows them (`templates/privacy/banner.html`).
-const BANNER_KEYS: [&str; 5] = [
-    "consent.banner_heading",
-    "consent.banner_text",
-    "consent.accept_all",
-    "consent.reject_all",
-    "consent.choose",
-];
-
-/// The exact text a decision was made on, in the language it was shown in: the banner, or the
-/// settings page with every category, cookie, button and the withdrawal.
-fn shown_text(t: &Tr, shown: Shown) -> String {
+/// The exact text a decision was made on, in the language it was shown in: the banner (in
+/// the order `templates/privacy/banner.html` shows it, with the reason it asks again, if any),
+/// or the settings page with every category, cookie, button and the withdrawal.
+fn shown_text(t: &Tr, shown: Shown, asked_again: Option<AskAgain>) -> String {
+    let categories = category_views(t);
     let mut lines: Vec<&str> = Vec::new();
     match shown {
-        Shown::Banner => lines.extend(BANNER_KEYS.iter().map(|k| t.s(k))),
+        Shown::Banner => {
+            lines.push(t.s("consent.banner_heading"));
+            if let Some(reason) = asked_again {
+                lines.push(t.s(reason.text_key()));
+            }
+            lines.extend([
+                t.s("consent.banner_text"),
+                t.s("consent.accept_all"),
+                t.s("consent.reject_all"),
+                t.s("consent.choose"),
+            ]);
+        }
         Shown::Settings => {
-            let categories = category_views(t);
             lines.push(t.s("consent.settings_title"));
             lines.push(t.s("consent.settings_intro"));
             for category in &categories {
@@ -138,7 +141,7 @@ fn shown_text(t: &Tr, shown: Shown) -> String {
                 }
                 lines.push(category.text);
                 for cookie in &category.cookies {
-                    lines.extend([cookie.name, cookie.purpose, cookie.lifetime]);
+                    lines.extend([cookie.name, cookie.purpose, &cookie.lifetime]);
                 }
             }
             lines.extend([
@@ -204,7 +207,7 @@ async fn decide(
         },
     };
     let t = Lang::parse(&form.lang).map(Lang::tr).unwrap_or(l.t);
-    let text = shown_text(&t, shown);
+    let text = shown_text(&t, shown, l.consent.asked_again);
     let text_hash = sha256_hex(&text);
     let consent_id = l.consent.consent_id.clone().unwrap_or_else(random_token);
     let back = local_path(&form.back);
@@ -236,13 +239,13 @@ async fn decide(
         set_cookie(
             crate::privacy::cookie_names::CONSENT,
             consent_cookie_value(&consent_id, choices),
-            TWELVE_MONTHS,
+            cookie_lifetime(crate::privacy::cookie_names::CONSENT),
             secure,
         ),
     );
-    for category in Category::ALL {
+    for &category in Category::ALL {
         if !choices.allows(category) {
-            for &name in category.cookies() {
+            for name in category.cookie_names() {
                 headers.append(header::SET_COOKIE, expire_cookie(name, secure));
             }
         }
@@ -327,7 +330,7 @@ struct ReceiptEntry {
 
 #[derive(Serialize)]
 struct Receipt {
-    controller_note: &'static str,
+    about: &'static str,
     current_policy_version: &'static str,
     consent_id: Option<String>,
     decisions: Vec<ReceiptEntry>,
@@ -367,7 +370,7 @@ async fn load_receipt(state: &AppState, l: &Layout, consent: &VisitorConsent) ->
         })
         .collect();
     Ok(Receipt {
-        controller_note: "Receipt of cookie consent decisions recorded by jobboard. The text_hash \
+        about: "Receipt of cookie consent decisions recorded by jobboard. The text_hash \
                           is the SHA-256 of the text shown (given in full in text).",
         current_policy_version: POLICY_VERSION,
         consent_id: consent.consent_id.clone(),
@@ -388,18 +391,18 @@ impl ReceiptPage {
     }
 
     fn allowed(&self, choices: &ReceiptChoices) -> String {
-        let t = &self.l.t;
-        let mut names = vec![t.s("consent.category.necessary.name")];
-        for (on, key) in [
-            (choices.preferences, "preferences"),
-            (choices.statistics, "statistics"),
-            (choices.marketing, "marketing"),
-        ] {
-            if on {
-                names.push(t.s(&format!("consent.category.{key}.name")));
-            }
-        }
-        names.join(", ")
+        let lang = self.l.t.lang();
+        [
+            (true, Category::Necessary),
+            (choices.preferences, Category::Preferences),
+            (choices.statistics, Category::Statistics),
+            (choices.marketing, Category::Marketing),
+        ]
+        .into_iter()
+        .filter(|&(on, _)| on)
+        .map(|(_, category)| category.name().get(lang))
+        .collect::<Vec<_>>()
+        .join(", ")
     }
 
     fn when(&self, at: &time::OffsetDateTime) -> String {
@@ -449,11 +452,17 @@ mod tests {
 
     #[test]
     fn the_hash_depends_on_the_language_and_the_text() {
-        let en = sha256_hex(&shown_text(&Lang::En.tr(), Shown::Banner));
-        let da = sha256_hex(&shown_text(&Lang::Da.tr(), Shown::Banner));
-        let settings = sha256_hex(&shown_text(&Lang::En.tr(), Shown::Settings));
+        let en = sha256_hex(&shown_text(&Lang::En.tr(), Shown::Banner, None));
+        let da = sha256_hex(&shown_text(&Lang::Da.tr(), Shown::Banner, None));
+        let settings = sha256_hex(&shown_text(&Lang::En.tr(), Shown::Settings, None));
+        let changed = sha256_hex(&shown_text(
+            &Lang::En.tr(),
+            Shown::Banner,
+            Some(AskAgain::PolicyChanged),
+        ));
         assert_ne!(en, da);
         assert_ne!(en, settings);
+        assert_ne!(en, changed);
         assert_eq!(en.len(), 64);
     }
 }

@@ -1,0 +1,140 @@
+//! Where data lives: every database table, declared as holding personal data (and which
+//! categories) or as holding none, and the storage areas outside the database. A story checks
+//! this list against the real schema, so a new table cannot go undeclared.
+
+use serde::Serialize;
+
+use super::{Category, Text, t};
+use Category::*;
+
+#[derive(Debug, Serialize)]
+pub struct Table {
+    pub name: &'static str,
+    pub holds: Holds,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Holds {
+    PersonalData(&'static [Category]),
+    /// No personal data; the reason says why (for the reader of this list).
+    NoPersonalData(&'static str),
+}
+
+const fn personal(name: &'static str, categories: &'static [Category]) -> Table {
+    Table {
+        name,
+        holds: Holds::PersonalData(categories),
+    }
+}
+
+const fn no_personal_data(name: &'static str, why: &'static str) -> Table {
+    Table {
+        name,
+        holds: Holds::NoPersonalData(why),
+    }
+}
+
+/// Every table of both backends, one line each. Adding a table to a migration means adding
+/// its line here (and, when that changes what the policy says, raising the policy version).
+pub static TABLES: &[Table] = &[
+    no_personal_data("_sqlx_migrations", "which migrations have run"),
+    personal("users", &[SeekerAccount, EmployerAccount, OperatorAccount]),
+    personal("companies", &[Company]),
+    personal("company_members", &[EmployerAccount]),
+    personal("sessions", &[Sessions]),
+    personal("account_tokens", &[SignInSecurity]),
+    personal("auth_attempts", &[SignInSecurity]),
+    personal("outbox", &[Email]),
+    personal("outbox_attachments", &[Email, Applications]),
+    no_personal_data(
+        "ads",
+        "an ad's state and dates; its content is in ad_revisions",
+    ),
+    personal("ad_revisions", &[JobAds]),
+    no_personal_data("ad_changes", "which ad changed when, for the search index"),
+    personal("moderation_decisions", &[JobAds, OperatorAccount]),
+    personal("seeker_profiles", &[SeekerProfile]),
+    personal("data_keys", &[SeekerDocuments]),
+    personal("files", &[SeekerDocuments, Applications]),
+    personal("saved_ads", &[SavedJobs]),
+    personal("applications", &[Applications]),
+    personal("application_files", &[Applications]),
+    personal("application_notes", &[Applications]),
+    personal("disclosures", &[Applications]),
+    no_personal_data(
+        "consent_texts",
+        "the exact banner texts shown, by hash, so a consent record proves what was read",
+    ),
+    personal("cookie_consents", &[CookieConsent]),
+    personal("page_views", &[VisitStatistics]),
+    no_personal_data(
+        "campaign_visits",
+        "which campaign brought a visit, by day, with nothing that identifies the visitor",
+    ),
+    personal("newsletter_subscribers", &[Newsletter]),
+    personal("marketing_consents", &[Newsletter, JobAlerts]),
+    personal("newsletter_issues", &[OperatorAccount]),
+    personal("job_alerts", &[JobAlerts]),
+    personal("login_events", &[SignInSecurity]),
+    personal("processing_limits", &[PrivacyRequests]),
+    personal("privacy_events", &[PrivacyRequests]),
+    personal("operator_audit", &[OperatorAccount, PrivacyRequests]),
+    personal("erasure_records", &[PrivacyRequests]),
+    personal("privacy_requests", &[PrivacyRequests]),
+    personal("privacy_request_events", &[PrivacyRequests]),
+];
+
+/// Storage outside the database tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Area {
+    Files,
+    SearchIndex,
+    MailFolder,
+    Logs,
+}
+
+impl Area {
+    pub const ALL: &'static [Area] =
+        &[Area::Files, Area::SearchIndex, Area::MailFolder, Area::Logs];
+
+    pub fn text(self) -> Text {
+        match self {
+            Area::Files => t(
+                "File storage: the folder files/ in the data directory, or the configured S3 bucket (encrypted per person)",
+                "Fillager: mappen files/ i datamappen eller den konfigurerede S3-bucket (krypteret pr. person)",
+            ),
+            Area::SearchIndex => t(
+                "The search index of each server (search-index/ in its data directory): published ads only",
+                "Hver servers søgeindeks (search-index/ i dens datamappe): kun offentliggjorte annoncer",
+            ),
+            Area::MailFolder => t(
+                "The local mail folder (mail/ in the data directory), used instead of a mail server when none is configured",
+                "Den lokale postmappe (mail/ i datamappen), som bruges i stedet for en mailserver, når ingen er konfigureret",
+            ),
+            Area::Logs => t(
+                "The server's log output (standard error), kept by the host",
+                "Serverens logudskrift (standard error), som opbevares af hostingen",
+            ),
+        }
+    }
+
+    /// The entry in the data directory this area occupies, if any.
+    pub fn data_dir_entry(self) -> Option<&'static str> {
+        match self {
+            Area::Files => Some("files"),
+            Area::SearchIndex => Some("search-index"),
+            Area::MailFolder => Some("mail"),
+            Area::Logs => None,
+        }
+    }
+}
+
+/// The tables that hold data of `category`.
+pub fn tables_of(category: Category) -> impl Iterator<Item = &'static str> {
+    TABLES.iter().filter_map(move |table| match table.holds {
+        Holds::PersonalData(categories) if categories.contains(&category) => Some(table.name),
+        _ => None,
+    })
+}
