@@ -228,10 +228,18 @@ mod tests {
 
     /// The fingerprint of the registry as published under each policy version, oldest first.
     /// A registry change needs a new version (consent given under the old one is asked again).
-    const PUBLISHED: &[(&str, &str)] = &[(
-        "1",
-        "03eec2d67d8dc3bbb0d6af3ce2809291385998da457e5ce64ef16b8b0f741b1b",
-    )];
+    const PUBLISHED: &[(&str, &str)] = &[
+        (
+            "1",
+            "03eec2d67d8dc3bbb0d6af3ce2809291385998da457e5ce64ef16b8b0f741b1b",
+        ),
+        (
+            // The data-subject rights: login history, restriction and objection, the privacy
+            // request record and the operators' access log.
+            "2",
+            "d0e7df43a4ef29096ec8e9ab6c4f8c1c8532e22d90fffc038f7b6416b14ef829",
+        ),
+    ];
 
     #[test]
     fn the_registry_changes_only_with_a_new_policy_version() {
