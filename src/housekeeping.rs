@@ -66,7 +66,7 @@ async fn sweep(state: &AppState) -> Result<()> {
     let requests = crate::privacy::requests::sweep_unverified(state).await?;
     let statistics = crate::privacy::statistics::delete_collected_before(
         &state.db,
-        now - crate::privacy::statistics::KEPT,
+        Rule::VisitorData.info().keep.before(now),
     )
     .await?;
     let unconfirmed = crate::newsletter::store::forget_unconfirmed(&state.db).await?;

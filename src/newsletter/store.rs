@@ -6,6 +6,7 @@ use crate::{
     db::{Db, Tx, now},
     db_run,
     error::Result,
+    privacy::registry::Rule,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -105,17 +106,15 @@ pub async fn renew_request(
     Ok(())
 }
 
-/// Unconfirmed sign-ups are kept a week (the link works for 48 hours), then the address is
-/// forgotten: it may not even be the sign-up's own. The consent record of the request stays as
-/// the registry's retention rule says.
-pub const UNCONFIRMED_KEPT: time::Duration = time::Duration::days(7);
-
-/// Deletes sign-ups that were never confirmed within [`UNCONFIRMED_KEPT`]; run by housekeeping.
+/// Deletes sign-ups never confirmed within the registry's `NewsletterUnconfirmed` period (a
+/// week; the link works for 48 hours): the address may not even be the sign-up's own. The
+/// consent record of the request stays as its own retention rule says. Run by housekeeping.
 pub async fn forget_unconfirmed(db: &Db) -> Result<u64> {
+    let cutoff = Rule::NewsletterUnconfirmed.info().keep.before(now());
     Ok(db_run!(pool db, |p| sqlx::query(
         "DELETE FROM newsletter_subscribers WHERE status = 'pending' AND requested_at < $1"
     )
-    .bind(now() - UNCONFIRMED_KEPT)
+    .bind(cutoff)
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?)

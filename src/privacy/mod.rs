@@ -51,8 +51,8 @@ pub mod cookie_names {
     pub const LANGUAGE: &str = "jobboard_lang";
     /// Statistics: tells one visit from the next, so that visits per day can be counted.
     pub const VISIT: &str = "jobboard_visit";
-    /// Marketing: the campaign (utm_source / utm_campaign) that brought the visitor, credited
-    /// when they sign up for the newsletter or register.
+    /// Marketing: the campaign (utm_source / utm_campaign) that brought the visitor, so that
+    /// visits are counted per campaign.
     pub const CAMPAIGN: &str = "jobboard_campaign";
 }
 

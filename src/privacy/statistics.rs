@@ -68,9 +68,6 @@ pub async fn record_campaign_visit(db: &Db, at: OffsetDateTime, campaign: &Campa
     Ok(())
 }
 
-/// Statistics are visitor data, kept 12 months from collection (PRODUCT.md).
-pub const KEPT: Duration = Duration::days(365);
-
 /// Deletes page views and campaign arrivals collected before `cutoff`; returns how many.
 pub async fn delete_collected_before(db: &Db, cutoff: OffsetDateTime) -> Result<u64> {
     let views = db_run!(pool db, |p| sqlx::query("DELETE FROM page_views WHERE viewed_at < $1")

@@ -168,8 +168,8 @@ pub static COOKIES: &[Cookie] = &[
         name: cookie_names::CAMPAIGN,
         category: CookieCategory::Marketing,
         purpose: t(
-            "Remembers the campaign (utm_source and utm_campaign in the link) that brought you here, credited if you sign up for the newsletter or register.",
-            "Husker den kampagne (utm_source og utm_campaign i linket), der bragte dig hertil, og som krediteres, hvis du tilmelder dig nyhedsbrevet eller opretter en konto.",
+            "Remembers the campaign (utm_source and utm_campaign in the link) that brought you here, so that visits can be counted per campaign.",
+            "Husker den kampagne (utm_source og utm_campaign i linket), der bragte dig hertil, så besøg kan tælles pr. kampagne.",
         ),
         lifetime: Lifetime::SinceSet(Period::Days(30)),
         first_party: true,

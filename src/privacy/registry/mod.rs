@@ -320,6 +320,7 @@ mod tests {
             R::Sessions,
             R::SignInAttempts,
             R::AccountTokens,
+            R::NewsletterUnconfirmed,
         ];
         for rule in rules {
             match rule {
@@ -338,7 +339,8 @@ mod tests {
                 | R::OtherData
                 | R::Sessions
                 | R::SignInAttempts
-                | R::AccountTokens => {}
+                | R::AccountTokens
+                | R::NewsletterUnconfirmed => {}
             }
             assert_eq!(rule.info().id, rule);
         }

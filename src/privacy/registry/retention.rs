@@ -27,8 +27,19 @@ impl Period {
             Period::Immediately => start,
             Period::Minutes(n) => start + time::Duration::minutes(n.into()),
             Period::Days(n) => start + time::Duration::days(n.into()),
-            Period::Months(n) => add_months(start, n),
-            Period::Years(n) => add_months(start, n * 12),
+            Period::Months(n) => add_months(start, n as i32),
+            Period::Years(n) => add_months(start, n as i32 * 12),
+        }
+    }
+
+    /// The instant this period before `end`: what was collected before it is due.
+    pub fn before(self, end: OffsetDateTime) -> OffsetDateTime {
+        match self {
+            Period::Immediately => end,
+            Period::Minutes(n) => end - time::Duration::minutes(n.into()),
+            Period::Days(n) => end - time::Duration::days(n.into()),
+            Period::Months(n) => add_months(end, -(n as i32)),
+            Period::Years(n) => add_months(end, -(n as i32) * 12),
         }
     }
 
@@ -61,8 +72,8 @@ impl Period {
     }
 }
 
-fn add_months(start: OffsetDateTime, months: u32) -> OffsetDateTime {
-    let zero_based = start.year() * 12 + i32::from(u8::from(start.month())) - 1 + months as i32;
+fn add_months(start: OffsetDateTime, months: i32) -> OffsetDateTime {
+    let zero_based = start.year() * 12 + i32::from(u8::from(start.month())) - 1 + months;
     let year = zero_based.div_euclid(12);
     let month = Month::try_from((zero_based.rem_euclid(12) + 1) as u8).expect("1..=12");
     let day = start.day().min(month.length(year));
@@ -88,6 +99,7 @@ pub enum Event {
     SessionLastUsed,
     AttemptMade,
     TokenSpent,
+    SignedUp,
 }
 
 impl Event {
@@ -125,6 +137,7 @@ impl Event {
                 "the link was used or expired",
                 "linket blev brugt eller udløb",
             ),
+            Event::SignedUp => t("the sign-up", "tilmeldingen"),
         }
     }
 }
@@ -186,6 +199,7 @@ pub enum Rule {
     Sessions,
     SignInAttempts,
     AccountTokens,
+    NewsletterUnconfirmed,
 }
 
 impl Rule {
@@ -488,6 +502,23 @@ pub static RULES: &[RetentionRule] = &[
             "Et brugt eller udløbet link har ikke længere nogen funktion.",
         ),
     },
+    RetentionRule {
+        id: Rule::NewsletterUnconfirmed,
+        data: t(
+            "Newsletter sign-ups that were never confirmed (the e-mail address)",
+            "Tilmeldinger til nyhedsbrevet, der aldrig blev bekræftet (e-mailadressen)",
+        ),
+        counts_from: Event::SignedUp,
+        keep: Period::Days(7),
+        action: Action::Delete,
+        warn_before: None,
+        paused_by_legal_hold: false,
+        enforced_by: Enforcement::Housekeeping,
+        reason: t(
+            "Without a confirmation there is no consent, so the address is not kept.",
+            "Uden bekræftelse er der intet samtykke, så adressen gemmes ikke.",
+        ),
+    },
 ];
 
 #[cfg(test)]
@@ -512,6 +543,22 @@ mod tests {
         assert_eq!(
             Period::Days(14).after(datetime!(2026-12-25 00:00 UTC)),
             datetime!(2027-01-08 00:00 UTC)
+        );
+    }
+
+    #[test]
+    fn before_is_the_inverse_of_after_on_the_calendar() {
+        assert_eq!(
+            Period::Months(12).before(datetime!(2026-11-22 08:30 UTC)),
+            datetime!(2025-11-22 08:30 UTC)
+        );
+        assert_eq!(
+            Period::Months(1).before(datetime!(2026-03-31 00:00 UTC)),
+            datetime!(2026-02-28 00:00 UTC)
+        );
+        assert_eq!(
+            Period::Days(7).before(datetime!(2026-01-03 00:00 UTC)),
+            datetime!(2025-12-27 00:00 UTC)
         );
     }
 
