@@ -630,7 +630,7 @@ pub static CATEGORIES: &[DataCategory] = &[
         legal_bases: &[Consent, MarketingAct, LegalObligation],
         recipients: &[],
         processors: HOSTING_AND_MAIL,
-        retention: &[Rule::NewsletterConsents],
+        retention: &[Rule::NewsletterConsents, Rule::NewsletterUnconfirmed],
         areas: &[],
     },
     DataCategory {
