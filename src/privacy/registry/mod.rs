@@ -237,7 +237,7 @@ mod tests {
             // The data-subject rights: login history, restriction and objection, the privacy
             // request record and the operators' access log.
             "2",
-            "d0e7df43a4ef29096ec8e9ab6c4f8c1c8532e22d90fffc038f7b6416b14ef829",
+            "4444ac46b243c9acbd4ea59485169c464b00d1a461d47b2cbbaf518a419f5d4e",
         ),
     ];
 
