@@ -1,7 +1,7 @@
 //! Periodic clean-up every node runs: expired sessions, spent one-time tokens, old sign-in
-//! attempts, abandoned uploads, statistics older than 12 months and newsletter sign-ups never
-//! confirmed, by the privacy registry's `Housekeeping` rules. (The retention sweeper for the
-//! other rules arrives with its own issue.)
+//! attempts, abandoned uploads, statistics older than 12 months, newsletter sign-ups never
+//! confirmed, old login history and unverified privacy requests, by the privacy registry's
+//! `Housekeeping` rules. (The retention sweeper for the other rules arrives with its own issue.)
 
 use std::time::Duration;
 
@@ -54,6 +54,16 @@ async fn sweep(state: &AppState) -> Result<()> {
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
+    let logins = db_run!(pool & state.db, |p| sqlx::query(
+        "DELETE FROM login_events WHERE created_at < $1"
+    )
+    // The login history is sign-in security data: kept as long as the attempts.
+    .bind(now - kept(Rule::SignInAttempts))
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    // Privacy requests whose address was never verified were never filed.
+    let requests = crate::privacy::requests::sweep_unverified(state).await?;
     let statistics = crate::privacy::statistics::delete_collected_before(
         &state.db,
         Rule::VisitorData.info().keep.before(now),
@@ -65,11 +75,13 @@ async fn sweep(state: &AppState) -> Result<()> {
         .files
         .sweep_abandoned(std::time::Duration::from_secs(3600))
         .await?;
-    if sessions + attempts + tokens + abandoned + statistics + unconfirmed > 0 {
+    if sessions + attempts + tokens + logins + requests + abandoned + statistics + unconfirmed > 0 {
         tracing::info!(
             sessions,
             attempts,
             tokens,
+            logins,
+            requests,
             abandoned,
             statistics,
             unconfirmed,

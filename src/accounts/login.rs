@@ -157,6 +157,7 @@ pub async fn submit(
 
     throttle::record(&state, &throttle::LOGIN, &keys, Some(record.id), true).await?;
     store::record_login(&state.db, record.id).await?;
+    crate::privacy::centre::record_login(&state, record.id, ip).await?;
     sign_in(&l.session, record.id).await?;
     metrics::counter!("logins_total", "outcome" => "success").increment(1);
     tracing::info!(user_id = record.id, "logged in");

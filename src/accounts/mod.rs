@@ -6,7 +6,7 @@ pub mod cli;
 mod domain;
 mod emails;
 mod login;
-mod passwords;
+pub mod passwords;
 mod recovery;
 mod registration;
 pub mod session_store;

@@ -227,24 +227,26 @@ pub struct DueAlert {
     pub lang: String,
 }
 
-/// Active alerts whose period has passed since their last run, oldest first.
-///
-/// Hook for restriction and objection (GDPR Art. 18 and 21): whoever adds them extends the
-/// WHERE clause here (e.g. `AND u.marketing_objection_at IS NULL AND u.restricted_at IS NULL`)
-/// so that no alert goes to such a person; the worker sends only what this returns.
+/// Active alerts whose period has passed since their last run, oldest first, of people who
+/// neither restrict processing nor object to direct marketing (GDPR Art. 18 and 21): the worker
+/// sends only what this returns.
 pub async fn due(db: &Db, at: OffsetDateTime, limit: i64) -> Result<Vec<DueAlert>> {
-    Ok(db_run!(pool db, |p| sqlx::query_as(
+    let sql = format!(
         "SELECT a.id, a.query, a.frequency, a.covered_until, a.last_run_at, u.email, u.name, u.lang \
          FROM job_alerts a JOIN users u ON u.id = a.user_id \
          WHERE a.status = 'active' AND ((a.frequency = 'daily' AND a.last_run_at <= $1) \
-           OR (a.frequency = 'weekly' AND a.last_run_at <= $2)) \
-         ORDER BY a.last_run_at LIMIT $3"
-    )
+           OR (a.frequency = 'weekly' AND a.last_run_at <= $2)) AND {} \
+         ORDER BY a.last_run_at LIMIT $3",
+        crate::privacy::limits::MARKETING_ALLOWED_SQL
+    );
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
     .bind(at - Frequency::Daily.period())
     .bind(at - Frequency::Weekly.period())
     .bind(limit)
     .fetch_all(p)
-    .await)?)
+    .await)?,
+    )
 }
 
 /// Records a run: the window up to `covered_until` is done. Only the node whose view of the

@@ -35,6 +35,30 @@ async fn owned(state: &AppState, user: &SessionUser, id: i64) -> Result<Applicat
         .ok_or(Error::NotFound)
 }
 
+/// Like `owned`, for changes: while the applicant restricts processing (GDPR Art. 18) the
+/// company may read what it received but not move it through the pipeline, annotate or reject
+/// it; the person is sent back to the application with a message saying so.
+async fn owned_for_change(
+    state: &AppState,
+    l: &Layout,
+    user: &SessionUser,
+    id: i64,
+) -> Result<std::result::Result<ApplicationRow, Response>> {
+    let a = owned(state, user, id).await?;
+    if crate::privacy::limits::is_restricted(&state.db, a.seeker_id).await? {
+        flash(
+            &l.session,
+            FlashKind::Error,
+            l.t.s("privacy_centre.employer_restricted"),
+        )
+        .await?;
+        return Ok(Err(
+            Redirect::to(&format!("/employer/applications/{id}")).into_response()
+        ));
+    }
+    Ok(Ok(a))
+}
+
 /// The path of a download link that works without logging in until `expires`.
 pub fn signed_path(
     state: &AppState,
@@ -148,6 +172,8 @@ struct ShowPage {
     notes: Vec<(String, String, String)>,
     statuses: Vec<SelectOption>,
     errors: FieldErrors,
+    /// The applicant restricted processing: read only.
+    restricted: bool,
 }
 
 async fn show_page(
@@ -159,6 +185,7 @@ async fn show_page(
     let t = l.t;
     let notes: Vec<Note> = store::notes(&state.db, a.id).await?;
     Ok(ShowPage {
+        restricted: crate::privacy::limits::is_restricted(&state.db, a.seeker_id).await?,
         received: instant(t.lang(), a.created_at),
         files: store::files(&state.db, a.id).await?,
         notes: notes
@@ -208,7 +235,10 @@ pub async fn set_status(
     Path(id): Path<i64>,
     Form(form): Form<StatusForm>,
 ) -> Result<Response> {
-    let a = owned(&state, &user, id).await?;
+    let a = match owned_for_change(&state, &l, &user, id).await? {
+        Ok(a) => a,
+        Err(back) => return Ok(back),
+    };
     let status = Status::parse(&form.status)
         .filter(|s| *s != Status::Rejected)
         .ok_or_else(|| Error::BadRequest(l.t.s("validation.choose").into()))?;
@@ -244,7 +274,10 @@ pub async fn add_note(
     Path(id): Path<i64>,
     Form(form): Form<NoteForm>,
 ) -> Result<Response> {
-    let a = owned(&state, &user, id).await?;
+    let a = match owned_for_change(&state, &l, &user, id).await? {
+        Ok(a) => a,
+        Err(back) => return Ok(back),
+    };
     let body = form.note.trim();
     if body.is_empty() || body.chars().count() > 5000 {
         let mut errors = FieldErrors::default();
@@ -272,7 +305,10 @@ pub async fn reject_form(
     l: Layout,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let a = owned(&state, &user, id).await?;
+    let a = match owned_for_change(&state, &l, &user, id).await? {
+        Ok(a) => a,
+        Err(back) => return Ok(back),
+    };
     // The template is in the applicant's language, ready to edit.
     let t = Lang::parse(&a.seeker_lang).unwrap_or_default().tr();
     let text = t.f(
@@ -300,7 +336,10 @@ pub async fn reject(
     Path(id): Path<i64>,
     Form(form): Form<RejectForm>,
 ) -> Result<Response> {
-    let a = owned(&state, &user, id).await?;
+    let a = match owned_for_change(&state, &l, &user, id).await? {
+        Ok(a) => a,
+        Err(back) => return Ok(back),
+    };
     let text = form.message.trim();
     if text.chars().count() < 10 || text.chars().count() > 5000 {
         let mut errors = FieldErrors::default();

@@ -53,44 +53,6 @@ pub fn routes() -> Router<AppState> {
         .route("/operator/newsletter/{id}/send", post(compose::send))
 }
 
-/// What the portal holds about a person's newsletter subscription and job alerts, for the
-/// privacy centre (consent steps come from [`consent::history_by_user`]/[`consent::history_by_email`]).
-pub struct HeldAbout {
-    pub subscription: Option<store::Subscriber>,
-    pub alerts: Vec<crate::alerts::store::Alert>,
-}
-
-pub async fn held_about(
-    db: &crate::db::Db,
-    user_id: Option<i64>,
-    email: &str,
-) -> Result<HeldAbout> {
-    let subscription = store::by_email_in(db, &email.trim().to_lowercase()).await?;
-    let alerts = match user_id {
-        Some(id) => crate::alerts::store::for_user(db, id).await?,
-        None => Vec::new(),
-    };
-    Ok(HeldAbout {
-        subscription,
-        alerts,
-    })
-}
-
-/// Erasure (Art. 17) of a person's newsletter subscription and job alerts, in the caller's
-/// transaction. The consent records stay: they are the proof of consent the law asks us to
-/// keep, and the retention rule for them deletes them later. Returns how many rows went.
-pub async fn erase_person(
-    tx: &mut crate::db::Tx,
-    user_id: Option<i64>,
-    email: &str,
-) -> Result<u64> {
-    let mut erased = store::delete_by_email(tx, &email.trim().to_lowercase()).await?;
-    if let Some(id) = user_id {
-        erased += crate::alerts::store::delete_all_of(tx, id).await?;
-    }
-    Ok(erased)
-}
-
 /// "Read the privacy policy (version N)", shown with every consent text.
 fn policy_line(t: Tr) -> String {
     t.f(

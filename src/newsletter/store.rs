@@ -32,26 +32,6 @@ pub async fn by_email(tx: &mut Tx, email: &str) -> Result<Option<Subscriber>> {
     )
 }
 
-pub async fn by_email_in(db: &Db, email: &str) -> Result<Option<Subscriber>> {
-    let sql = format!("{SUBSCRIBER}WHERE email = $1");
-    Ok(
-        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(email)
-        .fetch_optional(p)
-        .await)?,
-    )
-}
-
-pub async fn delete_by_email(tx: &mut Tx, email: &str) -> Result<u64> {
-    Ok(
-        db_run!(tx tx, |c| sqlx::query("DELETE FROM newsletter_subscribers WHERE email = $1")
-        .bind(email)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?,
-    )
-}
-
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<Subscriber>> {
     let sql = format!("{SUBSCRIBER}WHERE id = $1");
     Ok(
@@ -158,19 +138,21 @@ pub struct Recipient {
     pub lang: String,
 }
 
-/// The one place that decides who receives a newsletter: confirmed subscribers only.
-///
-/// Hook for restriction and objection (GDPR Art. 18 and 21): whoever adds them extends the
-/// WHERE clause here, e.g. `AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email = s.email AND
-/// (u.marketing_objection_at IS NOT NULL OR u.restricted_at IS NOT NULL))`; the composer's
-/// count and the sending both go through this function.
+/// The one place that decides who receives a newsletter: confirmed subscribers, except people
+/// whose account (by id or address) restricts processing or objects to direct marketing (GDPR
+/// Art. 18 and 21); the composer's count and the sending both go through this function.
 pub async fn recipients(tx: &mut Tx) -> Result<Vec<Recipient>> {
-    Ok(db_run!(tx tx, |c| sqlx::query_as(
+    let sql = format!(
         "SELECT s.id, s.email, s.lang FROM newsletter_subscribers s \
-         WHERE s.status = 'confirmed' ORDER BY s.id"
-    )
+         WHERE s.status = 'confirmed' AND NOT EXISTS (SELECT 1 FROM users u WHERE \
+         (u.id = s.user_id OR u.email = s.email) AND NOT {}) ORDER BY s.id",
+        crate::privacy::limits::MARKETING_ALLOWED_SQL
+    );
+    Ok(
+        db_run!(tx tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
     .fetch_all(&mut *c)
-    .await)?)
+    .await)?,
+    )
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

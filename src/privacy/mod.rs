@@ -1,16 +1,37 @@
 //! Privacy: the registry of what the portal holds and why, consent, the data-subject rights and
 //! the policy pages generated from the registry.
 
+pub mod centre;
 pub mod consent;
 pub mod controller;
+pub mod emails;
+pub mod erasure;
+pub mod export;
+pub mod limits;
 mod pages;
+pub mod queue;
+pub mod recipients;
 pub mod registry;
+pub mod requests;
+pub mod sections;
 pub mod statistics;
 
 use std::fmt;
 use std::net::IpAddr;
 
-pub use pages::routes;
+use axum::Router;
+
+use crate::app::AppState;
+
+/// The policy pages and the Art. 30 record, and the data-subject rights: the privacy centre,
+/// the public request form and the operators' request queue.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(pages::routes())
+        .merge(centre::routes())
+        .merge(requests::routes())
+        .merge(queue::routes())
+}
 
 /// The version of the privacy and cookie policies. Raise it (and [`POLICY_UPDATED`]) whenever
 /// what the policies say changes: consent given under an older version is asked for again.

@@ -266,8 +266,37 @@ async fn save_profile(
             &page(l, &user, &form, &chosen, visible, errors),
         );
     };
+    let before = load(&state, id).await?;
+    let mut changes: Vec<(String, String)> = Vec::new();
+    if name.as_str() != user.name {
+        changes.push(("privacy_field.name".into(), name.as_str().to_string()));
+    }
+    if address != before.address {
+        changes.push((
+            "privacy_field.address".into(),
+            address.clone().unwrap_or_default(),
+        ));
+    }
+    if phone != before.phone {
+        changes.push((
+            "privacy_field.phone".into(),
+            phone.clone().unwrap_or_default(),
+        ));
+    }
     let now = now();
     let mut tx = state.db.begin().await?;
+    if visible != before.visible_to_employers {
+        let event = if visible {
+            "consent.visibility.given"
+        } else {
+            "consent.visibility.withdrawn"
+        };
+        crate::privacy::limits::record(&mut tx, id, event, "").await?;
+    }
+    // A changed name or contact detail reaches the companies that hold an application (Art. 19).
+    if !changes.is_empty() {
+        crate::privacy::centre::tell_recipients(&state, &mut tx, id, &changes).await?;
+    }
     db_run!(tx &mut tx, |c| {
         sqlx::query("UPDATE users SET name = $1, updated_at = $2 WHERE id = $3")
             .bind(name.as_str())
@@ -296,6 +325,7 @@ async fn save_profile(
         .map(|r| r.rows_affected())
     })?;
     tx.commit().await?;
+    state.mail_queued();
     flash(&l.session, FlashKind::Success, t.s("profile.saved")).await?;
     Ok(Redirect::to("/profile").into_response())
 }
@@ -421,15 +451,19 @@ pub async fn candidates(
     l: Layout,
 ) -> Result<Response> {
     user.employer_company()?;
-    let rows: Vec<(i64, bool, String, String, String, String)> = db_run!(pool & state.db, |p| {
-        sqlx::query_as(
+    // People who restricted processing (GDPR Art. 18) are left out.
+    let sql = format!(
         "SELECT u.id, s.photo_file_id IS NOT NULL AND s.photo_consent_at IS NOT NULL, u.name, s.interest_occupations, s.interest_municipalities, s.interest_employment_types \
          FROM seeker_profiles s JOIN users u ON u.id = s.user_id \
-         WHERE s.visible_to_employers = $1 AND u.email_verified_at IS NOT NULL ORDER BY s.updated_at DESC LIMIT 200"
-    )
-    .bind(true)
-    .fetch_all(p)
-    .await
+         WHERE s.visible_to_employers = $1 AND u.email_verified_at IS NOT NULL AND {} \
+         ORDER BY s.updated_at DESC LIMIT 200",
+        crate::privacy::limits::NOT_RESTRICTED_SQL
+    );
+    let rows: Vec<(i64, bool, String, String, String, String)> = db_run!(pool & state.db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(true)
+            .fetch_all(p)
+            .await
     })?;
     let tax = taxonomy();
     let lang = l.t.lang();
@@ -493,7 +527,8 @@ async fn candidate_photo(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     user.employer_company()?;
-    let visible = load(&state, id).await?.visible_to_employers;
+    let visible = load(&state, id).await?.visible_to_employers
+        && !crate::privacy::limits::is_restricted(&state.db, id).await?;
     let (_, key, name, content_type) = consented_photo(&state, id)
         .await?
         .filter(|_| visible)
@@ -560,6 +595,7 @@ async fn upload_photo(
     if let Some((old, ..)) = &previous {
         db_run!(tx &mut tx, |c| sqlx::query("DELETE FROM files WHERE id = $1").bind(*old).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     }
+    crate::privacy::limits::record(&mut tx, id, "consent.photo.given", "").await?;
     tx.commit().await?;
     if let Some((_, key, ..)) = previous {
         crate::documents::delete_object(&state, &key).await;
@@ -584,6 +620,7 @@ async fn withdraw_photo(
                 .await?;
             sqlx::query("DELETE FROM files WHERE id = $1").bind(file).execute(&mut *c).await.map(|r| r.rows_affected())
         })?;
+        crate::privacy::limits::record(&mut tx, id, "consent.photo.withdrawn", "").await?;
         tx.commit().await?;
         crate::documents::delete_object(&state, &key).await;
     }

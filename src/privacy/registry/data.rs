@@ -548,8 +548,8 @@ pub static CATEGORIES: &[DataCategory] = &[
         subject: Subject::Visitor,
         name: t("Sign-in security", "Sikkerhed ved login"),
         contains: t(
-            "Login and password-reset attempts, stored only as keyed fingerprints of the e-mail address and IP address, with the time and outcome; one-time links, stored only as hashes, and a requested new e-mail address.",
-            "Forsøg på login og nulstilling af adgangskode, kun gemt som nøglede fingeraftryk af e-mailadresse og IP-adresse, med tidspunkt og udfald; engangslinks, kun gemt som hash, og en ønsket ny e-mailadresse.",
+            "Login and password-reset attempts, stored only as keyed fingerprints of the e-mail address and IP address, with the time and outcome; your login history (time and IP address shortened to /24 or /48), shown in your privacy centre; one-time links, stored only as hashes, and a requested new e-mail address.",
+            "Forsøg på login og nulstilling af adgangskode, kun gemt som nøglede fingeraftryk af e-mailadresse og IP-adresse, med tidspunkt og udfald; din login-historik (tidspunkt og IP-adresse forkortet til /24 eller /48), vist i dit privatlivscenter; engangslinks, kun gemt som hash, og en ønsket ny e-mailadresse.",
         ),
         purposes: &[Purpose::Security, Purpose::Accounts],
         legal_bases: &[LegitimateInterests, Contract],
@@ -638,8 +638,8 @@ pub static CATEGORIES: &[DataCategory] = &[
         subject: Subject::Visitor,
         name: t("Privacy requests", "Anmodninger om dine rettigheder"),
         contains: t(
-            "Who asked (the verified e-mail address), what was asked, when, the deadline, our answer, and documentation of erasures.",
-            "Hvem der spurgte (den bekræftede e-mailadresse), hvad der blev spurgt om, hvornår, fristen, vores svar og dokumentation for sletninger.",
+            "Who asked (the verified e-mail address), what was asked, when, the deadline, each step taken and by whom, our answer, and documentation of erasures (account number and counts only); the restriction, objection, consent withdrawals, corrections and downloads you made in the privacy centre; and each time an operator looked at or acted on your data.",
+            "Hvem der spurgte (den bekræftede e-mailadresse), hvad der blev spurgt om, hvornår, fristen, hvert trin og hvem der tog det, vores svar og dokumentation for sletninger (kun kontonummer og antal); de begrænsninger, indsigelser, tilbagekaldelser af samtykke, rettelser og downloads, du har foretaget i privatlivscenteret; og hver gang en operatør har set på eller behandlet dine data.",
         ),
         purposes: &[Purpose::PrivacyRequests],
         legal_bases: &[LegalObligation],

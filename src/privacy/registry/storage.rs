@@ -76,6 +76,13 @@ pub static TABLES: &[Table] = &[
     personal("marketing_consents", &[Newsletter, JobAlerts]),
     personal("newsletter_issues", &[OperatorAccount]),
     personal("job_alerts", &[JobAlerts]),
+    personal("login_events", &[SignInSecurity]),
+    personal("processing_limits", &[PrivacyRequests]),
+    personal("privacy_events", &[PrivacyRequests]),
+    personal("operator_audit", &[OperatorAccount, PrivacyRequests]),
+    personal("erasure_records", &[PrivacyRequests]),
+    personal("privacy_requests", &[PrivacyRequests]),
+    personal("privacy_request_events", &[PrivacyRequests]),
 ];
 
 /// Storage outside the database tables.

@@ -1,0 +1,379 @@
+//! Requests from people without an account (or who prefer to write): a public form files a
+//! request only once the address is verified; it is then due one month from receipt
+//! (extendable once by two months, with a reason the person is told). Access requests are
+//! answered with the same export the privacy centre gives, through a signed, expiring link.
+//! Every step is an event with who took it and when.
+
+use std::net::IpAddr;
+
+use askama::Template;
+use axum::{
+    Form, Router,
+    extract::{Path, Query, RawQuery, State},
+    http::StatusCode,
+    response::Response,
+    routing::get,
+};
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+use time::{Date, Duration, Month, OffsetDateTime};
+
+use super::{MaskedIp, emails, export, sections::Subject};
+use crate::{
+    accounts::Email,
+    app::AppState,
+    db::{Tx, now},
+    db_run,
+    error::{Error, Result},
+    secrets,
+    web::{ClientIp, FieldErrors, Lang, Layout, render, render_with_status},
+};
+
+pub const KINDS: [&str; 4] = ["access", "erasure", "correction", "other"];
+
+/// How long the verification link works; unverified requests are deleted after it.
+pub const VERIFY_WITHIN: Duration = Duration::hours(48);
+/// How long the export link in an answer works.
+pub const EXPORT_LINK_LIFETIME: Duration = Duration::days(7);
+/// Unverified requests per address and per masked IP in a day, against abuse of the form.
+const PER_ADDRESS_PER_DAY: i64 = 3;
+const PER_NETWORK_PER_DAY: i64 = 20;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/privacy/request", get(form).post(submit))
+        .route("/privacy/request/verify", get(verify_form).post(verify))
+        .route("/privacy/request/{id}/export", get(signed_export))
+}
+
+/// The same calendar day `months` later (the last day of a shorter month), for due dates.
+pub fn add_months(at: OffsetDateTime, months: u8) -> OffsetDateTime {
+    let d = at.date();
+    let mut month = d.month() as u8 + months;
+    let mut year = d.year();
+    while month > 12 {
+        month -= 12;
+        year += 1;
+    }
+    let month = Month::try_from(month).unwrap_or(Month::December);
+    let day = d.day().min(month.length(year));
+    match Date::from_calendar_date(year, month, day) {
+        Ok(date) => at.replace_date(date),
+        Err(_) => at + Duration::days(31 * i64::from(months)),
+    }
+}
+
+/// One step on a request. `actor_id` is the operator, if an operator took it.
+pub async fn event(
+    tx: &mut Tx,
+    request: i64,
+    actor_id: Option<i64>,
+    actor: &str,
+    event: &str,
+    detail: &str,
+) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query(
+        "INSERT INTO privacy_request_events (request_id, actor_id, actor, event, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(request)
+    .bind(actor_id)
+    .bind(actor)
+    .bind(event)
+    .bind(detail)
+    .bind(now())
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The path of an answer's download link, valid until `expires`.
+pub fn signed_export_path(state: &AppState, request: i64, expires: OffsetDateTime) -> String {
+    let exp = expires.unix_timestamp();
+    let sig = state
+        .keys
+        .fingerprint("privacy-request-export", &format!("{request}:{exp}"));
+    format!("/privacy/request/{request}/export?exp={exp}&sig={sig}")
+}
+
+pub struct KindChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "privacy/request.html")]
+struct RequestPage {
+    l: Layout,
+    email: String,
+    message: String,
+    kinds: Vec<KindChoice>,
+    errors: FieldErrors,
+}
+
+fn kinds(l: &Layout, chosen: &str) -> Vec<KindChoice> {
+    KINDS
+        .iter()
+        .map(|k| KindChoice {
+            value: k,
+            label: l.t.s(&format!("privacy_request.kind_{k}")),
+            selected: *k == chosen,
+        })
+        .collect()
+}
+
+async fn form(l: Layout) -> Result<Response> {
+    let email = l.user.as_ref().map(|u| u.email.clone()).unwrap_or_default();
+    render(&RequestPage {
+        kinds: kinds(&l, "access"),
+        email,
+        message: String::new(),
+        errors: FieldErrors::default(),
+        l: l.with_form().await?,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RequestForm {
+    email: String,
+    kind: String,
+    message: String,
+}
+
+#[derive(Template)]
+#[template(path = "privacy/request_sent.html")]
+struct SentPage {
+    l: Layout,
+    email: String,
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    l: Layout,
+    Form(form): Form<RequestForm>,
+) -> Result<Response> {
+    let t = l.t;
+    let mut errors = FieldErrors::default();
+    let email = Email::parse(&form.email)
+        .map_err(|k| errors.add("email", t.s(k)))
+        .ok();
+    if !KINDS.contains(&form.kind.as_str()) {
+        errors.add("kind", t.s("validation.choose"));
+    }
+    let message = form.message.trim().to_string();
+    if message.chars().count() > 5000 {
+        errors.add("message", t.s("validation.too_long"));
+    } else if message.is_empty() && matches!(form.kind.as_str(), "correction" | "other") {
+        errors.add("message", t.s("privacy_request.message_needed"));
+    }
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        return render_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &RequestPage {
+                kinds: kinds(&l, &form.kind),
+                email: form.email,
+                message: form.message,
+                errors,
+                l: l.with_form().await?,
+            },
+        );
+    };
+    file(&state, ip, t.lang(), email.as_str(), &form.kind, &message).await?;
+    render(&SentPage {
+        email: email.as_str().to_string(),
+        l,
+    })
+}
+
+/// Stores the unverified request and sends the verification link. Beyond the daily limits
+/// nothing is stored or sent, and the page says the same (so the form cannot flood an inbox).
+async fn file(
+    state: &AppState,
+    ip: IpAddr,
+    lang: Lang,
+    email: &str,
+    kind: &str,
+    message: &str,
+) -> Result<()> {
+    let masked = MaskedIp::new(ip).to_string();
+    let since = now() - Duration::days(1);
+    let (by_address, by_network): (i64, i64) = db_run!(pool & state.db, |p| sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM privacy_requests WHERE email = $1 AND created_at > $3), \
+                (SELECT COUNT(*) FROM privacy_requests WHERE masked_ip = $2 AND created_at > $3)"
+    )
+    .bind(email)
+    .bind(&masked)
+    .bind(since)
+    .fetch_one(p)
+    .await)?;
+    if by_address >= PER_ADDRESS_PER_DAY || by_network >= PER_NETWORK_PER_DAY {
+        tracing::warn!("privacy request form limit reached");
+        return Ok(());
+    }
+    let token = secrets::random_token();
+    let at = now();
+    let mut tx = state.db.begin().await?;
+    let id: i64 = db_run!(tx &mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO privacy_requests (email, kind, message, lang, masked_ip, state, token_hash, verify_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'unverified', $6, $7, $8) RETURNING id"
+    )
+    .bind(email)
+    .bind(kind)
+    .bind(message)
+    .bind(lang.code())
+    .bind(&masked)
+    .bind(secrets::token_hash(&token))
+    .bind(at + VERIFY_WITHIN)
+    .bind(at)
+    .fetch_one(&mut *c)
+    .await)?;
+    event(&mut tx, id, None, "requester", "filed", "").await?;
+    let t = lang.tr();
+    let link = state.link(&format!("/privacy/request/verify?token={token}"));
+    let mail = emails::request_verify(
+        t,
+        email,
+        t.s(&format!("privacy_request.kind_{kind}")),
+        &link,
+    )?;
+    state.queue_mail(&mut tx, &mail).await?;
+    tx.commit().await?;
+    state.mail_queued();
+    Ok(())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TokenForm {
+    token: String,
+}
+
+#[derive(Template)]
+#[template(path = "privacy/request_verify.html")]
+struct VerifyPage {
+    l: Layout,
+    token: String,
+}
+
+async fn verify_form(l: Layout, Query(q): Query<TokenForm>) -> Result<Response> {
+    render(&VerifyPage {
+        token: q.token,
+        l: l.with_form().await?,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "privacy/request_filed.html")]
+struct FiledPage {
+    l: Layout,
+    number: i64,
+    due: String,
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    l: Layout,
+    Form(form): Form<TokenForm>,
+) -> Result<Response> {
+    let found: Option<(i64, String, String)> = db_run!(pool & state.db, |p| {
+        sqlx::query_as(
+        "SELECT id, email, lang FROM privacy_requests WHERE token_hash = $1 AND state = 'unverified' AND verify_by > $2"
+    )
+    .bind(secrets::token_hash(&form.token))
+    .bind(now())
+    .fetch_optional(p)
+    .await
+    })?;
+    let Some((id, email, lang)) = found else {
+        return Err(Error::BadRequest(
+            l.t.s("privacy_request.link_invalid").into(),
+        ));
+    };
+    let received = now();
+    let due = add_months(received, 1);
+    let mut tx = state.db.begin().await?;
+    let updated = db_run!(tx &mut tx, |c| sqlx::query(
+        "UPDATE privacy_requests SET state = 'open', token_hash = NULL, received_at = $1, due_at = $2 \
+         WHERE id = $3 AND state = 'unverified'"
+    )
+    .bind(received)
+    .bind(due)
+    .bind(id)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if updated != 1 {
+        return Err(Error::BadRequest(
+            l.t.s("privacy_request.link_invalid").into(),
+        ));
+    }
+    event(&mut tx, id, None, "requester", "verified", "").await?;
+    let t = Lang::parse(&lang).unwrap_or_default().tr();
+    let mail = emails::request_received(t, &email, id, due)?;
+    state.queue_mail(&mut tx, &mail).await?;
+    tx.commit().await?;
+    state.mail_queued();
+    render(&FiledPage {
+        number: id,
+        due: crate::ads::view::instant(l.t.lang(), due),
+        l,
+    })
+}
+
+/// The export link from an access request's answer: a valid signature, not expired, and an
+/// answered access request. The export is made at download time from what is held then.
+async fn signed_export(
+    State(state): State<AppState>,
+    l: Layout,
+    Path(id): Path<i64>,
+    RawQuery(query): RawQuery,
+) -> Result<Response> {
+    let params: Vec<(String, String)> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let get = |k: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let exp: i64 = get("exp").parse().map_err(|_| Error::NotFound)?;
+    let expected = state
+        .keys
+        .fingerprint("privacy-request-export", &format!("{id}:{exp}"));
+    let valid = bool::from(get("sig").as_bytes().ct_eq(expected.as_bytes()));
+    if !valid || exp < OffsetDateTime::now_utc().unix_timestamp() {
+        return Err(Error::NotFound);
+    }
+    let found: Option<(String, String)> = db_run!(pool & state.db, |p| {
+        sqlx::query_as(
+        "SELECT email, lang FROM privacy_requests WHERE id = $1 AND kind = 'access' AND state = 'answered'"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await
+    })?;
+    let (email, lang) = found.ok_or(Error::NotFound)?;
+    let subject = Subject::of_email(&state.db, &email).await?;
+    let mut tx = state.db.begin().await?;
+    event(&mut tx, id, None, "requester", "export_downloaded", "").await?;
+    tx.commit().await?;
+    let t = Lang::parse(&lang).unwrap_or(l.t.lang()).tr();
+    export::zip_response(&state, &subject, t, &format!("jobboard-request-{id}.zip")).await
+}
+
+/// Unverified requests whose link has expired are deleted (they were never filed).
+pub async fn sweep_unverified(state: &AppState) -> Result<u64> {
+    Ok(db_run!(pool & state.db, |p| sqlx::query(
+        "DELETE FROM privacy_requests WHERE state = 'unverified' AND verify_by < $1"
+    )
+    .bind(now())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
