@@ -599,3 +599,142 @@ fn space() {
     }
     eprintln!("total {:.1} MB", usage.total().get_bytes() as f64 / 1e6);
 }
+
+/// The query kinds of `benches/search.rs`, against the index of a portal filled with
+/// `jobboard demo` (`BENCH_DIR=<data dir>/search-index`): CPU time per uncached search, so the
+/// figures hold while other work shares the machine.
+/// `BENCH_DIR=… cargo test --release --lib search::bench::portal -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn portal() {
+    let dir = std::path::PathBuf::from(std::env::var("BENCH_DIR").expect("BENCH_DIR"));
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3);
+    let only = std::env::var("BENCH_ONLY").ok();
+    let index = SearchIndex::open(&dir).unwrap();
+    eprintln!(
+        "index: {} docs, {} segments",
+        index.num_docs(),
+        index.inner.reader.searcher().segment_readers().len()
+    );
+    let common = ["team", "erfaring", "vores", "søger", "tilbyder", "arbejde"];
+    let words = [
+        "sygeplejerske",
+        "developer",
+        "tømrer",
+        "lærer",
+        "chauffør",
+        "pædagog",
+    ];
+    let page = |q: &str| SearchRequest {
+        q: q.to_string(),
+        limit: 10,
+        ..SearchRequest::default()
+    };
+    let kinds: Vec<(&str, Vec<SearchRequest>)> = vec![
+        ("one term", words.iter().map(|w| page(w)).collect()),
+        (
+            "term + municipality",
+            words
+                .iter()
+                .map(|w| SearchRequest {
+                    municipalities: vec!["751".into()],
+                    ..page(w)
+                })
+                .collect(),
+        ),
+        (
+            "newest first",
+            ["101", "751", "461"]
+                .iter()
+                .map(|m| SearchRequest {
+                    sort: Sort::Newest,
+                    limit: 20,
+                    municipalities: vec![m.to_string()],
+                    ..page("")
+                })
+                .collect(),
+        ),
+        (
+            "facet counts",
+            words
+                .iter()
+                .map(|w| SearchRequest {
+                    facets: true,
+                    ..page(w)
+                })
+                .collect(),
+        ),
+        (
+            "deep paging",
+            (0..12)
+                .map(|i| SearchRequest {
+                    offset: 1000 + 20 * (i * 7 % 50),
+                    limit: 20,
+                    ..page(common[i % common.len()])
+                })
+                .collect(),
+        ),
+        ("very common term", common.iter().map(|w| page(w)).collect()),
+    ];
+    eprintln!(
+        "{:<20} {:>8} {:>9} {:>9} {:>9}",
+        "kind", "total", "median", "mean", "max"
+    );
+    for (name, requests) in &kinds {
+        if only.as_deref().is_some_and(|only| !name.contains(only)) {
+            continue;
+        }
+        let mut times = Vec::new();
+        let mut total = 0;
+        for _ in 0..rounds {
+            for request in requests {
+                let started = thread_cpu_time();
+                let response = index
+                    .search_with(&index.inner.reader.searcher(), request)
+                    .unwrap();
+                let spent = thread_cpu_time() - started;
+                times.push(spent);
+                total = response.total;
+                if std::env::var("BENCH_VERBOSE").is_ok() {
+                    eprintln!(
+                        "  {:?} offset {}: {total} in {spent:.2?}",
+                        request.q, request.offset
+                    );
+                }
+            }
+        }
+        times.sort();
+        let mean = times.iter().sum::<Duration>() / times.len() as u32;
+        eprintln!(
+            "{:<20} {:>8} {:>9.2?} {:>9.2?} {:>9.2?}",
+            name,
+            total,
+            percentile(&times, 0.5),
+            mean,
+            times[times.len() - 1]
+        );
+    }
+    // The deep pages as `benches/search.rs` sends them (each request the next of 48 variants,
+    // 400 in all), through `search` and its cache: how many are computed, at what CPU cost.
+    let started = thread_cpu_time();
+    let common = ["team", "erfaring", "vores", "søger", "tilbyder", "arbejde"];
+    let mut slow = 0;
+    for i in 0..400 {
+        let variant = i % 48;
+        let request = SearchRequest {
+            offset: 1000 + 20 * (variant % 50),
+            limit: 20,
+            ..page(common[variant % common.len()])
+        };
+        let one = thread_cpu_time();
+        index.search(&request).unwrap();
+        slow += usize::from(thread_cpu_time() - one > Duration::from_micros(500));
+    }
+    eprintln!(
+        "deep paging mix through the cache: 400 requests, {slow} over 0.5 ms CPU, {:.2?} CPU in all",
+        thread_cpu_time() - started
+    );
+}

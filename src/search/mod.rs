@@ -18,7 +18,9 @@
 //! Cost, for whoever wires it up:
 //! - A search costs in proportion to the ads its words and filters touch (tens of nanoseconds
 //!   each, facets included), not to the page size; a repeated request is a cache lookup until
-//!   the next commit. Ask for facets only where they are shown.
+//!   the next commit. Deep pages (offset 100 and beyond) are computed in windows of 1,000 hits
+//!   from the first, so paging on through one search costs one pass per window, not per page.
+//!   Ask for facets only where they are shown.
 //! - Each `apply` is one commit (fsync, new searcher): feed the change log in batches, every
 //!   second or so, not one change at a time.
 //! - `rebuild` uses every core and up to `REBUILD_MEMORY_BUDGET_PER_THREAD` per core; run it at
@@ -81,8 +83,12 @@ const INCREMENTAL_MEMORY_BUDGET: usize = 50_000_000;
 /// Writer for `rebuild`, per indexing thread: large enough for few, big segments.
 const REBUILD_MEMORY_BUDGET_PER_THREAD: usize = 150_000_000;
 const MAX_REBUILD_THREADS: usize = 4;
-/// Responses kept per half of the cache; a response with all facets is some tens of KB.
+/// Responses kept per half of the cache; a response with all facets is some tens of KB, a
+/// deep page's window (below) up to 16 bytes per hit, so 176 KB at the deepest.
 const CACHED_RESPONSES: usize = 100;
+/// Deep pages (from offset `MAX_LIMIT`) are computed in windows of this many hits from the
+/// first, and cached as such (see `page_window`).
+const PAGE_WINDOW: usize = 1_000;
 
 /// The language an ad is written in; its text is stemmed accordingly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -426,12 +432,38 @@ impl SearchIndex {
 
     /// The ads matching `request`: total, one page of hits, facets and suggestions.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
+        if request.limit > MAX_LIMIT {
+            return Err(Error::BadRequest(format!(
+                "limit must be at most {MAX_LIMIT}"
+            )));
+        }
+        if request.offset > MAX_OFFSET {
+            return Err(Error::BadRequest(format!(
+                "offset must be at most {MAX_OFFSET}"
+            )));
+        }
         let searcher = self.inner.reader.searcher();
         let generation = searcher.generation().generation_id();
         if let Some(response) = self.cache().get(generation, request) {
             return Ok(response);
         }
-        let response = self.search_with(&searcher, request)?;
+        let response = match page_window(request) {
+            Some(window) => {
+                // Not in the `match`: the cache's lock would be held through its arms.
+                let cached = self.cache().get(generation, &window);
+                let whole = match cached {
+                    Some(whole) => whole,
+                    None => {
+                        let whole = self.search_with(&searcher, &window)?;
+                        self.cache()
+                            .insert(generation, window.clone(), whole.clone());
+                        whole
+                    }
+                };
+                page_of(whole, request)
+            }
+            None => self.search_with(&searcher, request)?,
+        };
         self.cache()
             .insert(generation, request.clone(), response.clone());
         Ok(response)
@@ -444,17 +476,8 @@ impl SearchIndex {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Computes a response, without the cache and without checking the request's limits.
     fn search_with(&self, searcher: &Searcher, request: &SearchRequest) -> Result<SearchResponse> {
-        if request.limit > MAX_LIMIT {
-            return Err(Error::BadRequest(format!(
-                "limit must be at most {MAX_LIMIT}"
-            )));
-        }
-        if request.offset > MAX_OFFSET {
-            return Err(Error::BadRequest(format!(
-                "offset must be at most {MAX_OFFSET}"
-            )));
-        }
         let fields = &self.inner.fields;
         let mut analyzers = self.inner.analyzers.clone();
         let words = analyze_query(searcher, fields, &mut analyzers, &request.q)?;
@@ -606,6 +629,36 @@ impl SearchIndex {
             ids.push(id);
         }
         Ok(ids)
+    }
+}
+
+/// For a deep page, the request for every hit from the first up to the end of the page's window
+/// (`PAGE_WINDOW`): what `search` computes and caches instead of the page alone.
+///
+/// Finding the 1,001st to 1,020th best ads costs as much as finding the first 1,020: every
+/// matching ad is scored either way (the index has no term frequencies, so tantivy cannot skip
+/// blocks of postings), and for a word in most ads that is milliseconds. People page on through
+/// the same search, so the next deep pages are then a lookup. The hits are in one total order
+/// (score or sort value, then index order), so a page cut from a window is exactly the page
+/// computed alone.
+fn page_window(request: &SearchRequest) -> Option<SearchRequest> {
+    if request.offset < MAX_LIMIT || request.limit == 0 {
+        return None;
+    }
+    Some(SearchRequest {
+        offset: 0,
+        limit: (request.offset + request.limit).next_multiple_of(PAGE_WINDOW),
+        ..request.clone()
+    })
+}
+
+/// The page `request` asks for, cut from the response to its `page_window`.
+fn page_of(window: SearchResponse, request: &SearchRequest) -> SearchResponse {
+    let start = request.offset.min(window.hits.len());
+    let end = (request.offset + request.limit).min(window.hits.len());
+    SearchResponse {
+        hits: window.hits[start..end].to_vec(),
+        ..window
     }
 }
 

@@ -749,3 +749,160 @@ fn the_stem_cache_does_not_change_tokens() {
         );
     }
 }
+
+/// Many ads sharing one word, with few distinct lengths (so that many scores tie, as in real
+/// ads of similar length), the word in some titles, spread over several segments, with deleted
+/// and replaced ads among them.
+fn paging_index() -> (tempfile::TempDir, SearchIndex) {
+    let (dir, index) = open();
+    let places = ["101", "751", "461"];
+    let types = ["permanent", "temporary", "student"];
+    for batch in 0..4_i64 {
+        let ads = (batch * 300 + 1..=batch * 300 + 300)
+            .map(|id| {
+                let padding = "opgaver ".repeat((id % 7) as usize * 3);
+                let title = if id % 11 == 0 {
+                    "Team lead"
+                } else {
+                    "Udvikler"
+                };
+                let lang = [AdLang::Da, AdLang::En, AdLang::Sv][(id % 3) as usize];
+                let mut ad = ad(
+                    id,
+                    lang,
+                    title,
+                    &format!("Vi søger en kollega til vores team. {padding}"),
+                );
+                ad.municipality_code = places[(id % 3) as usize].to_string();
+                ad.employment_type = types[(id % 5 % 3) as usize].to_string();
+                ad.deadline = (id % 4 != 0).then_some(NOW + (id % 13) * DAY);
+                ad.published_at = NOW - (id % 17) * DAY;
+                ad
+            })
+            .collect();
+        index.apply(ads, &[], batch + 1).unwrap();
+    }
+    let replaced = (1..=40)
+        .map(|id| ad(id * 23, AdLang::Da, "Team", "Et team."))
+        .collect();
+    index
+        .apply(replaced, &(1..=30).map(|id| id * 37).collect::<Vec<_>>(), 5)
+        .unwrap();
+    let segments = index.inner.reader.searcher().segment_readers().len();
+    assert!(segments > 1, "{segments} segment(s)");
+    (dir, index)
+}
+
+#[test]
+fn deep_pages_cut_from_a_window_equal_pages_computed_alone() {
+    let (_dir, index) = paging_index();
+    let searcher = index.inner.reader.searcher();
+    let filtered = |q: &str| SearchRequest {
+        municipalities: vec!["751".into()],
+        employment_types: vec!["permanent".into(), "student".into()],
+        ..query(q)
+    };
+    let mut compared = 0;
+    for base in [
+        query("team"),
+        query("team udvikler"),
+        query("kollega"),
+        query("tean"),
+        query(""),
+        filtered("team"),
+        filtered(""),
+        query("nothing-like-this"),
+    ] {
+        for sort in [Sort::Relevance, Sort::Newest, Sort::Deadline] {
+            for facets in [false, true] {
+                // Twice: the first pages of a window compute it, the rest are cut from it.
+                for (offset, limit) in [
+                    (0, 20),
+                    (99, 20),
+                    (100, 20),
+                    (137, 13),
+                    (640, 100),
+                    (990, 20),
+                    (1000, 1),
+                    (1150, 20),
+                    (1190, 100),
+                ]
+                .iter()
+                .cycle()
+                .take(18)
+                {
+                    let request = SearchRequest {
+                        sort,
+                        offset: *offset,
+                        limit: *limit,
+                        facets,
+                        ..base.clone()
+                    };
+                    let served = index.search(&request).unwrap();
+                    let alone = index.search_with(&searcher, &request).unwrap();
+                    assert_eq!(served, alone, "{request:?}");
+                    compared += usize::from(!served.hits.is_empty());
+                }
+            }
+        }
+    }
+    assert!(compared > 200, "only {compared} non-empty pages compared");
+    // A deep page is served from its window, which stays cached.
+    let deep = SearchRequest {
+        offset: 1150,
+        ..query("team")
+    };
+    let window = page_window(&deep).unwrap();
+    assert_eq!((window.offset, window.limit), (0, 2_000));
+    index.search(&deep).unwrap();
+    // (Background merges may have moved the reader on since `searcher` was taken.)
+    let generation = index.inner.reader.searcher().generation().generation_id();
+    assert!(index.cache().get(generation, &window).is_some());
+    assert_eq!(page_window(&query("team")), None);
+}
+
+#[test]
+fn deep_pages_continue_the_first_pages_exactly() {
+    let (_dir, index) = paging_index();
+    let everything = index
+        .search(&SearchRequest {
+            limit: MAX_LIMIT,
+            ..query("team")
+        })
+        .unwrap();
+    assert!(everything.total > 1_000, "{}", everything.total);
+    let mut paged = Vec::new();
+    let mut offset = 0;
+    while offset < everything.total {
+        let page = index
+            .search(&SearchRequest {
+                offset,
+                limit: 37,
+                ..query("team")
+            })
+            .unwrap();
+        assert_eq!(page.total, everything.total);
+        paged.extend(page.hits);
+        offset += 37;
+    }
+    assert_eq!(paged.len(), everything.total);
+    assert_eq!(paged[..MAX_LIMIT], everything.hits[..]);
+    for pair in paged.windows(2) {
+        assert!(pair[0].score >= pair[1].score, "{pair:?}");
+    }
+    let mut unique: Vec<i64> = paged.iter().map(|hit| hit.id).collect();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        everything.total,
+        "an ad on two pages, or none"
+    );
+    let beyond = index
+        .search(&SearchRequest {
+            offset: everything.total,
+            ..query("team")
+        })
+        .unwrap();
+    assert_eq!((beyond.total, beyond.hits.len()), (everything.total, 0));
+}
