@@ -308,13 +308,16 @@ impl SearchIndex {
     /// is refused rather than wiped.
     pub fn open(dir: &Path) -> Result<Self> {
         let (schema, fields) = build_schema();
-        let index = match open_existing(dir, &schema)? {
+        let mut index = match open_existing(dir, &schema)? {
             Some(index) => index,
             None => {
                 create_empty(dir, &schema)?;
                 open_index(dir)?
             }
         };
+        // Segments are searched in parallel, one thread per core: a broad query that has to
+        // score most ads (the tail of the latency) finishes in a fraction of the time.
+        index.set_default_multithread_executor()?;
         register_analyzers(index.tokenizers());
         let checkpoint = read_payload(&index)?.map_or(0, |payload| payload.checkpoint);
         // Commits by this process reload explicitly; the watcher picks up background merges.
