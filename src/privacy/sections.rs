@@ -140,6 +140,21 @@ async fn exec(tx: &mut Tx, sql: &'static str, id: i64) -> Result<u64> {
     )
 }
 
+/// Deletes the account's rows that `sql` selects by user id and counts them as `what`; nothing
+/// for a person without an account.
+async fn erase_own_rows(
+    tx: &mut Tx,
+    subject: &Subject,
+    erasure: &mut Erasure,
+    what: &'static str,
+    sql: &'static str,
+) -> Result<()> {
+    if let Some(id) = subject.user_id() {
+        erasure.count(what, exec(tx, sql, id).await?);
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 
 struct Account;
@@ -290,13 +305,14 @@ impl Section for Profile {
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        if let Some(id) = subject.user_id() {
-            erasure.count(
-                "profile",
-                exec(tx, "DELETE FROM seeker_profiles WHERE user_id = $1", id).await?,
-            );
-        }
-        Ok(())
+        erase_own_rows(
+            tx,
+            subject,
+            erasure,
+            "profile",
+            "DELETE FROM seeker_profiles WHERE user_id = $1",
+        )
+        .await
     }
 }
 
@@ -524,13 +540,14 @@ impl Section for Disclosures {
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        if let Some(id) = subject.user_id() {
-            erasure.count(
-                "disclosures",
-                exec(tx, "DELETE FROM disclosures WHERE seeker_id = $1", id).await?,
-            );
-        }
-        Ok(())
+        erase_own_rows(
+            tx,
+            subject,
+            erasure,
+            "disclosures",
+            "DELETE FROM disclosures WHERE seeker_id = $1",
+        )
+        .await
     }
 }
 
@@ -571,13 +588,14 @@ impl Section for SavedJobs {
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        if let Some(id) = subject.user_id() {
-            erasure.count(
-                "saved_jobs",
-                exec(tx, "DELETE FROM saved_ads WHERE user_id = $1", id).await?,
-            );
-        }
-        Ok(())
+        erase_own_rows(
+            tx,
+            subject,
+            erasure,
+            "saved_jobs",
+            "DELETE FROM saved_ads WHERE user_id = $1",
+        )
+        .await
     }
 }
 
@@ -698,13 +716,14 @@ impl Section for History {
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        if let Some(id) = subject.user_id() {
-            erasure.count(
-                "privacy_history",
-                exec(tx, "DELETE FROM privacy_events WHERE user_id = $1", id).await?,
-            );
-        }
-        Ok(())
+        erase_own_rows(
+            tx,
+            subject,
+            erasure,
+            "privacy_history",
+            "DELETE FROM privacy_events WHERE user_id = $1",
+        )
+        .await
     }
 }
 
@@ -738,13 +757,14 @@ impl Section for Sessions {
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        if let Some(id) = subject.user_id() {
-            erasure.count(
-                "sessions",
-                exec(tx, "DELETE FROM sessions WHERE user_id = $1", id).await?,
-            );
-        }
-        Ok(())
+        erase_own_rows(
+            tx,
+            subject,
+            erasure,
+            "sessions",
+            "DELETE FROM sessions WHERE user_id = $1",
+        )
+        .await
     }
 }
 
