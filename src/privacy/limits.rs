@@ -55,56 +55,47 @@ pub async fn is_restricted(db: &Db, user: i64) -> Result<bool> {
 
 /// Places (`on`) or lifts the restriction; records the decision in the person's history.
 pub async fn set_restricted(tx: &mut Tx, user: i64, on: bool) -> Result<()> {
-    let at = now();
-    let since = on.then_some(at);
-    db_run!(tx tx, |c| sqlx::query(
-        "INSERT INTO processing_limits (user_id, restricted_since, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (user_id) DO UPDATE SET restricted_since = excluded.restricted_since, updated_at = excluded.updated_at"
-    )
-    .bind(user)
-    .bind(since)
-    .bind(at)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    record(
+    set_limit(
         tx,
         user,
-        if on {
-            "restriction.placed"
-        } else {
-            "restriction.lifted"
-        },
-        "",
+        on,
+        "INSERT INTO processing_limits (user_id, restricted_since, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id) DO UPDATE SET restricted_since = excluded.restricted_since, updated_at = excluded.updated_at",
+        if on { "restriction.placed" } else { "restriction.lifted" },
     )
     .await
 }
 
 /// Records (`on`) or withdraws the objection to direct marketing.
 pub async fn set_objection(tx: &mut Tx, user: i64, on: bool) -> Result<()> {
-    let at = now();
-    let since = on.then_some(at);
-    db_run!(tx tx, |c| sqlx::query(
-        "INSERT INTO processing_limits (user_id, marketing_objection_since, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (user_id) DO UPDATE SET marketing_objection_since = excluded.marketing_objection_since, updated_at = excluded.updated_at"
-    )
-    .bind(user)
-    .bind(since)
-    .bind(at)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    record(
+    set_limit(
         tx,
         user,
-        if on {
-            "objection.made"
-        } else {
-            "objection.withdrawn"
-        },
-        "",
+        on,
+        "INSERT INTO processing_limits (user_id, marketing_objection_since, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id) DO UPDATE SET marketing_objection_since = excluded.marketing_objection_since, updated_at = excluded.updated_at",
+        if on { "objection.made" } else { "objection.withdrawn" },
     )
     .await
+}
+
+/// Sets one limit's "since" column (`upsert` binds user, since, now) and records `event`.
+async fn set_limit(
+    tx: &mut Tx,
+    user: i64,
+    on: bool,
+    upsert: &'static str,
+    event: &'static str,
+) -> Result<()> {
+    let at = now();
+    db_run!(tx tx, |c| sqlx::query(upsert)
+        .bind(user)
+        .bind(on.then_some(at))
+        .bind(at)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    record(tx, user, event, "").await
 }
 
 /// One entry in the person's privacy history (consents given or withdrawn, restriction,

@@ -11,7 +11,7 @@ use super::erasure::Erasure;
 use crate::{
     accounts::Role,
     app::AppState,
-    db::{Db, Tx, now},
+    db::{Db, Tx},
     db_run,
     error::Result,
 };
@@ -994,15 +994,9 @@ impl Section for ContactPerson {
         .execute(&mut *c)
         .await
         .map(|r| r.rows_affected()))?;
-        let at = now();
         for ad in ads {
             // Each node's search index drops the contact through the change log.
-            db_run!(tx tx, |c| sqlx::query("INSERT INTO ad_changes (ad_id, changed_at) VALUES ($1, $2)")
-                .bind(ad)
-                .bind(at)
-                .execute(&mut *c)
-                .await
-                .map(|r| r.rows_affected()))?;
+            crate::ads::store::log_change(tx, ad).await?;
         }
         erasure.count("ad_contact", done);
         Ok(())
