@@ -224,19 +224,14 @@ pub async fn consent_from_headers(db: &Db, headers: &HeaderMap) -> Result<Visito
     .await
 }
 
-/// The campaign (utm_source / utm_campaign) that brought this visitor, for crediting a
-/// newsletter sign-up or a registration: only with a valid consent to marketing cookies.
+/// The campaign (utm_source / utm_campaign) that brought this visitor, as the campaign cookie
+/// holds it: only with a valid consent to marketing cookies.
 pub async fn campaign_from_headers(db: &Db, headers: &HeaderMap) -> Result<Option<Campaign>> {
     let consent = consent_from_headers(db, headers).await?;
-    Ok(campaign(&consent, headers))
-}
-
-/// Like [`campaign_from_headers`], for a handler that already holds the [`VisitorConsent`].
-pub fn campaign(consent: &VisitorConsent, headers: &HeaderMap) -> Option<Campaign> {
     if !consent.allows(Category::Marketing) {
-        return None;
+        return Ok(None);
     }
-    Campaign::from_cookie(&cookie(headers, cookie_names::CAMPAIGN)?)
+    Ok(cookie(headers, cookie_names::CAMPAIGN).and_then(|value| Campaign::from_cookie(&value)))
 }
 
 /// The language remembered in the preferences cookie, if the visitor allowed it.
@@ -254,7 +249,7 @@ pub fn language_cookie(consent: &VisitorConsent, lang: Lang, secure: bool) -> Op
         set_cookie(
             cookie_names::LANGUAGE,
             lang.code().to_string(),
-            cookie_lifetime(cookie_names::CONSENT),
+            cookie_lifetime(cookie_names::LANGUAGE),
             secure,
         )
     })
