@@ -1,64 +1,32 @@
 //! Builds the shared state and the router, and runs the server with its background workers
 //! until shutdown (which lets in-flight requests and e-mail sends finish).
 
-use std::{net::SocketAddr, sync::Arc, sync::OnceLock, time::Duration};
+use std::{net::SocketAddr, sync::OnceLock, time::Duration};
 
 use axum::{Router, middleware};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use tokio::{net::TcpListener, sync::Notify};
+use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
     accounts::{self, session_store::DbSessionStore},
-    ads, alerts,
-    api::{self, ApiLimiter},
-    applications,
+    ads, alerts, api, applications,
     config::Config,
-    db::{Db, Tx},
+    db::Db,
     documents,
     error::{Error, Result},
     files::FileStore,
     housekeeping,
-    mail::{self, OutgoingMail, outbox, transport::Mailer, worker::OutboxWorker},
+    mail::{self, transport::Mailer, worker::OutboxWorker},
     newsletter, operator, privacy, profiles,
     search::{self, SearchIndex},
     secrets::MasterKey,
-    site, web,
+    site,
+    state::AppState,
+    web,
 };
-
-#[derive(Clone)]
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub db: Db,
-    pub keys: Arc<MasterKey>,
-    pub metrics: PrometheusHandle,
-    /// This node's search index, fed from the ads change log.
-    pub search: Arc<SearchIndex>,
-    pub api_limiter: ApiLimiter,
-    /// Object storage for CVs, attachments and photos (local folder or S3).
-    pub files: Arc<FileStore>,
-    mail_wake: Arc<Notify>,
-}
-
-impl AppState {
-    /// Queues an e-mail in the caller's transaction; call `mail_queued` after the commit.
-    pub async fn queue_mail(&self, tx: &mut Tx, mail: &OutgoingMail) -> Result<i64> {
-        let domain = self.config.base_url.host_str().unwrap_or("localhost");
-        outbox::enqueue(tx, mail, domain).await
-    }
-
-    /// Wakes this node's outbox worker so committed mail goes out at once.
-    pub fn mail_queued(&self) {
-        self.mail_wake.notify_one();
-    }
-
-    /// An absolute link for e-mails.
-    pub fn link(&self, path: &str) -> String {
-        self.config.absolute_url(path)
-    }
-}
 
 /// The process-wide Prometheus recorder (metrics macros need one global recorder).
 fn metrics_handle() -> PrometheusHandle {
@@ -91,16 +59,15 @@ pub async fn prepare(config: Config) -> Result<AppState> {
             .await
             .map_err(Error::internal)??
     };
-    Ok(AppState {
-        search: Arc::new(search),
-        api_limiter: ApiLimiter::new(config.api_rate_per_second),
-        files: Arc::new(FileStore::from_config(&config)?),
-        config: Arc::new(config),
+    let files = FileStore::from_config(&config)?;
+    Ok(AppState::new(
+        config,
         db,
-        keys: Arc::new(keys),
-        metrics: metrics_handle(),
-        mail_wake: Arc::new(Notify::new()),
-    })
+        keys,
+        search,
+        files,
+        metrics_handle(),
+    ))
 }
 
 /// The session cookie's lifetime, as the privacy registry declares it.
@@ -203,7 +170,7 @@ pub async fn serve(
             mailer,
             files: state.files.clone(),
             keys: state.keys.clone(),
-            wake: state.mail_wake.clone(),
+            wake: state.mail_wake(),
             config: (*state.config).clone(),
         }
         .run(workers.clone()),

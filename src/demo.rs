@@ -177,7 +177,7 @@ pub async fn fill(db: &Db, options: DemoOptions) -> Result<DemoReport> {
 /// Adds demo data and brings this node's search index up to date with it at once (a large
 /// batch of ads is faster to rebuild than to follow change by change).
 pub async fn fill_and_index(
-    state: &crate::app::AppState,
+    state: &crate::state::AppState,
     options: DemoOptions,
 ) -> Result<DemoReport> {
     let mut report = fill(&state.db, options).await?;
@@ -191,7 +191,7 @@ pub async fn fill_and_index(
 /// Each of up to `count` demo seekers applies to one ad that takes applications on the site,
 /// with a plain-text CV stored (encrypted) like any upload, so inboxes and "My applications"
 /// have something to show.
-async fn applications(state: &crate::app::AppState, count: u32) -> Result<u64> {
+async fn applications(state: &crate::state::AppState, count: u32) -> Result<u64> {
     use crate::documents::{self, FileKind};
     let pairs: Vec<(i64, String, i64, i64)> = db_run!(pool & state.db, |p| {
         sqlx::query_as(

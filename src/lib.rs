@@ -24,4 +24,5 @@ pub mod profiles;
 pub mod search;
 pub mod secrets;
 mod site;
+pub mod state;
 pub mod web;

@@ -12,8 +12,8 @@ use serde::Deserialize;
 
 use super::{Email, emails, home_of, passwords, registration::verify_link, store, throttle};
 use crate::{
-    app::AppState,
     error::Result,
+    state::AppState,
     web::{
         ClientIp, FieldErrors, FlashKind, Lang, Layout, flash, render, render_with_status,
         safe_next, sign_in, sign_out,

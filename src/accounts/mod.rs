@@ -21,7 +21,7 @@ use axum::{
 
 pub use domain::{Cvr, DisplayName, Email, Password, Role, redact_email};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The signed-in person, as every request sees them.
 #[derive(Clone, Debug, sqlx::FromRow)]

@@ -16,8 +16,8 @@ use super::{
     store, throttle,
 };
 use crate::{
-    app::AppState,
     error::Result,
+    state::AppState,
     web::{ClientIp, FieldErrors, FlashKind, Lang, Layout, flash, render, render_with_status},
 };
 

@@ -11,9 +11,9 @@ use serde::Deserialize;
 
 use super::{Cvr, DisplayName, Email, Password, Role, emails, passwords, store};
 use crate::{
-    app::AppState,
     db::is_unique_violation,
     error::Result,
+    state::AppState,
     web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 

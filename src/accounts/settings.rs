@@ -16,9 +16,9 @@ use super::{
     store,
 };
 use crate::{
-    app::AppState,
     db::is_unique_violation,
     error::Result,
+    state::AppState,
     web::{
         CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status,
         renew_session,

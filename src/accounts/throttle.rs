@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use time::Duration;
 
 use super::store::{self, Attempt, AttemptAction};
-use crate::{app::AppState, db::now, error::Result};
+use crate::{db::now, error::Result, state::AppState};
 
 pub struct Limit {
     pub action: AttemptAction,

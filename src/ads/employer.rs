@@ -19,9 +19,9 @@ use super::{
 };
 use crate::{
     accounts::SessionUser,
-    app::AppState,
     calendar,
     error::{Error, Result},
+    state::AppState,
     web::{CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 

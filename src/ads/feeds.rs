@@ -14,9 +14,9 @@ use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 use super::{listing, markdown, search_page, search_params::SearchParams};
 use crate::{
-    app::AppState,
     error::{Error, Result},
     search::Sort,
+    state::AppState,
 };
 
 /// Sitemaps hold at most 50,000 addresses each (sitemaps.org).

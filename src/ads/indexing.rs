@@ -10,11 +10,11 @@ use tokio_util::sync::CancellationToken;
 
 use super::{markdown, taxonomy::taxonomy};
 use crate::{
-    app::AppState,
     db::{Db, now},
     db_run,
     error::{Error, Result},
     search::{AdLang, SearchDoc, SearchIndex},
+    state::AppState,
 };
 
 /// Changes applied per step, so catching up after a long pause stays in small transactions.

@@ -10,10 +10,10 @@ use super::{
     store::{self, AdRecord, Lifecycle},
 };
 use crate::{
-    app::AppState,
     calendar,
     db::{Tx, now},
     error::{Error, Result},
+    state::AppState,
     web::{Lang, Tr},
 };
 

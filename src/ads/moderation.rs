@@ -17,8 +17,8 @@ use super::{
     view::AdView,
 };
 use crate::{
-    app::AppState,
     error::{Error, Result},
+    state::AppState,
     web::{CurrentOperator, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 

@@ -17,8 +17,8 @@ use super::{
     view::{AdView, instant},
 };
 use crate::{
-    app::AppState,
     error::{Error, Result},
+    state::AppState,
     web::{Layout, render, render_with_status},
 };
 

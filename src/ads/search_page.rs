@@ -20,9 +20,9 @@ use super::{
     view::{amount, date, instant},
 };
 use crate::{
-    app::AppState,
     error::{Error, Result},
     search::{FacetCount, SearchIndex, SearchRequest, SearchResponse, Sort},
+    state::AppState,
     web::{Layout, Tr, render, render_with_status},
 };
 

@@ -23,9 +23,9 @@ use crate::{
         taxonomy::taxonomy,
         view::instant,
     },
-    app::AppState,
     error::{Error, Result},
     newsletter::consent::{self, Action, Purpose, Step},
+    state::AppState,
     web::{ClientIp, CurrentUser, FlashKind, Layout, Tr, flash, render},
 };
 use store::Frequency;

@@ -6,11 +6,11 @@ use std::net::IpAddr;
 use time::OffsetDateTime;
 
 use crate::{
-    app::AppState,
     db::{Db, Tx, now},
     db_run,
     error::Result,
     newsletter::consent::{self, Action, Purpose, Step},
+    state::AppState,
     web::Lang,
 };
 

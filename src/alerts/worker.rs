@@ -11,7 +11,6 @@ use tokio_util::sync::CancellationToken;
 use super::{describe, store};
 use crate::{
     ads::{listing, search_page, search_params::SearchParams, taxonomy::taxonomy},
-    app::AppState,
     db::{Db, now},
     db_run,
     error::Result,
@@ -21,6 +20,7 @@ use crate::{
         links::{self, List},
     },
     search::{MAX_LIMIT, Sort},
+    state::AppState,
     web::Lang,
 };
 

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::{
     ads::{domain::AdContent, listing::PublicAd, markdown, taxonomy::taxonomy, view::amount},
-    app::AppState,
+    state::AppState,
     web::Lang,
 };
 

@@ -11,11 +11,11 @@ use axum::{
 use super::{LINK_LIFETIME, emails, store};
 use crate::{
     ads::{domain::AdContent, domain::ApplyMethod, public::public_ad, store::AdRecord},
-    app::AppState,
     db::{is_unique_violation, now},
     documents::{self, FileKind, FileRow, Uploaded},
     error::{Error, Result},
     profiles::seeker,
+    state::AppState,
     web::{CurrentUser, FieldErrors, FlashKind, Lang, Layout, flash, render, render_with_status},
 };
 

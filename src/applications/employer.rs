@@ -20,9 +20,9 @@ use super::{
 use crate::{
     accounts::SessionUser,
     ads::view::instant,
-    app::AppState,
     db_run, documents,
     error::{Error, Result},
+    state::AppState,
     web::{CurrentUser, FieldErrors, FlashKind, Lang, Layout, flash, render, render_with_status},
 };
 

@@ -13,10 +13,10 @@ use super::{
 };
 use crate::{
     ads::view::instant,
-    app::AppState,
     db_run, documents,
     error::{Error, Result},
     profiles::seeker,
+    state::AppState,
     web::{CurrentUser, FlashKind, Lang, Layout, flash, render},
 };
 

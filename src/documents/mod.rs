@@ -17,12 +17,12 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::{
-    app::AppState,
     db::{Tx, now},
     db_run,
     error::{Error, Result},
     files::{self, DataKey, StorageKey, StoredFile, UploadKind},
     profiles::seeker,
+    state::AppState,
     web::{CurrentUser, FlashKind, Layout, Tr, flash, render},
 };
 

@@ -12,8 +12,8 @@ use axum::{
 };
 
 use crate::{
-    app::AppState,
     error::{Error, Result},
+    state::AppState,
     web::{Layout, render},
 };
 

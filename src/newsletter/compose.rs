@@ -15,8 +15,8 @@ use serde::Deserialize;
 use super::{emails, store};
 use crate::{
     ads::{markdown, view::instant},
-    app::AppState,
     error::{Error, Result},
+    state::AppState,
     web::{CurrentOperator, FieldErrors, FlashKind, Lang, Layout, flash, render_with_status},
 };
 

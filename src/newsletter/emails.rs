@@ -6,9 +6,9 @@ use askama::Template;
 
 use super::links::{self, List};
 use crate::{
-    app::AppState,
     error::Result,
     mail::{Letter, OutgoingMail},
+    state::AppState,
     web::Tr,
 };
 

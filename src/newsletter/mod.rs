@@ -22,9 +22,9 @@ use time::Duration;
 
 use crate::{
     accounts::Email,
-    app::AppState,
     db::now,
     error::Result,
+    state::AppState,
     web::{ClientIp, FieldErrors, Lang, Layout, Tr, render, render_with_status},
 };
 use consent::{Action, Purpose, Step};

@@ -6,9 +6,9 @@ use axum::{Router, extract::State, response::Response, routing::get};
 
 use crate::{
     accounts::store::{self as accounts_store, AccountRow},
-    app::AppState,
     error::Result,
     mail::outbox::{self, FailedMail, OutboxCounts},
+    state::AppState,
     web::{CurrentOperator, Layout, render},
 };
 

@@ -23,12 +23,12 @@ use super::{
 use crate::{
     accounts::{DisplayName, Role, SessionUser, passwords},
     ads::view::date,
-    app::AppState,
     calendar,
     db::{Tx, now},
     db_run,
     error::{Error, Result},
     newsletter::consent::{Action, Purpose, Step},
+    state::AppState,
     web::{
         ClientIp, CurrentUser, FieldErrors, FlashKind, Lang, Layout, Tr, flash, render,
         render_with_status, sign_out,

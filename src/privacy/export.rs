@@ -20,10 +20,10 @@ use zip::{CompressionMethod, ZipWriter, write::SimpleFileOptions};
 
 use super::sections::{self, ExportFile, Subject};
 use crate::{
-    app::AppState,
     db::now,
     error::{Error, Result},
     files::{self, StorageKey},
+    state::AppState,
     web::Tr,
 };
 

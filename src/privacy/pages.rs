@@ -16,8 +16,8 @@ use super::{
     },
 };
 use crate::{
-    app::AppState,
     error::Result,
+    state::AppState,
     web::{CurrentOperator, Lang, Layout, Tr, render},
 };
 

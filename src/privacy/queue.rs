@@ -21,10 +21,10 @@ use super::{
 };
 use crate::{
     ads::view::instant,
-    app::AppState,
     db::now,
     db_run,
     error::{Error, Result},
+    state::AppState,
     web::{
         CurrentOperator, FieldErrors, FlashKind, Lang, Layout, flash, render, render_with_status,
     },

@@ -21,11 +21,11 @@ use time::{Date, Duration, Month, OffsetDateTime};
 use super::{MaskedIp, emails, export, sections::Subject};
 use crate::{
     accounts::Email,
-    app::AppState,
     db::{Tx, now},
     db_run,
     error::{Error, Result},
     secrets,
+    state::AppState,
     web::{ClientIp, FieldErrors, Lang, Layout, render, render_with_status},
 };
 

@@ -7,12 +7,12 @@ use axum::{Router, extract::State, response::Response, routing::get};
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::{
-    app::AppState,
     calendar,
     db::Db,
     db_run,
     error::Result,
     privacy::{MaskedIp, consent::Campaign},
+    state::AppState,
     web::{CurrentOperator, Layout, render},
 };
 

@@ -19,10 +19,10 @@ use crate::{
         taxonomy::taxonomy,
         view::{Choice, ChoiceGroup},
     },
-    app::AppState,
     db::now,
     db_run,
     error::{Error, Result},
+    state::AppState,
     web::{CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 

@@ -13,10 +13,10 @@ use serde::Deserialize;
 
 use crate::{
     accounts::store as accounts_store,
-    app::AppState,
     error::{Error, Result},
     mail::outbox,
     privacy::consent::{self, VisitorConsent},
+    state::AppState,
     web::{self, Lang, Layout, render},
 };
 

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod i18n;
+pub mod limiter;
 
 use std::{net::SocketAddr, sync::Arc, time::Instant};
 
@@ -20,9 +21,9 @@ use tower_sessions::Session;
 
 use crate::{
     accounts::{Role, SessionUser},
-    app::AppState,
     error::{BadRequestMessage, Error, ErrorPage, Result},
     privacy::consent::{self, VisitorConsent},
+    state::AppState,
 };
 pub use i18n::{Lang, Tr};
 

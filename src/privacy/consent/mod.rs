@@ -20,11 +20,11 @@ use time::{Duration, OffsetDateTime};
 use tower_sessions::cookie::{Cookie, SameSite};
 
 use crate::{
-    app::AppState,
     db::{self, Db},
     error::Result,
     privacy::{MaskedIp, POLICY_VERSION, cookie_names, statistics},
     secrets::MasterKey,
+    state::AppState,
     web::Lang,
 };
 

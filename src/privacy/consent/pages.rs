@@ -13,11 +13,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    app::AppState,
     db,
     error::{Error, Result},
     privacy::{MaskedIp, POLICY_VERSION},
     secrets::{encode_hex, random_token},
+    state::AppState,
     web::{ClientIp, Lang, Layout, Tr, render},
 };
 
