@@ -16,6 +16,7 @@ pub mod documents;
 pub mod error;
 pub mod files;
 mod housekeeping;
+pub mod i18n;
 pub mod mail;
 pub mod newsletter;
 mod operator;

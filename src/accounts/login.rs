@@ -13,10 +13,11 @@ use serde::Deserialize;
 use super::{Email, emails, home_of, passwords, registration::verify_link, store, throttle};
 use crate::{
     error::Result,
+    i18n::Lang,
     state::AppState,
     web::{
-        ClientIp, FieldErrors, FlashKind, Lang, Layout, flash, render, render_with_status,
-        safe_next, sign_in, sign_out,
+        ClientIp, FieldErrors, FlashKind, Layout, flash, render, render_with_status, safe_next,
+        sign_in, sign_out,
     },
 };
 

@@ -17,8 +17,9 @@ use super::{
 };
 use crate::{
     error::Result,
+    i18n::Lang,
     state::AppState,
-    web::{ClientIp, FieldErrors, FlashKind, Lang, Layout, flash, render, render_with_status},
+    web::{ClientIp, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 
 #[derive(Deserialize, Default)]

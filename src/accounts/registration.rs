@@ -175,7 +175,7 @@ async fn register(
 ) -> Result<Registered> {
     let email = valid.email.as_str();
     if let Some(existing) = store::login_record(&state.db, email).await? {
-        let t = crate::web::Lang::parse(&existing.lang)
+        let t = crate::i18n::Lang::parse(&existing.lang)
             .unwrap_or_default()
             .tr();
         let mut tx = state.db.begin().await?;

@@ -13,8 +13,8 @@ use crate::{
     calendar,
     db::{Tx, now},
     error::{Error, Result},
+    i18n::{Lang, Tr},
     state::AppState,
-    web::{Lang, Tr},
 };
 
 /// An ad without a deadline stays up this long.

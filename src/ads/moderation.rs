@@ -165,7 +165,7 @@ pub async fn companies(
                 l.t.f(
                     "moderation.companies.verified_on",
                     &[
-                        ("date", &super::view::instant(lang, at)),
+                        ("date", &crate::i18n::instant(lang, at)),
                         ("operator", company.verified_by.as_deref().unwrap_or("—")),
                     ],
                 )

@@ -14,10 +14,11 @@ use super::{
     markdown,
     store::{self, AdRecord},
     taxonomy::taxonomy,
-    view::{AdView, instant},
+    view::AdView,
 };
 use crate::{
     error::{Error, Result},
+    i18n::instant,
     state::AppState,
     web::{Layout, render, render_with_status},
 };

@@ -17,13 +17,13 @@ use super::{
     markdown,
     search_params::SearchParams,
     taxonomy::taxonomy,
-    view::{amount, date, instant},
 };
 use crate::{
     error::{Error, Result},
+    i18n::{Tr, amount, date, instant},
     search::{FacetCount, SearchIndex, SearchRequest, SearchResponse, Sort},
     state::AppState,
-    web::{Layout, Tr, render, render_with_status},
+    web::{Layout, render, render_with_status},
 };
 
 pub const PAGE_SIZE: usize = 20;

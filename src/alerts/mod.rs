@@ -21,12 +21,12 @@ use crate::{
         domain::{EmploymentType, Remote},
         search_params::SearchParams,
         taxonomy::taxonomy,
-        view::instant,
     },
     error::{Error, Result},
+    i18n::{Tr, instant},
     newsletter::consent::{self, Action, Purpose, Step},
     state::AppState,
-    web::{ClientIp, CurrentUser, FlashKind, Layout, Tr, flash, render},
+    web::{ClientIp, CurrentUser, FlashKind, Layout, flash, render},
 };
 use store::Frequency;
 
@@ -378,7 +378,7 @@ async fn delete(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::Lang;
+    use crate::i18n::Lang;
 
     #[test]
     fn an_alert_keeps_the_search_not_the_page() {

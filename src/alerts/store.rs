@@ -9,9 +9,9 @@ use crate::{
     db::{Db, Tx, now},
     db_run,
     error::Result,
+    i18n::Lang,
     newsletter::consent::{self, Action, Purpose, Step},
     state::AppState,
-    web::Lang,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -14,6 +14,7 @@ use crate::{
     db::{Db, now},
     db_run,
     error::Result,
+    i18n::Lang,
     newsletter::{
         consent::{self, Action, Purpose, Step},
         emails::{ListedAd, MarketingLetter},
@@ -21,7 +22,6 @@ use crate::{
     },
     search::{MAX_LIMIT, Sort},
     state::AppState,
-    web::Lang,
 };
 
 /// PRODUCT.md: alerts are sent until the seeker stops them or has not logged in for 2 years.

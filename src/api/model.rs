@@ -6,9 +6,9 @@ use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use crate::{
-    ads::{domain::AdContent, listing::PublicAd, markdown, taxonomy::taxonomy, view::amount},
+    ads::{domain::AdContent, listing::PublicAd, markdown, taxonomy::taxonomy},
+    i18n::{Lang, amount},
     state::AppState,
-    web::Lang,
 };
 
 #[derive(Serialize, ToSchema)]

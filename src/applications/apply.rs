@@ -10,13 +10,18 @@ use axum::{
 
 use super::{LINK_LIFETIME, emails, store};
 use crate::{
-    ads::{domain::AdContent, domain::ApplyMethod, public::public_ad, store::AdRecord},
+    ads::{
+        domain::{AdContent, ApplyMethod},
+        public::public_ad,
+        store::AdRecord,
+    },
     db::{is_unique_violation, now},
     documents::{self, FileKind, FileRow, Uploaded},
     error::{Error, Result},
+    i18n::Lang,
     profiles::seeker,
     state::AppState,
-    web::{CurrentUser, FieldErrors, FlashKind, Lang, Layout, flash, render, render_with_status},
+    web::{CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 
 #[derive(Template)]
@@ -119,7 +124,7 @@ async fn read_form(
     seeker_id: i64,
     multipart: &mut Multipart,
     errors: &mut FieldErrors,
-    t: crate::web::Tr,
+    t: crate::i18n::Tr,
 ) -> Result<Submission> {
     let mut s = Submission::default();
     loop {

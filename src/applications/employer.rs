@@ -19,11 +19,11 @@ use super::{
 };
 use crate::{
     accounts::SessionUser,
-    ads::view::instant,
     db_run, documents,
     error::{Error, Result},
+    i18n::{Lang, instant},
     state::AppState,
-    web::{CurrentUser, FieldErrors, FlashKind, Lang, Layout, flash, render, render_with_status},
+    web::{CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 
 /// The application, if it was sent to this user's company; "not found" otherwise.

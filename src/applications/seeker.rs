@@ -12,12 +12,12 @@ use super::{
     store::{self, ApplicationFile, ApplicationRow, DisclosureRow},
 };
 use crate::{
-    ads::view::instant,
     db_run, documents,
     error::{Error, Result},
+    i18n::{Lang, instant},
     profiles::seeker,
     state::AppState,
-    web::{CurrentUser, FlashKind, Lang, Layout, flash, render},
+    web::{CurrentUser, FlashKind, Layout, flash, render},
 };
 
 pub struct MyApplication {

@@ -21,9 +21,10 @@ use crate::{
     db_run,
     error::{Error, Result},
     files::{self, DataKey, StorageKey, StoredFile, UploadKind},
+    i18n::Tr,
     profiles::seeker,
     state::AppState,
-    web::{CurrentUser, FlashKind, Layout, Tr, flash, render},
+    web::{CurrentUser, FlashKind, Layout, flash, render},
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

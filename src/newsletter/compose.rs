@@ -14,10 +14,11 @@ use serde::Deserialize;
 
 use super::{emails, store};
 use crate::{
-    ads::{markdown, view::instant},
+    ads::markdown,
     error::{Error, Result},
+    i18n::{Lang, instant},
     state::AppState,
-    web::{CurrentOperator, FieldErrors, FlashKind, Lang, Layout, flash, render_with_status},
+    web::{CurrentOperator, FieldErrors, FlashKind, Layout, flash, render_with_status},
 };
 
 const MAX_SUBJECT: usize = 200;

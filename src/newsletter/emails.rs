@@ -7,9 +7,9 @@ use askama::Template;
 use super::links::{self, List};
 use crate::{
     error::Result,
+    i18n::Tr,
     mail::{Letter, OutgoingMail},
     state::AppState,
-    web::Tr,
 };
 
 /// One job ad in an alert e-mail.

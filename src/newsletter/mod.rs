@@ -24,8 +24,9 @@ use crate::{
     accounts::Email,
     db::now,
     error::Result,
+    i18n::{Lang, Tr},
     state::AppState,
-    web::{ClientIp, FieldErrors, Lang, Layout, Tr, render, render_with_status},
+    web::{ClientIp, FieldErrors, Layout, render, render_with_status},
 };
 use consent::{Action, Purpose, Step};
 

@@ -22,16 +22,16 @@ use super::{
 };
 use crate::{
     accounts::{DisplayName, Role, SessionUser, passwords},
-    ads::view::date,
     calendar,
     db::{Tx, now},
     db_run,
     error::{Error, Result},
+    i18n::{Lang, Tr, date},
     newsletter::consent::{Action, Purpose, Step},
     state::AppState,
     web::{
-        ClientIp, CurrentUser, FieldErrors, FlashKind, Lang, Layout, Tr, flash, render,
-        render_with_status, sign_out,
+        ClientIp, CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status,
+        sign_out,
     },
 };
 

@@ -4,10 +4,9 @@ use time::OffsetDateTime;
 
 use super::recipients::Recipient;
 use crate::{
-    ads::view::instant,
     error::Result,
+    i18n::{Tr, instant},
     mail::{Letter, OutgoingMail},
-    web::Tr,
 };
 
 /// To a company: an application it received was erased. It names the application by number,

@@ -23,8 +23,8 @@ use crate::{
     db::now,
     error::{Error, Result},
     files::{self, StorageKey},
+    i18n::Tr,
     state::AppState,
-    web::Tr,
 };
 
 /// The format name and version written into `data.json`.

@@ -17,8 +17,9 @@ use super::{
 };
 use crate::{
     error::Result,
+    i18n::{Lang, Tr},
     state::AppState,
-    web::{CurrentOperator, Lang, Layout, Tr, render},
+    web::{CurrentOperator, Layout, render},
 };
 
 pub fn routes() -> Router<AppState> {
@@ -31,7 +32,7 @@ pub fn routes() -> Router<AppState> {
 /// `POLICY_UPDATED` in the reader's language.
 fn updated(lang: Lang) -> String {
     match Date::parse(POLICY_UPDATED, format_description!("[year]-[month]-[day]")) {
-        Ok(date) => crate::ads::view::date(lang, date),
+        Ok(date) => crate::i18n::date(lang, date),
         Err(_) => POLICY_UPDATED.to_string(),
     }
 }

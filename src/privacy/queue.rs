@@ -20,14 +20,12 @@ use super::{
     sections::Subject,
 };
 use crate::{
-    ads::view::instant,
     db::now,
     db_run,
     error::{Error, Result},
+    i18n::{Lang, instant},
     state::AppState,
-    web::{
-        CurrentOperator, FieldErrors, FlashKind, Lang, Layout, flash, render, render_with_status,
-    },
+    web::{CurrentOperator, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 
 use super::centre::when;

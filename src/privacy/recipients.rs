@@ -1,7 +1,7 @@
 //! Who received a person's application, so that corrections and erasure reach them (Art. 19):
 //! the ad's contact person when the ad names one, otherwise the company's members.
 
-use crate::{db::Db, db_run, error::Result, web::Lang};
+use crate::{db::Db, db_run, error::Result, i18n::Lang};
 
 #[derive(Debug, Clone)]
 pub struct Recipient {

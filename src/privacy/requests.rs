@@ -24,9 +24,10 @@ use crate::{
     db::{Tx, now},
     db_run,
     error::{Error, Result},
+    i18n::Lang,
     secrets,
     state::AppState,
-    web::{ClientIp, FieldErrors, Lang, Layout, render, render_with_status},
+    web::{ClientIp, FieldErrors, Layout, render, render_with_status},
 };
 
 pub const KINDS: [&str; 4] = ["access", "erasure", "correction", "other"];
@@ -318,7 +319,7 @@ async fn verify(
     state.mail_queued();
     render(&FiledPage {
         number: id,
-        due: crate::ads::view::instant(l.t.lang(), due),
+        due: crate::i18n::instant(l.t.lang(), due),
         l,
     })
 }

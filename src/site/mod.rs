@@ -14,10 +14,11 @@ use serde::Deserialize;
 use crate::{
     accounts::store as accounts_store,
     error::{Error, Result},
+    i18n::Lang,
     mail::outbox,
     privacy::consent::{self, VisitorConsent},
     state::AppState,
-    web::{self, Lang, Layout, render},
+    web::{self, Layout, render},
 };
 
 pub fn routes() -> Router<AppState> {

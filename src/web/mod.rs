@@ -2,7 +2,6 @@
 //! layout, CSRF protection, security headers, friendly error pages and flash messages.
 
 pub mod assets;
-pub mod i18n;
 pub mod limiter;
 
 use std::{net::SocketAddr, sync::Arc, time::Instant};
@@ -22,10 +21,10 @@ use tower_sessions::Session;
 use crate::{
     accounts::{Role, SessionUser},
     error::{BadRequestMessage, Error, ErrorPage, Result},
+    i18n::{Lang, Tr},
     privacy::consent::{self, VisitorConsent},
     state::AppState,
 };
-pub use i18n::{Lang, Tr};
 
 const SESSION_USER: &str = "uid";
 const SESSION_CSRF: &str = "csrf";

@@ -10,7 +10,7 @@ use jobboard::{
         },
         lifecycle,
     },
-    web::Lang,
+    i18n::Lang,
 };
 
 use crate::helpers::TestApp;

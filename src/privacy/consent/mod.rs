@@ -22,10 +22,10 @@ use tower_sessions::cookie::{Cookie, SameSite};
 use crate::{
     db::{self, Db},
     error::Result,
+    i18n::Lang,
     privacy::{MaskedIp, POLICY_VERSION, cookie_names, statistics},
     secrets::MasterKey,
     state::AppState,
-    web::Lang,
 };
 
 pub use pages::{routes, settings_href};

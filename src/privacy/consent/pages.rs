@@ -15,13 +15,12 @@ use sha2::{Digest, Sha256};
 use crate::{
     db,
     error::{Error, Result},
-    privacy::{MaskedIp, POLICY_VERSION},
+    i18n::{Lang, Tr},
+    privacy::{MaskedIp, POLICY_VERSION, registry::COOKIES},
     secrets::{encode_hex, random_token},
     state::AppState,
-    web::{ClientIp, Lang, Layout, Tr, render},
+    web::{ClientIp, Layout, render},
 };
-
-use crate::privacy::registry::COOKIES;
 
 use super::{
     AskAgain, Category, Choices, DECIDE_PATH, Method, SETTINGS_PATH, VisitorConsent,

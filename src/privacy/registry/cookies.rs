@@ -4,8 +4,7 @@
 use serde::Serialize;
 
 use super::{Period, Text, t};
-use crate::privacy::cookie_names;
-use crate::web::Lang;
+use crate::{i18n::Lang, privacy::cookie_names};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

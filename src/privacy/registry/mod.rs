@@ -28,8 +28,8 @@ pub use storage::{Area, Holds, TABLES, Table, tables_of};
 
 use crate::{
     config::Config,
+    i18n::Lang,
     privacy::{POLICY_UPDATED, POLICY_VERSION, controller::Controller},
-    web::Lang,
 };
 
 /// A text every page shows, in English and Danish.

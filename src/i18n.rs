@@ -1,11 +1,14 @@
-//! English and Danish UI text. Catalogs are flat TOML files under `locales/`, compiled into the
-//! binary; a unit test keeps their keys identical. The reader's language comes from their
+//! English and Danish: UI text, dates and money in the reader's language. Catalogs are flat TOML
+//! files under `locales/`, compiled into the binary; a unit test keeps their keys identical. The reader's language comes from their
 //! explicit choice (session, then the language cookie with consent to preference cookies, then
 //! account), else `Accept-Language`, else English.
 
 use std::{collections::HashMap, sync::OnceLock};
 
 use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use crate::calendar;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -86,12 +89,71 @@ impl Tr {
     }
 }
 
+/// `45.000` (Danish) or `45,000` (English).
+pub fn amount(lang: Lang, value: i64) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let separator = match lang {
+        Lang::Da => '.',
+        Lang::En => ',',
+    };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(separator);
+        }
+        out.push(c);
+    }
+    if value < 0 { format!("-{out}") } else { out }
+}
+
+/// `24. december 2026` or `24 December 2026`.
+pub fn date(lang: Lang, date: Date) -> String {
+    const DA: [&str; 12] = [
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let month = usize::from(u8::from(date.month())) - 1;
+    match lang {
+        Lang::Da => format!("{}. {} {}", date.day(), DA[month], date.year()),
+        Lang::En => format!("{} {} {}", date.day(), EN[month], date.year()),
+    }
+}
+
+/// The Copenhagen date of an instant, formatted.
+pub fn instant(lang: Lang, at: OffsetDateTime) -> String {
+    date(lang, at.to_offset(calendar::copenhagen_offset(at)).date())
+}
+
 fn catalog(lang: Lang) -> &'static HashMap<String, String> {
     static EN: OnceLock<HashMap<String, String>> = OnceLock::new();
     static DA: OnceLock<HashMap<String, String>> = OnceLock::new();
     match lang {
-        Lang::En => EN.get_or_init(|| parse_catalog(include_str!("../../locales/en.toml"))),
-        Lang::Da => DA.get_or_init(|| parse_catalog(include_str!("../../locales/da.toml"))),
+        Lang::En => EN.get_or_init(|| parse_catalog(include_str!("../locales/en.toml"))),
+        Lang::Da => DA.get_or_init(|| parse_catalog(include_str!("../locales/da.toml"))),
     }
 }
 
@@ -123,6 +185,7 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>)
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+    use time::macros::date;
 
     #[test]
     fn both_catalogs_have_the_same_keys() {
@@ -181,6 +244,15 @@ mod tests {
         assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Lang::En);
         assert_eq!(Lang::from_accept_language("de-DE"), Lang::En);
         assert_eq!(Lang::from_accept_language(""), Lang::En);
+    }
+
+    #[test]
+    fn money_and_dates_follow_the_locale() {
+        assert_eq!(amount(Lang::Da, 45000), "45.000");
+        assert_eq!(amount(Lang::En, 1250000), "1,250,000");
+        assert_eq!(amount(Lang::En, 950), "950");
+        assert_eq!(date(Lang::Da, date!(2026 - 12 - 24)), "24. december 2026");
+        assert_eq!(date(Lang::En, date!(2026 - 12 - 24)), "24 December 2026");
     }
 
     #[test]
