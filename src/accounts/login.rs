@@ -10,7 +10,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{Email, emails, home_of, passwords, registration::verify_link, store, throttle};
+use super::{Email, emails, home_of, registration::verify_link, store, throttle};
 use crate::{
     app::AppState,
     error::Result,
@@ -113,11 +113,13 @@ pub async fn submit(
     }
 
     let record = store::login_record(&state.db, email.as_str()).await?;
-    let ok = passwords::verify(
-        &form.password,
-        record.as_ref().map(|r| r.password_hash.as_str()),
-    )
-    .await?;
+    let ok = state
+        .hasher
+        .verify(
+            &form.password,
+            record.as_ref().map(|r| r.password_hash.as_str()),
+        )
+        .await?;
     let Some(record) = record.filter(|_| ok) else {
         throttle::record(&state, &throttle::LOGIN, &keys, None, false).await?;
         metrics::counter!("logins_total", "outcome" => "wrong_credentials").increment(1);

@@ -89,8 +89,3 @@ pub fn home_of(role: Role) -> &'static str {
         Role::Seeker | Role::Employer => "/account",
     }
 }
-
-/// Hashes the shared password of synthetic demo accounts.
-pub async fn passwords_for_demo(password: &str) -> crate::error::Result<String> {
-    passwords::hash(password).await
-}

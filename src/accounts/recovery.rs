@@ -11,7 +11,7 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    Email, Password, emails, passwords,
+    Email, Password, emails,
     registration::{TokenQuery, check_email_page},
     store, throttle,
 };
@@ -171,7 +171,7 @@ pub async fn reset(
             },
         );
     };
-    let password_hash = passwords::hash(password.expose()).await?;
+    let password_hash = state.hasher.hash(password.expose()).await?;
     let mut tx = state.db.begin().await?;
     let Some(token) =
         store::consume_token(&mut tx, &form.token, store::TokenPurpose::ResetPassword).await?

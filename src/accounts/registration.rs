@@ -9,7 +9,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{Cvr, DisplayName, Email, Password, Role, emails, passwords, store};
+use super::{Cvr, DisplayName, Email, Password, Role, emails, store};
 use crate::{
     app::AppState,
     db::is_unique_violation,
@@ -194,7 +194,7 @@ async fn register(
         return Ok(Registered::Done);
     }
 
-    let password_hash = passwords::hash(valid.password.expose()).await?;
+    let password_hash = state.hasher.hash(valid.password.expose()).await?;
     let role = if employer {
         Role::Employer
     } else {

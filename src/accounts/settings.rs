@@ -11,7 +11,7 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    Email, Password, emails, passwords,
+    Email, Password, emails,
     registration::{ConfirmPage, TokenForm, TokenQuery},
     store,
 };
@@ -86,11 +86,13 @@ pub async fn request_email_change(
         errors.add("new_email", t.s("validation.email_unchanged"));
     }
     let record = store::login_record_by_id(&state.db, user.id).await?;
-    let password_ok = passwords::verify(
-        &form.password,
-        record.as_ref().map(|r| r.password_hash.as_str()),
-    )
-    .await?;
+    let password_ok = state
+        .hasher
+        .verify(
+            &form.password,
+            record.as_ref().map(|r| r.password_hash.as_str()),
+        )
+        .await?;
     if !password_ok {
         errors.add("password", t.s("validation.password_wrong"));
     }
@@ -236,11 +238,13 @@ pub async fn change_password(
     let t = l.t;
     let mut errors = FieldErrors::default();
     let record = store::login_record_by_id(&state.db, user.id).await?;
-    if !passwords::verify(
-        &form.current_password,
-        record.as_ref().map(|r| r.password_hash.as_str()),
-    )
-    .await?
+    if !state
+        .hasher
+        .verify(
+            &form.current_password,
+            record.as_ref().map(|r| r.password_hash.as_str()),
+        )
+        .await?
     {
         errors.add("current_password", t.s("validation.password_wrong"));
     }
@@ -259,7 +263,7 @@ pub async fn change_password(
             },
         );
     };
-    let password_hash = passwords::hash(password.expose()).await?;
+    let password_hash = state.hasher.hash(password.expose()).await?;
     // The current session continues under a new id (saved after this response); every other
     // session of this person ends now.
     renew_session(&l.session).await?;
