@@ -13,7 +13,8 @@ use serde::Deserialize;
 use super::{
     Email, Password, emails,
     registration::{TokenQuery, check_email_page},
-    store, throttle,
+    store,
+    throttle::{self, Scope, Taken},
 };
 use crate::{
     app::AppState,
@@ -69,8 +70,17 @@ pub async fn forgot(
         }
     };
     let keys = throttle::keys(&state, email.as_str(), ip);
-    if let Some(wait) = throttle::check(&state, &throttle::PASSWORD_RESET, &keys).await? {
-        let minutes = wait.div_ceil(60).to_string();
+    let record = store::login_record(&state.db, email.as_str()).await?;
+    let taken = throttle::PASSWORD_RESET
+        .take(
+            &state,
+            &keys,
+            record.as_ref().map(|r| r.id),
+            Scope::AccountAndIp,
+        )
+        .await?;
+    if let Taken::Refused { wait_secs, .. } = taken {
+        let minutes = wait_secs.div_ceil(60).to_string();
         return render_with_status(
             StatusCode::TOO_MANY_REQUESTS,
             &ForgotPage {
@@ -81,15 +91,6 @@ pub async fn forgot(
             },
         );
     }
-    let record = store::login_record(&state.db, email.as_str()).await?;
-    throttle::record(
-        &state,
-        &throttle::PASSWORD_RESET,
-        &keys,
-        record.as_ref().map(|r| r.id),
-        false,
-    )
-    .await?;
     if let Some(record) = record {
         let lang = Lang::parse(&record.lang).unwrap_or_default().tr();
         let mut tx = state.db.begin().await?;

@@ -14,13 +14,14 @@ use super::{
     Email, Password, emails,
     registration::{ConfirmPage, TokenForm, TokenQuery},
     store,
+    throttle::{self, Scope, Taken},
 };
 use crate::{
     app::AppState,
     db::is_unique_violation,
     error::Result,
     web::{
-        CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status,
+        ClientIp, CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status,
         renew_session,
     },
 };
@@ -73,6 +74,7 @@ pub async fn email_form(CurrentUser(user): CurrentUser, l: Layout) -> Result<Res
 
 pub async fn request_email_change(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     CurrentUser(user): CurrentUser,
     l: Layout,
     Form(mut form): Form<EmailForm>,
@@ -109,8 +111,19 @@ pub async fn request_email_change(
         );
     };
 
+    // At most one e-mail an hour to the address named, taken or not (the same either way, so
+    // that this form cannot flood an inbox nor tell whether the address has an account).
     let mut tx = state.db.begin().await?;
-    if store::email_taken(&state.db, new_email.as_str()).await? {
+    let keys = throttle::keys(&state, new_email.as_str(), ip);
+    let notice = throttle::ACCOUNT_NOTICE
+        .take_in(&mut tx, &keys, None, Scope::AccountAndIp)
+        .await?;
+    if let Taken::Refused { .. } = notice {
+        tracing::info!(
+            user_id = user.id,
+            "e-mail change requested; address noted this hour already"
+        );
+    } else if store::email_taken(&state.db, new_email.as_str()).await? {
         // Tell the owner of that address, not the person asking.
         let mail = emails::email_in_use(t, new_email.as_str())?;
         state.queue_mail(&mut tx, &mail).await?;
