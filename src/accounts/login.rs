@@ -51,20 +51,35 @@ pub struct LoginQuery {
     unlock: Option<String>,
 }
 
-pub async fn form(l: Layout, Query(query): Query<LoginQuery>) -> Result<Response> {
+pub async fn form(
+    State(state): State<AppState>,
+    l: Layout,
+    Query(query): Query<LoginQuery>,
+) -> Result<Response> {
     if let Some(user) = &l.user {
         return Ok(Redirect::to(home_of(user.role)).into_response());
     }
+    // An unlock link that is used up or expired is said so, not carried along.
+    let mut problem = None;
+    let mut unlock = query.unlock.unwrap_or_default();
+    if !unlock.is_empty()
+        && store::find_token(&state.db, &unlock, TokenPurpose::UnlockLogin)
+            .await?
+            .is_none()
+    {
+        unlock.clear();
+        problem = Some(l.t.s("link.invalid").to_string());
+    }
     let form = LoginForm {
         next: query.next.unwrap_or_default(),
-        unlock: query.unlock.unwrap_or_default(),
+        unlock,
         ..LoginForm::default()
     };
     render(&LoginPage {
         l: l.with_form().await?,
         form,
         errors: FieldErrors::default(),
-        problem: None,
+        problem,
     })
 }
 

@@ -542,6 +542,7 @@ fn label_target(doc: &Html, label: &str) -> Option<String> {
         .and_then(|l| l.value().attr("for").map(str::to_string))
 }
 
+#[derive(Clone)]
 pub struct Form {
     action: reqwest::Url,
     get: bool,
