@@ -322,3 +322,38 @@ story!(
         );
     }
 );
+
+story!(
+    parallel_privacy_requests_for_one_address_stay_within_its_daily_limit,
+    |app| {
+        let form = app
+            .get("/privacy/request")
+            .await
+            .form("Send request")
+            .fill("E-mail address", "flooded@example.com")
+            .fill("What do you ask for?", "access");
+        let requests: Vec<_> = (0..30)
+            .map(|_| {
+                let form = form.clone();
+                let client = app.client.clone();
+                tokio::spawn(async move { form.submit_with(&client).await.status })
+            })
+            .collect();
+        for request in requests {
+            assert_eq!(
+                request.await.unwrap(),
+                StatusCode::OK,
+                "the page says the same"
+            );
+        }
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM privacy_requests").await,
+            3,
+            "three a day per address"
+        );
+        assert_eq!(
+            delivered(&app, "flooded@example.com", "Confirm your privacy request").await,
+            3
+        );
+    }
+);
