@@ -216,7 +216,7 @@ pub async fn submit(
     }
     store::record_login(&state.db, record.id).await?;
     crate::privacy::centre::record_login(&state, record.id, ip).await?;
-    sign_in(&l.session, record.id).await?;
+    sign_in(&l.session, record.id, record.session_epoch).await?;
     metrics::counter!("logins_total", "outcome" => "success").increment(1);
     tracing::info!(user_id = record.id, "logged in");
     let user = store::session_user(&state.db, record.id).await?;

@@ -35,6 +35,8 @@ pub struct SessionUser {
     pub company_id: Option<i64>,
     pub company_name: Option<String>,
     pub company_cvr: Option<String>,
+    /// Raised whenever all of the person's sessions end; a session of an older epoch is over.
+    pub session_epoch: i64,
 }
 
 impl SessionUser {

@@ -184,7 +184,7 @@ pub async fn reset(
     store::set_password(&mut tx, token.user_id, &password_hash).await?;
     // Following the link proved control of the address.
     store::mark_verified(&mut tx, token.user_id).await?;
-    store::end_sessions(&mut tx, token.user_id).await?;
+    store::end_sessions(&mut tx, token.user_id, None).await?;
     if let Some(record) = store::login_record_by_id(&state.db, token.user_id).await? {
         let lang = Lang::parse(&record.lang).unwrap_or_default().tr();
         let mail = emails::password_changed(

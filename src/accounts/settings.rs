@@ -21,8 +21,8 @@ use crate::{
     db::is_unique_violation,
     error::Result,
     web::{
-        ClientIp, CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status,
-        renew_session,
+        ClientIp, CurrentUser, FieldErrors, FlashKind, Layout, carry_into_epoch, flash, render,
+        render_with_status, renew_session, sign_out,
     },
 };
 
@@ -277,17 +277,25 @@ pub async fn change_password(
         );
     };
     let password_hash = state.hasher.hash(password.expose()).await?;
-    // The current session continues under a new id (saved after this response); every other
-    // session of this person ends now.
-    renew_session(&l.session).await?;
+    // Every session of this person ends now. Only a session still current may do this: if all
+    // sessions were ended while this request ran (a reset elsewhere), nothing changes and this
+    // session is over too.
     let mut tx = state.db.begin().await?;
+    let Some(epoch) = store::end_sessions(&mut tx, user.id, Some(user.session_epoch)).await? else {
+        drop(tx);
+        sign_out(&l.session).await?;
+        flash(&l.session, FlashKind::Error, t.s("session.ended")).await?;
+        return Ok(Redirect::to("/login").into_response());
+    };
     store::set_password(&mut tx, user.id, &password_hash).await?;
-    store::end_sessions(&mut tx, user.id).await?;
     let mail =
         emails::password_changed(t, &user.email, &user.name, &state.link("/password/forgot"))?;
     state.queue_mail(&mut tx, &mail).await?;
     tx.commit().await?;
     state.mail_queued();
+    // This session continues, under a new id (saved after this response) and the new epoch.
+    renew_session(&l.session).await?;
+    carry_into_epoch(&l.session, epoch).await?;
     tracing::info!(user_id = user.id, "password changed");
     flash(&l.session, FlashKind::Success, t.s("change_password.done")).await?;
     Ok(Redirect::to("/account").into_response())

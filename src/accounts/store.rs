@@ -19,9 +19,10 @@ pub struct LoginRecord {
     pub name: String,
     pub lang: String,
     pub email_verified_at: Option<OffsetDateTime>,
+    pub session_epoch: i64,
 }
 
-const SESSION_USER_SQL: &str = "SELECT u.id, u.email, u.name, u.role, u.lang, \
+const SESSION_USER_SQL: &str = "SELECT u.id, u.email, u.name, u.role, u.lang, u.session_epoch, \
      c.id AS company_id, c.name AS company_name, c.cvr AS company_cvr \
      FROM users u \
      LEFT JOIN company_members m ON m.user_id = u.id \
@@ -34,7 +35,7 @@ pub async fn session_user(db: &Db, id: i64) -> Result<Option<SessionUser>> {
 
 pub async fn login_record(db: &Db, email: &str) -> Result<Option<LoginRecord>> {
     Ok(db_run!(pool db, |p| sqlx::query_as(
-        "SELECT id, email, password_hash, name, lang, email_verified_at FROM users WHERE email = $1"
+        "SELECT id, email, password_hash, name, lang, email_verified_at, session_epoch FROM users WHERE email = $1"
     )
     .bind(email)
     .fetch_optional(p)
@@ -43,7 +44,7 @@ pub async fn login_record(db: &Db, email: &str) -> Result<Option<LoginRecord>> {
 
 pub async fn login_record_by_id(db: &Db, id: i64) -> Result<Option<LoginRecord>> {
     Ok(db_run!(pool db, |p| sqlx::query_as(
-        "SELECT id, email, password_hash, name, lang, email_verified_at FROM users WHERE id = $1"
+        "SELECT id, email, password_hash, name, lang, email_verified_at, session_epoch FROM users WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(p)
@@ -284,13 +285,27 @@ pub async fn record_login(db: &Db, user_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Ends every stored session of a person (after a password reset or change).
-pub async fn end_sessions(tx: &mut Tx, user_id: i64) -> Result<()> {
-    db_run!(tx tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+/// Ends every session of a person (after a password reset or change): the stored ones are
+/// deleted, and the epoch is raised so that one re-created by a request still in flight (a
+/// renewed id carries the epoch it had) is refused at its next request. Returns the new epoch;
+/// `None` if the epoch is no longer `seen` (given), i.e. the asking session itself has ended.
+pub async fn end_sessions(tx: &mut Tx, user_id: i64, seen: Option<i64>) -> Result<Option<i64>> {
+    let epoch: Option<i64> = db_run!(tx tx, |c| sqlx::query_scalar(
+        "UPDATE users SET session_epoch = session_epoch + 1 \
+         WHERE id = $1 AND ($2 IS NULL OR session_epoch = $2) RETURNING session_epoch"
+    )
     .bind(user_id)
-    .execute(&mut *c)
-    .await.map(|r| r.rows_affected()))?;
-    Ok(())
+    .bind(seen)
+    .fetch_optional(&mut *c)
+    .await)?;
+    if epoch.is_some() {
+        db_run!(tx tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(epoch)
 }
 
 #[derive(Clone, Copy)]

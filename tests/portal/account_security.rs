@@ -65,6 +65,44 @@ story!(
     }
 );
 
+story!(
+    a_session_renewed_by_a_request_in_flight_while_all_sessions_end_is_refused,
+    |app| {
+        app.registered_seeker("renewed@example.com").await;
+        app.login("renewed@example.com", PASSWORD).await;
+        let id: Id = app.session_cookie().unwrap().parse().unwrap();
+        let store = jobboard::accounts::session_store::DbSessionStore::new(app.state.db.clone());
+        let in_flight = store.load(&id).await.unwrap().expect("the session is live");
+        reset_password_elsewhere(&app, "renewed@example.com", "the owner's new secret").await;
+        // The request in flight renews its session id (as an e-mail or password change does),
+        // which stores its record afresh under a new id.
+        let mut renewed = in_flight.clone();
+        renewed.id = Id::default();
+        store.create(&mut renewed).await.unwrap();
+        let thief = reqwest::Client::new();
+        let response = thief
+            .get(app.url("/account"))
+            .header("cookie", format!("jobboard_session={}", renewed.id))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.url().path(),
+            "/login",
+            "the renewed session is not signed in"
+        );
+        assert!(
+            store.load(&renewed.id).await.unwrap().is_none(),
+            "and it is ended at once"
+        );
+        // The owner's own new login works.
+        let owner = app
+            .login("renewed@example.com", "the owner's new secret")
+            .await;
+        assert_eq!(owner.path(), "/account");
+    }
+);
+
 /// Fills in the seeker registration form and sends it.
 async fn register(app: &TestApp, name: &str, email: &str, password: &str) -> Page {
     app.get("/register")
