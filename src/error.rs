@@ -19,6 +19,8 @@ pub enum Error {
     Csrf,
     #[error("too many attempts")]
     RateLimited { retry_after_secs: u64 },
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("configuration: {0}")]
@@ -45,6 +47,7 @@ pub enum ErrorPage {
     Csrf,
     RateLimited { retry_after_secs: u64 },
     BadRequest,
+    MethodNotAllowed,
     Internal,
 }
 
@@ -55,6 +58,7 @@ impl ErrorPage {
             ErrorPage::Forbidden | ErrorPage::Csrf => StatusCode::FORBIDDEN,
             ErrorPage::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ErrorPage::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorPage::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorPage::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -70,6 +74,7 @@ impl Error {
                 retry_after_secs: *retry_after_secs,
             },
             Error::BadRequest(_) => ErrorPage::BadRequest,
+            Error::MethodNotAllowed => ErrorPage::MethodNotAllowed,
             _ => ErrorPage::Internal,
         }
     }
@@ -90,6 +95,11 @@ impl IntoResponse for Error {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        if page == ErrorPage::MethodNotAllowed {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, POST"));
         }
         if let Error::BadRequest(message) = &self {
             response

@@ -20,3 +20,4 @@ mod privacy_requests;
 mod profiles;
 mod schema;
 mod search;
+mod security;
