@@ -7,6 +7,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::Notify;
 
 use crate::{
+    accounts::passwords::Hasher,
     config::Config,
     db::{Db, Tx},
     error::Result,
@@ -28,6 +29,8 @@ pub struct AppState {
     pub api_limiter: ApiLimiter,
     /// Object storage for CVs, attachments and photos (local folder or S3).
     pub files: Arc<FileStore>,
+    /// The bounded pool every password hash and verification runs in.
+    pub hasher: Arc<Hasher>,
     mail_wake: Arc<Notify>,
 }
 
@@ -48,6 +51,7 @@ impl AppState {
             metrics,
             search: Arc::new(search),
             files: Arc::new(files),
+            hasher: Arc::new(Hasher::per_core()),
             mail_wake: Arc::new(Notify::new()),
         }
     }
