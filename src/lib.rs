@@ -26,4 +26,5 @@ pub mod search;
 pub mod secrets;
 mod site;
 pub mod state;
+pub mod text;
 pub mod web;

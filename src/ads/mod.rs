@@ -9,7 +9,6 @@ mod feeds;
 pub mod indexing;
 pub mod lifecycle;
 pub mod listing;
-pub mod markdown;
 mod moderation;
 pub mod public;
 pub mod search_page;

@@ -11,7 +11,6 @@ use serde_json::{Value, json};
 
 use super::{
     domain::{AdContent, AdState, EmploymentType, Remote, SalaryPeriod, WorkingTime},
-    markdown,
     store::{self, AdRecord},
     taxonomy::taxonomy,
     view::AdView,
@@ -20,6 +19,7 @@ use crate::{
     error::{Error, Result},
     i18n::instant,
     state::AppState,
+    text::markdown,
     web::{Layout, render, render_with_status},
 };
 

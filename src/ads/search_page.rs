@@ -14,7 +14,6 @@ use axum::{
 use super::{
     domain::{EmploymentType, Remote},
     listing::{self, PublicAd},
-    markdown,
     search_params::SearchParams,
     taxonomy::taxonomy,
 };
@@ -23,6 +22,7 @@ use crate::{
     i18n::{Tr, amount, date, instant},
     search::{FacetCount, SearchIndex, SearchRequest, SearchResponse, Sort},
     state::AppState,
+    text::{escape_html, markdown},
     web::{Layout, render, render_with_status},
 };
 
@@ -265,9 +265,7 @@ fn escape_start(text: &str, max: usize) -> String {
         cut.truncate(space);
         cut.push('…');
     }
-    askama::filters::escape(&cut, askama::filters::Html)
-        .map(|e| e.to_string())
-        .unwrap_or_default()
+    escape_html(&cut)
 }
 
 fn filter_groups(t: Tr, request: &SearchRequest, response: &SearchResponse) -> Vec<FilterGroup> {

@@ -6,11 +6,13 @@ use super::{
         AdContent, AdForm, AdLanguage, ApplyMethod, Currency, EmploymentType, Remote, SalaryPeriod,
         WorkingTime,
     },
-    markdown,
     store::AdRecord,
     taxonomy::taxonomy,
 };
-use crate::i18n::{Tr, amount, date, instant};
+use crate::{
+    i18n::{Tr, amount, date, instant},
+    text::markdown,
+};
 
 pub fn salary(t: Tr, c: &AdContent) -> String {
     let lang = t.lang();

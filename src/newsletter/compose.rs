@@ -14,10 +14,10 @@ use serde::Deserialize;
 
 use super::{emails, store};
 use crate::{
-    ads::markdown,
     error::{Error, Result},
     i18n::{Lang, instant},
     state::AppState,
+    text::markdown,
     web::{CurrentOperator, FieldErrors, FlashKind, Layout, flash, render_with_status},
 };
 

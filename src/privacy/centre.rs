@@ -29,6 +29,7 @@ use crate::{
     i18n::{Lang, Tr, date},
     newsletter::consent::{Action, Purpose, Step},
     state::AppState,
+    text::escape_html,
     web::{
         ClientIp, CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status,
         sign_out,
@@ -120,21 +121,6 @@ pub fn when(lang: Lang, at: OffsetDateTime) -> String {
     )
 }
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Fields whose values are codes with a text in the catalog (`privacy_value.<field>.<code>`).
 const CODED_FIELDS: &[&str] = &[
     "event",
@@ -157,15 +143,15 @@ const CODED_FIELDS: &[&str] = &[
 /// definition lists, lists of records numbered lists.
 pub fn html_of(t: Tr, value: &Value, out: &mut String) {
     match value {
-        Value::Null => out.push_str(&escape(t.s("privacy_centre.nothing"))),
+        Value::Null => out.push_str(&escape_html(t.s("privacy_centre.nothing"))),
         Value::Bool(b) => out.push_str(t.s(if *b { "common.yes" } else { "common.no" })),
         Value::Number(n) => out.push_str(&n.to_string()),
         Value::String(s) => match OffsetDateTime::parse(s, &Rfc3339) {
-            Ok(at) => out.push_str(&escape(&when(t.lang(), at))),
-            Err(_) => out.push_str(&escape(s)),
+            Ok(at) => out.push_str(&escape_html(&when(t.lang(), at))),
+            Err(_) => out.push_str(&escape_html(s)),
         },
         Value::Array(items) if items.is_empty() => {
-            out.push_str(&escape(t.s("privacy_centre.nothing")))
+            out.push_str(&escape_html(t.s("privacy_centre.nothing")))
         }
         Value::Array(items) if items.iter().all(|v| !v.is_object()) => {
             let texts: Vec<String> = items
@@ -191,12 +177,12 @@ pub fn html_of(t: Tr, value: &Value, out: &mut String) {
             out.push_str("<dl class=\"details\">");
             for (k, v) in map {
                 out.push_str("<dt>");
-                out.push_str(&escape(export::field_label(t, k)));
+                out.push_str(&escape_html(export::field_label(t, k)));
                 out.push_str("</dt><dd>");
                 match v.as_str() {
                     // Codes (statuses, events, kinds) are shown in words.
                     Some(code) if CODED_FIELDS.contains(&k.as_str()) => {
-                        out.push_str(&escape(t.s(&format!("privacy_value.{k}.{code}"))))
+                        out.push_str(&escape_html(t.s(&format!("privacy_value.{k}.{code}"))))
                     }
                     _ => html_of(t, v, out),
                 }
