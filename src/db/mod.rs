@@ -13,6 +13,9 @@ use time::OffsetDateTime;
 
 use crate::error::Result;
 
+/// How long a request waits for a PostgreSQL connection before it is told to try again.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -70,7 +73,8 @@ impl Db {
         } else {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
+                // With the database down, a page fails (503) after this rather than hanging.
+                .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect(url)
                 .await?;
             Ok(Db::Postgres(pool))
@@ -159,6 +163,15 @@ pub fn now() -> OffsetDateTime {
     let now = OffsetDateTime::now_utc();
     now.replace_nanosecond(now.nanosecond() / 1000 * 1000)
         .unwrap_or(now)
+}
+
+/// True when the database could not be reached (no connection within the acquire timeout,
+/// or the connection broke): the person gets "try again shortly", not "something went wrong".
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    matches!(
+        error,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
+    )
 }
 
 /// True when a query failed on a UNIQUE constraint (e.g. a registration race).

@@ -228,10 +228,16 @@ mod tests {
 
     /// The fingerprint of the registry as published under each policy version, oldest first.
     /// A registry change needs a new version (consent given under the old one is asked again).
-    const PUBLISHED: &[(&str, &str)] = &[(
-        "1",
-        "4444ac46b243c9acbd4ea59485169c464b00d1a461d47b2cbbaf518a419f5d4e",
-    )];
+    const PUBLISHED: &[(&str, &str)] = &[
+        (
+            "1",
+            "4444ac46b243c9acbd4ea59485169c464b00d1a461d47b2cbbaf518a419f5d4e",
+        ),
+        (
+            "2",
+            "c7a07413d5e5d6c75dbaca375dbb11373580fad081e2c53f00ccc0f23123e997",
+        ),
+    ];
 
     #[test]
     fn the_registry_changes_only_with_a_new_policy_version() {
