@@ -64,10 +64,14 @@ pub struct FileRow {
 
 impl FileRow {
     pub fn size_text(&self) -> String {
-        match self.size_bytes {
-            n if n >= 1_000_000 => format!("{:.1} MB", n as f64 / 1_000_000.0),
-            n => format!("{} kB", (n + 999) / 1000),
-        }
+        size_text(self.size_bytes.max(0) as u64)
+    }
+}
+
+fn size_text(bytes: u64) -> String {
+    match bytes {
+        n if n >= 1_000_000 => format!("{:.1} MB", n as f64 / 1_000_000.0),
+        n => format!("{} kB", n.div_ceil(1000)),
     }
 }
 
@@ -246,8 +250,8 @@ impl UploadBatch {
         Error::BadRequest(self.t.f(
             "files.quota",
             &[
-                ("used", &megabytes(bytes)),
-                ("limit", &megabytes(config.quota_bytes)),
+                ("used", &size_text(bytes)),
+                ("limit", &size_text(config.quota_bytes)),
                 ("files", &files.to_string()),
                 ("max_files", &config.quota_files.to_string()),
             ],
@@ -350,10 +354,6 @@ async fn usage(db: &crate::db::Db, owner: i64) -> Result<(u64, u64)> {
     Ok((files as u64, bytes as u64))
 }
 
-fn megabytes(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
-}
-
 /// Hands the batch's unclaimed objects to the sweep (no request can claim them any more),
 /// then deletes them now.
 async fn release_and_delete(state: &AppState, lease: &str) {
@@ -447,14 +447,13 @@ pub async fn sweep_abandoned(state: &AppState, lease: Duration) -> Result<u64> {
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
-    let keys: Vec<String> =
-        db_run!(pool & state.db, |p| {
-            sqlx::query_scalar(
+    let keys: Vec<String> = db_run!(pool & state.db, |p| {
+        sqlx::query_scalar(
         "SELECT storage_key FROM pending_objects WHERE lease IS NULL ORDER BY touched_at LIMIT 1000"
     )
     .fetch_all(p)
     .await
-        })?;
+    })?;
     let mut removed = 0;
     for key in keys {
         // Only this module writes the table; a key it cannot read names no object.
