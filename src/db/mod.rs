@@ -15,6 +15,8 @@ use crate::error::Result;
 
 /// How long a request waits for a PostgreSQL connection before it is told to try again.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long start-up waits for PostgreSQL to accept connections.
+const START_TIMEOUT: Duration = Duration::from_secs(10);
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -75,8 +77,16 @@ impl Db {
                 .max_connections(16)
                 // With the database down, a page fails (503) after this rather than hanging.
                 .acquire_timeout(ACQUIRE_TIMEOUT)
-                .connect(url)
-                .await?;
+                .connect_lazy(url)?;
+            // Starting up, the database may still be on its way: wait longer for it.
+            let started = std::time::Instant::now();
+            loop {
+                match pool.acquire().await {
+                    Ok(_) => break,
+                    Err(sqlx::Error::PoolTimedOut) if started.elapsed() < START_TIMEOUT => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
             Ok(Db::Postgres(pool))
         }
     }

@@ -2,6 +2,8 @@
 //! employers only with consent. Files are checked by content, encrypted with the person's own
 //! data key (see `files`), and served only through handlers that check who is asking.
 
+use std::time::Duration;
+
 use askama::Template;
 use axum::{
     Form, Router,
@@ -11,8 +13,6 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use std::time::Duration;
-
 use bytes::Bytes;
 use futures_util::Stream;
 use serde::Deserialize;
