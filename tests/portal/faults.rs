@@ -272,8 +272,7 @@ struct MotoServer {
 }
 
 impl MotoServer {
-    async fn start() -> MotoServer {
-        let port = free_port();
+    async fn start_on(port: u16, bucket: &str) -> MotoServer {
         let child = Command::new("timeout")
             .args([
                 "600",
@@ -293,6 +292,16 @@ impl MotoServer {
             assert!(Instant::now() < deadline, "moto_server did not start");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let created = reqwest::Client::new()
+            .put(format!("{endpoint}/{bucket}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            created.status().is_success(),
+            "create bucket: {}",
+            created.status()
+        );
         MotoServer { endpoint, child }
     }
 }
@@ -314,14 +323,9 @@ async fn with_the_file_storage_down_an_upload_says_to_upload_again() {
     if std::env::var("TEST_S3_ENDPOINT").is_err() {
         return;
     }
-    let moto = MotoServer::start().await;
+    let port = free_port();
     let bucket = "jobboard-outage";
-    let created = reqwest::Client::new()
-        .put(format!("{}/{bucket}", moto.endpoint))
-        .send()
-        .await
-        .unwrap();
-    assert!(created.status().is_success());
+    let moto = MotoServer::start_on(port, bucket).await;
     let options = Options::default()
         .with("JOBBOARD_S3_BUCKET", bucket)
         .with("JOBBOARD_S3_ENDPOINT", &moto.endpoint)
@@ -371,6 +375,35 @@ async fn with_the_file_storage_down_an_upload_says_to_upload_again() {
     let body = response.text().await.unwrap();
     assert_eq!(body, r#"{"database":"ok","storage":"unavailable"}"#);
     assert!(!body.contains(&endpoint) && !body.contains(bucket));
+
+    // Deleting a document still works; the object waits for the storage to come back.
+    let page = app.get("/documents").await;
+    let page = page.form("Delete — before.pdf").submit(&app).await;
+    assert!(page.contains("The document is deleted."), "{}", page.text());
+    assert_eq!(file_rows(&app).await, 0);
+    let waiting = || async {
+        let n: i64 = jobboard::db_run!(pool & app.state.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pending_objects WHERE lease IS NULL"
+        )
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        n
+    };
+    assert_eq!(
+        waiting().await,
+        2,
+        "the deleted document and the failed upload"
+    );
+    let _moto = MotoServer::start_on(port, bucket).await;
+    jobboard::documents::sweep_abandoned(&app.state, jobboard::documents::UPLOAD_LEASE)
+        .await
+        .unwrap();
+    assert_eq!(
+        waiting().await,
+        0,
+        "housekeeping retried once the storage was back"
+    );
 }
 
 /// A TCP relay in front of PostgreSQL that the test can cut, as if the server went away (the
