@@ -185,6 +185,17 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> Result<()> {
+    state.config.check_mail_delivery()?;
+    if state.config.mailbox_enabled() {
+        tracing::warn!(
+            "the local mailbox is on: /mailbox shows every e-mail written, password-reset links \
+             included, to clients on this machine; configure JOBBOARD_SMTP_URL for real use"
+        );
+    } else if state.config.local_mailbox {
+        tracing::warn!(
+            "the local mailbox was asked for but stays off (SMTP or https is configured)"
+        );
+    }
     let mailer = Mailer::from_config(&state.config)?;
     let workers = CancellationToken::new();
     let outbox = tokio::spawn(
@@ -219,7 +230,7 @@ pub async fn serve(
     tracing::info!(
         addr = %listener.local_addr()?,
         database = state.config.database_kind(),
-        mail = if state.config.mailbox_enabled() { "files" } else { "smtp" },
+        mail = if state.config.mail_to_files() { "files" } else { "smtp" },
         "serving"
     );
     let stop = shutdown.clone();

@@ -99,6 +99,16 @@ pub async fn fill(db: &Db, options: DemoOptions) -> Result<DemoReport> {
                 store::insert_company(&mut tx, "Nordlys Demo ApS", "10150817", id).await?;
             }
         }
+        // The demo operator has checked the demo company, so its employer sees candidates.
+        db_run!(tx & mut tx, |c| sqlx::query(
+            "UPDATE companies SET verified_at = $1, \
+             verified_by = (SELECT id FROM users WHERE email = 'operator@example.com') \
+             WHERE cvr = '10150817'"
+        )
+        .bind(crate::db::now())
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
         report.logins_created = true;
     }
 

@@ -19,6 +19,8 @@ pub enum Error {
     Csrf,
     #[error("too many attempts")]
     RateLimited { retry_after_secs: u64 },
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("configuration: {0}")]
@@ -54,6 +56,7 @@ pub enum ErrorPage {
     DatabaseUnavailable,
     /// The file storage cannot be reached: an upload was not kept (503).
     StorageUnavailable,
+    MethodNotAllowed,
     Internal,
 }
 
@@ -67,6 +70,7 @@ impl ErrorPage {
             ErrorPage::DatabaseUnavailable | ErrorPage::StorageUnavailable => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            ErrorPage::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorPage::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -87,6 +91,7 @@ impl Error {
                 ErrorPage::DatabaseUnavailable
             }
             Error::StorageUnavailable(_) => ErrorPage::StorageUnavailable,
+            Error::MethodNotAllowed => ErrorPage::MethodNotAllowed,
             _ => ErrorPage::Internal,
         }
     }
@@ -111,6 +116,11 @@ impl IntoResponse for Error {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        if page == ErrorPage::MethodNotAllowed {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, POST"));
         }
         if let Error::BadRequest(message) = &self {
             response

@@ -1,7 +1,7 @@
 //! Periodic clean-up every node runs: expired sessions, spent one-time tokens, old sign-in
 //! attempts, abandoned uploads, statistics older than 12 months, newsletter sign-ups never
 //! confirmed, old login history and unverified privacy requests, by the privacy registry's
-//! `Housekeeping` rules. (The retention sweeper for the other rules arrives with its own issue.)
+//! `Housekeeping` rules, and the public API's per-client rate-limit map.
 
 use std::time::Duration;
 
@@ -70,6 +70,7 @@ async fn sweep(state: &AppState) -> Result<()> {
     )
     .await?;
     let unconfirmed = crate::newsletter::store::forget_unconfirmed(&state.db).await?;
+    state.api_limiter.shrink();
     // Uploads a crash interrupted or whose deletion failed, complete objects included: no
     // row points to them, they are unreadable anyway, and now removed. Then anything older
     // that no record names (leftovers from before uploads were recorded, readiness probes).

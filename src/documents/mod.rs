@@ -516,13 +516,9 @@ pub async fn download_response(
         HeaderValue::from_str(content_type)
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        safe_name.replace(['"', '\\'], "_")
-    );
     headers.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+        crate::web::attachment_disposition(safe_name),
     );
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,

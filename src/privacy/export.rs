@@ -147,10 +147,9 @@ pub async fn zip_response(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/zip"),
     );
-    let disposition = format!("attachment; filename=\"{file_name}\"");
     headers.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+        crate::web::attachment_disposition(file_name),
     );
     headers.insert(
         header::CACHE_CONTROL,

@@ -442,6 +442,7 @@ pub struct Candidate {
 struct CandidatesPage {
     l: Layout,
     candidates: Vec<Candidate>,
+    company_verified: bool,
 }
 
 /// Verified employers see the profiles of job seekers who opted in — name and interests only.
@@ -450,7 +451,15 @@ pub async fn candidates(
     CurrentUser(user): CurrentUser,
     l: Layout,
 ) -> Result<Response> {
-    user.employer_company()?;
+    let company = user.employer_company()?;
+    // Seekers opted in to verified employers only: an unverified company sees nobody.
+    if !crate::ads::store::is_verified(&state.db, company).await? {
+        return render(&CandidatesPage {
+            candidates: Vec::new(),
+            company_verified: false,
+            l,
+        });
+    }
     // People who restricted processing (GDPR Art. 18) are left out.
     let sql = format!(
         "SELECT u.id, s.photo_file_id IS NOT NULL AND s.photo_consent_at IS NOT NULL, u.name, s.interest_occupations, s.interest_municipalities, s.interest_employment_types \
@@ -492,7 +501,11 @@ pub async fn candidates(
             },
         )
         .collect();
-    render(&CandidatesPage { candidates, l })
+    render(&CandidatesPage {
+        candidates,
+        company_verified: true,
+        l,
+    })
 }
 
 /// The photo a person chose to show, if they still consent: `(file id, storage key, name, type)`.
@@ -526,7 +539,10 @@ async fn candidate_photo(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    user.employer_company()?;
+    let company = user.employer_company()?;
+    if !crate::ads::store::is_verified(&state.db, company).await? {
+        return Err(Error::NotFound);
+    }
     let visible = load(&state, id).await?.visible_to_employers
         && !crate::privacy::limits::is_restricted(&state.db, id).await?;
     let (_, key, name, content_type) = consented_photo(&state, id)

@@ -61,7 +61,8 @@ pub async fn request_context(
             let mut ctx = RequestContext::anonymous();
             ctx.lang = accepted_language(req.headers());
             let path = req.uri().path().to_string();
-            return friendly_error(&state, Some(session), ctx, path, e.into_response()).await;
+            let mailbox = state.config.mailbox_enabled() && from_loopback(req.extensions());
+            return friendly_error(Some(session), ctx, path, mailbox, e.into_response()).await;
         }
     };
     let consent = req
@@ -79,12 +80,22 @@ pub async fn request_context(
         .or_else(|| consent::remembered_language(&consent, req.headers()))
         .or_else(|| user.as_ref().and_then(|u| Lang::parse(&u.lang)));
     let lang = chosen.unwrap_or_else(|| accepted_language(req.headers()));
+    let signed_in = user.is_some();
+    let personal = signed_in || req.uri().path().starts_with("/mailbox");
     req.extensions_mut().insert(RequestContext {
         user,
         lang,
         consent,
     });
-    next.run(req).await
+    let mut response = next.run(req).await;
+    // What a signed-in person sees is theirs: no shared or back-button cache may keep it.
+    if personal && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    response
 }
 
 async fn signed_in_user(state: &AppState, session: &Session) -> Result<Option<Arc<SessionUser>>> {
@@ -363,13 +374,8 @@ impl FromRequestParts<AppState> for Layout {
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/".into());
-        Ok(Layout::build(
-            session,
-            context(parts),
-            path,
-            state.config.mailbox_enabled(),
-        )
-        .await)
+        let mailbox = state.config.mailbox_enabled() && from_loopback(&parts.extensions);
+        Ok(Layout::build(session, context(parts), path, mailbox).await)
     }
 }
 
@@ -383,14 +389,73 @@ pub fn render_with_status(status: StatusCode, template: &impl Template) -> Resul
     Ok((status, Html(template.render()?)).into_response())
 }
 
+/// The one check for every redirect target that comes from a request (`next`, `return_to`,
+/// `back`): a path on this site, or `None`. Printable ASCII only, because browsers drop tabs and
+/// line breaks from URLs (`/\t/evil.example` becomes `//evil.example`, another host) and a
+/// header value cannot hold control characters; no `//` or `\` that would name another host.
+pub fn local_path(path: &str) -> Option<&str> {
+    let local = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && path.bytes().all(|b| b.is_ascii_graphic());
+    local.then_some(path)
+}
+
 /// Only local paths are followed after login, so links cannot bounce people elsewhere.
 pub fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path
+    next.and_then(local_path).unwrap_or("/account")
+}
+
+/// JSON for an inline `<script>` block (JSON-LD). `<`, `>` and `&` become `\u003c`-style
+/// escapes, which JSON parsers read back unchanged, so no text in the data can close the
+/// element, open an HTML comment (`<!--<script>` swallows the rest of the page) or start an
+/// entity; U+2028 and U+2029 are escaped for old JavaScript parsers.
+pub fn script_json(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
         }
-        _ => "/account",
     }
+    out
+}
+
+/// `Content-Disposition: attachment` for a download name (RFC 6266): an ASCII `filename` for
+/// old clients and the exact UTF-8 name in `filename*`, so "Søren CV.pdf" arrives as itself.
+pub fn attachment_disposition(name: &str) -> HeaderValue {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    // RFC 5987 attr-char: alphanumerics and !#$&+-.^_`|~ stay as they are.
+    const ATTR: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'!')
+        .remove(b'#')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'+')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'^')
+        .remove(b'_')
+        .remove(b'`')
+        .remove(b'|')
+        .remove(b'~');
+    let ascii: String = name
+        .chars()
+        .map(|c| match c {
+            ' '..='~' if c != '"' && c != '\\' => c,
+            _ => '_',
+        })
+        .collect();
+    let value = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        utf8_percent_encode(name, ATTR)
+    );
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("attachment"))
 }
 
 /// Field-level validation messages for forms, shown next to each field.
@@ -427,11 +492,11 @@ pub async fn csrf_protection(
     req: Request,
     next: Next,
 ) -> Result<Response> {
-    if matches!(
-        *req.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
-    ) {
-        return Ok(next.run(req).await);
+    match *req.method() {
+        Method::GET | Method::HEAD | Method::OPTIONS => return Ok(next.run(req).await),
+        Method::POST => {}
+        // No route takes any other method; say so rather than "the form has expired".
+        _ => return Err(Error::MethodNotAllowed),
     }
     if !same_origin(req.headers(), &state.config.base_url) {
         return Err(Error::Csrf);
@@ -474,6 +539,11 @@ fn same_origin(headers: &HeaderMap, base: &url::Url) -> bool {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| url::Url::parse(v).ok())
     };
+    // An Origin that is not a URL (`null` from sandboxed frames, data: URLs and some
+    // redirects) is someone else's, not a missing one.
+    if headers.contains_key(header::ORIGIN) && header_url(header::ORIGIN).is_none() {
+        return false;
+    }
     let Some(theirs) = header_url(header::ORIGIN).or_else(|| header_url(header::REFERER)) else {
         return true;
     };
@@ -640,16 +710,17 @@ pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next
         .cloned()
         .unwrap_or_else(RequestContext::anonymous);
     let path = req.uri().path().to_string();
+    let mailbox = state.config.mailbox_enabled() && from_loopback(req.extensions());
     let response = next.run(req).await;
-    friendly_error(&state, session, ctx, path, response).await
+    friendly_error(session, ctx, path, mailbox, response).await
 }
 
 /// The friendly page for an error response (others pass through unchanged).
 async fn friendly_error(
-    state: &AppState,
     session: Option<Session>,
     ctx: RequestContext,
     path: String,
+    mailbox: bool,
     response: Response,
 ) -> Response {
     let page = match response.extensions().get::<ErrorPage>() {
@@ -686,6 +757,10 @@ async fn friendly_error(
             t.s("error.storage_unavailable.title"),
             t.s("error.storage_unavailable.text").to_string(),
         ),
+        ErrorPage::MethodNotAllowed => (
+            t.s("error.method_not_allowed.title"),
+            t.s("error.method_not_allowed.text").to_string(),
+        ),
         ErrorPage::Internal => (
             t.s("error.internal.title"),
             t.s("error.internal.text").to_string(),
@@ -708,9 +783,9 @@ async fn friendly_error(
     };
     // The session lives in the database: without one, reading it would only wait again.
     let l = if page == ErrorPage::DatabaseUnavailable {
-        Layout::without_session_data(session, ctx, path, state.config.mailbox_enabled())
+        Layout::without_session_data(session, ctx, path, mailbox)
     } else {
-        Layout::build(session, ctx, path, state.config.mailbox_enabled()).await
+        Layout::build(session, ctx, path, mailbox).await
     };
     let html = ErrorTemplate {
         l,
@@ -752,6 +827,13 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
     response
 }
 
+/// Whether the request comes from this machine (the local mailbox answers nobody else).
+pub fn from_loopback(extensions: &axum::http::Extensions) -> bool {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|ConnectInfo(addr)| addr.ip().to_canonical().is_loopback())
+}
+
 /// The peer address of the request (the server listens directly; see README on proxies).
 pub struct ClientIp(pub std::net::IpAddr);
 
@@ -764,5 +846,83 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| ClientIp(addr.ip()))
             .ok_or_else(|| Error::internal("no peer address"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_on_this_site_are_redirect_targets() {
+        assert_eq!(local_path("/jobs?q=nurse"), Some("/jobs?q=nurse"));
+        for foreign in [
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/\u{b}x",
+            "/\u{c}x",
+            "/a b",
+            "/sø",
+            "",
+            "jobs",
+        ] {
+            assert_eq!(local_path(foreign), None, "{foreign:?}");
+        }
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/account");
+        assert_eq!(safe_next(None), "/account");
+    }
+
+    #[test]
+    fn inline_json_cannot_end_its_script_element() {
+        let value = serde_json::json!({"title": "<!--<script></script> & \u{2028}"});
+        let text = script_json(&value);
+        assert!(
+            !text.contains('<') && !text.contains('>') && !text.contains('&'),
+            "{text}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
+    }
+
+    #[test]
+    fn download_names_keep_their_letters() {
+        let value = attachment_disposition("Søren \"CV\".pdf");
+        assert_eq!(
+            value.to_str().unwrap(),
+            "attachment; filename=\"S_ren _CV_.pdf\"; filename*=UTF-8''S%C3%B8ren%20%22CV%22.pdf"
+        );
+    }
+
+    #[test]
+    fn a_null_origin_is_not_a_missing_one() {
+        let base = url::Url::parse("http://127.0.0.1:8080").unwrap();
+        let headers = |pairs: &[(header::HeaderName, &str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(name.clone(), HeaderValue::from_str(value).unwrap());
+            }
+            map
+        };
+        assert!(same_origin(&headers(&[]), &base));
+        assert!(same_origin(
+            &headers(&[(header::ORIGIN, "http://127.0.0.1:8080")]),
+            &base
+        ));
+        assert!(!same_origin(&headers(&[(header::ORIGIN, "null")]), &base));
+        assert!(!same_origin(
+            &headers(&[
+                (header::ORIGIN, "null"),
+                (header::REFERER, "http://127.0.0.1:8080/jobs")
+            ]),
+            &base
+        ));
+        assert!(!same_origin(
+            &headers(&[(header::ORIGIN, "https://evil.example")]),
+            &base
+        ));
     }
 }

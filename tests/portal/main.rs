@@ -21,4 +21,5 @@ mod privacy_requests;
 mod profiles;
 mod schema;
 mod search;
+mod security;
 mod uploads;

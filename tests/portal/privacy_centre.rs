@@ -725,6 +725,7 @@ story!(
         .await
         .map(|r| r.rows_affected()))
         .unwrap();
+        fixtures::verify_company(&app, "24256790").await;
         let employer = app.other_browser();
         let login = employer.get("/login").await;
         let csrf = login
