@@ -11,7 +11,7 @@ use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer, tra
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
-    accounts::{self, session_store::DbSessionStore},
+    accounts::{self, passwords::Hasher, session_store::DbSessionStore},
     ads, alerts,
     api::{self, ApiLimiter},
     applications,
@@ -39,6 +39,8 @@ pub struct AppState {
     pub api_limiter: ApiLimiter,
     /// Object storage for CVs, attachments and photos (local folder or S3).
     pub files: Arc<FileStore>,
+    /// The bounded pool every password hash and verification runs in.
+    pub hasher: Arc<Hasher>,
     mail_wake: Arc<Notify>,
 }
 
@@ -99,6 +101,7 @@ pub async fn prepare(config: Config) -> Result<AppState> {
         db,
         keys: Arc::new(keys),
         metrics: metrics_handle(),
+        hasher: Arc::new(Hasher::per_core()),
         mail_wake: Arc::new(Notify::new()),
     })
 }

@@ -6,7 +6,7 @@ use rand::{RngExt, SeedableRng, rngs::StdRng};
 use time::Duration;
 
 use crate::{
-    accounts::{Role, passwords_for_demo, store},
+    accounts::{Role, passwords::Hasher, store},
     db::{Db, now},
     db_run,
     error::Result,
@@ -85,10 +85,10 @@ pub async fn is_empty(db: &Db) -> Result<bool> {
     Ok(users == 0)
 }
 
-pub async fn fill(db: &Db, options: DemoOptions) -> Result<DemoReport> {
+pub async fn fill(db: &Db, hasher: &Hasher, options: DemoOptions) -> Result<DemoReport> {
     let mut rng = StdRng::seed_from_u64(options.seed);
     // One hash for every synthetic account: Argon2 is deliberately slow.
-    let password_hash = passwords_for_demo(DEMO_PASSWORD).await?;
+    let password_hash = hasher.hash(DEMO_PASSWORD).await?;
     let mut report = DemoReport::default();
     let mut tx = db.begin().await?;
 
@@ -180,7 +180,7 @@ pub async fn fill_and_index(
     state: &crate::app::AppState,
     options: DemoOptions,
 ) -> Result<DemoReport> {
-    let mut report = fill(&state.db, options).await?;
+    let mut report = fill(&state.db, &state.hasher, options).await?;
     if report.ads > 0 {
         crate::ads::indexing::rebuild(&state.db, &state.search).await?;
     }

@@ -42,25 +42,6 @@ impl ApiLimiter {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quiet_clients_are_forgotten() {
-        let limiter = ApiLimiter::new(1000);
-        let map = limiter.0.clone().expect("limit on");
-        for i in 0..200u8 {
-            assert!(map.check_key(&IpAddr::from([10, 0, 0, i])).is_ok());
-        }
-        assert_eq!(map.len(), 200);
-        // One request at 1000 per second is refilled after a millisecond.
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        limiter.shrink();
-        assert_eq!(map.len(), 0);
-    }
-}
-
 pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let Some(limiter) = &state.api_limiter.0 else {
         return next.run(req).await;
@@ -91,5 +72,24 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
                 .insert(header::RETRY_AFTER, HeaderValue::from(wait));
             response
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiet_clients_are_forgotten() {
+        let limiter = ApiLimiter::new(1000);
+        let map = limiter.0.clone().expect("limit on");
+        for i in 0..200u8 {
+            assert!(map.check_key(&IpAddr::from([10, 0, 0, i])).is_ok());
+        }
+        assert_eq!(map.len(), 200);
+        // One request at 1000 per second is refilled after a millisecond.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        limiter.shrink();
+        assert_eq!(map.len(), 0);
     }
 }

@@ -159,6 +159,27 @@ impl Db {
 }
 
 impl Tx {
+    /// Serialises this transaction with every other that locks one of `keys`, until commit or
+    /// rollback, so that a count followed by an insert is atomic (a limit cannot be passed by
+    /// parallel requests that all count before any inserts). SQLite needs nothing more: every
+    /// transaction here holds its write lock from `BEGIN IMMEDIATE` on. PostgreSQL takes a
+    /// transaction-level advisory lock per key, in sorted order so that two cannot deadlock.
+    pub async fn lock(&mut self, keys: &[&str]) -> Result<()> {
+        let Tx::Postgres(tx) = self else {
+            return Ok(());
+        };
+        let mut keys = keys.to_vec();
+        keys.sort_unstable();
+        keys.dedup();
+        for key in keys {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(key)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await?,

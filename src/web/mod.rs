@@ -27,6 +27,8 @@ use crate::{
 pub use i18n::{Lang, Tr};
 
 const SESSION_USER: &str = "uid";
+/// The account's session epoch when this session signed in (see `store::end_sessions`).
+const SESSION_EPOCH: &str = "epoch";
 const SESSION_CSRF: &str = "csrf";
 const SESSION_LANG: &str = "lang";
 const SESSION_FLASH: &str = "flash";
@@ -100,14 +102,18 @@ pub async fn request_context(
 
 async fn signed_in_user(state: &AppState, session: &Session) -> Result<Option<Arc<SessionUser>>> {
     Ok(match session.get::<i64>(SESSION_USER).await? {
-        Some(id) => match crate::accounts::store::session_user(&state.db, id).await? {
-            Some(user) => Some(Arc::new(user)),
-            None => {
-                // The account is gone (erased or deleted): end the session with it.
-                session.flush().await?;
-                None
+        Some(id) => {
+            let epoch = session.get::<i64>(SESSION_EPOCH).await?.unwrap_or(0);
+            match crate::accounts::store::session_user(&state.db, id).await? {
+                Some(user) if user.session_epoch == epoch => Some(Arc::new(user)),
+                // The account is gone (erased or deleted), or all its sessions were ended
+                // after this one began: end this one too.
+                _ => {
+                    session.flush().await?;
+                    None
+                }
             }
-        },
+        }
         None => None,
     })
 }
@@ -146,9 +152,10 @@ fn context_of(req: &Request) -> RequestContext {
 }
 
 /// Stores the signed-in user in the session; renews the session id against fixation.
-pub async fn sign_in(session: &Session, user_id: i64) -> Result<()> {
+pub async fn sign_in(session: &Session, user_id: i64, epoch: i64) -> Result<()> {
     session.cycle_id().await?;
     session.insert(SESSION_USER, user_id).await?;
+    session.insert(SESSION_EPOCH, epoch).await?;
     // A fresh token for the new privilege level.
     session
         .insert(SESSION_CSRF, crate::secrets::random_token())
@@ -167,6 +174,13 @@ pub async fn sign_out(session: &Session) -> Result<()> {
 /// Renews the session id after a change of privilege (e-mail or password changed).
 pub async fn renew_session(session: &Session) -> Result<()> {
     session.cycle_id().await?;
+    Ok(())
+}
+
+/// Keeps this session after all of the person's sessions were ended (by this session's own
+/// password change), under the account's new epoch.
+pub async fn carry_into_epoch(session: &Session, epoch: i64) -> Result<()> {
+    session.insert(SESSION_EPOCH, epoch).await?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@ mod browser;
 mod fixtures;
 mod helpers;
 
+mod account_security;
 mod accounts;
 mod ads;
 mod alerts;

@@ -715,11 +715,7 @@ story!(
         jobboard::db_run!(pool & app.state.db, |p| sqlx::query(
             "UPDATE users SET password_hash = $1 WHERE id = $2"
         )
-        .bind(
-            jobboard::accounts::passwords_for_demo(PASSWORD)
-                .await
-                .unwrap()
-        )
+        .bind(app.state.hasher.hash(PASSWORD).await.unwrap())
         .bind(world.company.user)
         .execute(p)
         .await

@@ -235,8 +235,9 @@ mod tests {
         ),
         (
             "2",
-            "c7a07413d5e5d6c75dbaca375dbb11373580fad081e2c53f00ccc0f23123e997",
+            "ee0deaa4ecef17a5e2720695868386c47b1e8131f8fc412ce609cc9aec651701",
         ),
+        ("3", "0fa2605d2bb5225de588d130b32789b064ce046e14e941b1bbb5b7dfc0b2a627"),
     ];
 
     #[test]
