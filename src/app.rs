@@ -104,8 +104,8 @@ pub fn router(state: AppState) -> Router {
     }
 
     // Outermost last: metrics and tracing see everything; sessions wrap the cookie consent,
-    // which wraps the request context, which wraps error pages, which wrap CSRF checks and
-    // the handlers.
+    // which wraps the request context, which wraps error pages, which wrap the form limits,
+    // the CSRF checks and the handlers.
     pages
         .fallback(web::not_found)
         .layer(CatchPanicLayer::custom(|_| {
@@ -115,6 +115,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             web::csrf_protection,
         ))
+        .layer(middleware::from_fn(web::form_limits))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::error_pages,

@@ -35,6 +35,10 @@ pub struct Config {
     pub api_rate_per_second: u32,
     /// Largest accepted upload, per file.
     pub max_upload_bytes: u64,
+    /// How many files, and how many bytes of them, one person may store (their documents,
+    /// photo and the copies sent with applications).
+    pub quota_files: u64,
+    pub quota_bytes: u64,
     /// The data controller named in the privacy policy (`JOBBOARD_CONTROLLER_*`).
     pub controller: Controller,
     /// A bearer token that lets a scraper elsewhere read `/metrics` (loopback always may).
@@ -143,6 +147,13 @@ impl Config {
                 .map_err(|e| Error::Config(format!("{key}: {e}")))
                 .map(|v| Duration::from_millis(v.unwrap_or(default)))
         };
+        let number = |key: &str, default: u64| -> Result<u64> {
+            get(key)
+                .map(|v| v.parse::<u64>())
+                .transpose()
+                .map_err(|e| Error::Config(format!("{key}: {e}")))
+                .map(|v| v.unwrap_or(default))
+        };
         let local_mailbox = match get("JOBBOARD_LOCAL_MAILBOX").as_deref() {
             None | Some("off" | "false" | "0") => false,
             Some("on" | "true" | "1") => true,
@@ -173,11 +184,9 @@ impl Config {
                 .transpose()
                 .map_err(|e| Error::Config(format!("JOBBOARD_API_RATE: {e}")))?
                 .unwrap_or(20),
-            max_upload_bytes: get("JOBBOARD_MAX_UPLOAD_BYTES")
-                .map(|v| v.parse::<u64>())
-                .transpose()
-                .map_err(|e| Error::Config(format!("JOBBOARD_MAX_UPLOAD_BYTES: {e}")))?
-                .unwrap_or(10_000_000),
+            max_upload_bytes: number("JOBBOARD_MAX_UPLOAD_BYTES", 10_000_000)?,
+            quota_files: number("JOBBOARD_QUOTA_FILES", 200)?,
+            quota_bytes: number("JOBBOARD_QUOTA_BYTES", 250_000_000)?,
             controller,
             metrics_token: get("JOBBOARD_METRICS_TOKEN"),
         };

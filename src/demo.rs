@@ -213,7 +213,8 @@ async fn applications(state: &crate::state::AppState, count: u32) -> Result<u64>
             "{name}\n\nCurriculum vitae\n\nExperience: five years in the trade.\nEducation: vocational school.\n"
         );
         let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(cv))]);
-        let uploaded = documents::upload(state, seeker, "cv.txt", body).await?;
+        let mut batch = documents::UploadBatch::begin(state, seeker, crate::i18n::Lang::En.tr());
+        let uploaded = batch.document("cv.txt", body).await?;
         let now = crate::db::now();
         let mut tx = state.db.begin().await?;
         let application = crate::applications::store::insert(
@@ -227,7 +228,9 @@ async fn applications(state: &crate::state::AppState, count: u32) -> Result<u64>
             },
         )
         .await?;
-        let file = documents::insert_row(&mut tx, seeker, FileKind::Application, &uploaded).await?;
+        let file = batch
+            .record(&mut tx, FileKind::Application, &uploaded)
+            .await?;
         crate::applications::store::attach(&mut tx, application, file, "cv").await?;
         let company_name: String = db_run!(tx &mut tx, |c| sqlx::query_scalar("SELECT name FROM companies WHERE id = $1")
             .bind(company)
@@ -247,6 +250,7 @@ async fn applications(state: &crate::state::AppState, count: u32) -> Result<u64>
         )
         .await?;
         tx.commit().await?;
+        batch.finish().await;
         made += 1;
     }
     Ok(made)

@@ -71,11 +71,15 @@ async fn sweep(state: &AppState) -> Result<()> {
     .await?;
     let unconfirmed = crate::newsletter::store::forget_unconfirmed(&state.db).await?;
     state.api_limiter.shrink();
-    // Uploads a crash interrupted: never recorded in a row, unreadable anyway, now removed.
-    let abandoned = state
-        .files
-        .sweep_abandoned(std::time::Duration::from_secs(3600))
-        .await?;
+    // Uploads a crash interrupted or whose deletion failed, complete objects included: no
+    // row points to them, they are unreadable anyway, and now removed. Then anything older
+    // that no record names (leftovers from before uploads were recorded, readiness probes).
+    let abandoned = crate::documents::sweep_abandoned(state, crate::documents::UPLOAD_LEASE)
+        .await?
+        + state
+            .files
+            .sweep_abandoned(std::time::Duration::from_secs(3600))
+            .await?;
     if sessions + attempts + tokens + logins + requests + abandoned + statistics + unconfirmed > 0 {
         tracing::info!(
             sessions,

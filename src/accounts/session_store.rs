@@ -38,8 +38,24 @@ impl DbSessionStore {
     }
 }
 
-fn backend(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
+/// Marks store errors that mean "the database cannot be reached" (see `is_unavailable`).
+const UNAVAILABLE: &str = "database unavailable";
+
+fn backend(e: sqlx::Error) -> StoreError {
+    if crate::db::is_unavailable(&e) {
+        StoreError::Backend(format!("{UNAVAILABLE}: {e}"))
+    } else {
+        StoreError::Backend(e.to_string())
+    }
+}
+
+/// Whether a session failed because the database could not be reached (a 503, not a 500).
+pub fn is_unavailable(error: &tower_sessions::session::Error) -> bool {
+    matches!(
+        error,
+        tower_sessions::session::Error::Store(StoreError::Backend(message))
+            if message.starts_with(UNAVAILABLE)
+    )
 }
 
 fn user_of(record: &Record) -> Option<i64> {

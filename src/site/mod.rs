@@ -73,36 +73,47 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Ready when the database answers and the data dir (files, index, mail) is writable.
+/// How long each readiness check may take: a load balancer needs an answer, not a timeout.
+const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Ready when the database answers and the file storage and data dir (index, mail) take
+/// writes. The answer is a short status per part; the reasons go to the log, since they name
+/// endpoints and buckets.
 async fn readyz(State(state): State<AppState>) -> Response {
-    let database = state.db.ping().await.map_err(|e| e.to_string());
-    let storage = check_storage(&state).await;
-    let ready = database.is_ok() && storage.is_ok();
-    let body = serde_json::json!({
-        "database": database.err().unwrap_or_else(|| "ok".into()),
-        "storage": storage.err().unwrap_or_else(|| "ok".into()),
-    });
-    let status = if ready {
+    let (database, storage) = tokio::join!(
+        probe("database", state.db.ping()),
+        probe("storage", check_storage(&state))
+    );
+    let status = if database && storage {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
+    let word = |ok: bool| if ok { "ok" } else { "unavailable" };
+    let body = serde_json::json!({ "database": word(database), "storage": word(storage) });
     (status, Json(body)).into_response()
 }
 
-async fn check_storage(state: &AppState) -> Result<(), String> {
-    state
-        .files
-        .ping()
-        .await
-        .map_err(|e| format!("file storage: {e}"))?;
+async fn probe(part: &str, check: impl std::future::Future<Output = Result<()>>) -> bool {
+    match tokio::time::timeout(PROBE_TIMEOUT, check).await {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            tracing::warn!(part, error = %e, "not ready");
+            false
+        }
+        Err(_) => {
+            tracing::warn!(part, timeout = ?PROBE_TIMEOUT, "not ready: no answer in time");
+            false
+        }
+    }
+}
+
+async fn check_storage(state: &AppState) -> Result<()> {
+    state.files.ping().await?;
     let probe = state.config.data_dir.join(".ready-probe");
-    tokio::fs::write(&probe, b"ok")
-        .await
-        .map_err(|e| format!("data dir not writable: {e}"))?;
-    tokio::fs::remove_file(&probe)
-        .await
-        .map_err(|e| e.to_string())
+    tokio::fs::write(&probe, b"ok").await?;
+    tokio::fs::remove_file(&probe).await?;
+    Ok(())
 }
 
 /// The metrics name routes, queue sizes and counts that outsiders have no business reading:

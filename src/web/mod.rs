@@ -50,40 +50,38 @@ pub async fn request_context(
     session: Session,
     mut req: Request,
     next: Next,
-) -> Result<Response> {
-    let user = match session.get::<i64>(SESSION_USER).await? {
-        Some(id) => {
-            let epoch = session.get::<i64>(SESSION_EPOCH).await?.unwrap_or(0);
-            match crate::accounts::store::session_user(&state.db, id).await? {
-                Some(user) if user.session_epoch == epoch => Some(Arc::new(user)),
-                // The account is gone (erased or deleted), or all its sessions were ended
-                // after this one began: end this one too.
-                _ => {
-                    session.flush().await?;
-                    None
-                }
-            }
+) -> Response {
+    // Probes answer for the process, not a visitor: they never wait on the session store.
+    if matches!(req.uri().path(), "/healthz" | "/readyz" | "/metrics") {
+        req.extensions_mut().insert(RequestContext::anonymous());
+        return next.run(req).await;
+    }
+    let user = match signed_in_user(&state, &session).await {
+        Ok(user) => user,
+        Err(e) => {
+            // E.g. the database is down: the error page still greets in the reader's language.
+            let mut ctx = RequestContext::anonymous();
+            ctx.lang = accepted_language(req.headers());
+            let path = req.uri().path().to_string();
+            let mailbox = state.config.mailbox_enabled() && from_loopback(req.extensions());
+            return friendly_error(Some(session), ctx, path, mailbox, e.into_response()).await;
         }
-        None => None,
     };
     let consent = req
         .extensions()
         .get::<VisitorConsent>()
         .cloned()
         .unwrap_or_default();
+    // The session was loaded for the user above; reading it again cannot fail on the store.
     let chosen = session
         .get::<String>(SESSION_LANG)
-        .await?
+        .await
+        .ok()
+        .flatten()
         .and_then(|code| Lang::parse(&code))
         .or_else(|| consent::remembered_language(&consent, req.headers()))
         .or_else(|| user.as_ref().and_then(|u| Lang::parse(&u.lang)));
-    let lang = chosen.unwrap_or_else(|| {
-        req.headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .map(Lang::from_accept_language)
-            .unwrap_or_default()
-    });
+    let lang = chosen.unwrap_or_else(|| accepted_language(req.headers()));
     let signed_in = user.is_some();
     let personal = signed_in || req.uri().path().starts_with("/mailbox");
     req.extensions_mut().insert(RequestContext {
@@ -99,7 +97,33 @@ pub async fn request_context(
             HeaderValue::from_static("private, no-store"),
         );
     }
-    Ok(response)
+    response
+}
+
+async fn signed_in_user(state: &AppState, session: &Session) -> Result<Option<Arc<SessionUser>>> {
+    Ok(match session.get::<i64>(SESSION_USER).await? {
+        Some(id) => {
+            let epoch = session.get::<i64>(SESSION_EPOCH).await?.unwrap_or(0);
+            match crate::accounts::store::session_user(&state.db, id).await? {
+                Some(user) if user.session_epoch == epoch => Some(Arc::new(user)),
+                // The account is gone (erased or deleted), or all its sessions were ended
+                // after this one began: end this one too.
+                _ => {
+                    session.flush().await?;
+                    None
+                }
+            }
+        }
+        None => None,
+    })
+}
+
+fn accepted_language(headers: &HeaderMap) -> Lang {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default()
 }
 
 impl RequestContext {
@@ -115,6 +139,13 @@ impl RequestContext {
 fn context(parts: &Parts) -> RequestContext {
     parts
         .extensions
+        .get::<RequestContext>()
+        .cloned()
+        .unwrap_or_else(RequestContext::anonymous)
+}
+
+fn context_of(req: &Request) -> RequestContext {
+    req.extensions()
         .get::<RequestContext>()
         .cloned()
         .unwrap_or_else(RequestContext::anonymous)
@@ -319,10 +350,24 @@ impl Layout {
             _ => Vec::new(),
         };
         Layout {
-            t: ctx.lang.tr(),
-            user: ctx.user,
             csrf,
             flashes,
+            ..Self::without_session_data(session, ctx, path, mailbox)
+        }
+    }
+
+    /// A layout that does not read the session (no token, no messages).
+    fn without_session_data(
+        session: Session,
+        ctx: RequestContext,
+        path: String,
+        mailbox: bool,
+    ) -> Self {
+        Layout {
+            t: ctx.lang.tr(),
+            user: ctx.user,
+            csrf: String::new(),
+            flashes: Vec::new(),
             path,
             mailbox,
             session,
@@ -528,7 +573,59 @@ fn same_origin(headers: &HeaderMap, base: &url::Url) -> bool {
     host == Some(their_host.as_str())
 }
 
+/// The largest body that is not a file upload: every form, whatever carries its CSRF token.
 const MAX_FORM_BYTES: usize = 256 * 1024;
+
+/// Holds every body that is not a multipart upload to `MAX_FORM_BYTES` before any handler
+/// buffers it, and refuses form fields (urlencoded bodies and query strings) that are not
+/// UTF-8, which the form decoders would otherwise replace silently. Uploads are bounded by
+/// their own per-file limits while they stream.
+pub async fn form_limits(req: Request, next: Next) -> Result<Response> {
+    let t = context_of(&req).lang.tr();
+    if req
+        .uri()
+        .query()
+        .is_some_and(|q| !fields_are_utf8(q.as_bytes()))
+    {
+        return Err(Error::BadRequest(t.s("form.not_utf8").into()));
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        return Ok(next.run(req).await);
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| Error::BadRequest(t.s("form.too_large").into()))?;
+    if content_type.starts_with("application/x-www-form-urlencoded") && !fields_are_utf8(&bytes) {
+        return Err(Error::BadRequest(t.s("form.not_utf8").into()));
+    }
+    Ok(next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await)
+}
+
+/// Whether urlencoded names and values decode to UTF-8. `&`, `=` and `+` are ASCII, so
+/// decoding the text whole answers for every field at once.
+fn fields_are_utf8(encoded: &[u8]) -> bool {
+    let decoded: Vec<u8> = percent_encoding::percent_decode(encoded).collect();
+    std::str::from_utf8(&decoded).is_ok()
+}
+
+/// A text field of a multipart form. Invalid UTF-8 is refused: the multipart reader would
+/// replace it silently.
+pub async fn multipart_text(t: Tr, field: axum::extract::multipart::Field<'_>) -> Result<String> {
+    let bytes = field
+        .bytes()
+        .await
+        .map_err(|_| Error::BadRequest(t.s("apply.error.broken_form").into()))?;
+    String::from_utf8(bytes.to_vec()).map_err(|_| Error::BadRequest(t.s("form.not_utf8").into()))
+}
 
 async fn provided_token(req: Request) -> Result<(Request, Option<String>)> {
     if let Some(token) = req
@@ -557,6 +654,7 @@ async fn provided_token(req: Request) -> Result<(Request, Option<String>)> {
     if !is_form {
         return Ok((req, None));
     }
+    // `form_limits` has already held the body to `MAX_FORM_BYTES`.
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
         .await
@@ -628,6 +726,17 @@ pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next
     let path = req.uri().path().to_string();
     let mailbox = state.config.mailbox_enabled() && from_loopback(req.extensions());
     let response = next.run(req).await;
+    friendly_error(session, ctx, path, mailbox, response).await
+}
+
+/// The friendly page for an error response (others pass through unchanged).
+async fn friendly_error(
+    session: Option<Session>,
+    ctx: RequestContext,
+    path: String,
+    mailbox: bool,
+    response: Response,
+) -> Response {
     let page = match response.extensions().get::<ErrorPage>() {
         Some(page) => *page,
         None => return response,
@@ -654,6 +763,14 @@ pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next
             t.s("error.bad_request.title"),
             t.s("error.bad_request.text").to_string(),
         ),
+        ErrorPage::DatabaseUnavailable => (
+            t.s("error.database_unavailable.title"),
+            t.s("error.database_unavailable.text").to_string(),
+        ),
+        ErrorPage::StorageUnavailable => (
+            t.s("error.storage_unavailable.title"),
+            t.s("error.storage_unavailable.text").to_string(),
+        ),
         ErrorPage::MethodNotAllowed => (
             t.s("error.method_not_allowed.title"),
             t.s("error.method_not_allowed.text").to_string(),
@@ -678,7 +795,12 @@ pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next
     let Some(session) = session else {
         return Response::from_parts(parts, Body::from(message));
     };
-    let l = Layout::build(session, ctx, path, mailbox).await;
+    // The session lives in the database: without one, reading it would only wait again.
+    let l = if page == ErrorPage::DatabaseUnavailable {
+        Layout::without_session_data(session, ctx, path, mailbox)
+    } else {
+        Layout::build(session, ctx, path, mailbox).await
+    };
     let html = ErrorTemplate {
         l,
         heading: heading.to_string(),

@@ -237,6 +237,10 @@ mod tests {
             "2",
             "ee0deaa4ecef17a5e2720695868386c47b1e8131f8fc412ce609cc9aec651701",
         ),
+        (
+            "3",
+            "0fa2605d2bb5225de588d130b32789b064ce046e14e941b1bbb5b7dfc0b2a627",
+        ),
     ];
 
     #[test]
