@@ -6,9 +6,10 @@ use rand::{RngExt, SeedableRng, rngs::StdRng};
 use time::Duration;
 
 use crate::{
-    accounts::{Role, passwords::Hasher, store},
+    accounts::{passwords::Hasher, store},
     db::{Db, now},
     db_run,
+    domain::Role,
     error::Result,
 };
 
@@ -328,7 +329,7 @@ fn random_cvr(rng: &mut StdRng) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::Cvr;
+    use crate::domain::Cvr;
 
     #[test]
     fn generated_cvr_numbers_are_valid() {

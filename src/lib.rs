@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 mod demo_ads;
 pub mod documents;
+pub mod domain;
 pub mod error;
 pub mod files;
 mod housekeeping;

@@ -1,8 +1,9 @@
 //! `jobboard operator create --email E`: operators are never created through the web.
 
-use super::{DisplayName, Email, Password, Role, passwords::Hasher, store};
+use super::{passwords::Hasher, store};
 use crate::{
     db::{Db, is_unique_violation},
+    domain::{DisplayName, Email, Password, Role},
     error::{Error, Result},
 };
 

@@ -12,12 +12,13 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    Email, emails, home_of,
+    emails, home_of,
     registration::verify_link,
     store::{self, LoginRecord, TokenPurpose},
     throttle::{self, Keys, Scope, Taken},
 };
 use crate::{
+    domain::Email,
     error::Result,
     i18n::Lang,
     state::AppState,

@@ -3,7 +3,6 @@
 //! operator accounts created from the command line.
 
 pub mod cli;
-mod domain;
 mod emails;
 mod login;
 pub mod passwords;
@@ -19,9 +18,7 @@ use axum::{
     routing::{get, post},
 };
 
-pub use domain::{Cvr, DisplayName, Email, Password, Role, redact_email};
-
-use crate::state::AppState;
+use crate::{domain::Role, state::AppState};
 
 /// The signed-in person, as every request sees them.
 #[derive(Clone, Debug, sqlx::FromRow)]

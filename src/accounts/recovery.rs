@@ -11,12 +11,13 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    Email, Password, emails,
+    emails,
     registration::{TokenQuery, check_email_page},
     store,
     throttle::{self, Scope, Taken},
 };
 use crate::{
+    domain::{Email, Password},
     error::Result,
     i18n::Lang,
     state::AppState,

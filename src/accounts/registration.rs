@@ -10,11 +10,12 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    Cvr, DisplayName, Email, Password, Role, emails, store,
+    emails, store,
     throttle::{self, Keys, Scope, Taken},
 };
 use crate::{
     db::is_unique_violation,
+    domain::{Cvr, DisplayName, Email, Password, Role},
     error::Result,
     state::AppState,
     web::{ClientIp, FieldErrors, FlashKind, Layout, flash, render, render_with_status},

@@ -11,13 +11,14 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    Email, Password, emails,
+    emails,
     registration::{ConfirmPage, TokenForm, TokenQuery},
     store,
     throttle::{self, Scope, Taken},
 };
 use crate::{
     db::is_unique_violation,
+    domain::{Email, Password},
     error::Result,
     state::AppState,
     web::{

@@ -2,10 +2,11 @@
 
 use time::{Duration, OffsetDateTime};
 
-use super::{Role, SessionUser};
+use super::SessionUser;
 use crate::{
     db::{Db, Tx, now},
     db_run,
+    domain::Role,
     error::Result,
     secrets,
 };

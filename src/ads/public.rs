@@ -88,7 +88,7 @@ pub async fn show(
     };
     let json_ld = crate::web::script_json(&job_posting(&state, &ad, &content));
     let saved = match &l.user {
-        Some(user) if user.role == crate::accounts::Role::Seeker => {
+        Some(user) if user.role == crate::domain::Role::Seeker => {
             Some(crate::profiles::is_saved(&state, user.id, id).await?)
         }
         _ => None,

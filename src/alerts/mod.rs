@@ -16,12 +16,13 @@ use axum::{
 use serde::Deserialize;
 
 use crate::{
-    accounts::{Role, SessionUser},
+    accounts::SessionUser,
     ads::{
         domain::{EmploymentType, Remote},
         search_params::SearchParams,
         taxonomy::taxonomy,
     },
+    domain::Role,
     error::{Error, Result},
     i18n::{Tr, instant},
     newsletter::consent::{self, Action, Purpose, Step},

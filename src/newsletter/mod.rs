@@ -21,8 +21,8 @@ use serde::Deserialize;
 use time::Duration;
 
 use crate::{
-    accounts::Email,
     db::now,
+    domain::Email,
     error::Result,
     i18n::{Lang, Tr},
     state::AppState,

@@ -21,10 +21,11 @@ use super::{
     sections::{self, Subject},
 };
 use crate::{
-    accounts::{DisplayName, Role, SessionUser},
+    accounts::SessionUser,
     calendar,
     db::{Tx, now},
     db_run,
+    domain::{DisplayName, Role},
     error::{Error, Result},
     i18n::{Lang, Tr, date},
     newsletter::consent::{Action, Purpose, Step},

@@ -3,7 +3,6 @@
 
 pub mod centre;
 pub mod consent;
-pub mod controller;
 pub mod emails;
 pub mod erasure;
 pub mod export;

@@ -8,7 +8,6 @@ use time::{Date, macros::format_description};
 
 use super::{
     POLICY_UPDATED, POLICY_VERSION,
-    controller::Controller,
     registry::{
         self, AUTHORITY, Area, Authority, CATEGORIES, COOKIES, Category, Cookie, CookieCategory,
         DataCategory, Holds, LegalBasis, Processor, Purpose, RIGHTS, RULES, Recipient,
@@ -16,6 +15,7 @@ use super::{
     },
 };
 use crate::{
+    config::controller::Controller,
     error::Result,
     i18n::{Lang, Tr},
     state::AppState,

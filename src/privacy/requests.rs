@@ -20,9 +20,9 @@ use time::{Date, Duration, Month, OffsetDateTime};
 
 use super::{MaskedIp, emails, export, sections::Subject};
 use crate::{
-    accounts::Email,
     db::{Tx, now},
     db_run,
+    domain::Email,
     error::{Error, Result},
     i18n::Lang,
     secrets,

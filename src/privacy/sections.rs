@@ -9,9 +9,9 @@ use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 use super::erasure::Erasure;
 use crate::{
-    accounts::Role,
     db::{Db, Tx},
     db_run,
+    domain::Role,
     error::Result,
     state::AppState,
 };

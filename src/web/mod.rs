@@ -19,7 +19,8 @@ use subtle::ConstantTimeEq;
 use tower_sessions::Session;
 
 use crate::{
-    accounts::{Role, SessionUser},
+    accounts::SessionUser,
+    domain::Role,
     error::{BadRequestMessage, Error, ErrorPage, Result},
     i18n::{Lang, Tr},
     privacy::consent::{self, VisitorConsent},

@@ -2,7 +2,7 @@
 //! ads created through the same functions the pages call.
 
 use jobboard::{
-    accounts::{Role, store as accounts},
+    accounts::store as accounts,
     ads::{
         domain::{
             AdContent, AdLanguage, ApplyMethod, Currency, EmploymentType, Remote, SalaryPeriod,
@@ -10,6 +10,7 @@ use jobboard::{
         },
         lifecycle,
     },
+    domain::Role,
     i18n::Lang,
 };
 

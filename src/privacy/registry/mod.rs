@@ -27,9 +27,9 @@ pub use rights::{AUTHORITY, Authority, RIGHTS, Right};
 pub use storage::{Area, Holds, TABLES, Table, tables_of};
 
 use crate::{
-    config::Config,
+    config::{Config, controller::Controller},
     i18n::Lang,
-    privacy::{POLICY_UPDATED, POLICY_VERSION, controller::Controller},
+    privacy::{POLICY_UPDATED, POLICY_VERSION},
 };
 
 /// A text every page shows, in English and Danish.
