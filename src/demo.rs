@@ -6,11 +6,12 @@ use rand::{RngExt, SeedableRng, rngs::StdRng};
 use time::Duration;
 
 use crate::{
-    accounts::{passwords::Hasher, store},
+    accounts::store,
     db::{Db, now},
     db_run,
     domain::Role,
     error::Result,
+    passwords::Hasher,
 };
 
 /// The password of every demo account. Demo data is for local trials only.

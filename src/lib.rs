@@ -21,6 +21,7 @@ pub mod i18n;
 pub mod mail;
 pub mod newsletter;
 mod operator;
+pub mod passwords;
 pub mod privacy;
 pub mod profiles;
 pub mod search;

@@ -7,12 +7,12 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::Notify;
 
 use crate::{
-    accounts::passwords::Hasher,
     config::Config,
     db::{Db, Tx},
     error::Result,
     files::FileStore,
     mail::{OutgoingMail, outbox},
+    passwords::Hasher,
     search::SearchIndex,
     secrets::MasterKey,
     web::limiter::ApiLimiter,

@@ -5,7 +5,6 @@
 pub mod cli;
 mod emails;
 mod login;
-pub mod passwords;
 mod recovery;
 mod registration;
 pub mod session_store;
