@@ -18,6 +18,7 @@ pub mod error;
 pub mod files;
 mod housekeeping;
 pub mod i18n;
+pub mod identity;
 pub mod mail;
 pub mod newsletter;
 mod operator;

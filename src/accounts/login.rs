@@ -221,7 +221,7 @@ pub async fn submit(
     sign_in(&l.session, record.id, record.session_epoch).await?;
     metrics::counter!("logins_total", "outcome" => "success").increment(1);
     tracing::info!(user_id = record.id, "logged in");
-    let user = store::session_user(&state.db, record.id).await?;
+    let user = crate::identity::session_user(&state.db, record.id).await?;
     let target = if form.next.is_empty() {
         user.map(|u| home_of(u.role))
             .unwrap_or("/account")

@@ -19,32 +19,6 @@ use axum::{
 
 use crate::{domain::Role, state::AppState};
 
-/// The signed-in person, as every request sees them.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct SessionUser {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    #[sqlx(try_from = "String")]
-    pub role: Role,
-    pub lang: String,
-    pub company_id: Option<i64>,
-    pub company_name: Option<String>,
-    pub company_cvr: Option<String>,
-    /// Raised whenever all of the person's sessions end; a session of an older epoch is over.
-    pub session_epoch: i64,
-}
-
-impl SessionUser {
-    /// The company an employer acts for; anyone else is refused.
-    pub fn employer_company(&self) -> crate::error::Result<i64> {
-        match (self.role, self.company_id) {
-            (Role::Employer, Some(company)) => Ok(company),
-            _ => Err(crate::error::Error::Forbidden),
-        }
-    }
-}
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(

@@ -20,9 +20,10 @@ use crate::{
     db::is_unique_violation,
     domain::{Email, Password},
     error::Result,
+    identity::CurrentUser,
     state::AppState,
     web::{
-        ClientIp, CurrentUser, FieldErrors, FlashKind, Layout, carry_into_epoch, flash, render,
+        ClientIp, FieldErrors, FlashKind, Layout, carry_into_epoch, flash, render,
         render_with_status, renew_session, sign_out,
     },
 };

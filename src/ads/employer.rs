@@ -18,11 +18,11 @@ use super::{
     view::{AdFormView, AdView},
 };
 use crate::{
-    accounts::SessionUser,
     calendar,
     error::{Error, Result},
+    identity::{CurrentUser, SessionUser},
     state::AppState,
-    web::{CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
+    web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 
 #[derive(Deserialize, Default)]

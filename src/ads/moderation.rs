@@ -18,8 +18,9 @@ use super::{
 };
 use crate::{
     error::{Error, Result},
+    identity::CurrentOperator,
     state::AppState,
-    web::{CurrentOperator, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
+    web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 
 /// A company row of the operators' list, with its verification in the reader's words.

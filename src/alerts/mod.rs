@@ -16,7 +16,6 @@ use axum::{
 use serde::Deserialize;
 
 use crate::{
-    accounts::SessionUser,
     ads::{
         domain::{EmploymentType, Remote},
         search_params::SearchParams,
@@ -25,9 +24,10 @@ use crate::{
     domain::Role,
     error::{Error, Result},
     i18n::{Tr, instant},
+    identity::{CurrentUser, SessionUser},
     newsletter::consent::{self, Action, Purpose, Step},
     state::AppState,
-    web::{ClientIp, CurrentUser, FlashKind, Layout, flash, render},
+    web::{ClientIp, FlashKind, Layout, flash, render},
 };
 use store::Frequency;
 

@@ -19,12 +19,10 @@ use crate::{
     documents::{self, FileKind, FileRow, UploadBatch, Uploaded},
     error::{Error, Result},
     i18n::Lang,
+    identity::CurrentUser,
     profiles::seeker,
     state::AppState,
-    web::{
-        CurrentUser, FieldErrors, FlashKind, Layout, flash, multipart_text, render,
-        render_with_status,
-    },
+    web::{FieldErrors, FlashKind, Layout, flash, multipart_text, render, render_with_status},
 };
 
 #[derive(Template)]
@@ -266,7 +264,7 @@ pub async fn submit(
 async fn forward(
     state: &AppState,
     batch: &UploadBatch,
-    user: &crate::accounts::SessionUser,
+    user: &crate::identity::SessionUser,
     ad: &AdRecord,
     content: &AdContent,
     cover_letter: &str,

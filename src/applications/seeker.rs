@@ -15,9 +15,10 @@ use crate::{
     db_run, documents,
     error::{Error, Result},
     i18n::{Lang, instant},
+    identity::CurrentUser,
     profiles::seeker,
     state::AppState,
-    web::{CurrentUser, FlashKind, Layout, flash, render},
+    web::{FlashKind, Layout, flash, render},
 };
 
 pub struct MyApplication {

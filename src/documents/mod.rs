@@ -24,9 +24,10 @@ use crate::{
     error::{Error, Result},
     files::{self, DataKey, StorageKey, StoredFile, UploadKind},
     i18n::Tr,
+    identity::CurrentUser,
     profiles::seeker,
     state::AppState,
-    web::{CurrentUser, FlashKind, Layout, flash, render},
+    web::{FlashKind, Layout, flash, render},
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -16,9 +16,10 @@ use super::{emails, store};
 use crate::{
     error::{Error, Result},
     i18n::{Lang, instant},
+    identity::CurrentOperator,
     state::AppState,
     text::markdown,
-    web::{CurrentOperator, FieldErrors, FlashKind, Layout, flash, render_with_status},
+    web::{FieldErrors, FlashKind, Layout, flash, render_with_status},
 };
 
 const MAX_SUBJECT: usize = 200;

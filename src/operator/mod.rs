@@ -7,9 +7,10 @@ use axum::{Router, extract::State, response::Response, routing::get};
 use crate::{
     accounts::store::{self as accounts_store, AccountRow},
     error::Result,
+    identity::CurrentOperator,
     mail::outbox::{self, FailedMail, OutboxCounts},
     state::AppState,
-    web::{CurrentOperator, Layout, render},
+    web::{Layout, render},
 };
 
 pub fn routes() -> Router<AppState> {

@@ -21,20 +21,17 @@ use super::{
     sections::{self, Subject},
 };
 use crate::{
-    accounts::SessionUser,
     calendar,
     db::{Tx, now},
     db_run,
     domain::{DisplayName, Role},
     error::{Error, Result},
     i18n::{Lang, Tr, date},
+    identity::{CurrentUser, SessionUser},
     newsletter::consent::{Action, Purpose, Step},
     state::AppState,
     text::escape_html,
-    web::{
-        ClientIp, CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status,
-        sign_out,
-    },
+    web::{ClientIp, FieldErrors, FlashKind, Layout, flash, render, render_with_status, sign_out},
 };
 
 pub fn routes() -> Router<AppState> {

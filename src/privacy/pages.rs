@@ -18,8 +18,9 @@ use crate::{
     config::controller::Controller,
     error::Result,
     i18n::{Lang, Tr},
+    identity::CurrentOperator,
     state::AppState,
-    web::{CurrentOperator, Layout, render},
+    web::{Layout, render},
 };
 
 pub fn routes() -> Router<AppState> {

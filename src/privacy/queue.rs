@@ -24,8 +24,9 @@ use crate::{
     db_run,
     error::{Error, Result},
     i18n::{Lang, instant},
+    identity::CurrentOperator,
     state::AppState,
-    web::{CurrentOperator, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
+    web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 
 use super::centre::when;

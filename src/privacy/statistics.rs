@@ -11,9 +11,10 @@ use crate::{
     db::Db,
     db_run,
     error::Result,
+    identity::CurrentOperator,
     privacy::{MaskedIp, consent::Campaign},
     state::AppState,
-    web::{CurrentOperator, Layout, render},
+    web::{Layout, render},
 };
 
 /// Days the operator's charts cover.

@@ -13,7 +13,6 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::{
-    accounts::SessionUser,
     ads::{
         domain::{AdState, EmploymentType},
         taxonomy::taxonomy,
@@ -23,8 +22,9 @@ use crate::{
     db_run,
     domain::Role,
     error::{Error, Result},
+    identity::{CurrentUser, SessionUser},
     state::AppState,
-    web::{CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
+    web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 
 pub fn routes() -> Router<AppState> {
