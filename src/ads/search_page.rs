@@ -17,7 +17,7 @@ use super::{
     markdown,
     search_params::SearchParams,
     taxonomy::taxonomy,
-    view::{amount, date, instant},
+    view::{date, instant},
 };
 use crate::{
     app::AppState,
@@ -92,10 +92,7 @@ struct SearchPage {
 
 impl SearchPage {
     fn result_count(&self) -> String {
-        self.l.t.f(
-            "search.count",
-            &[("count", &amount(self.l.t.lang(), self.total as i64))],
-        )
+        self.l.t.n("search.count", self.total as i64, &[])
     }
 }
 

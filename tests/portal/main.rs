@@ -10,6 +10,7 @@ mod ads;
 mod alerts;
 mod applications;
 mod consent;
+mod first_hour;
 mod mail;
 mod newsletter;
 mod pages;
