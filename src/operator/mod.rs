@@ -28,7 +28,8 @@ struct OverviewPage {
 
 impl OverviewPage {
     /// "1 job seeker", "12 job seekers".
-    fn count_line(&self, key: &str, count: i64) -> String {
+    fn count_line(&self, key: &str, count: &i64) -> String {
+        let count = *count;
         let t = self.l.t;
         match key {
             "seeker" => t.n("operator.count.seekers", count, &[]),

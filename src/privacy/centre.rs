@@ -22,9 +22,8 @@ use super::{
 };
 use crate::{
     accounts::{DisplayName, Role, SessionUser, passwords},
-    ads::view::date,
+    ads::view::moment,
     app::AppState,
-    calendar,
     db::{Tx, now},
     db_run,
     error::{Error, Result},
@@ -109,17 +108,6 @@ pub async fn active_sessions(state: &AppState, user: i64) -> Result<Vec<(String,
         .collect())
 }
 
-/// `24 December 2026 14:05`, Copenhagen time.
-pub fn when(lang: Lang, at: OffsetDateTime) -> String {
-    let local = at.to_offset(calendar::copenhagen_offset(at));
-    format!(
-        "{} {:02}:{:02}",
-        date(lang, local.date()),
-        local.hour(),
-        local.minute()
-    )
-}
-
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -161,7 +149,7 @@ pub fn html_of(t: Tr, value: &Value, out: &mut String) {
         Value::Bool(b) => out.push_str(t.s(if *b { "common.yes" } else { "common.no" })),
         Value::Number(n) => out.push_str(&n.to_string()),
         Value::String(s) => match OffsetDateTime::parse(s, &Rfc3339) {
-            Ok(at) => out.push_str(&escape(&when(t.lang(), at))),
+            Ok(at) => out.push_str(&escape(&moment(t.lang(), at))),
             Err(_) => out.push_str(&escape(s)),
         },
         Value::Array(items) if items.is_empty() => {
@@ -279,7 +267,7 @@ async fn centre(
         .into_iter()
         .map(|(_, s)| SessionView {
             current: current.as_deref() == Some(s.handle.as_str()),
-            until: when(t.lang(), s.expires_at),
+            until: moment(t.lang(), s.expires_at),
             handle: s.handle,
         })
         .collect();

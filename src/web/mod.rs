@@ -242,6 +242,16 @@ impl Layout {
         Lang::ALL
     }
 
+    /// The Copenhagen date of an instant in the reader's language (`1 December 2026`).
+    pub fn day(&self, at: &time::OffsetDateTime) -> String {
+        crate::ads::view::instant(self.t.lang(), *at)
+    }
+
+    /// An instant with its time of day in the reader's language.
+    pub fn moment(&self, at: &time::OffsetDateTime) -> String {
+        crate::ads::view::moment(self.t.lang(), *at)
+    }
+
     pub fn asset(&self, name: &str) -> String {
         assets::url(name)
     }

@@ -292,7 +292,7 @@ async fn settings(
         decided_on: consent
             .decision
             .as_ref()
-            .map(|d| d.decided_at.date().to_string()),
+            .map(|d| crate::ads::view::instant(l.t.lang(), d.decided_at)),
         has_history: consent.consent_id.is_some() || l.user.is_some(),
         l,
     })
@@ -402,8 +402,7 @@ impl ReceiptPage {
     }
 
     fn when(&self, at: &time::OffsetDateTime) -> String {
-        at.format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
+        crate::ads::view::moment(self.l.t.lang(), *at)
     }
 }
 
