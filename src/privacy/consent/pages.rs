@@ -18,7 +18,7 @@ use crate::{
     error::{Error, Result},
     privacy::{MaskedIp, POLICY_VERSION},
     secrets::{encode_hex, random_token},
-    web::{ClientIp, Lang, Layout, Tr, render},
+    web::{ClientIp, FlashKind, Lang, Layout, Tr, flash, render},
 };
 
 use crate::privacy::registry::COOKIES;
@@ -226,6 +226,16 @@ async fn decide(
     )
     .await?;
     tracing::info!(method = method.as_str(), "cookie decision recorded");
+    if shown == Shown::Settings {
+        // The banner's answer is its disappearing; the settings page sends the visitor back
+        // to where they were, so it says that the choice is saved. The message rides in a
+        // (strictly necessary) session, as every form's message does.
+        let key = match method {
+            Method::Withdraw => "consent.saved_withdrawn",
+            _ => "consent.saved",
+        };
+        flash(&l.session, FlashKind::Success, t.s(key)).await?;
+    }
 
     let secure = state.config.cookies_secure();
     let mut response = Redirect::to(back).into_response();
