@@ -203,6 +203,22 @@ pub struct ChoiceGroup {
     pub choices: Vec<Choice>,
 }
 
+impl ChoiceGroup {
+    pub fn any_selected(&self) -> bool {
+        self.choices.iter().any(|c| c.selected)
+    }
+
+    /// The group's name, with how many of its choices are ticked (for a folded group).
+    pub fn summary(&self, t: &Tr) -> String {
+        let chosen = self.choices.iter().filter(|c| c.selected).count();
+        if chosen == 0 {
+            self.label.clone()
+        } else {
+            t.n("profile.chosen", chosen as i64, &[("group", &self.label)])
+        }
+    }
+}
+
 /// The ad form with every select's options, labelled in the reader's language.
 pub struct AdFormView {
     pub form: AdForm,
