@@ -129,3 +129,128 @@ story!(saving_cookie_choices_says_so, |app| {
     let page = page.form("Gem mine valg").submit(&app).await;
     assert!(page.contains("Dine cookievalg er gemt."), "{}", page.text());
 });
+
+/// Whether the `<details>` group whose summary starts with `label` is open.
+fn group_open(page: &Page, label: &str) -> Option<bool> {
+    let doc = page.document();
+    let details = scraper::Selector::parse("details").unwrap();
+    let summary = scraper::Selector::parse("summary").unwrap();
+    doc.select(&details).find_map(|d| {
+        let text: String = d.select(&summary).next()?.text().collect();
+        text.trim()
+            .starts_with(label)
+            .then(|| d.value().attr("open").is_some())
+    })
+}
+
+story!(job_interests_are_ticked_in_folded_groups, |app| {
+    app.registered_seeker("ida@example.com").await;
+    app.login("ida@example.com", PASSWORD).await;
+    let page = app.get("/profile").await;
+    assert!(page.contains("Open a field and tick the occupations you are interested in"));
+    assert_eq!(group_open(&page, "Health care and nursing"), Some(false));
+    assert!(
+        page.document()
+            .select(&scraper::Selector::parse("select[multiple]").unwrap())
+            .next()
+            .is_none(),
+        "no multi-select that needs Ctrl-click"
+    );
+    let page = page
+        .form("Save profile")
+        .check("Registered nurse")
+        .check("Specialist nurse")
+        .check("Aarhus")
+        .submit(&app)
+        .await;
+    assert!(page.contains("Your profile is saved."), "{}", page.text());
+    assert!(page.contains("Health care and nursing (2 chosen)"));
+    assert_eq!(group_open(&page, "Health care and nursing"), Some(true));
+    assert!(page.contains("Region Midtjylland (1 chosen)"));
+    assert_eq!(group_open(&page, "IT and software"), Some(false));
+
+    let page = page
+        .form("Save profile")
+        .uncheck("Specialist nurse")
+        .submit(&app)
+        .await;
+    assert!(page.contains("Health care and nursing (1 chosen)"));
+    in_danish(&app).await;
+    let page = app.get("/profile").await;
+    assert!(page.contains("Sundhed og sygepleje (1 valgt)"), "{}", page.text());
+});
+
+/// A company registered through the pages, with its member's account, and an operator to
+/// approve its ads.
+async fn company_with_member(app: &TestApp, email: &str, name: &str, cvr: &str) -> fixtures::Company {
+    app.registered_employer(email, name, cvr).await;
+    let (id, user): (i64, i64) = jobboard::db_run!(pool & app.state.db, |p| sqlx::query_as(
+        "SELECT c.id, m.user_id FROM companies c JOIN company_members m ON m.company_id = c.id WHERE c.cvr = $1"
+    )
+    .bind(cvr)
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    let operator = jobboard::accounts::cli::create_operator(
+        &app.state.db,
+        &format!("ops@{cvr}.example.com"),
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    fixtures::Company { id, user, operator }
+}
+
+/// A seeker with a phone number in the profile and a CV applies to `ad`; returns the
+/// application's id, with nobody logged in.
+async fn seeker_applies(app: &TestApp, email: &str, ad: i64) -> i64 {
+    use crate::applications::{apply, pdf, upload_document};
+    app.registered_seeker(email).await;
+    app.login(email, PASSWORD).await;
+    let page = app.get("/profile").await;
+    page.form("Save profile")
+        .fill("Phone (optional)", "+45 20 30 40 50")
+        .submit(app)
+        .await;
+    upload_document(app, "cv", "CV.pdf", pdf("CV")).await;
+    let page = apply(app, ad, "I would very much like to work with you.").await;
+    assert!(page.contains("Your application has been sent."), "{}", page.text());
+    app.logout().await;
+    jobboard::db_run!(pool & app.state.db, |p| sqlx::query_scalar(
+        "SELECT ap.id FROM applications ap JOIN users u ON u.id = ap.seeker_id WHERE u.email = $1 AND ap.ad_id = $2"
+    )
+    .bind(email)
+    .bind(ad)
+    .fetch_one(p)
+    .await)
+    .unwrap()
+}
+
+story!(the_company_can_contact_the_applicant, |app| {
+    let company = company_with_member(&app, "hr@kontakt.dk", "Kontakt ApS", "24256790").await;
+    let ad = fixtures::published(&app, &company, content("Lagerchef", "Vi søger en lagerchef.", "751")).await;
+    let application = seeker_applies(&app, "ole@example.com", ad).await;
+    app.login("hr@kontakt.dk", PASSWORD).await;
+    let page = app.get(&format!("/employer/applications/{application}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    assert!(page.contains("Contact the applicant"), "{}", page.text());
+    assert!(page.contains("E-mail address ole@example.com"), "{}", page.text());
+    assert!(page.contains("Phone +45 20 30 40 50"), "{}", page.text());
+    let mailto = scraper::Selector::parse("a[href='mailto:ole@example.com']").unwrap();
+    assert!(page.document().select(&mailto).next().is_some());
+
+    // The line under the name says each thing once.
+    let today = today(jobboard::web::Lang::En);
+    assert!(
+        page.contains(&format!("Lagerchef · Received {today} · Status: Received")),
+        "{}",
+        page.text()
+    );
+    let hint = "Only your company's members see notes; the applicant does not.";
+    assert_eq!(page.text().matches(hint).count(), 1, "the notes hint once");
+
+    in_danish(&app).await;
+    let page = app.get(&format!("/employer/applications/{application}")).await;
+    assert!(page.contains("Kontakt ansøgeren") && page.contains("Telefon +45 20 30 40 50"));
+    assert!(page.contains(&format!("Modtaget {}", today(jobboard::web::Lang::Da))));
+});
