@@ -240,9 +240,9 @@ story!(the_company_can_contact_the_applicant, |app| {
     assert!(page.document().select(&mailto).next().is_some());
 
     // The line under the name says each thing once.
-    let today = today(jobboard::web::Lang::En);
+    let on = today(jobboard::web::Lang::En);
     assert!(
-        page.contains(&format!("Lagerchef · Received {today} · Status: Received")),
+        page.contains(&format!("Lagerchef · Received {on} · Status: Received")),
         "{}",
         page.text()
     );
@@ -254,3 +254,47 @@ story!(the_company_can_contact_the_applicant, |app| {
     assert!(page.contains("Kontakt ansøgeren") && page.contains("Telefon +45 20 30 40 50"));
     assert!(page.contains(&format!("Modtaget {}", today(jobboard::web::Lang::Da))));
 });
+
+story!(withdrawing_an_application_asks_first, |app| {
+    let company = company_with_member(&app, "hr@fortryd.dk", "Fortryd ApS", "24256790").await;
+    let ad = fixtures::published(&app, &company, content("Tømrer", "Vi søger en tømrer.", "751")).await;
+    let application = seeker_applies(&app, "per@example.com", ad).await;
+    app.login("per@example.com", PASSWORD).await;
+    let list = app.get("/applications").await;
+    assert!(!list.has_form("Withdraw application — Tømrer"), "not one click");
+    let confirm = app.get(&list.link("Withdraw application — Tømrer")).await;
+    assert_eq!(confirm.heading(), "Withdraw your application?");
+    assert!(confirm.contains("You are about to withdraw your application for “Tømrer” at Fortryd ApS."));
+    assert!(confirm.contains("This cannot be undone"));
+
+    // Changing one's mind keeps the application.
+    let back = app.get(&confirm.link("No, keep my application")).await;
+    assert_eq!(back.heading(), "My applications");
+    assert!(back.contains("Tømrer · Fortryd ApS"));
+    // A post without the confirmation (an old form, a forged click) only shows the question.
+    let response = app
+        .client
+        .post(app.url(&format!("/applications/{application}/withdraw")))
+        .form(&[("csrf", confirm_token(&confirm).as_str())])
+        .send()
+        .await
+        .unwrap();
+    let page = Page::from(response).await;
+    assert_eq!(page.heading(), "Withdraw your application?");
+
+    let done = crate::applications::withdraw(&app, "Tømrer").await;
+    assert!(done.contains("Your application has been withdrawn and deleted."));
+    in_danish(&app).await;
+    let page = app.get("/applications").await;
+    assert!(page.contains("Du har ikke søgt nogen job endnu."), "{}", page.text());
+});
+
+/// The CSRF token of a page's forms.
+fn confirm_token(page: &Page) -> String {
+    let doc = page.document();
+    let input = scraper::Selector::parse("input[name=csrf]").unwrap();
+    doc.select(&input)
+        .next()
+        .and_then(|i| i.value().attr("value").map(str::to_string))
+        .expect("a CSRF token")
+}

@@ -535,6 +535,16 @@ impl Page {
         );
     }
 
+    /// The target of the link whose visible text is `text`.
+    pub fn link(&self, text: &str) -> String {
+        let doc = self.document();
+        let links = Selector::parse("a[href]").expect("selector");
+        doc.select(&links)
+            .find(|a| a.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ") == text)
+            .and_then(|a| a.value().attr("href").map(str::to_string))
+            .unwrap_or_else(|| panic!("no link {text:?} on {}:\n{}", self.url, self.text()))
+    }
+
     pub fn has_form(&self, button: &str) -> bool {
         let doc = self.document();
         let buttons = Selector::parse("form button").expect("selector");
