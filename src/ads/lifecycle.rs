@@ -99,6 +99,14 @@ pub async fn submit(state: &AppState, t: Tr, ad_id: i64, company_id: i64) -> Res
             t.s("validation.ad.deadline_past").to_string(),
         ));
     }
+    // A draft may be incomplete; what goes to review may not.
+    let mut missing = crate::web::FieldErrors::default();
+    if super::domain::AdForm::from_content(&content)
+        .validate(t, calendar::today(), &mut missing)
+        .is_none()
+    {
+        return Err(Error::BadRequest(t.s("ads.flash.incomplete").to_string()));
+    }
     let mut l = Lifecycle::of(&ad);
     l.review_status = Some(ReviewStatus::Submitted);
     l.submitted_at = Some(now());

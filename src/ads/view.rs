@@ -90,6 +90,10 @@ pub fn moment(lang: Lang, at: OffsetDateTime) -> String {
 
 pub fn salary(t: Tr, c: &AdContent) -> String {
     let lang = t.lang();
+    if c.salary_min == 0 && c.salary_max == 0 {
+        // A draft whose salary is not written yet.
+        return t.s("ads.salary_not_given").to_string();
+    }
     t.f(
         "ads.salary_format",
         &[

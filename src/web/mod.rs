@@ -442,6 +442,11 @@ impl FieldErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Keeps the messages of the fields `keep` says yes to.
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.0.retain(|(field, _)| keep(field));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -298,3 +298,65 @@ fn confirm_token(page: &Page) -> String {
         .and_then(|i| i.value().attr("value").map(str::to_string))
         .expect("a CSRF token")
 }
+
+story!(a_draft_saves_incomplete_and_review_checks_everything, |app| {
+    app.registered_employer("hr@kladde.dk", "Kladde ApS", "24256790")
+        .await;
+    app.login("hr@kladde.dk", PASSWORD).await;
+    let page = app.get("/employer/ads/new").await;
+    let blank = page.form("Save draft").submit(&app).await;
+    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY, "a title at least");
+    assert!(blank.field_error("Job title").is_some());
+
+    let page = page
+        .form("Save draft")
+        .fill("Job title", "Pædagog i vuggestue")
+        .fill("Lowest salary", "abc")
+        .submit(&app)
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "a mistake is still a mistake");
+    assert!(page.field_error("Lowest salary").is_some());
+    assert!(page.field_error("Description").is_none(), "not written yet is fine");
+    let page = page
+        .form("Save draft")
+        .fill("Lowest salary", "")
+        .submit(&app)
+        .await;
+    assert!(
+        page.contains("The ad is saved as a draft."),
+        "{}",
+        page.text()
+    );
+    let manage = page.path().to_string();
+    assert!(page.contains("Salary not given yet"), "{}", page.text());
+
+    // Review needs everything: nothing is submitted, the form says what is missing.
+    let refused = page.form("Submit for review").submit(&app).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("The ad is not complete yet."), "{}", refused.text());
+    for field in ["Description", "Occupation", "Municipality", "Lowest salary"] {
+        assert!(refused.field_error(field).is_some(), "{field} is marked");
+    }
+    assert_eq!(refused.field_value("Job title").as_deref(), Some("Pædagog i vuggestue"));
+    let page = app.get(&manage).await;
+    assert!(page.has_form("Submit for review"), "still a draft");
+
+    let page = refused
+        .form("Save draft")
+        .fill("Description", "Vi søger en glad pædagog til vores vuggestue i Aarhus.")
+        .fill("Occupation", "nurse")
+        .fill("Municipality", "751")
+        .fill("Lowest salary", "30000")
+        .fill("Highest salary", "36000")
+        .submit(&app)
+        .await;
+    assert!(page.contains("The ad is saved as a draft."), "{}", page.text());
+    let page = page.form("Submit for review").submit(&app).await;
+    assert!(page.contains("The ad is submitted for review."), "{}", page.text());
+
+    in_danish(&app).await;
+    let page = app.get("/employer/ads/new").await;
+    let page = page.form("Gem kladde").fill("Jobtitel", "Kok i kantine").submit(&app).await;
+    let refused = page.form("Send til godkendelse").submit(&app).await;
+    assert!(refused.contains("Opslaget er ikke færdigt endnu."), "{}", refused.text());
+});
