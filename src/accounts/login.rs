@@ -37,6 +37,13 @@ struct LoginPage {
     problem: Option<String>,
 }
 
+impl LoginPage {
+    /// Registering from here comes back to the same place.
+    fn next_query(&self) -> String {
+        super::registration::next_query(&self.form.next, true)
+    }
+}
+
 #[derive(Deserialize)]
 pub struct LoginQuery {
     next: Option<String>,
@@ -140,7 +147,7 @@ pub async fn submit(
             lang,
             email.as_str(),
             &record.name,
-            &verify_link(&state, &token),
+            &verify_link(&state, &token, &form.next),
         )?;
         state.queue_mail(&mut tx, &mail).await?;
         tx.commit().await?;
