@@ -360,3 +360,70 @@ story!(a_draft_saves_incomplete_and_review_checks_everything, |app| {
     let refused = page.form("Send til godkendelse").submit(&app).await;
     assert!(refused.contains("Opslaget er ikke færdigt endnu."), "{}", refused.text());
 });
+
+story!(registering_from_log_in_to_apply_comes_back_to_the_ad, |app| {
+    let company = fixtures::company(&app, "Vejen Tilbage ApS", "10000009").await;
+    let ad = fixtures::published(&app, &company, content("Sygeplejerske til natholdet", "Vi søger en sygeplejerske.", "751")).await;
+    let page = app.get(&format!("/jobs/{ad}")).await;
+    let login = app.get(&page.link("Log in as a job seeker to apply")).await;
+    assert_eq!(login.heading(), "Log in");
+    let to_register = scraper::Selector::parse("main a[href^='/register?next=']").unwrap();
+    let href = login
+        .document()
+        .select(&to_register)
+        .next()
+        .and_then(|a| a.value().attr("href").map(str::to_string))
+        .expect("a Register link that keeps where the visitor was going");
+    let register = app.get(&href).await;
+    let page = register
+        .form("Create account")
+        .fill("Your name", "Nina Ny")
+        .fill("E-mail address", "nina@example.com")
+        .fill("New password", PASSWORD)
+        .submit(&app)
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let mail = app.mail("nina@example.com", "Verify your e-mail address").await;
+    let page = app.get(&mail.link("/verify-email")).await;
+    let page = page.form("Verify my e-mail address").submit(&app).await;
+    assert_eq!(page.path(), "/login");
+    assert!(page.contains("Your e-mail address is verified"));
+    let page = page
+        .form("Log in")
+        .fill("E-mail address", "nina@example.com")
+        .fill("Password", PASSWORD)
+        .submit(&app)
+        .await;
+    assert_eq!(page.path(), format!("/jobs/{ad}/apply"), "back at the ad");
+    assert!(page.heading().contains("Sygeplejerske til natholdet"), "{}", page.heading());
+});
+
+story!(each_role_lands_on_its_start_page_with_next_steps, |app| {
+    app.registered_seeker("start@example.com").await;
+    let page = app.login("start@example.com", PASSWORD).await;
+    assert_eq!(page.path(), "/");
+    assert!(page.contains("Welcome, Test Seeker"), "{}", page.text());
+    for step in ["Complete your profile", "Upload your CV", "Get new jobs by e-mail", "See your applications"] {
+        assert!(!page.link(step).is_empty());
+    }
+    app.logout().await;
+
+    app.registered_employer("start@firma.dk", "Start ApS", "24256790").await;
+    let page = app.login("start@firma.dk", PASSWORD).await;
+    assert_eq!(page.path(), "/employer/ads");
+    assert!(page.contains("Getting started"), "{}", page.text());
+    assert_eq!(page.link("Write your first job ad; save it as a draft whenever you like."), "/employer/ads/new");
+    app.logout().await;
+
+    jobboard::accounts::cli::create_operator(&app.state.db, "start-ops@example.com", PASSWORD)
+        .await
+        .unwrap();
+    let page = app.login("start-ops@example.com", PASSWORD).await;
+    assert_eq!(page.path(), "/operator");
+    app.logout().await;
+
+    app.login("start@example.com", PASSWORD).await;
+    in_danish(&app).await;
+    let page = app.get("/").await;
+    assert!(page.contains("Velkommen, Test Seeker") && page.contains("Udfyld din profil"), "{}", page.text());
+});
