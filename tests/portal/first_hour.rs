@@ -427,3 +427,42 @@ story!(each_role_lands_on_its_start_page_with_next_steps, |app| {
     let page = app.get("/").await;
     assert!(page.contains("Velkommen, Test Seeker") && page.contains("Udfyld din profil"), "{}", page.text());
 });
+
+/// Phone, date, URL and number fields look like every other text field (the stylesheet as a
+/// browser applies it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_date_and_url_inputs_are_styled_like_text_inputs() {
+    let env = TestEnv::new(Backend::Sqlite).await;
+    let app = TestApp::start(env, Options::default()).await;
+    let browser = crate::browser::Browser::start().await;
+    browser.goto(&app.url("/")).await;
+    let styles = browser
+        .eval(
+            "const form = document.createElement('form');
+             for (const kind of ['text', 'tel', 'date', 'url', 'number']) {
+               const field = document.createElement('div');
+               field.className = 'field';
+               const input = document.createElement('input');
+               input.type = kind;
+               input.id = 'probe-' + kind;
+               field.appendChild(input);
+               form.appendChild(field);
+             }
+             document.querySelector('main').appendChild(form);
+             const look = kind => {
+               const s = getComputedStyle(document.getElementById('probe-' + kind));
+               return [s.borderTopWidth, s.borderTopColor, s.borderTopLeftRadius, s.paddingLeft, s.width].join(' ');
+             };
+             return ['text', 'tel', 'date', 'url', 'number'].map(look);",
+        )
+        .await;
+    let styles: Vec<&str> = styles
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for (kind, style) in ["tel", "date", "url", "number"].iter().zip(&styles[1..]) {
+        assert_eq!(*style, styles[0], "{kind} looks like text");
+    }
+}
