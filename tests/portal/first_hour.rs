@@ -466,3 +466,26 @@ async fn phone_date_and_url_inputs_are_styled_like_text_inputs() {
         assert_eq!(*style, styles[0], "{kind} looks like text");
     }
 }
+
+story!(places_match_without_nordic_letters_and_suggest_the_nearest, |app| {
+    let company = fixtures::company(&app, "Stednavn ApS", "10000009").await;
+    fixtures::published(&app, &company, content("Bager i Aarhus", "Vi søger en bager til vores bageri.", "751")).await;
+    search_until(&app, "q=bager", "1 job").await;
+    for typed in ["Arhus", "Århus", "aarhus"] {
+        let page = app.get(&format!("/jobs?q=bager&near={typed}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{typed}: {}", page.text());
+        assert!(page.contains("1 job"), "{typed}: {}", page.text());
+    }
+    let page = app.get("/jobs?q=bager&near=Aarhsu").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("We do not know the place “Aarhsu”. Did you mean Aarhus"), "{}", page.text());
+    assert_eq!(page.field_value("Near (municipality)").as_deref(), Some("Aarhsu"), "what was typed stays");
+    let page = app.get(&page.link("Aarhus")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.contains("1 job"), "{}", page.text());
+    assert_eq!(page.field_value("What").as_deref(), Some("bager"));
+
+    in_danish(&app).await;
+    let page = app.get("/jobs?near=Odens").await;
+    assert!(page.contains("Vi kender ikke stedet “Odens”. Mente du Odense"), "{}", page.text());
+});
