@@ -489,3 +489,47 @@ story!(places_match_without_nordic_letters_and_suggest_the_nearest, |app| {
     let page = app.get("/jobs?near=Odens").await;
     assert!(page.contains("Vi kender ikke stedet “Odens”. Mente du Odense"), "{}", page.text());
 });
+
+story!(the_privacy_centre_speaks_in_words, |app| {
+    app.registered_seeker("ord@example.com").await;
+    app.login("ord@example.com", PASSWORD).await;
+    let page = app.get("/profile").await;
+    page.form("Save profile")
+        .check("Registered nurse")
+        .check("Aarhus")
+        .check("København")
+        .check("Permanent")
+        .submit(&app)
+        .await;
+    let page = app.get("/jobs?q=udvikler&occupation=backend-developer&employment-type=permanent").await;
+    let page = page
+        .form("Create job alert")
+        .fill("How often", "weekly")
+        .submit(&app)
+        .await;
+    assert!(page.contains("Your job alert is saved"), "{}", page.text());
+
+    let centre = app.get("/account/privacy").await;
+    let text = centre.text();
+    for shown in [
+        "Municipalities of interest København, Aarhus",
+        "Occupations of interest Registered nurse",
+        "Employment types of interest Permanent",
+        "Language English",
+        "Consent to showing the photo Not given",
+        "Backend developer",
+        "This browser",
+        "Last used",
+    ] {
+        assert!(text.contains(shown), "the centre does not show {shown:?}:\n{text}");
+    }
+    for code in ["101, 751", "751", "backend-developer", "Language en", "None"] {
+        assert!(!text.contains(code), "the centre shows the code {code:?}:\n{text}");
+    }
+
+    in_danish(&app).await;
+    let text = app.get("/account/privacy").await.text();
+    for shown in ["København, Aarhus", "Sygeplejerske", "Fastansættelse", "Denne browser", "Ikke givet"] {
+        assert!(text.contains(shown), "the centre does not show {shown:?}:\n{text}");
+    }
+});
