@@ -533,3 +533,65 @@ story!(the_privacy_centre_speaks_in_words, |app| {
         assert!(text.contains(shown), "the centre does not show {shown:?}:\n{text}");
     }
 });
+
+story!(company_mails_say_why_and_reach_every_member, |app| {
+    let company = company_with_member(&app, "hr@medlem.dk", "Medlem ApS", "24256790").await;
+    // A second member, added behind the scenes (the portal has no invitations yet).
+    let mut tx = app.state.db.begin().await.unwrap();
+    let colleague = jobboard::accounts::store::insert_user(
+        &mut tx,
+        &jobboard::accounts::store::NewUser {
+            email: "kollega@medlem.dk",
+            password_hash: "x",
+            name: "Kollega",
+            role: jobboard::accounts::Role::Employer,
+            lang: "da",
+            verified: true,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    jobboard::db_run!(pool & app.state.db, |p| sqlx::query(
+        "INSERT INTO company_members (company_id, user_id, member_role, created_at) VALUES ($1, $2, 'member', $3)"
+    )
+    .bind(company.id)
+    .bind(colleague)
+    .bind(time::OffsetDateTime::now_utc())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
+    let ad = fixtures::published(&app, &company, content("Chauffør", "Vi søger en chauffør.", "751")).await;
+    seeker_applies(&app, "eva@example.com", ad).await;
+
+    // The contact person (who has no account) is told why they get the e-mail.
+    let mail = app.mail("kirsten@kontakt.example.com", "Ny ansøgning").await;
+    assert!(!mail.text.contains("din jobboard-konto") && !mail.text.contains("jobboard account"), "{}", mail.text);
+    assert!(mail.text.contains("kontaktperson på et jobopslag"), "{}", mail.text);
+
+    // The applicant erases the account: everyone at the company who had it is told.
+    app.login("eva@example.com", PASSWORD).await;
+    let page = app.get("/account/privacy/erase").await;
+    let page = page
+        .form("Erase my account now")
+        .fill("Your password, to confirm", PASSWORD)
+        .submit(&app)
+        .await;
+    assert!(
+        page.contains("People at the companies told that your application was erased: 3."),
+        "{}",
+        page.text()
+    );
+    let contact = app.mail("kirsten@kontakt.example.com", "er slettet").await;
+    assert!(contact.text.contains("kontaktperson"), "{}", contact.text);
+    for (member, subject, footer) in [
+        ("hr@medlem.dk", "was erased", "member of a company that received the application"),
+        ("kollega@medlem.dk", "er slettet", "medlem af en virksomhed, der har modtaget ansøgningen"),
+    ] {
+        let told = app.mail(member, subject).await;
+        assert!(told.text.contains("Chauffør"), "{}", told.text);
+        assert!(told.text.contains(footer), "{}", told.text);
+        assert!(!told.text.contains("eva@example.com"), "without the person");
+    }
+});
