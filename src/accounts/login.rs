@@ -8,15 +8,17 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
+use axum::http::HeaderMap;
 use serde::Deserialize;
 
 use super::{Email, emails, home_of, passwords, registration::verify_link, store, throttle};
 use crate::{
     app::AppState,
     error::Result,
+    privacy::consent::VisitorConsent,
     web::{
-        ClientIp, FieldErrors, FlashKind, Lang, Layout, flash, render, render_with_status,
-        safe_next, sign_in, sign_out,
+        ClientIp, FieldErrors, FlashKind, Lang, Layout, chosen_language, flash, render,
+        render_with_status, safe_next, sign_in, sign_out,
     },
 };
 
@@ -86,6 +88,8 @@ async fn again(
 pub async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    visitor: VisitorConsent,
+    headers: HeaderMap,
     l: Layout,
     Form(form): Form<LoginForm>,
 ) -> Result<Response> {
@@ -162,6 +166,7 @@ pub async fn submit(
         .await;
     }
 
+    let chosen = chosen_language(&l.session, &visitor, &headers).await?;
     throttle::record(&state, &throttle::LOGIN, &keys, Some(record.id), true).await?;
     store::record_login(&state.db, record.id).await?;
     crate::privacy::centre::record_login(&state, record.id, ip).await?;
@@ -169,6 +174,17 @@ pub async fn submit(
     metrics::counter!("logins_total", "outcome" => "success").increment(1);
     tracing::info!(user_id = record.id, "logged in");
     let user = store::session_user(&state.db, record.id).await?;
+    // Without a language picked here, the account's language now applies: if that changes
+    // what the person reads, say so (in the new language, naming the old one to switch back).
+    let account = Lang::parse(&record.lang).unwrap_or_default();
+    if chosen.is_none() && account != t.lang() {
+        let tr = account.tr();
+        let text = tr.f(
+            "login.language_of_account",
+            &[("other", t.lang().native_name())],
+        );
+        flash(&l.session, FlashKind::Info, text).await?;
+    }
     let target = if form.next.is_empty() {
         user.map(|u| home_of(u.role))
             .unwrap_or("/account")

@@ -65,11 +65,8 @@ pub async fn request_context(
         .get::<VisitorConsent>()
         .cloned()
         .unwrap_or_default();
-    let chosen = session
-        .get::<String>(SESSION_LANG)
+    let chosen = chosen_language(&session, &consent, req.headers())
         .await?
-        .and_then(|code| Lang::parse(&code))
-        .or_else(|| consent::remembered_language(&consent, req.headers()))
         .or_else(|| user.as_ref().and_then(|u| Lang::parse(&u.lang)));
     let lang = chosen.unwrap_or_else(|| {
         req.headers()
@@ -137,6 +134,20 @@ pub async fn sign_out(session: &Session) -> Result<()> {
 pub async fn renew_session(session: &Session) -> Result<()> {
     session.cycle_id().await?;
     Ok(())
+}
+
+/// The language the visitor picked themselves: in this session, else remembered in the
+/// language cookie (only with consent to preference cookies). It wins over the account's.
+pub async fn chosen_language(
+    session: &Session,
+    consent: &VisitorConsent,
+    headers: &HeaderMap,
+) -> Result<Option<Lang>> {
+    Ok(session
+        .get::<String>(SESSION_LANG)
+        .await?
+        .and_then(|code| Lang::parse(&code))
+        .or_else(|| consent::remembered_language(consent, headers)))
 }
 
 pub async fn remember_language(session: &Session, lang: Lang) -> Result<()> {
