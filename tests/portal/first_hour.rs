@@ -595,3 +595,55 @@ story!(company_mails_say_why_and_reach_every_member, |app| {
         assert!(!told.text.contains("eva@example.com"), "without the person");
     }
 });
+
+story!(the_demo_shows_every_feature, |app| {
+    use jobboard::demo::{self, DEMO_PASSWORD, DemoOptions};
+    let options = DemoOptions {
+        companies: 4,
+        ads: 40,
+        seekers: 10,
+        seed: 1,
+    };
+    demo::fill_and_index(&app.state, options).await.unwrap();
+
+    // The README's example search finds nurses near Aarhus.
+    let found = app
+        .client
+        .get(app.url("/api/v1/search?q=sygeplejerske&near=Aarhus&radius-km=30"))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert!(found["total"].as_u64().unwrap() >= 2, "{found}");
+    let page = app.get("/jobs?q=sygeplejerske").await;
+    assert!(page.contains("Sygeplejerske til akutmodtagelsen"), "{}", page.text());
+
+    // A demo login says that the account's language (Danish) now applies.
+    let page = app.login("operator@example.com", DEMO_PASSWORD).await;
+    assert!(
+        page.contains("jobboard vises på dansk, som er din kontos sprog. Vælg English øverst på siden for at skifte."),
+        "{}",
+        page.text()
+    );
+    let queue = app.get("/operator/moderation").await;
+    assert!(queue.contains("Specialsygeplejerske til intensiv"), "{}", queue.text());
+    let requests = app.get("/operator/privacy-requests").await;
+    assert!(requests.contains("former.customer@example.com"), "{}", requests.text());
+    app.get("/").await.form("English").submit(&app).await;
+    app.get("/account").await.form("Log out").submit(&app).await;
+
+    app.login("employer@example.com", DEMO_PASSWORD).await;
+    app.get("/").await.form("English").submit(&app).await;
+    let inbox = app.get("/employer/applications").await;
+    for status in ["Received", "Shortlisted", "Interview", "Offer", "Hired", "Rejected"] {
+        assert!(inbox.contains(status), "no application at {status}:\n{}", inbox.text());
+    }
+    app.get("/account").await.form("Log out").submit(&app).await;
+
+    // The demo seeker applied too, and sees where the application stands.
+    app.login("seeker@example.com", DEMO_PASSWORD).await;
+    let page = app.get("/applications").await;
+    assert!(page.contains("Sygeplejerske til akutmodtagelsen"), "{}", page.text());
+});
