@@ -176,6 +176,19 @@ fn amount_text(value: i64) -> String {
     }
 }
 
+impl AdContent {
+    /// A draft saved before everything was written (see `AdForm::validate_draft`).
+    pub fn is_incomplete(&self) -> bool {
+        self.description.is_empty()
+            || self.municipality_code.is_empty()
+            || self.occupation_id.is_empty()
+            || self.salary_min == 0
+            || self.salary_max == 0
+            || self.contact_name.is_none()
+            || self.contact_email.is_none()
+    }
+}
+
 impl AdForm {
     pub fn from_content(c: &AdContent) -> AdForm {
         AdForm {
