@@ -254,8 +254,8 @@ async fn showcase(state: &crate::app::AppState) -> Result<i64> {
         ("Sygeplejerske, nattevagt", "746"),
         ("Sygeplejerske til hjemmeplejen", "101"),
     ] {
-        let id = lifecycle::create_draft(state, company, employer, &demo_ad(title, text, place))
-            .await?;
+        let id =
+            lifecycle::create_draft(state, company, employer, &demo_ad(title, text, place)).await?;
         lifecycle::submit(state, t, id, company).await?;
         lifecycle::approve(state, id, operator).await?;
         first.get_or_insert(id);
@@ -265,8 +265,8 @@ async fn showcase(state: &crate::app::AppState) -> Result<i64> {
         ("Sygeplejerske til sommerferien", "461"),
     ] {
         // Submitted and not yet reviewed: the operator's moderation queue has work.
-        let id = lifecycle::create_draft(state, company, employer, &demo_ad(title, text, place))
-            .await?;
+        let id =
+            lifecycle::create_draft(state, company, employer, &demo_ad(title, text, place)).await?;
         lifecycle::submit(state, t, id, company).await?;
     }
     // A verified request waiting for an answer in the operator's privacy queue.

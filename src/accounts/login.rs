@@ -2,13 +2,13 @@
 //! are limited per account and per IP.
 
 use askama::Template;
+use axum::http::HeaderMap;
 use axum::{
     Form,
     extract::{Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use axum::http::HeaderMap;
 use serde::Deserialize;
 
 use super::{Email, emails, home_of, passwords, registration::verify_link, store, throttle};

@@ -220,7 +220,12 @@ async fn register(
             let token =
                 store::issue_token(&mut tx, existing.id, store::TokenPurpose::VerifyEmail, None)
                     .await?;
-            emails::verify_email(t, email, &existing.name, &verify_link(state, &token, &valid.next))?
+            emails::verify_email(
+                t,
+                email,
+                &existing.name,
+                &verify_link(state, &token, &valid.next),
+            )?
         };
         state.queue_mail(&mut tx, &mail).await?;
         tx.commit().await?;

@@ -288,7 +288,11 @@ mod tests {
     fn place_names_match_without_the_nordic_letters() {
         let t = taxonomy();
         for typed in ["Aarhus", "Århus", "arhus", "AARHUS", " Arhus "] {
-            assert_eq!(t.find_municipality(typed).map(|m| m.code), Some("751"), "{typed}");
+            assert_eq!(
+                t.find_municipality(typed).map(|m| m.code),
+                Some("751"),
+                "{typed}"
+            );
         }
         let koege = t.find_municipality("Køge").unwrap().code;
         assert_eq!(t.find_municipality("Koege").map(|m| m.code), Some(koege));
@@ -300,7 +304,10 @@ mod tests {
     fn unknown_places_get_the_nearest_names() {
         let t = taxonomy();
         let names = |typed: &str| -> Vec<&str> {
-            t.suggest_municipalities(typed).iter().map(|m| m.name).collect()
+            t.suggest_municipalities(typed)
+                .iter()
+                .map(|m| m.name)
+                .collect()
         };
         assert_eq!(names("Aarhsu").first(), Some(&"Aarhus"));
         assert!(names("Københaven").contains(&"København"));

@@ -173,8 +173,11 @@ fn in_words(t: Tr, key: &str, value: &Value) -> Option<String> {
     match (key, value) {
         ("photo_consent_at", Value::Null) => Some(t.s("privacy_centre.not_given").to_string()),
         (
-            "interest_occupations" | "interest_municipalities" | "interest_employment_types"
-            | "language" | "search",
+            "interest_occupations"
+            | "interest_municipalities"
+            | "interest_employment_types"
+            | "language"
+            | "search",
             Value::String(code),
         ) => Some(word(code)),
         (

@@ -81,7 +81,11 @@ story!(an_employer_registers_with_its_company, |app| {
     app.registered_employer("hr@nordlys.dk", "Nordlys ApS", "DK 24256790")
         .await;
     let page = app.login("hr@nordlys.dk", PASSWORD).await;
-    assert_eq!(page.path(), "/employer/ads", "an employer starts on the ads");
+    assert_eq!(
+        page.path(),
+        "/employer/ads",
+        "an employer starts on the ads"
+    );
     let page = app.get("/account").await;
     assert!(page.contains("Nordlys ApS"));
     assert!(page.contains("24256790"));
@@ -204,10 +208,7 @@ story!(
                 .status,
             StatusCode::UNAUTHORIZED
         );
-        assert_eq!(
-            app.login("taken@example.com", PASSWORD).await.path(),
-            "/"
-        );
+        assert_eq!(app.login("taken@example.com", PASSWORD).await.path(), "/");
     }
 );
 
@@ -456,10 +457,7 @@ story!(an_email_change_is_confirmed_at_the_new_address, |app| {
         app.login("old@example.com", PASSWORD).await.status,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(
-        app.login("new@example.com", PASSWORD).await.path(),
-        "/"
-    );
+    assert_eq!(app.login("new@example.com", PASSWORD).await.path(), "/");
 });
 
 story!(a_password_change_logs_out_other_sessions, |app| {

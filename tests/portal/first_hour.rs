@@ -75,7 +75,10 @@ story!(dates_are_written_in_words_in_the_readers_language, |app| {
     page.form("Save my choices").submit(&app).await;
     let settings = app.get("/cookies/settings").await;
     assert!(
-        settings.contains(&format!("Your current choice was made on {}.", today(Lang::En))),
+        settings.contains(&format!(
+            "Your current choice was made on {}.",
+            today(Lang::En)
+        )),
         "{}",
         settings.text()
     );
@@ -122,7 +125,10 @@ story!(saving_cookie_choices_says_so, |app| {
         page.text()
     );
     let again = app.get("/jobs").await;
-    assert!(!again.contains("Your cookie choices are saved."), "said once");
+    assert!(
+        !again.contains("Your cookie choices are saved."),
+        "said once"
+    );
 
     in_danish(&app).await;
     let page = app.get("/cookies/settings?back=/").await;
@@ -177,12 +183,21 @@ story!(job_interests_are_ticked_in_folded_groups, |app| {
     assert!(page.contains("Health care and nursing (1 chosen)"));
     in_danish(&app).await;
     let page = app.get("/profile").await;
-    assert!(page.contains("Sundhed og sygepleje (1 valgt)"), "{}", page.text());
+    assert!(
+        page.contains("Sundhed og sygepleje (1 valgt)"),
+        "{}",
+        page.text()
+    );
 });
 
 /// A company registered through the pages, with its member's account, and an operator to
 /// approve its ads.
-async fn company_with_member(app: &TestApp, email: &str, name: &str, cvr: &str) -> fixtures::Company {
+async fn company_with_member(
+    app: &TestApp,
+    email: &str,
+    name: &str,
+    cvr: &str,
+) -> fixtures::Company {
     app.registered_employer(email, name, cvr).await;
     let (id, user): (i64, i64) = jobboard::db_run!(pool & app.state.db, |p| sqlx::query_as(
         "SELECT c.id, m.user_id FROM companies c JOIN company_members m ON m.company_id = c.id WHERE c.cvr = $1"
@@ -214,7 +229,11 @@ async fn seeker_applies(app: &TestApp, email: &str, ad: i64) -> i64 {
         .await;
     upload_document(app, "cv", "CV.pdf", pdf("CV")).await;
     let page = apply(app, ad, "I would very much like to work with you.").await;
-    assert!(page.contains("Your application has been sent."), "{}", page.text());
+    assert!(
+        page.contains("Your application has been sent."),
+        "{}",
+        page.text()
+    );
     app.logout().await;
     jobboard::db_run!(pool & app.state.db, |p| sqlx::query_scalar(
         "SELECT ap.id FROM applications ap JOIN users u ON u.id = ap.seeker_id WHERE u.email = $1 AND ap.ad_id = $2"
@@ -228,13 +247,24 @@ async fn seeker_applies(app: &TestApp, email: &str, ad: i64) -> i64 {
 
 story!(the_company_can_contact_the_applicant, |app| {
     let company = company_with_member(&app, "hr@kontakt.dk", "Kontakt ApS", "24256790").await;
-    let ad = fixtures::published(&app, &company, content("Lagerchef", "Vi søger en lagerchef.", "751")).await;
+    let ad = fixtures::published(
+        &app,
+        &company,
+        content("Lagerchef", "Vi søger en lagerchef.", "751"),
+    )
+    .await;
     let application = seeker_applies(&app, "ole@example.com", ad).await;
     app.login("hr@kontakt.dk", PASSWORD).await;
-    let page = app.get(&format!("/employer/applications/{application}")).await;
+    let page = app
+        .get(&format!("/employer/applications/{application}"))
+        .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     assert!(page.contains("Contact the applicant"), "{}", page.text());
-    assert!(page.contains("E-mail address ole@example.com"), "{}", page.text());
+    assert!(
+        page.contains("E-mail address ole@example.com"),
+        "{}",
+        page.text()
+    );
     assert!(page.contains("Phone +45 20 30 40 50"), "{}", page.text());
     let mailto = scraper::Selector::parse("a[href='mailto:ole@example.com']").unwrap();
     assert!(page.document().select(&mailto).next().is_some());
@@ -250,21 +280,33 @@ story!(the_company_can_contact_the_applicant, |app| {
     assert_eq!(page.text().matches(hint).count(), 1, "the notes hint once");
 
     in_danish(&app).await;
-    let page = app.get(&format!("/employer/applications/{application}")).await;
+    let page = app
+        .get(&format!("/employer/applications/{application}"))
+        .await;
     assert!(page.contains("Kontakt ansøgeren") && page.contains("Telefon +45 20 30 40 50"));
     assert!(page.contains(&format!("Modtaget {}", today(jobboard::web::Lang::Da))));
 });
 
 story!(withdrawing_an_application_asks_first, |app| {
     let company = company_with_member(&app, "hr@fortryd.dk", "Fortryd ApS", "24256790").await;
-    let ad = fixtures::published(&app, &company, content("Tømrer", "Vi søger en tømrer.", "751")).await;
+    let ad = fixtures::published(
+        &app,
+        &company,
+        content("Tømrer", "Vi søger en tømrer.", "751"),
+    )
+    .await;
     let application = seeker_applies(&app, "per@example.com", ad).await;
     app.login("per@example.com", PASSWORD).await;
     let list = app.get("/applications").await;
-    assert!(!list.has_form("Withdraw application — Tømrer"), "not one click");
+    assert!(
+        !list.has_form("Withdraw application — Tømrer"),
+        "not one click"
+    );
     let confirm = app.get(&list.link("Withdraw application — Tømrer")).await;
     assert_eq!(confirm.heading(), "Withdraw your application?");
-    assert!(confirm.contains("You are about to withdraw your application for “Tømrer” at Fortryd ApS."));
+    assert!(
+        confirm.contains("You are about to withdraw your application for “Tømrer” at Fortryd ApS.")
+    );
     assert!(confirm.contains("This cannot be undone"));
 
     // Changing one's mind keeps the application.
@@ -286,7 +328,11 @@ story!(withdrawing_an_application_asks_first, |app| {
     assert!(done.contains("Your application has been withdrawn and deleted."));
     in_danish(&app).await;
     let page = app.get("/applications").await;
-    assert!(page.contains("Du har ikke søgt nogen job endnu."), "{}", page.text());
+    assert!(
+        page.contains("Du har ikke søgt nogen job endnu."),
+        "{}",
+        page.text()
+    );
 });
 
 /// The CSRF token of a page's forms.
@@ -299,120 +345,187 @@ fn confirm_token(page: &Page) -> String {
         .expect("a CSRF token")
 }
 
-story!(a_draft_saves_incomplete_and_review_checks_everything, |app| {
-    app.registered_employer("hr@kladde.dk", "Kladde ApS", "24256790")
-        .await;
-    app.login("hr@kladde.dk", PASSWORD).await;
-    let page = app.get("/employer/ads/new").await;
-    let blank = page.form("Save draft").submit(&app).await;
-    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY, "a title at least");
-    assert!(blank.field_error("Job title").is_some());
+story!(
+    a_draft_saves_incomplete_and_review_checks_everything,
+    |app| {
+        app.registered_employer("hr@kladde.dk", "Kladde ApS", "24256790")
+            .await;
+        app.login("hr@kladde.dk", PASSWORD).await;
+        let page = app.get("/employer/ads/new").await;
+        let blank = page.form("Save draft").submit(&app).await;
+        assert_eq!(
+            blank.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a title at least"
+        );
+        assert!(blank.field_error("Job title").is_some());
 
-    let page = page
-        .form("Save draft")
-        .fill("Job title", "Pædagog i vuggestue")
-        .fill("Lowest salary", "abc")
-        .submit(&app)
-        .await;
-    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "a mistake is still a mistake");
-    assert!(page.field_error("Lowest salary").is_some());
-    assert!(page.field_error("Description").is_none(), "not written yet is fine");
-    let page = page
-        .form("Save draft")
-        .fill("Lowest salary", "")
-        .submit(&app)
-        .await;
-    assert!(
-        page.contains("The ad is saved as a draft."),
-        "{}",
-        page.text()
-    );
-    let manage = page.path().to_string();
-    assert!(page.contains("Salary not given yet"), "{}", page.text());
+        let page = page
+            .form("Save draft")
+            .fill("Job title", "Pædagog i vuggestue")
+            .fill("Lowest salary", "abc")
+            .submit(&app)
+            .await;
+        assert_eq!(
+            page.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a mistake is still a mistake"
+        );
+        assert!(page.field_error("Lowest salary").is_some());
+        assert!(
+            page.field_error("Description").is_none(),
+            "not written yet is fine"
+        );
+        let page = page
+            .form("Save draft")
+            .fill("Lowest salary", "")
+            .submit(&app)
+            .await;
+        assert!(
+            page.contains("The ad is saved as a draft."),
+            "{}",
+            page.text()
+        );
+        let manage = page.path().to_string();
+        assert!(page.contains("Salary not given yet"), "{}", page.text());
 
-    // Review needs everything: nothing is submitted, the form says what is missing.
-    let refused = page.form("Submit for review").submit(&app).await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.contains("The ad is not complete yet."), "{}", refused.text());
-    for field in ["Description", "Occupation", "Municipality", "Lowest salary"] {
-        assert!(refused.field_error(field).is_some(), "{field} is marked");
+        // Review needs everything: nothing is submitted, the form says what is missing.
+        let refused = page.form("Submit for review").submit(&app).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused.contains("The ad is not complete yet."),
+            "{}",
+            refused.text()
+        );
+        for field in ["Description", "Occupation", "Municipality", "Lowest salary"] {
+            assert!(refused.field_error(field).is_some(), "{field} is marked");
+        }
+        assert_eq!(
+            refused.field_value("Job title").as_deref(),
+            Some("Pædagog i vuggestue")
+        );
+        let page = app.get(&manage).await;
+        assert!(page.has_form("Submit for review"), "still a draft");
+
+        let page = refused
+            .form("Save draft")
+            .fill(
+                "Description",
+                "Vi søger en glad pædagog til vores vuggestue i Aarhus.",
+            )
+            .fill("Occupation", "nurse")
+            .fill("Municipality", "751")
+            .fill("Lowest salary", "30000")
+            .fill("Highest salary", "36000")
+            .submit(&app)
+            .await;
+        assert!(
+            page.contains("The ad is saved as a draft."),
+            "{}",
+            page.text()
+        );
+        let page = page.form("Submit for review").submit(&app).await;
+        assert!(
+            page.contains("The ad is submitted for review."),
+            "{}",
+            page.text()
+        );
+
+        in_danish(&app).await;
+        let page = app.get("/employer/ads/new").await;
+        let page = page
+            .form("Gem kladde")
+            .fill("Jobtitel", "Kok i kantine")
+            .submit(&app)
+            .await;
+        let refused = page.form("Send til godkendelse").submit(&app).await;
+        assert!(
+            refused.contains("Opslaget er ikke færdigt endnu."),
+            "{}",
+            refused.text()
+        );
     }
-    assert_eq!(refused.field_value("Job title").as_deref(), Some("Pædagog i vuggestue"));
-    let page = app.get(&manage).await;
-    assert!(page.has_form("Submit for review"), "still a draft");
+);
 
-    let page = refused
-        .form("Save draft")
-        .fill("Description", "Vi søger en glad pædagog til vores vuggestue i Aarhus.")
-        .fill("Occupation", "nurse")
-        .fill("Municipality", "751")
-        .fill("Lowest salary", "30000")
-        .fill("Highest salary", "36000")
-        .submit(&app)
+story!(
+    registering_from_log_in_to_apply_comes_back_to_the_ad,
+    |app| {
+        let company = fixtures::company(&app, "Vejen Tilbage ApS", "10000009").await;
+        let ad = fixtures::published(
+            &app,
+            &company,
+            content(
+                "Sygeplejerske til natholdet",
+                "Vi søger en sygeplejerske.",
+                "751",
+            ),
+        )
         .await;
-    assert!(page.contains("The ad is saved as a draft."), "{}", page.text());
-    let page = page.form("Submit for review").submit(&app).await;
-    assert!(page.contains("The ad is submitted for review."), "{}", page.text());
-
-    in_danish(&app).await;
-    let page = app.get("/employer/ads/new").await;
-    let page = page.form("Gem kladde").fill("Jobtitel", "Kok i kantine").submit(&app).await;
-    let refused = page.form("Send til godkendelse").submit(&app).await;
-    assert!(refused.contains("Opslaget er ikke færdigt endnu."), "{}", refused.text());
-});
-
-story!(registering_from_log_in_to_apply_comes_back_to_the_ad, |app| {
-    let company = fixtures::company(&app, "Vejen Tilbage ApS", "10000009").await;
-    let ad = fixtures::published(&app, &company, content("Sygeplejerske til natholdet", "Vi søger en sygeplejerske.", "751")).await;
-    let page = app.get(&format!("/jobs/{ad}")).await;
-    let login = app.get(&page.link("Log in as a job seeker to apply")).await;
-    assert_eq!(login.heading(), "Log in");
-    let to_register = scraper::Selector::parse("main a[href^='/register?next=']").unwrap();
-    let href = login
-        .document()
-        .select(&to_register)
-        .next()
-        .and_then(|a| a.value().attr("href").map(str::to_string))
-        .expect("a Register link that keeps where the visitor was going");
-    let register = app.get(&href).await;
-    let page = register
-        .form("Create account")
-        .fill("Your name", "Nina Ny")
-        .fill("E-mail address", "nina@example.com")
-        .fill("New password", PASSWORD)
-        .submit(&app)
-        .await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
-    let mail = app.mail("nina@example.com", "Verify your e-mail address").await;
-    let page = app.get(&mail.link("/verify-email")).await;
-    let page = page.form("Verify my e-mail address").submit(&app).await;
-    assert_eq!(page.path(), "/login");
-    assert!(page.contains("Your e-mail address is verified"));
-    let page = page
-        .form("Log in")
-        .fill("E-mail address", "nina@example.com")
-        .fill("Password", PASSWORD)
-        .submit(&app)
-        .await;
-    assert_eq!(page.path(), format!("/jobs/{ad}/apply"), "back at the ad");
-    assert!(page.heading().contains("Sygeplejerske til natholdet"), "{}", page.heading());
-});
+        let page = app.get(&format!("/jobs/{ad}")).await;
+        let login = app.get(&page.link("Log in as a job seeker to apply")).await;
+        assert_eq!(login.heading(), "Log in");
+        let to_register = scraper::Selector::parse("main a[href^='/register?next=']").unwrap();
+        let href = login
+            .document()
+            .select(&to_register)
+            .next()
+            .and_then(|a| a.value().attr("href").map(str::to_string))
+            .expect("a Register link that keeps where the visitor was going");
+        let register = app.get(&href).await;
+        let page = register
+            .form("Create account")
+            .fill("Your name", "Nina Ny")
+            .fill("E-mail address", "nina@example.com")
+            .fill("New password", PASSWORD)
+            .submit(&app)
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        let mail = app
+            .mail("nina@example.com", "Verify your e-mail address")
+            .await;
+        let page = app.get(&mail.link("/verify-email")).await;
+        let page = page.form("Verify my e-mail address").submit(&app).await;
+        assert_eq!(page.path(), "/login");
+        assert!(page.contains("Your e-mail address is verified"));
+        let page = page
+            .form("Log in")
+            .fill("E-mail address", "nina@example.com")
+            .fill("Password", PASSWORD)
+            .submit(&app)
+            .await;
+        assert_eq!(page.path(), format!("/jobs/{ad}/apply"), "back at the ad");
+        assert!(
+            page.heading().contains("Sygeplejerske til natholdet"),
+            "{}",
+            page.heading()
+        );
+    }
+);
 
 story!(each_role_lands_on_its_start_page_with_next_steps, |app| {
     app.registered_seeker("start@example.com").await;
     let page = app.login("start@example.com", PASSWORD).await;
     assert_eq!(page.path(), "/");
     assert!(page.contains("Welcome, Test Seeker"), "{}", page.text());
-    for step in ["Complete your profile", "Upload your CV", "Get new jobs by e-mail", "See your applications"] {
+    for step in [
+        "Complete your profile",
+        "Upload your CV",
+        "Get new jobs by e-mail",
+        "See your applications",
+    ] {
         assert!(!page.link(step).is_empty());
     }
     app.logout().await;
 
-    app.registered_employer("start@firma.dk", "Start ApS", "24256790").await;
+    app.registered_employer("start@firma.dk", "Start ApS", "24256790")
+        .await;
     let page = app.login("start@firma.dk", PASSWORD).await;
     assert_eq!(page.path(), "/employer/ads");
     assert!(page.contains("Getting started"), "{}", page.text());
-    assert_eq!(page.link("Write your first job ad; save it as a draft whenever you like."), "/employer/ads/new");
+    assert_eq!(
+        page.link("Write your first job ad; save it as a draft whenever you like."),
+        "/employer/ads/new"
+    );
     app.logout().await;
 
     jobboard::accounts::cli::create_operator(&app.state.db, "start-ops@example.com", PASSWORD)
@@ -425,7 +538,11 @@ story!(each_role_lands_on_its_start_page_with_next_steps, |app| {
     app.login("start@example.com", PASSWORD).await;
     in_danish(&app).await;
     let page = app.get("/").await;
-    assert!(page.contains("Velkommen, Test Seeker") && page.contains("Udfyld din profil"), "{}", page.text());
+    assert!(
+        page.contains("Velkommen, Test Seeker") && page.contains("Udfyld din profil"),
+        "{}",
+        page.text()
+    );
 });
 
 /// Phone, date, URL and number fields look like every other text field (the stylesheet as a
@@ -467,28 +584,52 @@ async fn phone_date_and_url_inputs_are_styled_like_text_inputs() {
     }
 }
 
-story!(places_match_without_nordic_letters_and_suggest_the_nearest, |app| {
-    let company = fixtures::company(&app, "Stednavn ApS", "10000009").await;
-    fixtures::published(&app, &company, content("Bager i Aarhus", "Vi søger en bager til vores bageri.", "751")).await;
-    search_until(&app, "q=bager", "1 job").await;
-    for typed in ["Arhus", "Århus", "aarhus"] {
-        let page = app.get(&format!("/jobs?q=bager&near={typed}")).await;
-        assert_eq!(page.status, StatusCode::OK, "{typed}: {}", page.text());
-        assert!(page.contains("1 job"), "{typed}: {}", page.text());
-    }
-    let page = app.get("/jobs?q=bager&near=Aarhsu").await;
-    assert_eq!(page.status, StatusCode::BAD_REQUEST);
-    assert!(page.contains("We do not know the place “Aarhsu”. Did you mean Aarhus"), "{}", page.text());
-    assert_eq!(page.field_value("Near (municipality)").as_deref(), Some("Aarhsu"), "what was typed stays");
-    let page = app.get(&page.link("Aarhus")).await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(page.contains("1 job"), "{}", page.text());
-    assert_eq!(page.field_value("What").as_deref(), Some("bager"));
+story!(
+    places_match_without_nordic_letters_and_suggest_the_nearest,
+    |app| {
+        let company = fixtures::company(&app, "Stednavn ApS", "10000009").await;
+        fixtures::published(
+            &app,
+            &company,
+            content(
+                "Bager i Aarhus",
+                "Vi søger en bager til vores bageri.",
+                "751",
+            ),
+        )
+        .await;
+        search_until(&app, "q=bager", "1 job").await;
+        for typed in ["Arhus", "Århus", "aarhus"] {
+            let page = app.get(&format!("/jobs?q=bager&near={typed}")).await;
+            assert_eq!(page.status, StatusCode::OK, "{typed}: {}", page.text());
+            assert!(page.contains("1 job"), "{typed}: {}", page.text());
+        }
+        let page = app.get("/jobs?q=bager&near=Aarhsu").await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST);
+        assert!(
+            page.contains("We do not know the place “Aarhsu”. Did you mean Aarhus"),
+            "{}",
+            page.text()
+        );
+        assert_eq!(
+            page.field_value("Near (municipality)").as_deref(),
+            Some("Aarhsu"),
+            "what was typed stays"
+        );
+        let page = app.get(&page.link("Aarhus")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.contains("1 job"), "{}", page.text());
+        assert_eq!(page.field_value("What").as_deref(), Some("bager"));
 
-    in_danish(&app).await;
-    let page = app.get("/jobs?near=Odens").await;
-    assert!(page.contains("Vi kender ikke stedet “Odens”. Mente du Odense"), "{}", page.text());
-});
+        in_danish(&app).await;
+        let page = app.get("/jobs?near=Odens").await;
+        assert!(
+            page.contains("Vi kender ikke stedet “Odens”. Mente du Odense"),
+            "{}",
+            page.text()
+        );
+    }
+);
 
 story!(the_privacy_centre_speaks_in_words, |app| {
     app.registered_seeker("ord@example.com").await;
@@ -501,7 +642,9 @@ story!(the_privacy_centre_speaks_in_words, |app| {
         .check("Permanent")
         .submit(&app)
         .await;
-    let page = app.get("/jobs?q=udvikler&occupation=backend-developer&employment-type=permanent").await;
+    let page = app
+        .get("/jobs?q=udvikler&occupation=backend-developer&employment-type=permanent")
+        .await;
     let page = page
         .form("Create job alert")
         .fill("How often", "weekly")
@@ -521,16 +664,37 @@ story!(the_privacy_centre_speaks_in_words, |app| {
         "This browser",
         "Last used",
     ] {
-        assert!(text.contains(shown), "the centre does not show {shown:?}:\n{text}");
+        assert!(
+            text.contains(shown),
+            "the centre does not show {shown:?}:\n{text}"
+        );
     }
-    for code in ["101", "751", "backend-developer", "Language en", "Consent to showing the photo None"] {
-        assert!(!text.contains(code), "the centre shows the code {code:?}:\n{text}");
+    for code in [
+        "101",
+        "751",
+        "backend-developer",
+        "Language en",
+        "Consent to showing the photo None",
+    ] {
+        assert!(
+            !text.contains(code),
+            "the centre shows the code {code:?}:\n{text}"
+        );
     }
 
     in_danish(&app).await;
     let text = app.get("/account/privacy").await.text();
-    for shown in ["Aarhus, København", "Sygeplejerske", "Fastansættelse", "Denne browser", "Ikke givet"] {
-        assert!(text.contains(shown), "the centre does not show {shown:?}:\n{text}");
+    for shown in [
+        "Aarhus, København",
+        "Sygeplejerske",
+        "Fastansættelse",
+        "Denne browser",
+        "Ikke givet",
+    ] {
+        assert!(
+            text.contains(shown),
+            "the centre does not show {shown:?}:\n{text}"
+        );
     }
 });
 
@@ -562,13 +726,28 @@ story!(company_mails_say_why_and_reach_every_member, |app| {
     .await
     .map(|r| r.rows_affected()))
     .unwrap();
-    let ad = fixtures::published(&app, &company, content("Chauffør", "Vi søger en chauffør.", "751")).await;
+    let ad = fixtures::published(
+        &app,
+        &company,
+        content("Chauffør", "Vi søger en chauffør.", "751"),
+    )
+    .await;
     seeker_applies(&app, "eva@example.com", ad).await;
 
     // The contact person (who has no account) is told why they get the e-mail.
-    let mail = app.mail("kirsten@kontakt.example.com", "Ny ansøgning").await;
-    assert!(!mail.text.contains("din jobboard-konto") && !mail.text.contains("jobboard account"), "{}", mail.text);
-    assert!(mail.text.contains("kontaktperson på et jobopslag"), "{}", mail.text);
+    let mail = app
+        .mail("kirsten@kontakt.example.com", "Ny ansøgning")
+        .await;
+    assert!(
+        !mail.text.contains("din jobboard-konto") && !mail.text.contains("jobboard account"),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.text.contains("kontaktperson på et jobopslag"),
+        "{}",
+        mail.text
+    );
 
     // The applicant erases the account: everyone at the company who had it is told.
     app.login("eva@example.com", PASSWORD).await;
@@ -586,8 +765,16 @@ story!(company_mails_say_why_and_reach_every_member, |app| {
     let contact = app.mail("kirsten@kontakt.example.com", "er slettet").await;
     assert!(contact.text.contains("kontaktperson"), "{}", contact.text);
     for (member, subject, footer) in [
-        ("hr@medlem.dk", "was erased", "member of a company that received the application"),
-        ("kollega@medlem.dk", "er slettet", "medlem af en virksomhed, der har modtaget ansøgningen"),
+        (
+            "hr@medlem.dk",
+            "was erased",
+            "member of a company that received the application",
+        ),
+        (
+            "kollega@medlem.dk",
+            "er slettet",
+            "medlem af en virksomhed, der har modtaget ansøgningen",
+        ),
     ] {
         let told = app.mail(member, subject).await;
         assert!(told.text.contains("Chauffør"), "{}", told.text);
@@ -618,7 +805,11 @@ story!(the_demo_shows_every_feature, |app| {
         .unwrap();
     assert!(found["total"].as_u64().unwrap() >= 2, "{found}");
     let page = app.get("/jobs?q=sygeplejerske").await;
-    assert!(page.contains("Sygeplejerske til akutmodtagelsen"), "{}", page.text());
+    assert!(
+        page.contains("Sygeplejerske til akutmodtagelsen"),
+        "{}",
+        page.text()
+    );
 
     // A demo login says that the account's language (Danish) now applies.
     let page = app.login("operator@example.com", DEMO_PASSWORD).await;
@@ -628,22 +819,45 @@ story!(the_demo_shows_every_feature, |app| {
         page.text()
     );
     let queue = app.get("/operator/moderation").await;
-    assert!(queue.contains("Specialsygeplejerske til intensiv"), "{}", queue.text());
+    assert!(
+        queue.contains("Specialsygeplejerske til intensiv"),
+        "{}",
+        queue.text()
+    );
     let requests = app.get("/operator/privacy-requests").await;
-    assert!(requests.contains("former.customer@example.com"), "{}", requests.text());
+    assert!(
+        requests.contains("former.customer@example.com"),
+        "{}",
+        requests.text()
+    );
     app.get("/").await.form("English").submit(&app).await;
     app.get("/account").await.form("Log out").submit(&app).await;
 
     app.login("employer@example.com", DEMO_PASSWORD).await;
     app.get("/").await.form("English").submit(&app).await;
     let inbox = app.get("/employer/applications").await;
-    for status in ["Received", "Shortlisted", "Interview", "Offer", "Hired", "Rejected"] {
-        assert!(inbox.contains(status), "no application at {status}:\n{}", inbox.text());
+    for status in [
+        "Received",
+        "Shortlisted",
+        "Interview",
+        "Offer",
+        "Hired",
+        "Rejected",
+    ] {
+        assert!(
+            inbox.contains(status),
+            "no application at {status}:\n{}",
+            inbox.text()
+        );
     }
     app.get("/account").await.form("Log out").submit(&app).await;
 
     // The demo seeker applied too, and sees where the application stands.
     app.login("seeker@example.com", DEMO_PASSWORD).await;
     let page = app.get("/applications").await;
-    assert!(page.contains("Sygeplejerske til akutmodtagelsen"), "{}", page.text());
+    assert!(
+        page.contains("Sygeplejerske til akutmodtagelsen"),
+        "{}",
+        page.text()
+    );
 });

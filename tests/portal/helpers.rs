@@ -540,7 +540,14 @@ impl Page {
         let doc = self.document();
         let links = Selector::parse("a[href]").expect("selector");
         doc.select(&links)
-            .find(|a| a.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ") == text)
+            .find(|a| {
+                a.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    == text
+            })
             .and_then(|a| a.value().attr("href").map(str::to_string))
             .unwrap_or_else(|| panic!("no link {text:?} on {}:\n{}", self.url, self.text()))
     }
