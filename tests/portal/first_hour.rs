@@ -363,6 +363,7 @@ story!(
         let page = page
             .form("Save draft")
             .fill("Job title", "Pædagog i vuggestue")
+            .fill("Working time", "part")
             .fill("Lowest salary", "abc")
             .submit(&app)
             .await;
@@ -401,6 +402,10 @@ story!(
             assert!(refused.field_error(field).is_some(), "{field} is marked");
         }
         assert_eq!(
+            refused.field_error("Hours per week").as_deref(),
+            Some("For a part-time job, enter the hours per week.")
+        );
+        assert_eq!(
             refused.field_value("Job title").as_deref(),
             Some("Pædagog i vuggestue")
         );
@@ -417,6 +422,7 @@ story!(
             .fill("Municipality", "751")
             .fill("Lowest salary", "30000")
             .fill("Highest salary", "36000")
+            .fill("Hours per week", "30")
             .submit(&app)
             .await;
         assert!(
