@@ -76,8 +76,24 @@ pub fn instant(lang: Lang, at: OffsetDateTime) -> String {
     date(lang, at.to_offset(calendar::copenhagen_offset(at)).date())
 }
 
+/// An instant with its Copenhagen time of day: `24 December 2026, 14:05` or
+/// `24. december 2026 kl. 14.05`. Every page that shows a time of day uses this, so that no
+/// page shows an ISO or RFC 3339 timestamp.
+pub fn moment(lang: Lang, at: OffsetDateTime) -> String {
+    let local = at.to_offset(calendar::copenhagen_offset(at));
+    let day = date(lang, local.date());
+    match lang {
+        Lang::Da => format!("{day} kl. {:02}.{:02}", local.hour(), local.minute()),
+        Lang::En => format!("{day}, {:02}:{:02}", local.hour(), local.minute()),
+    }
+}
+
 pub fn salary(t: Tr, c: &AdContent) -> String {
     let lang = t.lang();
+    if c.salary_min == 0 && c.salary_max == 0 {
+        // A draft whose salary is not written yet.
+        return t.s("ads.salary_not_given").to_string();
+    }
     t.f(
         "ads.salary_format",
         &[
@@ -189,6 +205,22 @@ pub struct Choice {
 pub struct ChoiceGroup {
     pub label: String,
     pub choices: Vec<Choice>,
+}
+
+impl ChoiceGroup {
+    pub fn any_selected(&self) -> bool {
+        self.choices.iter().any(|c| c.selected)
+    }
+
+    /// The group's name, with how many of its choices are ticked (for a folded group).
+    pub fn summary(&self, t: &Tr) -> String {
+        let chosen = self.choices.iter().filter(|c| c.selected).count();
+        if chosen == 0 {
+            self.label.clone()
+        } else {
+            t.n("profile.chosen", chosen as i64, &[("group", &self.label)])
+        }
+    }
 }
 
 /// The ad form with every select's options, labelled in the reader's language.
@@ -328,5 +360,16 @@ mod tests {
         assert_eq!(amount(Lang::En, 950), "950");
         assert_eq!(date(Lang::Da, d!(2026 - 12 - 24)), "24. december 2026");
         assert_eq!(date(Lang::En, d!(2026 - 12 - 24)), "24 December 2026");
+    }
+
+    #[test]
+    fn moments_are_copenhagen_time_in_words() {
+        use time::macros::datetime;
+        // 13:05 UTC is 14:05 in Copenhagen in winter, 15:05 in summer.
+        let winter = datetime!(2026-12-24 13:05 UTC);
+        assert_eq!(moment(Lang::En, winter), "24 December 2026, 14:05");
+        assert_eq!(moment(Lang::Da, winter), "24. december 2026 kl. 14.05");
+        let summer = datetime!(2026-07-01 13:05 UTC);
+        assert_eq!(moment(Lang::En, summer), "1 July 2026, 15:05");
     }
 }

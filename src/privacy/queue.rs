@@ -30,7 +30,7 @@ use crate::{
     },
 };
 
-use super::centre::when;
+use crate::ads::view::moment;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -179,7 +179,7 @@ async fn show_page(
     let events = rows
         .into_iter()
         .map(|(at, actor, event, detail)| EventView {
-            when: when(t.lang(), at),
+            when: moment(t.lang(), at),
             actor: if actor == "requester" {
                 t.s("privacy_queue.requester").to_string()
             } else {

@@ -84,6 +84,17 @@ impl Tr {
         }
         text
     }
+
+    /// Text that counts something: `key.one` for exactly one, `key.other` otherwise, with
+    /// `{count}` written in the reader's locale (`1.250` / `1,250`). English and Danish both
+    /// have just these two forms.
+    pub fn n(&self, key: &str, count: i64, args: &[(&str, &str)]) -> String {
+        let form = if count == 1 { "one" } else { "other" };
+        let count = crate::ads::view::amount(self.0, count);
+        let mut all = vec![("count", count.as_str())];
+        all.extend_from_slice(args);
+        self.f(&format!("{key}.{form}"), &all)
+    }
 }
 
 fn catalog(lang: Lang) -> &'static HashMap<String, String> {
@@ -150,6 +161,16 @@ mod tests {
                             }
                         }
                     }
+                    // Counted text has both forms.
+                    for piece in text.split("t.n(\"").skip(1) {
+                        let key = piece.split('"').next().unwrap_or_default();
+                        for form in ["one", "other"] {
+                            let full = format!("{key}.{form}");
+                            if !key.is_empty() && !catalog(Lang::En).contains_key(&full) {
+                                missing.push(full);
+                            }
+                        }
+                    }
                 },
             );
         }
@@ -181,6 +202,25 @@ mod tests {
         assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Lang::En);
         assert_eq!(Lang::from_accept_language("de-DE"), Lang::En);
         assert_eq!(Lang::from_accept_language(""), Lang::En);
+    }
+
+    #[test]
+    fn counts_take_the_singular_for_one() {
+        for (lang, one, many) in [
+            (Lang::En, "1 job", "1,250 jobs"),
+            (Lang::Da, "1 job", "1.250 job"),
+        ] {
+            assert_eq!(lang.tr().n("search.count", 1, &[]), one);
+            assert_eq!(lang.tr().n("search.count", 1250, &[]), many);
+        }
+        assert_eq!(
+            Lang::En.tr().n("newsletter.compose.queued", 1, &[]),
+            "The newsletter is on its way to 1 subscriber."
+        );
+        assert_eq!(
+            Lang::Da.tr().n("newsletter.compose.queued", 0, &[]),
+            "Nyhedsbrevet er på vej til 0 abonnenter."
+        );
     }
 
     #[test]

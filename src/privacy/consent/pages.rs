@@ -18,7 +18,7 @@ use crate::{
     error::{Error, Result},
     privacy::{MaskedIp, POLICY_VERSION},
     secrets::{encode_hex, random_token},
-    web::{ClientIp, Lang, Layout, Tr, render},
+    web::{ClientIp, FlashKind, Lang, Layout, Tr, flash, render},
 };
 
 use crate::privacy::registry::COOKIES;
@@ -226,6 +226,16 @@ async fn decide(
     )
     .await?;
     tracing::info!(method = method.as_str(), "cookie decision recorded");
+    if shown == Shown::Settings {
+        // The banner's answer is its disappearing; the settings page sends the visitor back
+        // to where they were, so it says that the choice is saved. The message rides in a
+        // (strictly necessary) session, as every form's message does.
+        let key = match method {
+            Method::Withdraw => "consent.saved_withdrawn",
+            _ => "consent.saved",
+        };
+        flash(&l.session, FlashKind::Success, t.s(key)).await?;
+    }
 
     let secure = state.config.cookies_secure();
     let mut response = Redirect::to(back).into_response();
@@ -292,7 +302,7 @@ async fn settings(
         decided_on: consent
             .decision
             .as_ref()
-            .map(|d| d.decided_at.date().to_string()),
+            .map(|d| crate::ads::view::instant(l.t.lang(), d.decided_at)),
         has_history: consent.consent_id.is_some() || l.user.is_some(),
         l,
     })
@@ -402,8 +412,7 @@ impl ReceiptPage {
     }
 
     fn when(&self, at: &time::OffsetDateTime) -> String {
-        at.format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
+        crate::ads::view::moment(self.l.t.lang(), *at)
     }
 }
 
