@@ -71,7 +71,7 @@ pub async fn prepare(config: Config) -> Result<AppState> {
 }
 
 /// The session cookie's lifetime, as the privacy registry declares it.
-fn session_lifetime() -> time::Duration {
+pub(crate) fn session_lifetime() -> time::Duration {
     crate::privacy::registry::Cookie::named(crate::privacy::cookie_names::SESSION)
         .and_then(|cookie| cookie.lifetime.period().fixed_length())
         .expect("the registry declares the session cookie with a lifetime in days")

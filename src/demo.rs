@@ -183,18 +183,145 @@ pub async fn fill_and_index(
     options: DemoOptions,
 ) -> Result<DemoReport> {
     let mut report = fill(&state.db, &state.hasher, options).await?;
-    if report.ads > 0 {
+    let showcase = if report.logins_created {
+        Some(showcase(state).await?)
+    } else {
+        None
+    };
+    if report.ads > 0 || showcase.is_some() {
         crate::ads::indexing::rebuild(&state.db, &state.search).await?;
     }
     report.applications = applications(state, options.seekers.min(50)).await?;
+    if let Some(ad) = showcase {
+        report.applications += pipeline(state, ad).await?;
+    }
     Ok(report)
+}
+
+/// A demo ad by hand (the random ones rarely hit what the README's examples search for).
+fn demo_ad(title: &str, description: &str, municipality: &str) -> crate::ads::domain::AdContent {
+    use crate::ads::domain::{
+        AdContent, AdLanguage, ApplyMethod, Currency, EmploymentType, Remote, SalaryPeriod,
+        WorkingTime,
+    };
+    AdContent {
+        lang: AdLanguage::Da,
+        title: title.into(),
+        description: description.into(),
+        municipality_code: municipality.into(),
+        street_address: None,
+        remote: Remote::No,
+        occupation_id: "nurse".into(),
+        employment_type: EmploymentType::Permanent,
+        working_time: WorkingTime::Full,
+        hours_per_week: None,
+        salary_min: 36_000,
+        salary_max: 42_000,
+        salary_period: SalaryPeriod::Month,
+        salary_currency: Currency::Dkk,
+        deadline: None,
+        start_date: None,
+        contact_name: Some("Lars Demo".into()),
+        contact_email: Some("employer@example.com".into()),
+        contact_phone: None,
+        apply_method: ApplyMethod::Site,
+        apply_url: None,
+        apply_email: None,
+    }
+}
+
+/// What a first look at the portal should find, on a fresh demo: the demo company's nurse ads
+/// (the README searches for "sygeplejerske" near Aarhus), ads waiting in the moderation queue,
+/// and an open privacy request for the operator. Returns the ad that gets applications at
+/// every stage of the pipeline.
+async fn showcase(state: &crate::state::AppState) -> Result<i64> {
+    use crate::ads::lifecycle;
+    let (company, employer): (i64, i64) = db_run!(pool & state.db, |p| sqlx::query_as(
+        "SELECT c.id, u.id FROM companies c JOIN users u ON u.email = 'employer@example.com' \
+         WHERE c.cvr = '10150817'"
+    )
+    .fetch_one(p)
+    .await)?;
+    let operator: i64 = db_run!(pool & state.db, |p| sqlx::query_scalar(
+        "SELECT id FROM users WHERE email = 'operator@example.com'"
+    )
+    .fetch_one(p)
+    .await)?;
+    let t = crate::i18n::Lang::Da.tr();
+    let text = "Nordlys Demo ApS søger en sygeplejerske med hjertet på rette sted.\n\n\
+                - Faste vagter og gode kolleger\n- Løn efter overenskomst\n- Introduktion på fire uger";
+    let mut first = None;
+    for (title, place) in [
+        ("Sygeplejerske til akutmodtagelsen", "751"),
+        ("Sygeplejerske, nattevagt", "746"),
+        ("Sygeplejerske til hjemmeplejen", "101"),
+    ] {
+        let id =
+            lifecycle::create_draft(state, company, employer, &demo_ad(title, text, place)).await?;
+        lifecycle::submit(state, t, id, company).await?;
+        lifecycle::approve(state, id, operator).await?;
+        first.get_or_insert(id);
+    }
+    for (title, place) in [
+        ("Specialsygeplejerske til intensiv", "751"),
+        ("Sygeplejerske til sommerferien", "461"),
+    ] {
+        // Submitted and not yet reviewed: the operator's moderation queue has work.
+        let id =
+            lifecycle::create_draft(state, company, employer, &demo_ad(title, text, place)).await?;
+        lifecycle::submit(state, t, id, company).await?;
+    }
+    // A verified request waiting for an answer in the operator's privacy queue.
+    let received = now();
+    let mut tx = state.db.begin().await?;
+    let request: i64 = db_run!(tx &mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO privacy_requests (email, kind, message, lang, masked_ip, state, verify_by, received_at, due_at, created_at) \
+         VALUES ('former.customer@example.com', 'access', $1, 'da', '127.0.0.0/24', 'open', $2, $2, $3, $2) RETURNING id"
+    )
+    .bind("Jeg vil gerne vide, hvilke oplysninger I har om mig.")
+    .bind(received)
+    .bind(crate::privacy::requests::add_months(received, 1))
+    .fetch_one(&mut *c)
+    .await)?;
+    crate::privacy::requests::event(&mut tx, request, None, "requester", "filed", "").await?;
+    crate::privacy::requests::event(&mut tx, request, None, "requester", "verified", "").await?;
+    tx.commit().await?;
+    first.ok_or_else(|| crate::error::Error::internal("no showcase ad"))
+}
+
+/// Seven demo seekers (the demo seeker first) apply to the showcase ad, one at each stage of
+/// the pipeline, so the demo employer's inbox and the seeker's list show them all.
+async fn pipeline(state: &crate::state::AppState, ad: i64) -> Result<u64> {
+    use crate::applications::{Status, store as applications};
+    let company: i64 = db_run!(pool & state.db, |p| sqlx::query_scalar(
+        "SELECT company_id FROM ads WHERE id = $1"
+    )
+    .bind(ad)
+    .fetch_one(p)
+    .await)?;
+    let seekers: Vec<(i64, String)> = db_run!(pool & state.db, |p| sqlx::query_as(
+        "SELECT u.id, u.name FROM users u WHERE u.role = 'seeker' \
+         AND NOT EXISTS (SELECT 1 FROM applications x WHERE x.seeker_id = u.id AND x.ad_id = $1) \
+         ORDER BY CASE WHEN u.email = 'seeker@example.com' THEN 0 ELSE 1 END, u.id LIMIT 7"
+    )
+    .bind(ad)
+    .fetch_all(p)
+    .await)?;
+    let mut made = 0;
+    for ((seeker, name), status) in seekers.into_iter().zip(Status::ALL) {
+        let application = apply_with_cv(state, seeker, &name, ad, company).await?;
+        let mut tx = state.db.begin().await?;
+        applications::set_status(&mut tx, application, *status).await?;
+        tx.commit().await?;
+        made += 1;
+    }
+    Ok(made)
 }
 
 /// Each of up to `count` demo seekers applies to one ad that takes applications on the site,
 /// with a plain-text CV stored (encrypted) like any upload, so inboxes and "My applications"
 /// have something to show.
 async fn applications(state: &crate::state::AppState, count: u32) -> Result<u64> {
-    use crate::documents::{self, FileKind};
     let pairs: Vec<(i64, String, i64, i64)> = db_run!(pool & state.db, |p| {
         sqlx::query_as(
         "SELECT u.id, u.name, a.id, a.company_id FROM users u \
@@ -211,51 +338,64 @@ async fn applications(state: &crate::state::AppState, count: u32) -> Result<u64>
     })?;
     let mut made = 0;
     for (seeker, name, ad, company) in pairs {
-        let cv = format!(
-            "{name}\n\nCurriculum vitae\n\nExperience: five years in the trade.\nEducation: vocational school.\n"
-        );
-        let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(cv))]);
-        let mut batch = documents::UploadBatch::begin(state, seeker, crate::i18n::Lang::En.tr());
-        let uploaded = batch.document("cv.txt", body).await?;
-        let now = crate::db::now();
-        let mut tx = state.db.begin().await?;
-        let application = crate::applications::store::insert(
-            &mut tx,
-            &crate::applications::store::NewApplication {
-                ad_id: ad,
-                company_id: company,
-                seeker_id: seeker,
-                cover_letter: "I am very interested in this position and would be happy to tell you more.",
-                delete_after: crate::applications::delete_after(now),
-            },
-        )
-        .await?;
-        let file = batch
-            .record(&mut tx, FileKind::Application, &uploaded)
-            .await?;
-        crate::applications::store::attach(&mut tx, application, file, "cv").await?;
-        let company_name: String = db_run!(tx &mut tx, |c| sqlx::query_scalar("SELECT name FROM companies WHERE id = $1")
-            .bind(company)
-            .fetch_one(&mut *c)
-            .await)?;
-        crate::applications::store::record_disclosure(
-            &mut tx,
-            &crate::applications::store::Disclosure {
-                seeker_id: seeker,
-                application_id: application,
-                company_id: company,
-                company_name: &company_name,
-                channel: "inbox",
-                recipient: "jobboard inbox",
-                items: "cover letter, cv: cv.txt",
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        batch.finish().await;
+        apply_with_cv(state, seeker, &name, ad, company).await?;
         made += 1;
     }
     Ok(made)
+}
+
+/// One demo application with a plain-text CV, stored like any upload; returns its id.
+async fn apply_with_cv(
+    state: &crate::state::AppState,
+    seeker: i64,
+    name: &str,
+    ad: i64,
+    company: i64,
+) -> Result<i64> {
+    use crate::documents::{self, FileKind};
+    let cv = format!(
+        "{name}\n\nCurriculum vitae\n\nExperience: five years in the trade.\nEducation: vocational school.\n"
+    );
+    let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(cv))]);
+    let mut batch = documents::UploadBatch::begin(state, seeker, crate::i18n::Lang::En.tr());
+    let uploaded = batch.document("cv.txt", body).await?;
+    let now = crate::db::now();
+    let mut tx = state.db.begin().await?;
+    let application = crate::applications::store::insert(
+        &mut tx,
+        &crate::applications::store::NewApplication {
+            ad_id: ad,
+            company_id: company,
+            seeker_id: seeker,
+            cover_letter: "I am very interested in this position and would be happy to tell you more.",
+            delete_after: crate::applications::delete_after(now),
+        },
+    )
+    .await?;
+    let file = batch
+        .record(&mut tx, FileKind::Application, &uploaded)
+        .await?;
+    crate::applications::store::attach(&mut tx, application, file, "cv").await?;
+    let company_name: String = db_run!(tx &mut tx, |c| sqlx::query_scalar("SELECT name FROM companies WHERE id = $1")
+        .bind(company)
+        .fetch_one(&mut *c)
+        .await)?;
+    crate::applications::store::record_disclosure(
+        &mut tx,
+        &crate::applications::store::Disclosure {
+            seeker_id: seeker,
+            application_id: application,
+            company_id: company,
+            company_name: &company_name,
+            channel: "inbox",
+            recipient: "jobboard inbox",
+            items: "cover letter, cv: cv.txt",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    batch.finish().await;
+    Ok(application)
 }
 
 async fn insert(

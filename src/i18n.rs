@@ -87,6 +87,17 @@ impl Tr {
         }
         text
     }
+
+    /// Text that counts something: `key.one` for exactly one, `key.other` otherwise, with
+    /// `{count}` written in the reader's locale (`1.250` / `1,250`). English and Danish both
+    /// have just these two forms.
+    pub fn n(&self, key: &str, count: i64, args: &[(&str, &str)]) -> String {
+        let form = if count == 1 { "one" } else { "other" };
+        let count = amount(self.0, count);
+        let mut all = vec![("count", count.as_str())];
+        all.extend_from_slice(args);
+        self.f(&format!("{key}.{form}"), &all)
+    }
 }
 
 /// `45.000` (Danish) or `45,000` (English).
@@ -146,6 +157,18 @@ pub fn date(lang: Lang, date: Date) -> String {
 /// The Copenhagen date of an instant, formatted.
 pub fn instant(lang: Lang, at: OffsetDateTime) -> String {
     date(lang, at.to_offset(calendar::copenhagen_offset(at)).date())
+}
+
+/// An instant with its Copenhagen time of day: `24 December 2026, 14:05` or
+/// `24. december 2026 kl. 14.05`. Every page that shows a time of day uses this, so that no
+/// page shows an ISO or RFC 3339 timestamp.
+pub fn moment(lang: Lang, at: OffsetDateTime) -> String {
+    let local = at.to_offset(calendar::copenhagen_offset(at));
+    let day = date(lang, local.date());
+    match lang {
+        Lang::Da => format!("{day} kl. {:02}.{:02}", local.hour(), local.minute()),
+        Lang::En => format!("{day}, {:02}:{:02}", local.hour(), local.minute()),
+    }
 }
 
 fn catalog(lang: Lang) -> &'static HashMap<String, String> {
@@ -213,6 +236,16 @@ mod tests {
                             }
                         }
                     }
+                    // Counted text has both forms.
+                    for piece in text.split("t.n(\"").skip(1) {
+                        let key = piece.split('"').next().unwrap_or_default();
+                        for form in ["one", "other"] {
+                            let full = format!("{key}.{form}");
+                            if !key.is_empty() && !catalog(Lang::En).contains_key(&full) {
+                                missing.push(full);
+                            }
+                        }
+                    }
                 },
             );
         }
@@ -256,11 +289,41 @@ mod tests {
     }
 
     #[test]
+    fn counts_take_the_singular_for_one() {
+        for (lang, one, many) in [
+            (Lang::En, "1 job", "1,250 jobs"),
+            (Lang::Da, "1 job", "1.250 job"),
+        ] {
+            assert_eq!(lang.tr().n("search.count", 1, &[]), one);
+            assert_eq!(lang.tr().n("search.count", 1250, &[]), many);
+        }
+        assert_eq!(
+            Lang::En.tr().n("newsletter.compose.queued", 1, &[]),
+            "The newsletter is on its way to 1 subscriber."
+        );
+        assert_eq!(
+            Lang::Da.tr().n("newsletter.compose.queued", 0, &[]),
+            "Nyhedsbrevet er på vej til 0 abonnenter."
+        );
+    }
+
+    #[test]
     fn placeholders_are_filled() {
         let t = Lang::En.tr();
         assert_eq!(
             t.f("flash.rate_limited", &[("minutes", "15")]),
             "Too many attempts. Please wait 15 minutes and try again."
         );
+    }
+
+    #[test]
+    fn moments_are_copenhagen_time_in_words() {
+        use time::macros::datetime;
+        // 13:05 UTC is 14:05 in Copenhagen in winter, 15:05 in summer.
+        let winter = datetime!(2026-12-24 13:05 UTC);
+        assert_eq!(moment(Lang::En, winter), "24 December 2026, 14:05");
+        assert_eq!(moment(Lang::Da, winter), "24. december 2026 kl. 14.05");
+        let summer = datetime!(2026-07-01 13:05 UTC);
+        assert_eq!(moment(Lang::En, summer), "1 July 2026, 15:05");
     }
 }

@@ -3,6 +3,7 @@
 //! an e-mailed unlock link lifts the account's limit (not the IP's) for one login.
 
 use askama::Template;
+use axum::http::HeaderMap;
 use axum::{
     Form,
     extract::{Query, State},
@@ -21,10 +22,11 @@ use crate::{
     domain::Email,
     error::Result,
     i18n::Lang,
+    privacy::consent::VisitorConsent,
     state::AppState,
     web::{
-        ClientIp, FieldErrors, FlashKind, Layout, flash, render, render_with_status, safe_next,
-        sign_in, sign_out,
+        ClientIp, FieldErrors, FlashKind, Layout, chosen_language, flash, render,
+        render_with_status, safe_next, sign_in, sign_out,
     },
 };
 
@@ -45,6 +47,13 @@ struct LoginPage {
     form: LoginForm,
     errors: FieldErrors,
     problem: Option<String>,
+}
+
+impl LoginPage {
+    /// Registering from here comes back to the same place.
+    fn next_query(&self) -> String {
+        super::registration::next_query(&self.form.next, true)
+    }
 }
 
 #[derive(Deserialize)]
@@ -106,6 +115,8 @@ async fn again(
 pub async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    visitor: VisitorConsent,
+    headers: HeaderMap,
     l: Layout,
     Form(form): Form<LoginForm>,
 ) -> Result<Response> {
@@ -196,7 +207,7 @@ pub async fn submit(
             lang,
             email.as_str(),
             &record.name,
-            &verify_link(&state, &token),
+            &verify_link(&state, &token, &form.next),
         )?;
         state.queue_mail(&mut tx, &mail).await?;
         tx.commit().await?;
@@ -216,12 +227,24 @@ pub async fn submit(
         store::consume_token(&mut tx, &form.unlock, TokenPurpose::UnlockLogin).await?;
         tx.commit().await?;
     }
+    let chosen = chosen_language(&l.session, &visitor, &headers).await?;
     store::record_login(&state.db, record.id).await?;
     crate::privacy::centre::record_login(&state, record.id, ip).await?;
     sign_in(&l.session, record.id, record.session_epoch).await?;
     metrics::counter!("logins_total", "outcome" => "success").increment(1);
     tracing::info!(user_id = record.id, "logged in");
     let user = crate::identity::session_user(&state.db, record.id).await?;
+    // Without a language picked here, the account's language now applies: if that changes
+    // what the person reads, say so (in the new language, naming the old one to switch back).
+    let account = Lang::parse(&record.lang).unwrap_or_default();
+    if chosen.is_none() && account != t.lang() {
+        let tr = account.tr();
+        let text = tr.f(
+            "login.language_of_account",
+            &[("other", t.lang().native_name())],
+        );
+        flash(&l.session, FlashKind::Info, text).await?;
+    }
     let target = if form.next.is_empty() {
         user.map(|u| home_of(u.role))
             .unwrap_or("/account")

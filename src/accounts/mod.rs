@@ -58,6 +58,8 @@ pub fn routes() -> Router<AppState> {
 pub fn home_of(role: Role) -> &'static str {
     match role {
         Role::Operator => "/operator",
-        Role::Seeker | Role::Employer => "/account",
+        // The front page, with a seeker's next steps above the search.
+        Role::Seeker => "/",
+        Role::Employer => "/employer/ads",
     }
 }

@@ -18,7 +18,9 @@ use crate::{
     domain::{Cvr, DisplayName, Email, Password, Role},
     error::Result,
     state::AppState,
-    web::{ClientIp, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
+    web::{
+        ClientIp, FieldErrors, FlashKind, Layout, flash, local_path, render, render_with_status,
+    },
 };
 
 #[derive(Deserialize, Default)]
@@ -30,6 +32,9 @@ pub struct RegisterForm {
     pub password: String,
     pub company_name: String,
     pub cvr: String,
+    /// Where the person was going (e.g. an ad's application form), kept through the e-mail
+    /// verification to the login.
+    pub next: String,
 }
 
 #[derive(Template)]
@@ -54,17 +59,46 @@ pub struct CheckEmailPage {
 pub struct RegisterQuery {
     #[serde(rename = "as")]
     kind: Option<String>,
+    next: Option<String>,
 }
 
 pub async fn form(l: Layout, Query(query): Query<RegisterQuery>) -> Result<Response> {
     let employer = query.kind.as_deref() == Some("employer");
+    let form = RegisterForm {
+        next: query
+            .next
+            .as_deref()
+            .and_then(local_path)
+            .unwrap_or_default()
+            .to_string(),
+        ..RegisterForm::default()
+    };
     render(&RegisterPage {
         l: l.with_form().await?,
         employer,
-        form: RegisterForm::default(),
+        form,
         errors: FieldErrors::default(),
         problem: None,
     })
+}
+
+impl RegisterPage {
+    /// `?next=…` for links that must keep where the person was going.
+    fn next_query(&self, first: bool) -> String {
+        next_query(&self.form.next, first)
+    }
+}
+
+/// `?next=/jobs/5/apply` (or `&next=…`), or nothing when there is no local target.
+pub fn next_query(next: &str, first: bool) -> String {
+    match local_path(next) {
+        Some(path) => format!(
+            "{}{}",
+            if first { '?' } else { '&' },
+            serde_urlencoded::to_string([("next", path)]).unwrap_or_default()
+        ),
+        None => String::new(),
+    }
 }
 
 struct ValidRegistration {
@@ -72,6 +106,7 @@ struct ValidRegistration {
     email: Email,
     password: Password,
     company: Option<(DisplayName, Cvr)>,
+    next: String,
 }
 
 fn validate(
@@ -108,12 +143,14 @@ fn validate(
             email,
             password,
             company: None,
+            next: form.next.clone(),
         }),
         (Some(name), Some(email), Some(password), Some(Some(company))) => Some(ValidRegistration {
             name,
             email,
             password,
             company: Some(company),
+            next: form.next.clone(),
         }),
         _ => None,
     }
@@ -224,7 +261,12 @@ async fn register(
             let token =
                 store::issue_token(&mut tx, existing.id, store::TokenPurpose::VerifyEmail, None)
                     .await?;
-            emails::verify_email(t, email, &existing.name, &verify_link(state, &token))?
+            emails::verify_email(
+                t,
+                email,
+                &existing.name,
+                &verify_link(state, &token, &valid.next),
+            )?
         };
         state.queue_mail(&mut tx, &mail).await?;
         tx.commit().await?;
@@ -266,7 +308,12 @@ async fn register(
     }
     let token =
         store::issue_token(&mut tx, user_id, store::TokenPurpose::VerifyEmail, None).await?;
-    let mail = emails::verify_email(l.t, email, valid.name.as_str(), &verify_link(state, &token))?;
+    let mail = emails::verify_email(
+        l.t,
+        email,
+        valid.name.as_str(),
+        &verify_link(state, &token, &valid.next),
+    )?;
     state.queue_mail(&mut tx, &mail).await?;
     tx.commit().await?;
     state.mail_queued();
@@ -275,8 +322,12 @@ async fn register(
     Ok(Registered::Done)
 }
 
-pub fn verify_link(state: &AppState, token: &str) -> String {
-    state.link(&format!("/verify-email?token={token}"))
+/// The verification link; it carries `next` so that the person ends up where they were going.
+pub fn verify_link(state: &AppState, token: &str, next: &str) -> String {
+    state.link(&format!(
+        "/verify-email?token={token}{}",
+        next_query(next, false)
+    ))
 }
 
 /// The "we sent you an e-mail" page; in embedded mode it points to the local mailbox.
@@ -293,6 +344,8 @@ pub fn check_email_page(l: Layout, heading_key: &str, message_key: &str) -> Resu
 pub struct TokenQuery {
     #[serde(default)]
     pub token: String,
+    #[serde(default)]
+    pub next: String,
 }
 
 #[derive(Template)]
@@ -305,6 +358,8 @@ pub struct ConfirmPage {
     pub action: String,
     pub token: String,
     pub valid: bool,
+    /// Carried on to the login after the confirmation (empty: none).
+    pub next: String,
 }
 
 pub async fn confirm_form(
@@ -325,6 +380,7 @@ pub async fn confirm_form(
         action: "/verify-email".into(),
         token: query.token,
         valid,
+        next: local_path(&query.next).unwrap_or_default().to_string(),
         l: l.with_form().await?,
     };
     let status = if valid {
@@ -339,6 +395,8 @@ pub async fn confirm_form(
 pub struct TokenForm {
     #[serde(default)]
     pub token: String,
+    #[serde(default)]
+    pub next: String,
 }
 
 pub async fn confirm(
@@ -358,5 +416,5 @@ pub async fn confirm(
     tx.commit().await?;
     tracing::info!(user_id = token.user_id, "e-mail verified");
     flash(&l.session, FlashKind::Success, l.t.s("verify.done")).await?;
-    Ok(Redirect::to("/login").into_response())
+    Ok(Redirect::to(&format!("/login{}", next_query(&form.next, true))).into_response())
 }

@@ -176,6 +176,7 @@ pub async fn email_confirm_form(
         action: "/account/email/confirm".into(),
         token: query.token,
         valid,
+        next: String::new(),
         l: l.with_form().await?,
     };
     render_with_status(

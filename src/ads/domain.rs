@@ -158,6 +158,37 @@ fn optional(text: &str) -> Option<String> {
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
 
+/// A salary as typed (`45.000`, `45 000`), if it is a sensible positive amount.
+fn amount(text: &str) -> Option<i64> {
+    text.trim()
+        .replace([' ', '.', '\u{a0}'], "")
+        .parse::<i64>()
+        .ok()
+        .filter(|v| *v > 0 && *v < 100_000_000)
+}
+
+/// A salary of 0 in a stored draft means "not written yet" (a real one is positive).
+fn amount_text(value: i64) -> String {
+    if value == 0 {
+        String::new()
+    } else {
+        value.to_string()
+    }
+}
+
+impl AdContent {
+    /// A draft saved before everything was written (see `AdForm::validate_draft`).
+    pub fn is_incomplete(&self) -> bool {
+        self.description.is_empty()
+            || self.municipality_code.is_empty()
+            || self.occupation_id.is_empty()
+            || self.salary_min == 0
+            || self.salary_max == 0
+            || self.contact_name.is_none()
+            || self.contact_email.is_none()
+    }
+}
+
 impl AdForm {
     pub fn from_content(c: &AdContent) -> AdForm {
         AdForm {
@@ -171,8 +202,8 @@ impl AdForm {
             employment_type: c.employment_type.as_str().into(),
             working_time: c.working_time.as_str().into(),
             hours_per_week: c.hours_per_week.map(|h| h.to_string()).unwrap_or_default(),
-            salary_min: c.salary_min.to_string(),
-            salary_max: c.salary_max.to_string(),
+            salary_min: amount_text(c.salary_min),
+            salary_max: amount_text(c.salary_max),
             salary_period: c.salary_period.as_str().into(),
             salary_currency: c.salary_currency.as_str().into(),
             deadline: c.deadline.map(format_date).unwrap_or_default(),
@@ -200,6 +231,89 @@ impl AdForm {
             contact_email: contact_email.into(),
             ..AdForm::default()
         }
+    }
+
+    /// A draft may be incomplete: only the title is required, and what is filled in must be
+    /// right (a mistake is shown, as for a full check); fields not written yet stay empty
+    /// (salary 0). Submitting for review checks everything (`validate`).
+    pub fn validate_draft(
+        &self,
+        t: Tr,
+        today: Date,
+        errors: &mut FieldErrors,
+    ) -> Option<AdContent> {
+        let mut all = FieldErrors::default();
+        if let Some(content) = self.validate(t, today, &mut all) {
+            return Some(content);
+        }
+        // Not written yet is fine in a draft; the description may still be short.
+        all.retain(|field| field == "title" || (field != "description" && !self.is_blank(field)));
+        if !all.is_empty() {
+            *errors = all;
+            return None;
+        }
+        let tax = taxonomy();
+        let date = |text: &str| optional(text).and_then(|d| Date::parse(&d, DATE).ok());
+        Some(AdContent {
+            lang: AdLanguage::parse(&self.lang).unwrap_or(AdLanguage::Da),
+            title: self.title.trim().to_string(),
+            description: self.description.trim().to_string(),
+            municipality_code: tax
+                .municipality(self.municipality.trim())
+                .map(|m| m.code.to_string())
+                .unwrap_or_default(),
+            street_address: optional(&self.street_address),
+            remote: Remote::parse(&self.remote).unwrap_or(Remote::No),
+            occupation_id: tax
+                .occupation(self.occupation.trim())
+                .map(|o| o.id.to_string())
+                .unwrap_or_default(),
+            employment_type: EmploymentType::parse(&self.employment_type)
+                .unwrap_or(EmploymentType::Permanent),
+            working_time: WorkingTime::parse(&self.working_time).unwrap_or(WorkingTime::Full),
+            hours_per_week: optional(&self.hours_per_week).and_then(|h| h.parse().ok()),
+            salary_min: amount(&self.salary_min).unwrap_or(0),
+            salary_max: amount(&self.salary_max).unwrap_or(0),
+            salary_period: SalaryPeriod::parse(&self.salary_period).unwrap_or(SalaryPeriod::Month),
+            salary_currency: Currency::parse(&self.salary_currency).unwrap_or(Currency::Dkk),
+            deadline: date(&self.deadline),
+            start_date: date(&self.start_date),
+            contact_name: optional(&self.contact_name),
+            contact_email: optional(&self.contact_email),
+            contact_phone: optional(&self.contact_phone),
+            apply_method: ApplyMethod::parse(&self.apply_method).unwrap_or(ApplyMethod::Site),
+            apply_url: optional(&self.apply_url),
+            apply_email: optional(&self.apply_email),
+        })
+    }
+
+    /// Whether the person has not written anything in `field` yet.
+    fn is_blank(&self, field: &str) -> bool {
+        let value = match field {
+            "lang" => &self.lang,
+            "description" => &self.description,
+            "municipality" => &self.municipality,
+            "street_address" => &self.street_address,
+            "remote" => &self.remote,
+            "occupation" => &self.occupation,
+            "employment_type" => &self.employment_type,
+            "working_time" => &self.working_time,
+            "hours_per_week" => &self.hours_per_week,
+            "salary_min" => &self.salary_min,
+            "salary_max" => &self.salary_max,
+            "salary_period" => &self.salary_period,
+            "salary_currency" => &self.salary_currency,
+            "deadline" => &self.deadline,
+            "start_date" => &self.start_date,
+            "contact_name" => &self.contact_name,
+            "contact_email" => &self.contact_email,
+            "contact_phone" => &self.contact_phone,
+            "apply_method" => &self.apply_method,
+            "apply_url" => &self.apply_url,
+            "apply_email" => &self.apply_email,
+            _ => &self.title,
+        };
+        value.trim().is_empty()
     }
 
     /// Checks every field; messages (in the reader's language) go next to the fields.
@@ -258,13 +372,6 @@ impl AdForm {
         if working_time == Some(WorkingTime::Part) && hours_per_week.is_none() {
             fail("hours_per_week", "validation.ad.hours_part_time");
         }
-        let amount = |text: &str| {
-            text.trim()
-                .replace([' ', '.', '\u{a0}'], "")
-                .parse::<i64>()
-                .ok()
-                .filter(|v| *v > 0 && *v < 100_000_000)
-        };
         let salary_min = amount(&self.salary_min);
         let salary_max = amount(&self.salary_max);
         if salary_min.is_none() {

@@ -20,6 +20,7 @@ use super::{
 use crate::{
     calendar,
     error::{Error, Result},
+    i18n::Tr,
     identity::{CurrentUser, SessionUser},
     state::AppState,
     web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
@@ -97,6 +98,8 @@ struct FormPage {
     action: String,
     view: AdFormView,
     errors: FieldErrors,
+    /// Why the form is shown again, when it is not just a mistake in a field.
+    problem: Option<&'static str>,
 }
 
 pub async fn new_form(CurrentUser(user): CurrentUser, l: Layout) -> Result<Response> {
@@ -107,11 +110,13 @@ pub async fn new_form(CurrentUser(user): CurrentUser, l: Layout) -> Result<Respo
         action: "/employer/ads/new".into(),
         view: AdFormView::new(l.t, form),
         errors: FieldErrors::default(),
+        problem: None,
         l: l.with_form().await?,
     })
 }
 
-/// Validates the form; on errors shows it again with messages next to the fields.
+/// Checks the form as a draft (incomplete is fine, mistakes are not); on errors shows it
+/// again with messages next to the fields.
 async fn checked(
     l: Layout,
     form: AdForm,
@@ -119,7 +124,7 @@ async fn checked(
     action: String,
 ) -> Result<Result<(AdContent, Layout), Response>> {
     let mut errors = FieldErrors::default();
-    match form.validate(l.t, calendar::today(), &mut errors) {
+    match form.validate_draft(l.t, calendar::today(), &mut errors) {
         Some(content) => Ok(Ok((content, l))),
         None => {
             let page = FormPage {
@@ -128,6 +133,7 @@ async fn checked(
                 heading,
                 action,
                 errors,
+                problem: None,
             };
             Ok(Err(render_with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -230,7 +236,21 @@ pub async fn edit_form(
         action: format!("/employer/ads/{id}/edit"),
         view: AdFormView::new(l.t, AdForm::from_content(&content)),
         errors: FieldErrors::default(),
+        problem: None,
         l: l.with_form().await?,
+    })
+}
+
+/// Before a draft goes to review everything must be there: what is missing, if anything.
+async fn missing(state: &AppState, t: Tr, ad: &AdRecord) -> Result<Option<(AdForm, FieldErrors)>> {
+    let Some(revision) = ad.draft_revision_id else {
+        return Ok(None);
+    };
+    let form = AdForm::from_content(&store::revision(&state.db, revision).await?);
+    let mut errors = FieldErrors::default();
+    Ok(match form.validate(t, calendar::today(), &mut errors) {
+        Some(_) => None,
+        None => Some((form, errors)),
     })
 }
 
@@ -266,6 +286,21 @@ pub async fn action(
 ) -> Result<Response> {
     let company = user.employer_company()?;
     let t = l.t;
+    if action == "submit" {
+        let ad = load_owned(&state, &user, id).await?;
+        if let Some((form, errors)) = missing(&state, t, &ad).await? {
+            // Nothing is submitted; the edit form shows what is still missing.
+            let page = FormPage {
+                heading: t.f("ads.edit.title", &[("title", &form.title)]),
+                action: format!("/employer/ads/{id}/edit"),
+                view: AdFormView::new(t, form),
+                errors,
+                problem: Some("ads.flash.incomplete"),
+                l: l.with_form().await?,
+            };
+            return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    }
     let (target, message) = match action.as_str() {
         "submit" => match lifecycle::submit(&state, t, id, company).await? {
             Submitted::InReview => (id, "ads.flash.submitted"),

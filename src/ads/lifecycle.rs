@@ -99,6 +99,11 @@ pub async fn submit(state: &AppState, t: Tr, ad_id: i64, company_id: i64) -> Res
             t.s("validation.ad.deadline_past").to_string(),
         ));
     }
+    // A draft may be incomplete; what goes to review may not (the ad page checks every field
+    // first and shows what is missing; this is the backstop for any other way in).
+    if content.is_incomplete() {
+        return Err(Error::BadRequest(t.s("ads.flash.incomplete").to_string()));
+    }
     let mut l = Lifecycle::of(&ad);
     l.review_status = Some(ReviewStatus::Submitted);
     l.submitted_at = Some(now());

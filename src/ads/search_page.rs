@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     error::{Error, Result},
-    i18n::{Tr, amount, date, instant},
+    i18n::{Tr, date, instant},
     search::{FacetCount, SearchIndex, SearchRequest, SearchResponse, Sort},
     state::AppState,
     text::{escape_html, markdown},
@@ -83,6 +83,8 @@ struct SearchPage {
     clear_filters: Option<String>,
     feed: String,
     municipality_names: Vec<&'static str>,
+    /// For a place we do not know: the nearest names, as searches with that place.
+    place_suggestions: Vec<PageLink>,
     /// The search as a job alert would save it, the policy line shown with its consent text,
     /// and the login link that comes back to this search.
     alert_query: String,
@@ -92,10 +94,7 @@ struct SearchPage {
 
 impl SearchPage {
     fn result_count(&self) -> String {
-        self.l.t.f(
-            "search.count",
-            &[("count", &amount(self.l.t.lang(), self.total as i64))],
-        )
+        self.l.t.n("search.count", self.total as i64, &[])
     }
 }
 
@@ -116,13 +115,51 @@ pub async fn page(
     let params = match SearchParams::parse(&query, PAGE_SIZE) {
         Ok(p) => p,
         Err(e) => {
+            // What was typed stays in the form (nothing is lost), and an unknown place gets
+            // the nearest names we know.
+            let typed = |key: &str| {
+                url::form_urlencoded::parse(query.as_bytes())
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.trim().to_string())
+                    .unwrap_or_default()
+            };
+            let place = matches!(e.parameter, "near" | "municipality").then(|| typed(e.parameter));
+            let (error, place_suggestions) = match &place {
+                Some(place) => (
+                    t.f("search.unknown_place", &[("place", place)]),
+                    taxonomy()
+                        .suggest_municipalities(place)
+                        .into_iter()
+                        .map(|m| {
+                            let mut rest = without_param(&query, e.parameter);
+                            if !rest.is_empty() {
+                                rest.push('&');
+                            }
+                            PageLink {
+                                label: m.name.to_string(),
+                                href: format!(
+                                    "/jobs?{rest}{}",
+                                    serde_urlencoded::to_string([(e.parameter, m.name)])
+                                        .unwrap_or_default()
+                                ),
+                                current: false,
+                            }
+                        })
+                        .collect(),
+                ),
+                None => (
+                    t.f(
+                        "search.bad_parameter",
+                        &[("parameter", e.parameter), ("message", &e.message)],
+                    ),
+                    Vec::new(),
+                ),
+            };
             let page = SearchPage {
-                error: Some(t.f(
-                    "search.bad_parameter",
-                    &[("parameter", e.parameter), ("message", &e.message)],
-                )),
-                q: String::new(),
-                near: String::new(),
+                error: Some(error),
+                place_suggestions,
+                q: typed("q"),
+                near: typed("near"),
                 radius: String::new(),
                 sort: "relevance",
                 total: 0,
@@ -205,6 +242,7 @@ pub async fn page(
             Sort::Deadline => "deadline",
         },
         error: None,
+        place_suggestions: Vec::new(),
         total: response.total,
         items,
         filters: filter_groups(t, &request, &response),

@@ -158,15 +158,48 @@ impl Taxonomy {
         self.regions.iter().find(|r| r.code == code)
     }
 
-    /// A municipality by code or by name (case-insensitive), as people type it.
+    /// A municipality by code or by name as people type it: any case, with or without the
+    /// Nordic letters ("Aarhus", "Århus" and "Arhus"; "Koege" for "Køge").
     pub fn find_municipality(&self, code_or_name: &str) -> Option<&Municipality> {
         let wanted = code_or_name.trim();
-        self.municipality(wanted).or_else(|| {
-            self.municipalities.iter().find(|m| {
-                m.name.eq_ignore_ascii_case(wanted)
-                    || m.name.to_lowercase() == wanted.to_lowercase()
+        self.municipality(wanted)
+            .or_else(|| {
+                let lower = wanted.to_lowercase();
+                self.municipalities
+                    .iter()
+                    .find(|m| m.name.to_lowercase() == lower)
             })
-        })
+            .or_else(|| {
+                let folded = fold(wanted);
+                self.municipalities
+                    .iter()
+                    .find(|m| !folded.is_empty() && fold(m.name) == folded)
+            })
+    }
+
+    /// The names closest to what was typed, for "did you mean": at most three, each a few
+    /// letters away (or starting with what was typed), nearest first.
+    pub fn suggest_municipalities(&self, typed: &str) -> Vec<&Municipality> {
+        let wanted = fold(typed);
+        if wanted.chars().count() < 2 {
+            return Vec::new();
+        }
+        let limit = 1 + wanted.chars().count() / 4;
+        let mut near: Vec<(usize, &Municipality)> = self
+            .municipalities
+            .iter()
+            .filter_map(|m| {
+                let name = fold(m.name);
+                let distance = if wanted.chars().count() >= 3 && name.starts_with(&wanted) {
+                    0
+                } else {
+                    edit_distance(&wanted, &name)
+                };
+                (distance <= limit).then_some((distance, m))
+            })
+            .collect();
+        near.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.name.cmp(b.1.name)));
+        near.into_iter().take(3).map(|(_, m)| m).collect()
     }
 
     /// Codes of the municipalities whose centroid lies within `km` of the point.
@@ -177,6 +210,40 @@ impl Taxonomy {
             .map(|m| m.code)
             .collect()
     }
+}
+
+/// A place name reduced for matching: lower case, letters and digits only, the Nordic letters
+/// and their two-letter spellings folded together (å, aa → a; æ, ä → ae; ø, ö, oe → o).
+pub fn fold(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.to_lowercase().chars() {
+        match c {
+            'å' | 'á' | 'à' | 'â' => out.push('a'),
+            'æ' | 'ä' => out.push_str("ae"),
+            'ø' | 'ö' | 'ó' | 'ô' => out.push('o'),
+            'é' | 'è' | 'ê' | 'ë' => out.push('e'),
+            'ü' | 'ú' => out.push('u'),
+            c if c.is_alphanumeric() => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("aa", "a").replace("oe", "o")
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
 }
 
 /// Great-circle distance (haversine), in kilometres.
@@ -215,6 +282,37 @@ mod tests {
         for o in &t.occupations {
             assert!(t.field(o.field_id).is_some());
         }
+    }
+
+    #[test]
+    fn place_names_match_without_the_nordic_letters() {
+        let t = taxonomy();
+        for typed in ["Aarhus", "Århus", "arhus", "AARHUS", " Arhus "] {
+            assert_eq!(
+                t.find_municipality(typed).map(|m| m.code),
+                Some("751"),
+                "{typed}"
+            );
+        }
+        let koege = t.find_municipality("Køge").unwrap().code;
+        assert_eq!(t.find_municipality("Koege").map(|m| m.code), Some(koege));
+        assert_eq!(t.find_municipality("Koge").map(|m| m.code), Some(koege));
+        assert!(t.find_municipality("Atlantis").is_none());
+    }
+
+    #[test]
+    fn unknown_places_get_the_nearest_names() {
+        let t = taxonomy();
+        let names = |typed: &str| -> Vec<&str> {
+            t.suggest_municipalities(typed)
+                .iter()
+                .map(|m| m.name)
+                .collect()
+        };
+        assert_eq!(names("Aarhsu").first(), Some(&"Aarhus"));
+        assert!(names("Københaven").contains(&"København"));
+        assert!(names("Odens").contains(&"Odense"));
+        assert!(names("Xyzzyq").is_empty());
     }
 
     #[test]

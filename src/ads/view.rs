@@ -16,6 +16,10 @@ use crate::{
 
 pub fn salary(t: Tr, c: &AdContent) -> String {
     let lang = t.lang();
+    if c.salary_min == 0 && c.salary_max == 0 {
+        // A draft whose salary is not written yet.
+        return t.s("ads.salary_not_given").to_string();
+    }
     t.f(
         "ads.salary_format",
         &[
@@ -127,6 +131,22 @@ pub struct Choice {
 pub struct ChoiceGroup {
     pub label: String,
     pub choices: Vec<Choice>,
+}
+
+impl ChoiceGroup {
+    pub fn any_selected(&self) -> bool {
+        self.choices.iter().any(|c| c.selected)
+    }
+
+    /// The group's name, with how many of its choices are ticked (for a folded group).
+    pub fn summary(&self, t: &Tr) -> String {
+        let chosen = self.choices.iter().filter(|c| c.selected).count();
+        if chosen == 0 {
+            self.label.clone()
+        } else {
+            t.n("profile.chosen", chosen as i64, &[("group", &self.label)])
+        }
+    }
 }
 
 /// The ad form with every select's options, labelled in the reader's language.

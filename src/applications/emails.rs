@@ -46,6 +46,7 @@ pub struct ForContact<'a> {
 
 pub fn to_contact(t: Tr, to: &str, name: &str, m: &ForContact<'_>) -> Result<OutgoingMail> {
     let mut letter = Letter::new(t, name)
+        .to_contact_person()
         .paragraph(t.f(
             "email.new_application.intro",
             &[("title", m.title), ("applicant", m.applicant)],
@@ -74,6 +75,7 @@ pub fn withdrawn(
     applicant: &str,
 ) -> Result<OutgoingMail> {
     Letter::new(t, name)
+        .to_contact_person()
         .paragraph(t.f(
             "email.withdrawn.intro",
             &[("title", title), ("applicant", applicant)],

@@ -76,7 +76,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/jobs/{id}/apply", get(apply::form).post(apply::submit))
         .route("/applications", get(seeker::list))
-        .route("/applications/{id}/withdraw", post(seeker::withdraw))
+        .route(
+            "/applications/{id}/withdraw",
+            get(seeker::confirm_withdraw).post(seeker::withdraw),
+        )
         .route("/employer/applications", get(employer::inbox))
         .route(
             "/employer/settings",

@@ -3,9 +3,11 @@
 
 use askama::Template;
 use axum::{
+    Form,
     extract::{Path, State},
     response::{IntoResponse, Redirect, Response},
 };
+use serde::Deserialize;
 
 use super::{
     emails,
@@ -95,18 +97,57 @@ pub async fn list(
     })
 }
 
-/// Withdraws an application: it and its documents are deleted, and the company is told.
-pub async fn withdraw(
+#[derive(Template)]
+#[template(path = "applications/withdraw.html")]
+struct WithdrawPage {
+    l: Layout,
+    a: ApplicationRow,
+    files: Vec<ApplicationFile>,
+}
+
+/// The step before withdrawing: what will happen, and a button that means it. Withdrawing
+/// cannot be undone, so one stray click on the list must not do it.
+pub async fn confirm_withdraw(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     l: Layout,
     Path(id): Path<i64>,
 ) -> Result<Response> {
     let seeker_id = seeker(&user)?;
+    let a = store::by_id(&state.db, id)
+        .await?
+        .filter(|a| a.seeker_id == seeker_id)
+        .ok_or(Error::NotFound)?;
+    render(&WithdrawPage {
+        files: store::files(&state.db, id).await?,
+        a,
+        l: l.with_form().await?,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct WithdrawForm {
+    confirm: String,
+}
+
+/// Withdraws an application: it and its documents are deleted, and the company is told. Only
+/// from the confirmation page; anything else is sent there first.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    l: Layout,
+    Path(id): Path<i64>,
+    Form(form): Form<WithdrawForm>,
+) -> Result<Response> {
+    let seeker_id = seeker(&user)?;
     let application = store::by_id(&state.db, id)
         .await?
         .filter(|a| a.seeker_id == seeker_id)
         .ok_or(Error::NotFound)?;
+    if form.confirm != "yes" {
+        return Ok(Redirect::to(&format!("/applications/{id}/withdraw")).into_response());
+    }
     let files = store::files(&state.db, id).await?;
     let contact: Option<(Option<String>, Option<String>, String)> = db_run!(
         pool & state.db,

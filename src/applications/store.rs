@@ -19,6 +19,8 @@ pub struct ApplicationRow {
     pub seeker_id: i64,
     pub seeker_name: String,
     pub seeker_email: String,
+    /// From the applicant's profile, so the company can call them back.
+    pub seeker_phone: Option<String>,
     pub seeker_lang: String,
     pub ad_title: String,
     pub cover_letter: String,
@@ -30,9 +32,10 @@ pub struct ApplicationRow {
 }
 
 const APPLICATION_SQL: &str = "SELECT ap.id, ap.ad_id, ap.company_id, c.name AS company_name, ap.seeker_id, \
-     u.name AS seeker_name, u.email AS seeker_email, u.lang AS seeker_lang, r.title AS ad_title, ap.cover_letter, \
+     u.name AS seeker_name, u.email AS seeker_email, sp.phone AS seeker_phone, u.lang AS seeker_lang, r.title AS ad_title, ap.cover_letter, \
      ap.status, ap.status_changed_at, ap.created_at, ap.delete_after \
      FROM applications ap JOIN companies c ON c.id = ap.company_id JOIN users u ON u.id = ap.seeker_id \
+     LEFT JOIN seeker_profiles sp ON sp.user_id = ap.seeker_id \
      JOIN ads a ON a.id = ap.ad_id JOIN ad_revisions r ON r.id = COALESCE(a.live_revision_id, a.draft_revision_id)";
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<ApplicationRow>> {

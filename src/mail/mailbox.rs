@@ -13,6 +13,7 @@ use axum::{
 
 use crate::{
     error::{Error, Result},
+    i18n::Lang,
     state::AppState,
     web::{Layout, render},
 };
@@ -77,7 +78,7 @@ async fn list(State(state): State<AppState>, l: Layout) -> Result<Response> {
     let mut messages = Vec::new();
     for name in names.into_iter().take(200) {
         let bytes = tokio::fs::read(dir.join(&name)).await?;
-        if let Some((summary, _)) = parse(&name, &bytes) {
+        if let Some((summary, _)) = parse(l.t.lang(), &name, &bytes) {
             messages.push(summary);
         }
     }
@@ -97,12 +98,12 @@ async fn show(
     let bytes = tokio::fs::read(state.config.mail_dir().join(&file))
         .await
         .map_err(|_| Error::NotFound)?;
-    let (message, text) = parse(&file, &bytes).ok_or(Error::NotFound)?;
+    let (message, text) = parse(l.t.lang(), &file, &bytes).ok_or(Error::NotFound)?;
     let lines = text.lines().map(split_links).collect();
     render(&MessagePage { l, message, lines })
 }
 
-fn parse(file: &str, bytes: &[u8]) -> Option<(MailSummary, String)> {
+fn parse(lang: Lang, file: &str, bytes: &[u8]) -> Option<(MailSummary, String)> {
     let message = mail_parser::MessageParser::default().parse(bytes)?;
     let to = message
         .to()
@@ -114,7 +115,11 @@ fn parse(file: &str, bytes: &[u8]) -> Option<(MailSummary, String)> {
         file: file.to_string(),
         to,
         subject: message.subject().unwrap_or_default().to_string(),
-        date: message.date().map(|d| d.to_rfc3339()).unwrap_or_default(),
+        date: message
+            .date()
+            .and_then(|d| time::OffsetDateTime::from_unix_timestamp(d.to_timestamp()).ok())
+            .map(|at| crate::i18n::moment(lang, at))
+            .unwrap_or_default(),
     };
     let text = message
         .body_text(0)

@@ -68,6 +68,19 @@ impl Letter {
         }
     }
 
+    /// For the contact person named in an ad, who may have no account: the footer says why
+    /// they get the e-mail.
+    pub fn to_contact_person(mut self) -> Self {
+        self.footer = self.t.s("email.footer_contact").to_string();
+        self
+    }
+
+    /// For a member of the company that received an application.
+    pub fn to_company_member(mut self) -> Self {
+        self.footer = self.t.s("email.footer_member").to_string();
+        self
+    }
+
     pub fn paragraph(mut self, text: impl Into<String>) -> Self {
         self.paragraphs.push(text.into());
         self

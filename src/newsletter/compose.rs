@@ -87,12 +87,12 @@ async fn recipient_count(state: &AppState) -> Result<usize> {
 
 fn sent_line(l: &Layout, issue: &store::Issue) -> String {
     match issue.sent_at {
-        Some(at) => l.t.f(
+        Some(at) => l.t.n(
             "newsletter.compose.sent_line",
+            issue.recipient_count.unwrap_or(0),
             &[
                 ("date", &instant(l.t.lang(), at)),
                 ("operator", issue.sent_by_email.as_deref().unwrap_or("—")),
-                ("count", &issue.recipient_count.unwrap_or(0).to_string()),
             ],
         ),
         None => String::new(),
@@ -285,10 +285,7 @@ pub async fn send(
     flash(
         &l.session,
         FlashKind::Success,
-        l.t.f(
-            "newsletter.compose.queued",
-            &[("count", &recipients.len().to_string())],
-        ),
+        l.t.n("newsletter.compose.queued", recipients.len() as i64, &[]),
     )
     .await?;
     Ok(Redirect::to(&format!("/operator/newsletter/{id}")).into_response())

@@ -28,12 +28,15 @@ struct OverviewPage {
 }
 
 impl OverviewPage {
-    fn count_label(&self, key: &str) -> &'static str {
+    /// "1 job seeker", "12 job seekers".
+    fn count_line(&self, key: &str, count: &i64) -> String {
+        let count = *count;
+        let t = self.l.t;
         match key {
-            "seeker" => self.l.t.s("operator.count.seekers"),
-            "employer" => self.l.t.s("operator.count.employers"),
-            "operator" => self.l.t.s("operator.count.operators"),
-            _ => self.l.t.s("operator.count.companies"),
+            "seeker" => t.n("operator.count.seekers", count, &[]),
+            "employer" => t.n("operator.count.employers", count, &[]),
+            "operator" => t.n("operator.count.operators", count, &[]),
+            _ => t.n("operator.count.companies", count, &[]),
         }
     }
 }

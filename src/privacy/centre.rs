@@ -21,12 +21,12 @@ use super::{
     sections::{self, Subject},
 };
 use crate::{
-    calendar,
+    ads::{domain::EmploymentType, taxonomy::taxonomy},
     db::{Tx, now},
     db_run,
     domain::{DisplayName, Role},
     error::{Error, Result},
-    i18n::{Lang, Tr, date},
+    i18n::{Lang, Tr, moment},
     identity::{CurrentUser, SessionUser},
     newsletter::consent::{Action, Purpose, Step},
     state::AppState,
@@ -85,6 +85,14 @@ pub struct ActiveSession {
     pub expires_at: OffsetDateTime,
 }
 
+impl ActiveSession {
+    /// Sessions expire a fixed time after their last request, so that is when it was used.
+    /// (Only the id is stored, not the browser: this is all we can say about it.)
+    pub fn last_used(&self) -> OffsetDateTime {
+        self.expires_at - crate::app::session_lifetime()
+    }
+}
+
 fn handle_of(state: &AppState, session_id: &str) -> String {
     state.keys.fingerprint("session-handle", session_id)[..16].to_string()
 }
@@ -108,17 +116,6 @@ pub async fn active_sessions(state: &AppState, user: i64) -> Result<Vec<(String,
         .collect())
 }
 
-/// `24 December 2026 14:05`, Copenhagen time.
-pub fn when(lang: Lang, at: OffsetDateTime) -> String {
-    let local = at.to_offset(calendar::copenhagen_offset(at));
-    format!(
-        "{} {:02}:{:02}",
-        date(lang, local.date()),
-        local.hour(),
-        local.minute()
-    )
-}
-
 /// Fields whose values are codes with a text in the catalog (`privacy_value.<field>.<code>`).
 const CODED_FIELDS: &[&str] = &[
     "event",
@@ -137,15 +134,61 @@ const CODED_FIELDS: &[&str] = &[
     "step",
 ];
 
+/// Fields the page leaves out: stand-ins that mean nothing to a person (the export keeps them).
+const MACHINE_FIELDS: &[&str] = &["session"];
+
+/// The words for a field whose value is a code from the taxonomy or a saved search, in the
+/// reader's language; `None` for any other field. The export keeps the codes.
+fn in_words(t: Tr, key: &str, value: &Value) -> Option<String> {
+    let tax = taxonomy();
+    let lang = t.lang();
+    let word = |code: &str| -> String {
+        match key {
+            "interest_occupations" => tax.occupation(code).map(|o| o.label(lang).to_string()),
+            "interest_municipalities" => tax.municipality(code).map(|m| m.name.to_string()),
+            "interest_employment_types" => {
+                EmploymentType::parse(code).map(|e| t.s(e.label_key()).to_string())
+            }
+            "language" => Lang::parse(code).map(|l| l.native_name().to_string()),
+            "search" => Some(crate::alerts::describe(t, code)),
+            _ => None,
+        }
+        .unwrap_or_else(|| code.to_string())
+    };
+    match (key, value) {
+        ("photo_consent_at", Value::Null) => Some(t.s("privacy_centre.not_given").to_string()),
+        (
+            "interest_occupations"
+            | "interest_municipalities"
+            | "interest_employment_types"
+            | "language"
+            | "search",
+            Value::String(code),
+        ) => Some(word(code)),
+        (
+            "interest_occupations" | "interest_municipalities" | "interest_employment_types",
+            Value::Array(codes),
+        ) if !codes.is_empty() => Some(
+            codes
+                .iter()
+                .filter_map(Value::as_str)
+                .map(word)
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        _ => None,
+    }
+}
+
 /// A section's JSON as HTML (escaped here; the template inserts it as is): objects become
-/// definition lists, lists of records numbered lists.
+/// definition lists, lists of records numbered lists; codes are shown in words.
 pub fn html_of(t: Tr, value: &Value, out: &mut String) {
     match value {
         Value::Null => out.push_str(&escape_html(t.s("privacy_centre.nothing"))),
         Value::Bool(b) => out.push_str(t.s(if *b { "common.yes" } else { "common.no" })),
         Value::Number(n) => out.push_str(&n.to_string()),
         Value::String(s) => match OffsetDateTime::parse(s, &Rfc3339) {
-            Ok(at) => out.push_str(&escape_html(&when(t.lang(), at))),
+            Ok(at) => out.push_str(&escape_html(&moment(t.lang(), at))),
             Err(_) => out.push_str(&escape_html(s)),
         },
         Value::Array(items) if items.is_empty() => {
@@ -174,12 +217,16 @@ pub fn html_of(t: Tr, value: &Value, out: &mut String) {
         Value::Object(map) => {
             out.push_str("<dl class=\"details\">");
             for (k, v) in map {
+                if MACHINE_FIELDS.contains(&k.as_str()) {
+                    continue;
+                }
                 out.push_str("<dt>");
                 out.push_str(&escape_html(export::field_label(t, k)));
                 out.push_str("</dt><dd>");
-                match v.as_str() {
+                match (v.as_str(), in_words(t, k, v)) {
+                    (_, Some(words)) => out.push_str(&escape_html(&words)),
                     // Codes (statuses, events, kinds) are shown in words.
-                    Some(code) if CODED_FIELDS.contains(&k.as_str()) => {
+                    (Some(code), None) if CODED_FIELDS.contains(&k.as_str()) => {
                         out.push_str(&escape_html(t.s(&format!("privacy_value.{k}.{code}"))))
                     }
                     _ => html_of(t, v, out),
@@ -200,6 +247,7 @@ pub struct SectionView {
 
 pub struct SessionView {
     pub handle: String,
+    pub last_used: String,
     pub until: String,
     pub current: bool,
 }
@@ -263,7 +311,8 @@ async fn centre(
         .into_iter()
         .map(|(_, s)| SessionView {
             current: current.as_deref() == Some(s.handle.as_str()),
-            until: when(t.lang(), s.expires_at),
+            last_used: moment(t.lang(), s.last_used()),
+            until: moment(t.lang(), s.expires_at),
             handle: s.handle,
         })
         .collect();

@@ -2,12 +2,21 @@
 
 use time::OffsetDateTime;
 
-use super::recipients::Recipient;
+use super::recipients::{Recipient, Via};
 use crate::{
     error::Result,
     i18n::{Tr, instant},
     mail::{Letter, OutgoingMail},
 };
+
+/// A letter to someone at the company, with the footer that says why they get it.
+fn letter_to(r: &Recipient) -> Letter {
+    let letter = Letter::new(r.lang.tr(), &r.name);
+    match r.via {
+        Via::ContactPerson => letter.to_contact_person(),
+        Via::Member => letter.to_company_member(),
+    }
+}
 
 /// To a company: an application it received was erased. It names the application by number,
 /// title and date only — never the person again.
@@ -20,7 +29,7 @@ pub fn application_erased(
     let t = r.lang.tr();
     let number = application.to_string();
     let date = instant(t.lang(), sent);
-    Letter::new(t, &r.name)
+    letter_to(r)
         .paragraph(t.f(
             "email.privacy_erased.intro",
             &[("number", &number), ("title", title), ("date", &date)],
@@ -41,7 +50,7 @@ pub fn corrected(
 ) -> Result<OutgoingMail> {
     let t = r.lang.tr();
     let number = application.to_string();
-    let mut letter = Letter::new(t, &r.name).paragraph(t.f(
+    let mut letter = letter_to(r).paragraph(t.f(
         "email.privacy_corrected.intro",
         &[("number", &number), ("title", title)],
     ));

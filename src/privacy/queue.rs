@@ -23,13 +23,11 @@ use crate::{
     db::now,
     db_run,
     error::{Error, Result},
-    i18n::{Lang, instant},
+    i18n::{Lang, instant, moment},
     identity::CurrentOperator,
     state::AppState,
     web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
-
-use super::centre::when;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -178,7 +176,7 @@ async fn show_page(
     let events = rows
         .into_iter()
         .map(|(at, actor, event, detail)| EventView {
-            when: when(t.lang(), at),
+            when: moment(t.lang(), at),
             actor: if actor == "requester" {
                 t.s("privacy_queue.requester").to_string()
             } else {

@@ -1,13 +1,24 @@
 //! Who received a person's application, so that corrections and erasure reach them (Art. 19):
-//! the ad's contact person when the ad names one, otherwise the company's members.
+//! the ad's contact person when the ad names one, and every member of the company (each had it
+//! in the company's inbox).
 
 use crate::{db::Db, db_run, error::Result, i18n::Lang};
+
+/// How the recipient came to have the application; their e-mail says so in its footer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// Named as contact person in the ad (often without an account), sent it by e-mail.
+    ContactPerson,
+    /// A member of the company, with the application in its inbox.
+    Member,
+}
 
 #[derive(Debug, Clone)]
 pub struct Recipient {
     pub email: String,
     pub name: String,
     pub lang: Lang,
+    pub via: Via,
 }
 
 pub async fn of_application(db: &Db, application: i64) -> Result<Vec<Recipient>> {
@@ -18,12 +29,14 @@ pub async fn of_application(db: &Db, application: i64) -> Result<Vec<Recipient>>
     .bind(application)
     .fetch_optional(p)
     .await)?;
+    let mut out = Vec::new();
     if let Some((name, Some(email), lang)) = contact {
-        return Ok(vec![Recipient {
+        out.push(Recipient {
             email,
             name: name.unwrap_or_default(),
             lang: if lang == "en" { Lang::En } else { Lang::Da },
-        }]);
+            via: Via::ContactPerson,
+        });
     }
     let members: Vec<(String, String, String)> = db_run!(pool db, |p| sqlx::query_as(
         "SELECT u.email, u.name, u.lang FROM applications ap JOIN company_members m ON m.company_id = ap.company_id \
@@ -32,12 +45,16 @@ pub async fn of_application(db: &Db, application: i64) -> Result<Vec<Recipient>>
     .bind(application)
     .fetch_all(p)
     .await)?;
-    Ok(members
-        .into_iter()
-        .map(|(email, name, lang)| Recipient {
-            email,
-            name,
-            lang: Lang::parse(&lang).unwrap_or_default(),
-        })
-        .collect())
+    for (email, name, lang) in members {
+        // A member who is also the contact person gets one e-mail.
+        if !out.iter().any(|r| r.email.eq_ignore_ascii_case(&email)) {
+            out.push(Recipient {
+                email,
+                name,
+                lang: Lang::parse(&lang).unwrap_or_default(),
+                via: Via::Member,
+            });
+        }
+    }
+    Ok(out)
 }

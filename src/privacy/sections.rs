@@ -745,7 +745,13 @@ impl Section for Sessions {
             super::centre::active_sessions(state, id)
                 .await?
                 .into_iter()
-                .map(|(_, s)| json!({"session": s.handle, "active_until": ts(s.expires_at)}))
+                .map(|(_, s)| {
+                    json!({
+                        "session": s.handle,
+                        "last_used": ts(s.last_used()),
+                        "active_until": ts(s.expires_at),
+                    })
+                })
                 .collect(),
         ))
     }

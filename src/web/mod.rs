@@ -74,13 +74,10 @@ pub async fn request_context(
         .cloned()
         .unwrap_or_default();
     // The session was loaded for the user above; reading it again cannot fail on the store.
-    let chosen = session
-        .get::<String>(SESSION_LANG)
+    let chosen = chosen_language(&session, &consent, req.headers())
         .await
         .ok()
         .flatten()
-        .and_then(|code| Lang::parse(&code))
-        .or_else(|| consent::remembered_language(&consent, req.headers()))
         .or_else(|| user.as_ref().and_then(|u| Lang::parse(&u.lang)));
     let lang = chosen.unwrap_or_else(|| accepted_language(req.headers()));
     let signed_in = user.is_some();
@@ -188,6 +185,20 @@ pub async fn carry_into_epoch(session: &Session, epoch: i64) -> Result<()> {
     Ok(())
 }
 
+/// The language the visitor picked themselves: in this session, else remembered in the
+/// language cookie (only with consent to preference cookies). It wins over the account's.
+pub async fn chosen_language(
+    session: &Session,
+    consent: &VisitorConsent,
+    headers: &HeaderMap,
+) -> Result<Option<Lang>> {
+    Ok(session
+        .get::<String>(SESSION_LANG)
+        .await?
+        .and_then(|code| Lang::parse(&code))
+        .or_else(|| consent::remembered_language(consent, headers)))
+}
+
 pub async fn remember_language(session: &Session, lang: Lang) -> Result<()> {
     session.insert(SESSION_LANG, lang.code()).await?;
     Ok(())
@@ -248,6 +259,16 @@ impl Layout {
 
     pub fn languages(&self) -> [Lang; 2] {
         Lang::ALL
+    }
+
+    /// The Copenhagen date of an instant in the reader's language (`1 December 2026`).
+    pub fn day(&self, at: &time::OffsetDateTime) -> String {
+        crate::i18n::instant(self.t.lang(), *at)
+    }
+
+    /// An instant with its time of day in the reader's language.
+    pub fn moment(&self, at: &time::OffsetDateTime) -> String {
+        crate::i18n::moment(self.t.lang(), *at)
     }
 
     pub fn asset(&self, name: &str) -> String {
@@ -453,6 +474,11 @@ impl FieldErrors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Keeps the messages of the fields `keep` says yes to.
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.0.retain(|(field, _)| keep(field));
     }
 }
 

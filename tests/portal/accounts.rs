@@ -38,7 +38,8 @@ story!(a_seeker_registers_verifies_logs_in_and_out, |app| {
     assert!(page.contains("Your e-mail address is verified"));
 
     let page = app.login("anna@example.com", PASSWORD).await;
-    assert_eq!(page.path(), "/account");
+    assert_eq!(page.path(), "/", "a seeker starts on the front page");
+    let page = app.get("/account").await;
     assert!(page.contains("anna@example.com"));
     assert!(page.contains("Job seeker"));
     let session = app.session_cookie().expect("a session cookie");
@@ -80,7 +81,12 @@ story!(an_employer_registers_with_its_company, |app| {
     app.registered_employer("hr@nordlys.dk", "Nordlys ApS", "DK 24256790")
         .await;
     let page = app.login("hr@nordlys.dk", PASSWORD).await;
-    assert_eq!(page.path(), "/account");
+    assert_eq!(
+        page.path(),
+        "/employer/ads",
+        "an employer starts on the ads"
+    );
+    let page = app.get("/account").await;
     assert!(page.contains("Nordlys ApS"));
     assert!(page.contains("24256790"));
     assert!(page.contains("Employer"));
@@ -202,10 +208,7 @@ story!(
                 .status,
             StatusCode::UNAUTHORIZED
         );
-        assert_eq!(
-            app.login("taken@example.com", PASSWORD).await.path(),
-            "/account"
-        );
+        assert_eq!(app.login("taken@example.com", PASSWORD).await.path(), "/");
     }
 );
 
@@ -314,7 +317,7 @@ story!(
             app.login("forgetful@example.com", "a brand new secret")
                 .await
                 .path(),
-            "/account"
+            "/"
         );
         app.mail("forgetful@example.com", "Your password was changed")
             .await;
@@ -338,7 +341,7 @@ story!(the_session_id_changes_at_login, |app| {
         .fill("Password", PASSWORD)
         .submit(&app)
         .await;
-    assert_eq!(page.path(), "/account");
+    assert_eq!(page.path(), "/");
     let after = app.session_cookie().expect("session after login");
     assert_ne!(before, after, "a new session id is issued at login");
     assert_eq!(
@@ -438,10 +441,7 @@ story!(an_email_change_is_confirmed_at_the_new_address, |app| {
         app.login("old@example.com", PASSWORD).await.status,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(
-        app.login("new@example.com", PASSWORD).await.path(),
-        "/account"
-    );
+    assert_eq!(app.login("new@example.com", PASSWORD).await.path(), "/");
 });
 
 story!(a_password_change_logs_out_other_sessions, |app| {

@@ -58,6 +58,19 @@ pub async fn apply(app: &TestApp, ad: i64, letter: &str) -> Page {
     Page::from(response).await
 }
 
+/// Withdraws the application for `title` from My applications, confirming the step.
+pub async fn withdraw(app: &TestApp, title: &str) -> Page {
+    let list = app.get("/applications").await;
+    let confirm = app
+        .get(&list.link(&format!("Withdraw application — {title}")))
+        .await;
+    assert_eq!(confirm.heading(), "Withdraw your application?");
+    confirm
+        .form("Yes, withdraw my application")
+        .submit(app)
+        .await
+}
+
 struct Setting {
     company: fixtures::Company,
     ad: i64,
@@ -270,12 +283,7 @@ story!(
             .mail("karin@nordlys.dk", "Ny ansøgning")
             .await
             .link("/shared/applications/");
-        let page = app
-            .get("/applications")
-            .await
-            .form("Withdraw application — Backend developer")
-            .submit(&app)
-            .await;
+        let page = withdraw(&app, "Backend developer").await;
         assert!(page.contains("Your application has been withdrawn and deleted."));
         let (applications, files): (i64, i64) = jobboard::db_run!(pool &app.state.db, |p| sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM applications), (SELECT COUNT(*) FROM files WHERE kind = 'application')"
@@ -590,11 +598,7 @@ async fn files_go_through_s3_the_same_way() {
         .unwrap();
     assert_eq!(body.as_ref(), pdf("Anna's CV").as_slice());
     let in_bucket = objects().await;
-    app.get("/applications")
-        .await
-        .form("Withdraw application — Backend developer")
-        .submit(&app)
-        .await;
+    withdraw(&app, "Backend developer").await;
     assert_eq!(
         objects().await,
         in_bucket - 1,

@@ -193,6 +193,11 @@ impl Browser {
         count.as_i64().expect("a number")
     }
 
+    /// Runs a script in the page and hands back its answer.
+    pub async fn eval(&self, script: &str) -> Value {
+        self.script(script).await.expect("the script runs")
+    }
+
     /// The visible text of the page.
     pub async fn text(&self) -> String {
         let body = self.find("//body").await.expect("a body");

@@ -535,6 +535,23 @@ impl Page {
         );
     }
 
+    /// The target of the link whose visible text is `text`.
+    pub fn link(&self, text: &str) -> String {
+        let doc = self.document();
+        let links = Selector::parse("a[href]").expect("selector");
+        doc.select(&links)
+            .find(|a| {
+                a.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    == text
+            })
+            .and_then(|a| a.value().attr("href").map(str::to_string))
+            .unwrap_or_else(|| panic!("no link {text:?} on {}:\n{}", self.url, self.text()))
+    }
+
     pub fn has_form(&self, button: &str) -> bool {
         let doc = self.document();
         let buttons = Selector::parse("form button").expect("selector");
@@ -556,6 +573,8 @@ pub struct Form {
     get: bool,
     fields: Vec<(String, String)>,
     labels: HashMap<String, String>,
+    /// Checkboxes and radio buttons by label: their name and value.
+    boxes: HashMap<String, (String, String)>,
 }
 
 impl Form {
@@ -596,7 +615,24 @@ impl Form {
             fields.push((name.to_string(), value.to_string()));
         }
         let mut labels = HashMap::new();
+        let mut boxes = HashMap::new();
         let label_selector = Selector::parse("label").expect("selector");
+        let box_of = |id: &str| -> Option<(String, String)> {
+            let s = Selector::parse(&format!("#{id}")).ok()?;
+            let el = form.select(&s).next()?.value();
+            if !matches!(el.attr("type"), Some("checkbox" | "radio")) {
+                return None;
+            }
+            Some((
+                el.attr("name")?.to_string(),
+                el.attr("value").unwrap_or("on").to_string(),
+            ))
+        };
+        for label in form.select(&label_selector) {
+            if let Some(found) = label.value().attr("for").and_then(box_of) {
+                boxes.insert(label.text().collect::<String>().trim().to_string(), found);
+            }
+        }
         let by_id = |id: &str| {
             let s = Selector::parse(&format!("#{id}")).ok()?;
             form.select(&s)
@@ -619,7 +655,29 @@ impl Form {
             get,
             fields,
             labels,
+            boxes,
         }
+    }
+
+    /// Ticks the checkbox (or radio button) labelled `label`, keeping the other ticks.
+    pub fn check(mut self, label: &str) -> Form {
+        let (name, value) = self.boxes.get(label).cloned().unwrap_or_else(|| {
+            panic!(
+                "no checkbox labelled {label:?}; boxes: {:?}",
+                self.boxes.keys().take(20).collect::<Vec<_>>()
+            )
+        });
+        if !self.fields.contains(&(name.clone(), value.clone())) {
+            self.fields.push((name, value));
+        }
+        self
+    }
+
+    /// Unticks the checkbox labelled `label`.
+    pub fn uncheck(mut self, label: &str) -> Form {
+        let pair = self.boxes.get(label).cloned().expect("a checkbox");
+        self.fields.retain(|f| *f != pair);
+        self
     }
 
     /// Types into the field with the visible label `label`.

@@ -12,6 +12,7 @@ mod alerts;
 mod applications;
 mod consent;
 mod faults;
+mod first_hour;
 mod forms;
 mod mail;
 mod newsletter;

@@ -197,7 +197,7 @@ smtp_story!(double_opt_in_and_one_click_unsubscribe, |app, smtp| {
     )
     .await;
     assert!(
-        sent.contains("on its way to 1 subscribers"),
+        sent.contains("on its way to 1 subscriber."),
         "{}",
         sent.text()
     );

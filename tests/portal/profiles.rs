@@ -18,8 +18,8 @@ story!(
             .fill("Your name", "Sofie Berg")
             .fill("Address (optional)", "Strandvejen 1, 8000 Aarhus C")
             .fill("Phone (optional)", "+45 11 22 33 44")
-            .fill("Occupations I am interested in", "nurse")
-            .fill("Where I would like to work", "751")
+            .check("Registered nurse")
+            .check("Aarhus")
             .submit(&app)
             .await;
         assert!(page.contains("Your profile is saved."));

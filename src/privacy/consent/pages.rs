@@ -19,7 +19,7 @@ use crate::{
     privacy::{MaskedIp, POLICY_VERSION, registry::COOKIES},
     secrets::{encode_hex, random_token},
     state::AppState,
-    web::{ClientIp, Layout, render},
+    web::{ClientIp, FlashKind, Layout, flash, render},
 };
 
 use super::{
@@ -225,6 +225,16 @@ async fn decide(
     )
     .await?;
     tracing::info!(method = method.as_str(), "cookie decision recorded");
+    if shown == Shown::Settings {
+        // The banner's answer is its disappearing; the settings page sends the visitor back
+        // to where they were, so it says that the choice is saved. The message rides in a
+        // (strictly necessary) session, as every form's message does.
+        let key = match method {
+            Method::Withdraw => "consent.saved_withdrawn",
+            _ => "consent.saved",
+        };
+        flash(&l.session, FlashKind::Success, t.s(key)).await?;
+    }
 
     let secure = state.config.cookies_secure();
     let mut response = Redirect::to(back).into_response();
@@ -291,7 +301,7 @@ async fn settings(
         decided_on: consent
             .decision
             .as_ref()
-            .map(|d| d.decided_at.date().to_string()),
+            .map(|d| crate::i18n::instant(l.t.lang(), d.decided_at)),
         has_history: consent.consent_id.is_some() || l.user.is_some(),
         l,
     })
@@ -401,8 +411,7 @@ impl ReceiptPage {
     }
 
     fn when(&self, at: &time::OffsetDateTime) -> String {
-        at.format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
+        crate::i18n::moment(self.l.t.lang(), *at)
     }
 }
 
