@@ -11,10 +11,9 @@ use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer, tra
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
-    accounts::{self, session_store::DbSessionStore},
-    ads, alerts, api, applications,
+    accounts, ads, alerts, api, applications,
     config::Config,
-    db::Db,
+    db::{Db, session_store::DbSessionStore},
     documents,
     error::{Error, Result},
     files::FileStore,
@@ -70,20 +69,13 @@ pub async fn prepare(config: Config) -> Result<AppState> {
     ))
 }
 
-/// The session cookie's lifetime, as the privacy registry declares it.
-pub(crate) fn session_lifetime() -> time::Duration {
-    crate::privacy::registry::Cookie::named(crate::privacy::cookie_names::SESSION)
-        .and_then(|cookie| cookie.lifetime.period().fixed_length())
-        .expect("the registry declares the session cookie with a lifetime in days")
-}
-
 pub fn router(state: AppState) -> Router {
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(crate::privacy::cookie_names::SESSION)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.cookies_secure())
-        .with_expiry(Expiry::OnInactivity(session_lifetime()));
+        .with_expiry(Expiry::OnInactivity(privacy::registry::session_lifetime()));
 
     let mut pages = Router::new()
         .merge(site::routes())

@@ -7,7 +7,6 @@ mod emails;
 mod login;
 mod recovery;
 mod registration;
-pub mod session_store;
 mod settings;
 pub mod store;
 mod throttle;

@@ -89,7 +89,7 @@ impl ActiveSession {
     /// Sessions expire a fixed time after their last request, so that is when it was used.
     /// (Only the id is stored, not the browser: this is all we can say about it.)
     pub fn last_used(&self) -> OffsetDateTime {
-        self.expires_at - crate::app::session_lifetime()
+        self.expires_at - crate::privacy::registry::session_lifetime()
     }
 }
 

@@ -174,3 +174,10 @@ pub static COOKIES: &[Cookie] = &[
         first_party: true,
     },
 ];
+
+/// The session cookie's lifetime, as the privacy registry declares it.
+pub fn session_lifetime() -> time::Duration {
+    Cookie::named(cookie_names::SESSION)
+        .and_then(|cookie| cookie.lifetime.period().fixed_length())
+        .expect("the registry declares the session cookie with a lifetime in days")
+}

@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub use cookies::{COOKIES, Cookie, CookieCategory, Lifetime};
+pub use cookies::{COOKIES, Cookie, CookieCategory, Lifetime, session_lifetime};
 pub use data::{
     CATEGORIES, Category, DataCategory, LegalBasis, Processor, Purpose, Recipient,
     SECURITY_MEASURES, Subject, third_country_storage, transfers,
