@@ -19,6 +19,8 @@ pub mod files;
 mod housekeeping;
 pub mod i18n;
 pub mod identity;
+#[cfg(test)]
+mod layering;
 pub mod mail;
 pub mod newsletter;
 mod operator;
