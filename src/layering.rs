@@ -38,8 +38,6 @@ const RINGS: &[(&str, u8)] = &[
 
 /// Imports that still point upwards: (importing file, imported module), each with its reason.
 const KNOWN: &[(&str, &str)] = &[
-    // The outbox worker has no AppState, so it uses documents' second copy of the data key.
-    ("src/mail/worker.rs", "documents::data_key_in"),
     // The policy version, cookie names and masked IPs live in privacy/mod.rs next to the
     // privacy centre's routes; they belong in the registry.
     ("src/privacy/consent/mod.rs", "privacy::MaskedIp"),
