@@ -34,6 +34,9 @@ pub struct Config {
     pub max_upload_bytes: u64,
     /// The data controller named in the privacy policy (`JOBBOARD_CONTROLLER_*`).
     pub controller: Controller,
+    /// How often `serve` runs the retention sweeper; `None` leaves it to
+    /// `jobboard retention run` (`JOBBOARD_RETENTION_INTERVAL_HOURS=0`).
+    pub retention_interval: Option<Duration>,
 }
 
 #[derive(Clone, Debug)]
@@ -160,6 +163,15 @@ impl Config {
                 .map_err(|e| Error::Config(format!("JOBBOARD_MAX_UPLOAD_BYTES: {e}")))?
                 .unwrap_or(10_000_000),
             controller,
+            retention_interval: match get("JOBBOARD_RETENTION_INTERVAL_HOURS")
+                .map(|v| v.parse::<u64>())
+                .transpose()
+                .map_err(|e| Error::Config(format!("JOBBOARD_RETENTION_INTERVAL_HOURS: {e}")))?
+                .unwrap_or(24)
+            {
+                0 => None,
+                hours => Some(Duration::from_secs(hours * 3600)),
+            },
         };
         if config.is_production() && config.master_key.is_none() {
             return Err(Error::Config(

@@ -45,6 +45,8 @@ pub enum Via {
     Centre,
     /// An operator answering a verified request.
     Request { request: i64, operator: i64 },
+    /// The retention sweeper, for an account inactive past its rule's period.
+    Retention,
 }
 
 pub struct Outcome {
@@ -102,6 +104,7 @@ async fn record(tx: &mut Tx, subject: &Subject, via: &Via, erasure: &Erasure) ->
     let (requested_via, request) = match via {
         Via::Centre => ("privacy_centre", None),
         Via::Request { request, .. } => ("privacy_request", Some(*request)),
+        Via::Retention => ("retention", None),
     };
     let role = subject
         .user

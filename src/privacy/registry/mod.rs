@@ -228,10 +228,16 @@ mod tests {
 
     /// The fingerprint of the registry as published under each policy version, oldest first.
     /// A registry change needs a new version (consent given under the old one is asked again).
-    const PUBLISHED: &[(&str, &str)] = &[(
-        "1",
-        "4444ac46b243c9acbd4ea59485169c464b00d1a461d47b2cbbaf518a419f5d4e",
-    )];
+    const PUBLISHED: &[(&str, &str)] = &[
+        (
+            "1",
+            "4444ac46b243c9acbd4ea59485169c464b00d1a461d47b2cbbaf518a419f5d4e",
+        ),
+        (
+            "2",
+            "4da780f700b8faa7f5c18fcce30eaafd66b941e6afde747a0c0f72b8295da52b",
+        ),
+    ];
 
     #[test]
     fn the_registry_changes_only_with_a_new_policy_version() {
