@@ -75,6 +75,7 @@ pub async fn erase(state: &AppState, subject: &Subject, via: Via) -> Result<Outc
         .await?;
     }
     tx.commit().await?;
+    state.db.flush_deleted().await?;
     state.mail_queued();
     for key in &erasure.objects {
         crate::documents::delete_object(state, key).await;

@@ -98,6 +98,7 @@ pub async fn run(
     };
     store::release_lease(&state.db, &holder).await?;
     let report = report?;
+    state.db.flush_deleted().await?;
     tracing::info!(
         as_of = %report.as_of,
         ms = report.duration_ms,
