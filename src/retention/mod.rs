@@ -14,6 +14,7 @@ use time::{Date, OffsetDateTime, format_description::well_known::Rfc3339};
 use crate::error::{Error, Result};
 
 pub use pages::{LegalHolds, enforcement_note, routes};
+pub use rules::Counts;
 pub use worker::run as run_daily;
 
 /// Parses `--as-of`: a date (`YYYY-MM-DD`, meaning the end of that day in Copenhagen) or an

@@ -559,9 +559,8 @@ async fn people(cx: &Cx<'_>, rule: Rule, sql: &'static str, counts: &mut Counts)
                         None => cx.as_of,
                     };
                     let due = deadline.max(notice.after(warned));
-                    if cx.dry_run {
-                        counts.warned += 1;
-                    } else if warn(cx, &rule_id, user, activity, due).await? {
+                    // A rerun (or another node) may have sent it already: count it once.
+                    if cx.dry_run || warn(cx, &rule_id, user, activity, due).await? {
                         counts.warned += 1;
                     }
                     if cx.daily_from.is_none() {

@@ -17,5 +17,6 @@ mod privacy_centre;
 mod privacy_registry;
 mod privacy_requests;
 mod profiles;
+mod retention;
 mod schema;
 mod search;
