@@ -521,6 +521,9 @@ async fn people(cx: &Cx<'_>, rule: Rule, sql: &'static str, counts: &mut Counts)
         Some(w) => info.keep.before(w.after(cx.as_of)) + time::Duration::days(1),
         None => cx.cutoff(rule) + time::Duration::days(1),
     };
+    if !cx.dry_run {
+        store::forget_voided_warnings(&cx.state.db, &rule_id).await?;
+    }
     let mut after = 0;
     loop {
         let batch: Vec<(i64, OffsetDateTime, bool)> =
@@ -543,9 +546,6 @@ async fn people(cx: &Cx<'_>, rule: Rule, sql: &'static str, counts: &mut Counts)
             if held {
                 counts.held += 1;
                 continue;
-            }
-            if !cx.dry_run {
-                store::forget_stale_warnings(&cx.state.db, user, activity).await?;
             }
             let due = match (
                 info.warn_before,

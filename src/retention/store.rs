@@ -172,13 +172,14 @@ pub async fn record_warning(
     Ok(inserted == 1)
 }
 
-/// Forgets a warning whose activity is no longer the person's latest: they logged in.
-pub async fn forget_stale_warnings(db: &Db, user: i64, current: OffsetDateTime) -> Result<u64> {
+/// Forgets the warnings a login made void (the person logged in after the activity the
+/// warning was about), so only current warnings name anyone.
+pub async fn forget_voided_warnings(db: &Db, rule: &str) -> Result<u64> {
     Ok(db_run!(pool db, |p| sqlx::query(
-        "DELETE FROM retention_warnings WHERE user_id = $1 AND activity_at <> $2"
+        "DELETE FROM retention_warnings WHERE rule = $1 AND EXISTS (SELECT 1 FROM users u \
+         WHERE u.id = retention_warnings.user_id AND u.last_login_at > retention_warnings.activity_at)"
     )
-    .bind(user)
-    .bind(current)
+    .bind(rule)
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?)

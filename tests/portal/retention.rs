@@ -187,6 +187,15 @@ story!(
             "warned late, so a month more"
         );
         assert!(user_id(&app, "karl@example.com").await.is_some());
+        let karl = user_id(&app, "karl@example.com").await.unwrap();
+        let warnings: i64 = jobboard::db_run!(pool & app.state.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM retention_warnings WHERE user_id = $1"
+        )
+        .bind(karl)
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        assert_eq!(warnings, 0, "his login made the warning void");
         assert_eq!(
             app.login("ida@example.com", PASSWORD).await.status,
             StatusCode::UNAUTHORIZED
@@ -784,6 +793,15 @@ story!(
         let _ = killed.await;
         let left = count(&app, "SELECT COUNT(*) FROM page_views").await;
         if left > 0 {
+            // Killed part-way: its record says it never finished.
+            assert_eq!(
+                count(
+                    &app,
+                    "SELECT COUNT(*) FROM retention_runs WHERE finished_at IS NULL"
+                )
+                .await,
+                1
+            );
             // It still holds its lease, so nobody else runs until it expires.
             assert!(matches!(
                 sweeper::run(&app.state, Some(as_of), false).await.unwrap(),
