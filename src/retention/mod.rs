@@ -5,7 +5,7 @@
 mod emails;
 mod pages;
 mod rules;
-pub mod store;
+mod store;
 pub mod sweeper;
 mod worker;
 

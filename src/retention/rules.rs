@@ -612,6 +612,7 @@ async fn warn(
         lang.tr(),
         &person.email,
         &person.name,
+        person.role == crate::accounts::Role::Employer,
         due,
         &cx.state.link("/login"),
     )?;

@@ -257,7 +257,12 @@ story!(
         assert_eq!(of(&report, "partner-contacts"), Counts::default());
         let report = run(&app, warn_at(rule, ended)).await;
         assert_eq!(of(&report, "partner-contacts").warned, 1);
-        app.mail("hr@24256790.example.com", WARNING).await;
+        let mail = app.mail("hr@24256790.example.com", WARNING).await;
+        assert!(
+            mail.text.contains("your employer account will be deleted"),
+            "{}",
+            mail.text
+        );
         let report = run(&app, deadline(rule, ended) - Duration::days(1)).await;
         assert_eq!(of(&report, "partner-contacts").deleted, 0);
         let report = run(&app, deadline(rule, ended) + Duration::days(1)).await;
