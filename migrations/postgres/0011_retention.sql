@@ -47,3 +47,6 @@ CREATE TABLE retention_warnings (
     UNIQUE (rule, user_id, activity_at)
 );
 CREATE INDEX retention_warnings_user ON retention_warnings (user_id);
+
+-- The sweeper finds the consent records of each job alert.
+CREATE INDEX marketing_consents_alert ON marketing_consents (alert_id, created_at);
