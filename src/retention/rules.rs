@@ -459,6 +459,7 @@ async fn ad_contacts(cx: &Cx<'_>, rule: Rule, counts: &mut Counts) -> Result<()>
 /// running is first stopped in the consent record, which then documents its end.
 async fn job_alerts(cx: &Cx<'_>, rule: Rule, counts: &mut Counts) -> Result<()> {
     let cutoff = cx.cutoff(rule);
+    let reason = format!("no login for {}", rule.info().keep.text(Lang::En));
     let mut after = 0;
     loop {
         let batch: Vec<(i64, i64, String, String, String)> =
@@ -491,7 +492,7 @@ async fn job_alerts(cx: &Cx<'_>, rule: Rule, counts: &mut Counts) -> Result<()> 
                             lang,
                             source: "retention sweeper",
                             ip: None,
-                            reason: Some("no login for 2 years"),
+                            reason: Some(&reason),
                         },
                     )
                     .await?;
