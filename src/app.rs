@@ -11,7 +11,7 @@ use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer, tra
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
-    accounts::{self, session_store::DbSessionStore},
+    accounts::{self, passwords::Hasher, session_store::DbSessionStore},
     ads, alerts,
     api::{self, ApiLimiter},
     applications,
@@ -39,6 +39,8 @@ pub struct AppState {
     pub api_limiter: ApiLimiter,
     /// Object storage for CVs, attachments and photos (local folder or S3).
     pub files: Arc<FileStore>,
+    /// The bounded pool every password hash and verification runs in.
+    pub hasher: Arc<Hasher>,
     mail_wake: Arc<Notify>,
 }
 
@@ -99,6 +101,7 @@ pub async fn prepare(config: Config) -> Result<AppState> {
         db,
         keys: Arc::new(keys),
         metrics: metrics_handle(),
+        hasher: Arc::new(Hasher::per_core()),
         mail_wake: Arc::new(Notify::new()),
     })
 }
@@ -138,8 +141,8 @@ pub fn router(state: AppState) -> Router {
     }
 
     // Outermost last: metrics and tracing see everything; sessions wrap the cookie consent,
-    // which wraps the request context, which wraps error pages, which wrap CSRF checks and
-    // the handlers.
+    // which wraps the request context, which wraps error pages, which wrap the form limits,
+    // the CSRF checks and the handlers.
     pages
         .fallback(web::not_found)
         .layer(CatchPanicLayer::custom(|_| {
@@ -149,6 +152,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             web::csrf_protection,
         ))
+        .layer(middleware::from_fn(web::form_limits))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::error_pages,
@@ -185,6 +189,17 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> Result<()> {
+    state.config.check_mail_delivery()?;
+    if state.config.mailbox_enabled() {
+        tracing::warn!(
+            "the local mailbox is on: /mailbox shows every e-mail written, password-reset links \
+             included, to clients on this machine; configure JOBBOARD_SMTP_URL for real use"
+        );
+    } else if state.config.local_mailbox {
+        tracing::warn!(
+            "the local mailbox was asked for but stays off (SMTP or https is configured)"
+        );
+    }
     let mailer = Mailer::from_config(&state.config)?;
     let workers = CancellationToken::new();
     let outbox = tokio::spawn(
@@ -220,7 +235,7 @@ pub async fn serve(
     tracing::info!(
         addr = %listener.local_addr()?,
         database = state.config.database_kind(),
-        mail = if state.config.mailbox_enabled() { "files" } else { "smtp" },
+        mail = if state.config.mail_to_files() { "files" } else { "smtp" },
         "serving"
     );
     let stop = shutdown.clone();

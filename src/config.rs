@@ -17,8 +17,11 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: String,
     pub base_url: Url,
-    /// `None` writes e-mails as `.eml` files under the data dir (and enables the local mailbox).
+    /// `None` writes e-mails as `.eml` files under the data dir.
     pub smtp_url: Option<String>,
+    /// The local mailbox page, for trying the portal out (`serve --demo` or
+    /// `JOBBOARD_LOCAL_MAILBOX=on`); see `mailbox_enabled` for when it is really served.
+    pub local_mailbox: bool,
     pub mail_from: String,
     /// 64 hex characters; `None` means "generate once into the data dir" (embedded mode only).
     pub master_key: Option<String>,
@@ -32,8 +35,14 @@ pub struct Config {
     pub api_rate_per_second: u32,
     /// Largest accepted upload, per file.
     pub max_upload_bytes: u64,
+    /// How many files, and how many bytes of them, one person may store (their documents,
+    /// photo and the copies sent with applications).
+    pub quota_files: u64,
+    pub quota_bytes: u64,
     /// The data controller named in the privacy policy (`JOBBOARD_CONTROLLER_*`).
     pub controller: Controller,
+    /// A bearer token that lets a scraper elsewhere read `/metrics` (loopback always may).
+    pub metrics_token: Option<String>,
     /// How often `serve` runs the retention sweeper; `None` leaves it to
     /// `jobboard retention run` (`JOBBOARD_RETENTION_INTERVAL_HOURS=0`).
     pub retention_interval: Option<Duration>,
@@ -67,6 +76,10 @@ impl std::fmt::Debug for Config {
             )
             .field("s3", &self.s3)
             .field("controller", &self.controller.name)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -137,6 +150,22 @@ impl Config {
                 .map_err(|e| Error::Config(format!("{key}: {e}")))
                 .map(|v| Duration::from_millis(v.unwrap_or(default)))
         };
+        let number = |key: &str, default: u64| -> Result<u64> {
+            get(key)
+                .map(|v| v.parse::<u64>())
+                .transpose()
+                .map_err(|e| Error::Config(format!("{key}: {e}")))
+                .map(|v| v.unwrap_or(default))
+        };
+        let local_mailbox = match get("JOBBOARD_LOCAL_MAILBOX").as_deref() {
+            None | Some("off" | "false" | "0") => false,
+            Some("on" | "true" | "1") => true,
+            Some(other) => {
+                return Err(Error::Config(format!(
+                    "JOBBOARD_LOCAL_MAILBOX must be on or off, not {other}"
+                )));
+            }
+        };
         let production = database_url.starts_with("postgres") || s3.is_some();
         let controller = Controller::from_config(get, production)?;
         let config = Config {
@@ -145,6 +174,7 @@ impl Config {
             database_url,
             base_url,
             smtp_url: get("JOBBOARD_SMTP_URL"),
+            local_mailbox,
             mail_from: get("JOBBOARD_MAIL_FROM")
                 .unwrap_or_else(|| "jobboard <no-reply@jobboard.localhost>".into()),
             master_key,
@@ -157,18 +187,12 @@ impl Config {
                 .transpose()
                 .map_err(|e| Error::Config(format!("JOBBOARD_API_RATE: {e}")))?
                 .unwrap_or(20),
-            max_upload_bytes: get("JOBBOARD_MAX_UPLOAD_BYTES")
-                .map(|v| v.parse::<u64>())
-                .transpose()
-                .map_err(|e| Error::Config(format!("JOBBOARD_MAX_UPLOAD_BYTES: {e}")))?
-                .unwrap_or(10_000_000),
+            max_upload_bytes: number("JOBBOARD_MAX_UPLOAD_BYTES", 10_000_000)?,
+            quota_files: number("JOBBOARD_QUOTA_FILES", 200)?,
+            quota_bytes: number("JOBBOARD_QUOTA_BYTES", 250_000_000)?,
             controller,
-            retention_interval: match get("JOBBOARD_RETENTION_INTERVAL_HOURS")
-                .map(|v| v.parse::<u64>())
-                .transpose()
-                .map_err(|e| Error::Config(format!("JOBBOARD_RETENTION_INTERVAL_HOURS: {e}")))?
-                .unwrap_or(24)
-            {
+            metrics_token: get("JOBBOARD_METRICS_TOKEN"),
+            retention_interval: match number("JOBBOARD_RETENTION_INTERVAL_HOURS", 24)? {
                 0 => None,
                 hours => Some(Duration::from_secs(hours * 3600)),
             },
@@ -195,9 +219,31 @@ impl Config {
         }
     }
 
-    /// The local mailbox page exists only when e-mails are written to disk.
-    pub fn mailbox_enabled(&self) -> bool {
+    /// Without SMTP, e-mails are written as `.eml` files under the data dir.
+    pub fn mail_to_files(&self) -> bool {
         self.smtp_url.is_none()
+    }
+
+    /// The local mailbox shows every e-mail the portal wrote, reset links included, so it is
+    /// served only when asked for, only while e-mails go to files, and never on an https
+    /// deployment; its handlers also answer loopback clients only.
+    pub fn mailbox_enabled(&self) -> bool {
+        self.local_mailbox && self.mail_to_files() && self.base_url.scheme() != "https"
+    }
+
+    /// Refuses to serve a production deployment (PostgreSQL or S3) that would write its
+    /// e-mails to files nobody reads, unless the local mailbox was asked for explicitly.
+    pub fn check_mail_delivery(&self) -> Result<()> {
+        if self.is_production() && self.mail_to_files() && !self.mailbox_enabled() {
+            return Err(Error::Config(
+                "JOBBOARD_SMTP_URL is required with PostgreSQL or S3: without it e-mails \
+                 (verification and password-reset links) would be written to files nobody \
+                 reads. To try the portal out locally, use `serve --demo` or \
+                 JOBBOARD_LOCAL_MAILBOX=on."
+                    .into(),
+            ));
+        }
+        Ok(())
     }
 
     pub fn mail_dir(&self) -> PathBuf {
@@ -232,8 +278,57 @@ mod tests {
         assert_eq!(config.addr.to_string(), "127.0.0.1:8080");
         assert_eq!(config.database_url, "sqlite://./data/jobboard.db");
         assert_eq!(config.base_url.as_str(), "http://127.0.0.1:8080/");
-        assert!(config.mailbox_enabled());
+        assert!(config.mail_to_files());
+        assert!(!config.mailbox_enabled(), "the mailbox is opt-in");
         assert!(!config.cookies_secure());
+    }
+
+    #[test]
+    fn the_local_mailbox_is_served_only_when_asked_for_without_smtp_and_https() {
+        let on = [("JOBBOARD_LOCAL_MAILBOX", "on")];
+        assert!(Config::from_map(vars(&on)).unwrap().mailbox_enabled());
+        let with = |extra: (&str, &str)| {
+            Config::from_map(vars(&[on[0], extra]))
+                .unwrap()
+                .mailbox_enabled()
+        };
+        assert!(!with(("JOBBOARD_SMTP_URL", "smtp://127.0.0.1:25")));
+        assert!(!with(("JOBBOARD_BASE_URL", "https://jobs.example.dk")));
+        assert!(Config::from_map(vars(&[("JOBBOARD_LOCAL_MAILBOX", "maybe")])).is_err());
+    }
+
+    #[test]
+    fn production_without_smtp_refuses_to_serve_unless_the_mailbox_is_asked_for() {
+        let key = "00".repeat(32);
+        let mut pairs = vec![
+            ("DATABASE_URL", "postgres://x@localhost/db"),
+            ("JOBBOARD_MASTER_KEY", key.as_str()),
+        ];
+        pairs.extend_from_slice(CONTROLLER);
+        let config = Config::from_map(vars(&pairs)).unwrap();
+        let err = config.check_mail_delivery().unwrap_err().to_string();
+        assert!(err.contains("JOBBOARD_SMTP_URL"), "{err}");
+        let mut with_smtp = pairs.clone();
+        with_smtp.push(("JOBBOARD_SMTP_URL", "smtp://127.0.0.1:25"));
+        assert!(
+            Config::from_map(vars(&with_smtp))
+                .unwrap()
+                .check_mail_delivery()
+                .is_ok()
+        );
+        pairs.push(("JOBBOARD_LOCAL_MAILBOX", "on"));
+        assert!(
+            Config::from_map(vars(&pairs))
+                .unwrap()
+                .check_mail_delivery()
+                .is_ok()
+        );
+        assert!(
+            Config::from_map(HashMap::new())
+                .unwrap()
+                .check_mail_delivery()
+                .is_ok()
+        );
     }
 
     const CONTROLLER: &[(&str, &str)] = &[

@@ -6,7 +6,7 @@ use rand::{RngExt, SeedableRng, rngs::StdRng};
 use time::Duration;
 
 use crate::{
-    accounts::{Role, passwords_for_demo, store},
+    accounts::{Role, passwords::Hasher, store},
     db::{Db, now},
     db_run,
     error::Result,
@@ -85,10 +85,10 @@ pub async fn is_empty(db: &Db) -> Result<bool> {
     Ok(users == 0)
 }
 
-pub async fn fill(db: &Db, options: DemoOptions) -> Result<DemoReport> {
+pub async fn fill(db: &Db, hasher: &Hasher, options: DemoOptions) -> Result<DemoReport> {
     let mut rng = StdRng::seed_from_u64(options.seed);
     // One hash for every synthetic account: Argon2 is deliberately slow.
-    let password_hash = passwords_for_demo(DEMO_PASSWORD).await?;
+    let password_hash = hasher.hash(DEMO_PASSWORD).await?;
     let mut report = DemoReport::default();
     let mut tx = db.begin().await?;
 
@@ -99,6 +99,16 @@ pub async fn fill(db: &Db, options: DemoOptions) -> Result<DemoReport> {
                 store::insert_company(&mut tx, "Nordlys Demo ApS", "10150817", id).await?;
             }
         }
+        // The demo operator has checked the demo company, so its employer sees candidates.
+        db_run!(tx & mut tx, |c| sqlx::query(
+            "UPDATE companies SET verified_at = $1, \
+             verified_by = (SELECT id FROM users WHERE email = 'operator@example.com') \
+             WHERE cvr = '10150817'"
+        )
+        .bind(crate::db::now())
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
         report.logins_created = true;
     }
 
@@ -170,7 +180,7 @@ pub async fn fill_and_index(
     state: &crate::app::AppState,
     options: DemoOptions,
 ) -> Result<DemoReport> {
-    let mut report = fill(&state.db, options).await?;
+    let mut report = fill(&state.db, &state.hasher, options).await?;
     if report.ads > 0 {
         crate::ads::indexing::rebuild(&state.db, &state.search).await?;
     }
@@ -203,7 +213,8 @@ async fn applications(state: &crate::app::AppState, count: u32) -> Result<u64> {
             "{name}\n\nCurriculum vitae\n\nExperience: five years in the trade.\nEducation: vocational school.\n"
         );
         let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(cv))]);
-        let uploaded = documents::upload(state, seeker, "cv.txt", body).await?;
+        let mut batch = documents::UploadBatch::begin(state, seeker, crate::web::Lang::En.tr());
+        let uploaded = batch.document("cv.txt", body).await?;
         let now = crate::db::now();
         let mut tx = state.db.begin().await?;
         let application = crate::applications::store::insert(
@@ -217,7 +228,9 @@ async fn applications(state: &crate::app::AppState, count: u32) -> Result<u64> {
             },
         )
         .await?;
-        let file = documents::insert_row(&mut tx, seeker, FileKind::Application, &uploaded).await?;
+        let file = batch
+            .record(&mut tx, FileKind::Application, &uploaded)
+            .await?;
         crate::applications::store::attach(&mut tx, application, file, "cv").await?;
         let company_name: String = db_run!(tx &mut tx, |c| sqlx::query_scalar("SELECT name FROM companies WHERE id = $1")
             .bind(company)
@@ -237,6 +250,7 @@ async fn applications(state: &crate::app::AppState, count: u32) -> Result<u64> {
         )
         .await?;
         tx.commit().await?;
+        batch.finish().await;
         made += 1;
     }
     Ok(made)

@@ -19,6 +19,8 @@ pub enum Error {
     Csrf,
     #[error("too many attempts")]
     RateLimited { retry_after_secs: u64 },
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("configuration: {0}")]
@@ -33,6 +35,9 @@ pub enum Error {
     Session(#[from] tower_sessions::session::Error),
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
+    /// The file storage failed (unreachable, refusing, full); the text is for the log.
+    #[error("file storage: {0}")]
+    StorageUnavailable(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -43,8 +48,15 @@ pub enum ErrorPage {
     NotFound,
     Forbidden,
     Csrf,
-    RateLimited { retry_after_secs: u64 },
+    RateLimited {
+        retry_after_secs: u64,
+    },
     BadRequest,
+    /// The database cannot be reached: nothing was saved, try again shortly (503).
+    DatabaseUnavailable,
+    /// The file storage cannot be reached: an upload was not kept (503).
+    StorageUnavailable,
+    MethodNotAllowed,
     Internal,
 }
 
@@ -55,6 +67,10 @@ impl ErrorPage {
             ErrorPage::Forbidden | ErrorPage::Csrf => StatusCode::FORBIDDEN,
             ErrorPage::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ErrorPage::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorPage::DatabaseUnavailable | ErrorPage::StorageUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            ErrorPage::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorPage::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -70,6 +86,12 @@ impl Error {
                 retry_after_secs: *retry_after_secs,
             },
             Error::BadRequest(_) => ErrorPage::BadRequest,
+            Error::Database(e) if crate::db::is_unavailable(e) => ErrorPage::DatabaseUnavailable,
+            Error::Session(e) if crate::accounts::session_store::is_unavailable(e) => {
+                ErrorPage::DatabaseUnavailable
+            }
+            Error::StorageUnavailable(_) => ErrorPage::StorageUnavailable,
+            Error::MethodNotAllowed => ErrorPage::MethodNotAllowed,
             _ => ErrorPage::Internal,
         }
     }
@@ -82,14 +104,23 @@ impl Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let page = self.page();
-        if page == ErrorPage::Internal {
-            tracing::error!(error = %self, "request failed");
+        match page {
+            ErrorPage::Internal => tracing::error!(error = %self, "request failed"),
+            ErrorPage::DatabaseUnavailable | ErrorPage::StorageUnavailable => {
+                tracing::warn!(error = %self, "a service the request needs is unavailable")
+            }
+            _ => {}
         }
         let mut response = page.status().into_response();
         if let ErrorPage::RateLimited { retry_after_secs } = page {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        if page == ErrorPage::MethodNotAllowed {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, POST"));
         }
         if let Error::BadRequest(message) = &self {
             response

@@ -1,7 +1,8 @@
 //! Periodic clean-up every node runs: expired sessions, spent one-time tokens, old sign-in
 //! attempts, abandoned uploads, newsletter sign-ups never confirmed, old login history and
-//! unverified privacy requests, by the privacy registry's `Housekeeping` rules. The retention
-//! sweeper (`crate::retention`) applies the other rules once a day.
+//! unverified privacy requests, by the privacy registry's `Housekeeping` rules, and the public
+//! API's per-client rate-limit map. The retention sweeper (`crate::retention`) applies the
+//! other rules once a day.
 
 use std::time::Duration;
 
@@ -65,11 +66,16 @@ async fn sweep(state: &AppState) -> Result<()> {
     // Privacy requests whose address was never verified were never filed.
     let requests = crate::privacy::requests::sweep_unverified(state).await?;
     let unconfirmed = crate::newsletter::store::forget_unconfirmed(&state.db).await?;
-    // Uploads a crash interrupted: never recorded in a row, unreadable anyway, now removed.
-    let abandoned = state
-        .files
-        .sweep_abandoned(std::time::Duration::from_secs(3600))
-        .await?;
+    state.api_limiter.shrink();
+    // Uploads a crash interrupted or whose deletion failed, complete objects included: no
+    // row points to them, they are unreadable anyway, and now removed. Then anything older
+    // that no record names (leftovers from before uploads were recorded, readiness probes).
+    let abandoned = crate::documents::sweep_abandoned(state, crate::documents::UPLOAD_LEASE)
+        .await?
+        + state
+            .files
+            .sweep_abandoned(std::time::Duration::from_secs(3600))
+            .await?;
     if sessions + attempts + tokens + logins + requests + abandoned + unconfirmed > 0 {
         tracing::info!(
             sessions,

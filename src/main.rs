@@ -27,7 +27,8 @@ struct Cli {
 enum Command {
     /// Apply migrations, then serve the portal.
     Serve {
-        /// Fill an empty database with demo data first (three demo logins, companies, seekers).
+        /// Fill an empty database with demo data first (three demo logins, companies, seekers),
+        /// and serve the local mailbox to this machine when no mail server is configured.
         #[arg(long)]
         demo: bool,
     },
@@ -123,6 +124,9 @@ fn init_logging(format: LogFormat) {
 async fn run(command: Command, config: Config) -> Result<()> {
     match command {
         Command::Serve { demo } => {
+            let mut config = config;
+            config.local_mailbox |= demo;
+            config.check_mail_delivery()?;
             let listener = tokio::net::TcpListener::bind(config.addr)
                 .await
                 .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", config.addr)))?;

@@ -1,6 +1,6 @@
 //! `jobboard operator create --email E`: operators are never created through the web.
 
-use super::{DisplayName, Email, Password, Role, passwords, store};
+use super::{DisplayName, Email, Password, Role, passwords::Hasher, store};
 use crate::{
     db::{Db, is_unique_violation},
     error::{Error, Result},
@@ -18,7 +18,8 @@ pub async fn create_operator(db: &Db, email: &str, password: &str) -> Result<i64
     let local_part = email.as_str().split('@').next().unwrap_or("operator");
     let name = DisplayName::parse(local_part, "validation.name_required")
         .map_err(|_| Error::BadRequest("cannot derive a name from the address".into()))?;
-    let password_hash = passwords::hash(password.expose()).await?;
+    // A command run in its own process, not the server's: a pool of one.
+    let password_hash = Hasher::new(1).hash(password.expose()).await?;
     let mut tx = db.begin().await?;
     let id = store::insert_user(
         &mut tx,

@@ -34,6 +34,16 @@ pub fn reset_password(t: Tr, to: &str, name: &str, link: &str) -> Result<Outgoin
         .into_mail(to, t.s("email.reset.subject"))
 }
 
+/// To the owner of an account past its limit of failed logins: a link to log in anyway.
+pub fn unlock_login(t: Tr, to: &str, name: &str, link: &str) -> Result<OutgoingMail> {
+    Letter::new(t, name)
+        .paragraph(t.s("email.unlock.intro"))
+        .action(t.s("email.unlock.action"), link)
+        .paragraph(t.s("email.unlock.expiry"))
+        .paragraph(t.s("email.unlock.not_you"))
+        .into_mail(to, t.s("email.unlock.subject"))
+}
+
 pub fn password_changed(t: Tr, to: &str, name: &str, reset_link: &str) -> Result<OutgoingMail> {
     Letter::new(t, name)
         .paragraph(t.s("email.password_changed.intro"))

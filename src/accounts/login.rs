@@ -1,5 +1,6 @@
 //! Logging in and out. Wrong address and wrong password get the same answer; failed attempts
-//! are limited per account and per IP.
+//! are limited per account and per IP. Past the account's limit its owner is not locked out:
+//! an e-mailed unlock link lifts the account's limit (not the IP's) for one login.
 
 use askama::Template;
 use axum::{
@@ -10,7 +11,12 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{Email, emails, home_of, passwords, registration::verify_link, store, throttle};
+use super::{
+    Email, emails, home_of,
+    registration::verify_link,
+    store::{self, LoginRecord, TokenPurpose},
+    throttle::{self, Keys, Scope, Taken},
+};
 use crate::{
     app::AppState,
     error::Result,
@@ -26,6 +32,8 @@ pub struct LoginForm {
     pub email: String,
     pub password: String,
     pub next: String,
+    /// The token of an unlock link, carried from the link through the form.
+    pub unlock: String,
 }
 
 #[derive(Template)]
@@ -40,21 +48,38 @@ struct LoginPage {
 #[derive(Deserialize)]
 pub struct LoginQuery {
     next: Option<String>,
+    unlock: Option<String>,
 }
 
-pub async fn form(l: Layout, Query(query): Query<LoginQuery>) -> Result<Response> {
+pub async fn form(
+    State(state): State<AppState>,
+    l: Layout,
+    Query(query): Query<LoginQuery>,
+) -> Result<Response> {
     if let Some(user) = &l.user {
         return Ok(Redirect::to(home_of(user.role)).into_response());
     }
+    // An unlock link that is used up or expired is said so, not carried along.
+    let mut problem = None;
+    let mut unlock = query.unlock.unwrap_or_default();
+    if !unlock.is_empty()
+        && store::find_token(&state.db, &unlock, TokenPurpose::UnlockLogin)
+            .await?
+            .is_none()
+    {
+        unlock.clear();
+        problem = Some(l.t.s("link.invalid").to_string());
+    }
     let form = LoginForm {
         next: query.next.unwrap_or_default(),
+        unlock,
         ..LoginForm::default()
     };
     render(&LoginPage {
         l: l.with_form().await?,
         form,
         errors: FieldErrors::default(),
-        problem: None,
+        problem,
     })
 }
 
@@ -105,21 +130,49 @@ pub async fn submit(
     };
 
     let keys = throttle::keys(&state, email.as_str(), ip);
-    if let Some(wait) = throttle::check(&state, &throttle::LOGIN, &keys).await? {
-        tracing::warn!(email = %email.redacted(), "login rate limit reached");
-        let minutes = wait.div_ceil(60).to_string();
-        let message = t.f("flash.rate_limited", &[("minutes", &minutes)]);
-        return again(l, StatusCode::TOO_MANY_REQUESTS, form, message).await;
-    }
-
     let record = store::login_record(&state.db, email.as_str()).await?;
-    let ok = passwords::verify(
-        &form.password,
-        record.as_ref().map(|r| r.password_hash.as_str()),
-    )
-    .await?;
+    let unlocked = match (&record, form.unlock.is_empty()) {
+        (Some(record), false) => {
+            store::find_token(&state.db, &form.unlock, TokenPurpose::UnlockLogin)
+                .await?
+                .is_some_and(|token| token.user_id == record.id)
+        }
+        _ => false,
+    };
+    let scope = if unlocked {
+        Scope::IpOnly
+    } else {
+        Scope::AccountAndIp
+    };
+    let attempt = match throttle::LOGIN.take(&state, &keys, None, scope).await? {
+        Taken::Allowed(attempt) => attempt,
+        Taken::Refused {
+            per_account,
+            wait_secs,
+        } => {
+            tracing::warn!(email = %email.redacted(), per_account, "login rate limit reached");
+            let message = if per_account {
+                if let Some(record) = &record {
+                    send_unlock_link(&state, &keys, record).await?;
+                }
+                // The same words whether or not the address has an account.
+                t.s("login.locked").to_string()
+            } else {
+                let minutes = wait_secs.div_ceil(60).to_string();
+                t.f("flash.rate_limited", &[("minutes", &minutes)])
+            };
+            return again(l, StatusCode::TOO_MANY_REQUESTS, form, message).await;
+        }
+    };
+
+    let ok = state
+        .hasher
+        .verify(
+            &form.password,
+            record.as_ref().map(|r| r.password_hash.as_str()),
+        )
+        .await?;
     let Some(record) = record.filter(|_| ok) else {
-        throttle::record(&state, &throttle::LOGIN, &keys, None, false).await?;
         metrics::counter!("logins_total", "outcome" => "wrong_credentials").increment(1);
         return again(
             l,
@@ -129,6 +182,7 @@ pub async fn submit(
         )
         .await;
     };
+    throttle::succeeded(&state, attempt, record.id).await?;
 
     if record.email_verified_at.is_none() {
         // The password was right, so saying "not verified" reveals nothing new.
@@ -155,10 +209,14 @@ pub async fn submit(
         .await;
     }
 
-    throttle::record(&state, &throttle::LOGIN, &keys, Some(record.id), true).await?;
+    if unlocked {
+        let mut tx = state.db.begin().await?;
+        store::consume_token(&mut tx, &form.unlock, TokenPurpose::UnlockLogin).await?;
+        tx.commit().await?;
+    }
     store::record_login(&state.db, record.id).await?;
     crate::privacy::centre::record_login(&state, record.id, ip).await?;
-    sign_in(&l.session, record.id).await?;
+    sign_in(&l.session, record.id, record.session_epoch).await?;
     metrics::counter!("logins_total", "outcome" => "success").increment(1);
     tracing::info!(user_id = record.id, "logged in");
     let user = store::session_user(&state.db, record.id).await?;
@@ -170,6 +228,26 @@ pub async fn submit(
         safe_next(Some(&form.next)).to_string()
     };
     Ok(Redirect::to(&target).into_response())
+}
+
+/// E-mails the owner of an account past its login limit a link that lets them log in anyway
+/// (at most one an hour, so the limit cannot be turned into a flood of e-mails).
+async fn send_unlock_link(state: &AppState, keys: &Keys, record: &LoginRecord) -> Result<()> {
+    let mut tx = state.db.begin().await?;
+    let taken = throttle::UNLOCK_NOTICE
+        .take_in(&mut tx, keys, Some(record.id), Scope::AccountAndIp)
+        .await?;
+    if let Taken::Allowed(_) = taken {
+        let token = store::issue_token(&mut tx, record.id, TokenPurpose::UnlockLogin, None).await?;
+        let lang = Lang::parse(&record.lang).unwrap_or_default().tr();
+        let link = state.link(&format!("/login?unlock={token}"));
+        let mail = emails::unlock_login(lang, &record.email, &record.name, &link)?;
+        state.queue_mail(&mut tx, &mail).await?;
+        tx.commit().await?;
+        state.mail_queued();
+        tracing::info!(user_id = record.id, "unlock link sent");
+    }
+    Ok(())
 }
 
 pub async fn logout(l: Layout) -> Result<Response> {

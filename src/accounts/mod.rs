@@ -35,6 +35,8 @@ pub struct SessionUser {
     pub company_id: Option<i64>,
     pub company_name: Option<String>,
     pub company_cvr: Option<String>,
+    /// Raised whenever all of the person's sessions end; a session of an older epoch is over.
+    pub session_epoch: i64,
 }
 
 impl SessionUser {
@@ -88,9 +90,4 @@ pub fn home_of(role: Role) -> &'static str {
         Role::Operator => "/operator",
         Role::Seeker | Role::Employer => "/account",
     }
-}
-
-/// Hashes the shared password of synthetic demo accounts.
-pub async fn passwords_for_demo(password: &str) -> crate::error::Result<String> {
-    passwords::hash(password).await
 }

@@ -11,9 +11,10 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    Email, Password, emails, passwords,
+    Email, Password, emails,
     registration::{TokenQuery, check_email_page},
-    store, throttle,
+    store,
+    throttle::{self, Scope, Taken},
 };
 use crate::{
     app::AppState,
@@ -69,8 +70,17 @@ pub async fn forgot(
         }
     };
     let keys = throttle::keys(&state, email.as_str(), ip);
-    if let Some(wait) = throttle::check(&state, &throttle::PASSWORD_RESET, &keys).await? {
-        let minutes = wait.div_ceil(60).to_string();
+    let record = store::login_record(&state.db, email.as_str()).await?;
+    let taken = throttle::PASSWORD_RESET
+        .take(
+            &state,
+            &keys,
+            record.as_ref().map(|r| r.id),
+            Scope::AccountAndIp,
+        )
+        .await?;
+    if let Taken::Refused { wait_secs, .. } = taken {
+        let minutes = wait_secs.div_ceil(60).to_string();
         return render_with_status(
             StatusCode::TOO_MANY_REQUESTS,
             &ForgotPage {
@@ -81,15 +91,6 @@ pub async fn forgot(
             },
         );
     }
-    let record = store::login_record(&state.db, email.as_str()).await?;
-    throttle::record(
-        &state,
-        &throttle::PASSWORD_RESET,
-        &keys,
-        record.as_ref().map(|r| r.id),
-        false,
-    )
-    .await?;
     if let Some(record) = record {
         let lang = Lang::parse(&record.lang).unwrap_or_default().tr();
         let mut tx = state.db.begin().await?;
@@ -171,7 +172,7 @@ pub async fn reset(
             },
         );
     };
-    let password_hash = passwords::hash(password.expose()).await?;
+    let password_hash = state.hasher.hash(password.expose()).await?;
     let mut tx = state.db.begin().await?;
     let Some(token) =
         store::consume_token(&mut tx, &form.token, store::TokenPurpose::ResetPassword).await?
@@ -183,7 +184,7 @@ pub async fn reset(
     store::set_password(&mut tx, token.user_id, &password_hash).await?;
     // Following the link proved control of the address.
     store::mark_verified(&mut tx, token.user_id).await?;
-    store::end_sessions(&mut tx, token.user_id).await?;
+    store::end_sessions(&mut tx, token.user_id, None).await?;
     if let Some(record) = store::login_record_by_id(&state.db, token.user_id).await? {
         let lang = Lang::parse(&record.lang).unwrap_or_default().tr();
         let mail = emails::password_changed(

@@ -9,12 +9,15 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{Cvr, DisplayName, Email, Password, Role, emails, passwords, store};
+use super::{
+    Cvr, DisplayName, Email, Password, Role, emails, store,
+    throttle::{self, Keys, Scope, Taken},
+};
 use crate::{
     app::AppState,
     db::is_unique_violation,
     error::Result,
-    web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
+    web::{ClientIp, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 
 #[derive(Deserialize, Default)]
@@ -35,6 +38,7 @@ struct RegisterPage {
     employer: bool,
     form: RegisterForm,
     errors: FieldErrors,
+    problem: Option<String>,
 }
 
 #[derive(Template)]
@@ -58,6 +62,7 @@ pub async fn form(l: Layout, Query(query): Query<RegisterQuery>) -> Result<Respo
         employer,
         form: RegisterForm::default(),
         errors: FieldErrors::default(),
+        problem: None,
     })
 }
 
@@ -115,6 +120,7 @@ fn validate(
 
 pub async fn submit(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     l: Layout,
     Form(mut form): Form<RegisterForm>,
 ) -> Result<Response> {
@@ -129,8 +135,29 @@ pub async fn submit(
     let Some(valid) = valid.filter(|_| errors.is_empty()) else {
         return invalid(l, employer, form, errors).await;
     };
+    // Counted before the (memory-hungry) hash, whether the address is new or known.
+    let keys = throttle::keys(&state, valid.email.as_str(), ip);
+    if let Taken::Refused { wait_secs, .. } = throttle::REGISTER
+        .take(&state, &keys, None, Scope::AccountAndIp)
+        .await?
+    {
+        tracing::warn!("registration rate limit reached");
+        let minutes = wait_secs.div_ceil(60).to_string();
+        let problem = l.t.f("register.rate_limited", &[("minutes", &minutes)]);
+        form.password.clear();
+        return render_with_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            &RegisterPage {
+                l: l.with_form().await?,
+                employer,
+                form,
+                errors: FieldErrors::default(),
+                problem: Some(problem),
+            },
+        );
+    }
 
-    match register(&state, &l, &valid, employer).await? {
+    match register(&state, &l, &valid, employer, &keys).await? {
         Registered::Done => {}
         Registered::CvrTaken => {
             errors.add("cvr", l.t.s("validation.cvr_taken"));
@@ -156,6 +183,7 @@ async fn invalid(
             employer,
             form,
             errors,
+            problem: None,
         },
     )
 }
@@ -166,19 +194,29 @@ enum Registered {
 }
 
 /// Creates the account (and company), or, for an address we already know, sends that address
-/// a note instead. Either way the visitor sees the same page.
+/// a note instead (at most one an hour). Either way the visitor sees the same page, after the
+/// same work: the password is hashed on both paths, so timing does not tell them apart.
 async fn register(
     state: &AppState,
     l: &Layout,
     valid: &ValidRegistration,
     employer: bool,
+    keys: &Keys,
 ) -> Result<Registered> {
     let email = valid.email.as_str();
+    let password_hash = state.hasher.hash(valid.password.expose()).await?;
     if let Some(existing) = store::login_record(&state.db, email).await? {
         let t = crate::web::Lang::parse(&existing.lang)
             .unwrap_or_default()
             .tr();
         let mut tx = state.db.begin().await?;
+        let notice = throttle::ACCOUNT_NOTICE
+            .take_in(&mut tx, keys, Some(existing.id), Scope::AccountAndIp)
+            .await?;
+        if let Taken::Refused { .. } = notice {
+            tracing::info!(email = %valid.email.redacted(), "registration for a known address; noted this hour already");
+            return Ok(Registered::Done);
+        }
         let mail = if existing.email_verified_at.is_some() {
             emails::already_registered(t, email, &existing.name, &state.link("/password/forgot"))?
         } else {
@@ -194,7 +232,6 @@ async fn register(
         return Ok(Registered::Done);
     }
 
-    let password_hash = passwords::hash(valid.password.expose()).await?;
     let role = if employer {
         Role::Employer
     } else {

@@ -1,6 +1,7 @@
 //! Sessions live in our own database (both backends), so every node sees them and logout or a
 //! password reset can end them server-side. The user id is copied into its own column so that
-//! "end all my sessions" is one indexed delete.
+//! "end all my sessions" is one indexed delete. Ending a session deletes its row, and nothing
+//! but `create` (a new id) ever inserts one.
 
 use async_trait::async_trait;
 use tower_sessions::{
@@ -37,8 +38,24 @@ impl DbSessionStore {
     }
 }
 
-fn backend(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
+/// Marks store errors that mean "the database cannot be reached" (see `is_unavailable`).
+const UNAVAILABLE: &str = "database unavailable";
+
+fn backend(e: sqlx::Error) -> StoreError {
+    if crate::db::is_unavailable(&e) {
+        StoreError::Backend(format!("{UNAVAILABLE}: {e}"))
+    } else {
+        StoreError::Backend(e.to_string())
+    }
+}
+
+/// Whether a session failed because the database could not be reached (a 503, not a 500).
+pub fn is_unavailable(error: &tower_sessions::session::Error) -> bool {
+    matches!(
+        error,
+        tower_sessions::session::Error::Store(StoreError::Backend(message))
+            if message.starts_with(UNAVAILABLE)
+    )
 }
 
 fn user_of(record: &Record) -> Option<i64> {
@@ -71,22 +88,28 @@ impl SessionStore for DbSessionStore {
         }
     }
 
+    /// Updates a live session only. A request that loaded its session before the session was
+    /// ended (logout elsewhere, a password change or reset, "end this session") saves into
+    /// nothing, so the ended session stays ended; new sessions go through `create`.
     async fn save(&self, record: &Record) -> StoreResult<()> {
         let data =
             serde_json::to_string(&record.data).map_err(|e| StoreError::Encode(e.to_string()))?;
-        db_run!(pool & self.db, |p| sqlx::query(
-            "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, \
-             expires_at = excluded.expires_at"
+        let updated = db_run!(pool & self.db, |p| sqlx::query(
+            "UPDATE sessions SET user_id = $2, data = $3, expires_at = $4 \
+             WHERE id = $1 AND expires_at > $5"
         )
         .bind(record.id.to_string())
         .bind(user_of(record))
         .bind(&data)
         .bind(record.expiry_date)
+        .bind(now())
         .execute(p)
         .await
         .map(|r| r.rows_affected()))
         .map_err(backend)?;
+        if updated == 0 {
+            tracing::info!("a request of an ended session finished; the session stays ended");
+        }
         Ok(())
     }
 

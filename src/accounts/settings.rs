@@ -11,17 +11,18 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    Email, Password, emails, passwords,
+    Email, Password, emails,
     registration::{ConfirmPage, TokenForm, TokenQuery},
     store,
+    throttle::{self, Scope, Taken},
 };
 use crate::{
     app::AppState,
     db::is_unique_violation,
     error::Result,
     web::{
-        CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status,
-        renew_session,
+        ClientIp, CurrentUser, FieldErrors, FlashKind, Layout, carry_into_epoch, flash, render,
+        render_with_status, renew_session, sign_out,
     },
 };
 
@@ -73,6 +74,7 @@ pub async fn email_form(CurrentUser(user): CurrentUser, l: Layout) -> Result<Res
 
 pub async fn request_email_change(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     CurrentUser(user): CurrentUser,
     l: Layout,
     Form(mut form): Form<EmailForm>,
@@ -86,11 +88,13 @@ pub async fn request_email_change(
         errors.add("new_email", t.s("validation.email_unchanged"));
     }
     let record = store::login_record_by_id(&state.db, user.id).await?;
-    let password_ok = passwords::verify(
-        &form.password,
-        record.as_ref().map(|r| r.password_hash.as_str()),
-    )
-    .await?;
+    let password_ok = state
+        .hasher
+        .verify(
+            &form.password,
+            record.as_ref().map(|r| r.password_hash.as_str()),
+        )
+        .await?;
     if !password_ok {
         errors.add("password", t.s("validation.password_wrong"));
     }
@@ -107,8 +111,19 @@ pub async fn request_email_change(
         );
     };
 
+    // At most one e-mail an hour to the address named, taken or not (the same either way, so
+    // that this form cannot flood an inbox nor tell whether the address has an account).
     let mut tx = state.db.begin().await?;
-    if store::email_taken(&state.db, new_email.as_str()).await? {
+    let keys = throttle::keys(&state, new_email.as_str(), ip);
+    let notice = throttle::ACCOUNT_NOTICE
+        .take_in(&mut tx, &keys, None, Scope::AccountAndIp)
+        .await?;
+    if let Taken::Refused { .. } = notice {
+        tracing::info!(
+            user_id = user.id,
+            "e-mail change requested; address noted this hour already"
+        );
+    } else if store::email_taken(&state.db, new_email.as_str()).await? {
         // Tell the owner of that address, not the person asking.
         let mail = emails::email_in_use(t, new_email.as_str())?;
         state.queue_mail(&mut tx, &mail).await?;
@@ -236,11 +251,13 @@ pub async fn change_password(
     let t = l.t;
     let mut errors = FieldErrors::default();
     let record = store::login_record_by_id(&state.db, user.id).await?;
-    if !passwords::verify(
-        &form.current_password,
-        record.as_ref().map(|r| r.password_hash.as_str()),
-    )
-    .await?
+    if !state
+        .hasher
+        .verify(
+            &form.current_password,
+            record.as_ref().map(|r| r.password_hash.as_str()),
+        )
+        .await?
     {
         errors.add("current_password", t.s("validation.password_wrong"));
     }
@@ -259,18 +276,26 @@ pub async fn change_password(
             },
         );
     };
-    let password_hash = passwords::hash(password.expose()).await?;
-    // The current session continues under a new id (saved after this response); every other
-    // session of this person ends now.
-    renew_session(&l.session).await?;
+    let password_hash = state.hasher.hash(password.expose()).await?;
+    // Every session of this person ends now. Only a session still current may do this: if all
+    // sessions were ended while this request ran (a reset elsewhere), nothing changes and this
+    // session is over too.
     let mut tx = state.db.begin().await?;
+    let Some(epoch) = store::end_sessions(&mut tx, user.id, Some(user.session_epoch)).await? else {
+        drop(tx);
+        sign_out(&l.session).await?;
+        flash(&l.session, FlashKind::Error, t.s("session.ended")).await?;
+        return Ok(Redirect::to("/login").into_response());
+    };
     store::set_password(&mut tx, user.id, &password_hash).await?;
-    store::end_sessions(&mut tx, user.id).await?;
     let mail =
         emails::password_changed(t, &user.email, &user.name, &state.link("/password/forgot"))?;
     state.queue_mail(&mut tx, &mail).await?;
     tx.commit().await?;
     state.mail_queued();
+    // This session continues, under a new id (saved after this response) and the new epoch.
+    renew_session(&l.session).await?;
+    carry_into_epoch(&l.session, epoch).await?;
     tracing::info!(user_id = user.id, "password changed");
     flash(&l.session, FlashKind::Success, t.s("change_password.done")).await?;
     Ok(Redirect::to("/account").into_response())

@@ -19,9 +19,10 @@ pub struct LoginRecord {
     pub name: String,
     pub lang: String,
     pub email_verified_at: Option<OffsetDateTime>,
+    pub session_epoch: i64,
 }
 
-const SESSION_USER_SQL: &str = "SELECT u.id, u.email, u.name, u.role, u.lang, \
+const SESSION_USER_SQL: &str = "SELECT u.id, u.email, u.name, u.role, u.lang, u.session_epoch, \
      c.id AS company_id, c.name AS company_name, c.cvr AS company_cvr \
      FROM users u \
      LEFT JOIN company_members m ON m.user_id = u.id \
@@ -34,7 +35,7 @@ pub async fn session_user(db: &Db, id: i64) -> Result<Option<SessionUser>> {
 
 pub async fn login_record(db: &Db, email: &str) -> Result<Option<LoginRecord>> {
     Ok(db_run!(pool db, |p| sqlx::query_as(
-        "SELECT id, email, password_hash, name, lang, email_verified_at FROM users WHERE email = $1"
+        "SELECT id, email, password_hash, name, lang, email_verified_at, session_epoch FROM users WHERE email = $1"
     )
     .bind(email)
     .fetch_optional(p)
@@ -43,7 +44,7 @@ pub async fn login_record(db: &Db, email: &str) -> Result<Option<LoginRecord>> {
 
 pub async fn login_record_by_id(db: &Db, id: i64) -> Result<Option<LoginRecord>> {
     Ok(db_run!(pool db, |p| sqlx::query_as(
-        "SELECT id, email, password_hash, name, lang, email_verified_at FROM users WHERE id = $1"
+        "SELECT id, email, password_hash, name, lang, email_verified_at, session_epoch FROM users WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(p)
@@ -127,6 +128,8 @@ pub enum TokenPurpose {
     VerifyEmail,
     ResetPassword,
     ChangeEmail,
+    /// Lets the owner log in to an account past its limit of failed logins.
+    UnlockLogin,
 }
 
 impl TokenPurpose {
@@ -135,13 +138,14 @@ impl TokenPurpose {
             TokenPurpose::VerifyEmail => "verify_email",
             TokenPurpose::ResetPassword => "reset_password",
             TokenPurpose::ChangeEmail => "change_email",
+            TokenPurpose::UnlockLogin => "unlock_login",
         }
     }
 
     fn lifetime(self) -> Duration {
         match self {
             TokenPurpose::VerifyEmail | TokenPurpose::ChangeEmail => Duration::hours(48),
-            TokenPurpose::ResetPassword => Duration::hours(1),
+            TokenPurpose::ResetPassword | TokenPurpose::UnlockLogin => Duration::hours(1),
         }
     }
 }
@@ -281,26 +285,48 @@ pub async fn record_login(db: &Db, user_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Ends every stored session of a person (after a password reset or change).
-pub async fn end_sessions(tx: &mut Tx, user_id: i64) -> Result<()> {
-    db_run!(tx tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+/// Ends every session of a person (after a password reset or change): the stored ones are
+/// deleted, and the epoch is raised so that one re-created by a request still in flight (a
+/// renewed id carries the epoch it had) is refused at its next request. Returns the new epoch;
+/// `None` if the epoch is no longer `seen` (given), i.e. the asking session itself has ended.
+pub async fn end_sessions(tx: &mut Tx, user_id: i64, seen: Option<i64>) -> Result<Option<i64>> {
+    let epoch: Option<i64> = db_run!(tx tx, |c| sqlx::query_scalar(
+        "UPDATE users SET session_epoch = session_epoch + 1 \
+         WHERE id = $1 AND ($2 IS NULL OR session_epoch = $2) RETURNING session_epoch"
+    )
     .bind(user_id)
-    .execute(&mut *c)
-    .await.map(|r| r.rows_affected()))?;
-    Ok(())
+    .bind(seen)
+    .fetch_optional(&mut *c)
+    .await)?;
+    if epoch.is_some() {
+        db_run!(tx tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(epoch)
 }
 
 #[derive(Clone, Copy)]
 pub enum AttemptAction {
     Login,
     PasswordReset,
+    Register,
+    /// An e-mail to an address that has an account, about someone else's use of it.
+    AccountNotice,
+    /// The e-mail with a link that opens an account past its login limit.
+    UnlockNotice,
 }
 
 impl AttemptAction {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             AttemptAction::Login => "login",
             AttemptAction::PasswordReset => "password_reset",
+            AttemptAction::Register => "register",
+            AttemptAction::AccountNotice => "account_notice",
+            AttemptAction::UnlockNotice => "unlock_notice",
         }
     }
 }
@@ -310,36 +336,62 @@ pub struct Attempt<'a> {
     pub account_key: &'a str,
     pub ip_key: &'a str,
     pub user_id: Option<i64>,
-    pub succeeded: bool,
 }
 
-pub async fn record_attempt(db: &Db, attempt: &Attempt<'_>) -> Result<()> {
-    db_run!(pool db, |p| sqlx::query(
+/// Records an attempt as unsuccessful (until `attempt_succeeded` says otherwise).
+pub async fn record_attempt(tx: &mut Tx, attempt: &Attempt<'_>) -> Result<i64> {
+    Ok(db_run!(tx tx, |c| sqlx::query_scalar(
         "INSERT INTO auth_attempts (action, account_key, ip_key, user_id, succeeded, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)"
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
     )
     .bind(attempt.action.as_str())
     .bind(attempt.account_key)
     .bind(attempt.ip_key)
     .bind(attempt.user_id)
-    .bind(attempt.succeeded)
+    .bind(false)
     .bind(now())
+    .fetch_one(&mut *c)
+    .await)?)
+}
+
+/// Marks a recorded attempt as successful, so that it no longer counts against a limit.
+pub async fn attempt_succeeded(db: &Db, attempt_id: i64, user_id: i64) -> Result<()> {
+    db_run!(pool db, |p| sqlx::query(
+        "UPDATE auth_attempts SET succeeded = $1, user_id = $2 WHERE id = $3"
+    )
+    .bind(true)
+    .bind(user_id)
+    .bind(attempt_id)
     .execute(p)
-    .await.map(|r| r.rows_affected()))?;
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-/// Unsuccessful attempts since `since`, per account key and per IP key.
+/// Unsuccessful attempts since `since`, per account key and per IP key. An account's count
+/// starts again after its last successful attempt (the owner proved the password); an IP's
+/// does not, or an attacker could clear it by logging in to an account of their own.
 pub async fn count_failures(
-    db: &Db,
+    tx: &mut Tx,
     action: AttemptAction,
     account_key: &str,
     ip_key: &str,
     since: OffsetDateTime,
 ) -> Result<(i64, i64)> {
-    let counts: (i64, i64) = db_run!(pool db, |p| sqlx::query_as(
+    let last_success: Option<OffsetDateTime> = db_run!(tx tx, |c| sqlx::query_scalar(
+        "SELECT MAX(created_at) FROM auth_attempts \
+         WHERE action = $1 AND account_key = $2 AND succeeded = $3 AND created_at > $4"
+    )
+    .bind(action.as_str())
+    .bind(account_key)
+    .bind(true)
+    .bind(since)
+    .fetch_one(&mut *c)
+    .await)?;
+    let account_since = last_success.map_or(since, |at| at.max(since));
+    let counts: (i64, i64) = db_run!(tx tx, |c| sqlx::query_as(
         "SELECT \
-           COALESCE(SUM(CASE WHEN account_key = $2 THEN 1 ELSE 0 END), 0), \
+           COALESCE(SUM(CASE WHEN account_key = $2 AND created_at > $6 THEN 1 ELSE 0 END), 0), \
            COALESCE(SUM(CASE WHEN ip_key = $3 THEN 1 ELSE 0 END), 0) \
          FROM auth_attempts \
          WHERE action = $1 AND succeeded = $4 AND created_at > $5 AND (account_key = $2 OR ip_key = $3)"
@@ -349,7 +401,8 @@ pub async fn count_failures(
     .bind(ip_key)
     .bind(false)
     .bind(since)
-    .fetch_one(p)
+    .bind(account_since)
+    .fetch_one(&mut *c)
     .await)?;
     Ok(counts)
 }

@@ -59,6 +59,10 @@ pub fn routes() -> Router<AppState> {
             "/operator/companies/{id}/trust",
             post(moderation::set_trust),
         )
+        .route(
+            "/operator/companies/{id}/verify",
+            post(moderation::set_verified),
+        )
 }
 
 /// Expires ads whose deadline (or 60 days) has passed. Every node runs it; the update is

@@ -1,6 +1,6 @@
 //! The operators' side: the review queue (approve, or reject with a reason the employer sees
-//! and is e-mailed), and marking companies as trusted. Every decision is recorded with who and
-//! when.
+//! and is e-mailed), marking companies as trusted, and verifying companies (only verified ones
+//! see candidates). Every decision is recorded with who and when.
 
 use askama::Template;
 use axum::{
@@ -21,6 +21,12 @@ use crate::{
     error::{Error, Result},
     web::{CurrentOperator, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
+
+/// A company row of the operators' list, with its verification in the reader's words.
+pub struct CompanyRow {
+    pub company: Company,
+    pub verified: Option<String>,
+}
 
 #[derive(Template)]
 #[template(path = "ads/moderation_queue.html")]
@@ -142,7 +148,7 @@ pub async fn reject(
 #[template(path = "ads/companies.html")]
 struct CompaniesPage {
     l: Layout,
-    companies: Vec<Company>,
+    companies: Vec<CompanyRow>,
 }
 
 pub async fn companies(
@@ -150,8 +156,25 @@ pub async fn companies(
     CurrentOperator(_): CurrentOperator,
     l: Layout,
 ) -> Result<Response> {
+    let lang = l.t.lang();
+    let companies = store::companies(&state.db)
+        .await?
+        .into_iter()
+        .map(|company| CompanyRow {
+            verified: company.verified_at.map(|at| {
+                l.t.f(
+                    "moderation.companies.verified_on",
+                    &[
+                        ("date", &super::view::instant(lang, at)),
+                        ("operator", company.verified_by.as_deref().unwrap_or("—")),
+                    ],
+                )
+            }),
+            company,
+        })
+        .collect();
     render(&CompaniesPage {
-        companies: store::companies(&state.db).await?,
+        companies,
         l: l.with_form().await?,
     })
 }
@@ -182,6 +205,44 @@ pub async fn set_trust(
         "moderation.flash.trusted"
     } else {
         "moderation.flash.untrusted"
+    };
+    flash(&l.session, FlashKind::Success, l.t.s(key)).await?;
+    Ok(Redirect::to("/operator/companies").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct VerifyForm {
+    verified: String,
+}
+
+/// An operator who has checked a company (its CVR in the business register, that the person
+/// who registered it acts for it) verifies it; verification can be withdrawn.
+pub async fn set_verified(
+    State(state): State<AppState>,
+    CurrentOperator(operator): CurrentOperator,
+    l: Layout,
+    Path(id): Path<i64>,
+    Form(form): Form<VerifyForm>,
+) -> Result<Response> {
+    let verified = match form.verified.as_str() {
+        "true" => true,
+        "false" => false,
+        _ => return Err(Error::BadRequest(l.t.s("error.bad_request.text").into())),
+    };
+    let by = verified.then_some(operator.id);
+    if !store::set_verified(&state.db, id, by).await? {
+        return Err(Error::NotFound);
+    }
+    tracing::info!(
+        company_id = id,
+        verified,
+        operator = operator.id,
+        "company verification changed"
+    );
+    let key = if verified {
+        "moderation.flash.verified"
+    } else {
+        "moderation.flash.unverified"
     };
     flash(&l.session, FlashKind::Success, l.t.s(key)).await?;
     Ok(Redirect::to("/operator/companies").into_response())

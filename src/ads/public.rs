@@ -85,7 +85,7 @@ pub async fn show(
             },
         );
     };
-    let json_ld = script_safe(&job_posting(&state, &ad, &content));
+    let json_ld = crate::web::script_json(&job_posting(&state, &ad, &content));
     let saved = match &l.user {
         Some(user) if user.role == crate::accounts::Role::Seeker => {
             Some(crate::profiles::is_saved(&state, user.id, id).await?)
@@ -103,11 +103,6 @@ pub async fn show(
         saved,
         l,
     })
-}
-
-/// JSON inside `<script>`: `</` must not end the element early.
-fn script_safe(value: &Value) -> String {
-    value.to_string().replace("</", "<\\/")
 }
 
 /// schema.org `JobPosting` with every property Google for Jobs requires or recommends.

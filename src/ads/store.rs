@@ -416,15 +416,45 @@ pub struct Company {
     pub cvr: String,
     pub trusted: bool,
     pub ads: i64,
+    pub verified_at: Option<OffsetDateTime>,
+    /// The operator who verified the company (gone if that account was deleted since).
+    pub verified_by: Option<String>,
 }
 
 pub async fn companies(db: &Db) -> Result<Vec<Company>> {
     Ok(db_run!(pool db, |p| sqlx::query_as(
-        "SELECT c.id, c.name, c.cvr, c.trusted, (SELECT COUNT(*) FROM ads a WHERE a.company_id = c.id) AS ads \
-         FROM companies c ORDER BY c.name LIMIT 1000"
+        "SELECT c.id, c.name, c.cvr, c.trusted, (SELECT COUNT(*) FROM ads a WHERE a.company_id = c.id) AS ads, \
+         c.verified_at, o.email AS verified_by \
+         FROM companies c LEFT JOIN users o ON o.id = c.verified_by ORDER BY c.name LIMIT 1000"
     )
     .fetch_all(p)
     .await)?)
+}
+
+/// Records that an operator checked the company (`Some(operator)`), or withdraws that.
+pub async fn set_verified(db: &Db, company_id: i64, operator: Option<i64>) -> Result<bool> {
+    let at = operator.map(|_| crate::db::now());
+    let changed = db_run!(pool db, |p| sqlx::query(
+        "UPDATE companies SET verified_at = $1, verified_by = $2 WHERE id = $3"
+    )
+    .bind(at)
+    .bind(operator)
+    .bind(company_id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+/// Only companies an operator has verified may see the seekers who chose to be found.
+pub async fn is_verified(db: &Db, company_id: i64) -> Result<bool> {
+    let verified: Option<bool> = db_run!(pool db, |p| sqlx::query_scalar(
+        "SELECT verified_at IS NOT NULL FROM companies WHERE id = $1"
+    )
+    .bind(company_id)
+    .fetch_optional(p)
+    .await)?;
+    Ok(verified.unwrap_or(false))
 }
 
 pub async fn set_trusted(db: &Db, company_id: i64, trusted: bool) -> Result<bool> {

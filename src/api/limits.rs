@@ -32,7 +32,8 @@ impl ApiLimiter {
         }))
     }
 
-    /// Forgets clients that have been quiet (called by housekeeping).
+    /// Forgets clients whose allowance has refilled; housekeeping calls it, so the map of
+    /// client addresses does not grow with every address that ever called.
     pub fn shrink(&self) {
         if let Some(limiter) = &self.0 {
             limiter.retain_recent();
@@ -71,5 +72,24 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
                 .insert(header::RETRY_AFTER, HeaderValue::from(wait));
             response
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiet_clients_are_forgotten() {
+        let limiter = ApiLimiter::new(1000);
+        let map = limiter.0.clone().expect("limit on");
+        for i in 0..200u8 {
+            assert!(map.check_key(&IpAddr::from([10, 0, 0, i])).is_ok());
+        }
+        assert_eq!(map.len(), 200);
+        // One request at 1000 per second is refilled after a millisecond.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        limiter.shrink();
+        assert_eq!(map.len(), 0);
     }
 }

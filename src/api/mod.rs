@@ -130,9 +130,9 @@ fn internal(e: Error) -> Response {
         ("employment-type" = Option<Vec<String>>, Query, description = "permanent, temporary, freelance, internship or student; repeatable"),
         ("remote" = Option<Vec<String>>, Query, description = "no, hybrid or fully; repeatable"),
         ("published-after" = Option<String>, Query, description = "RFC 3339 time or YYYY-MM-DD"),
-        ("lat" = Option<f64>, Query, description = "Latitude of a radius search"),
-        ("lon" = Option<f64>, Query, description = "Longitude of a radius search"),
-        ("radius-km" = Option<f64>, Query, description = "Radius in km (default 25 with lat/lon)"),
+        ("lat" = Option<f64>, Query, minimum = -90, maximum = 90, description = "Latitude of a radius search, -90 to 90 (with `lon`)"),
+        ("lon" = Option<f64>, Query, minimum = -180, maximum = 180, description = "Longitude of a radius search, -180 to 180 (with `lat`)"),
+        ("radius-km" = Option<f64>, Query, minimum = 0.1, maximum = 1000, description = "Radius in km, 0.1 to 1000 (default 25 with `lat`/`lon`); 400 without `lat`/`lon`"),
         ("sort" = Option<String>, Query, description = "relevance (default), newest or deadline"),
         ("offset" = Option<usize>, Query, description = "0 to 10000"),
         ("limit" = Option<usize>, Query, description = "0 to 100, default 10"),
@@ -218,6 +218,7 @@ async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Res
     params(("id" = i64, Path, description = "The ad's id")),
     responses(
         (status = 200, description = "The ad", body = ApiAd),
+        (status = 400, description = "`id` is not a whole number", body = ApiError),
         (status = 404, description = "No such ad", body = ApiError),
         (status = 410, description = "The ad is no longer published", body = ApiError),
     )
@@ -245,7 +246,7 @@ async fn ad(State(state): State<AppState>, Path(id): Path<String>) -> Response {
 #[utoipa::path(
     get,
     path = "/api/v1/stream",
-    params(("since" = String, Query, description = "RFC 3339 time")),
+    params(("since" = String, Query, format = DateTime, example = "2026-11-01T00:00:00Z", description = "An RFC 3339 date and time with offset, e.g. 2026-11-01T00:00:00Z")),
     responses(
         (status = 200, description = "Changes since the given time (at most 1000 ads per answer)", body = StreamResult),
         (status = 400, description = "`since` is missing or invalid", body = ApiError),
@@ -300,8 +301,11 @@ async fn stream(State(state): State<AppState>, RawQuery(query): RawQuery) -> Res
 #[utoipa::path(
     get,
     path = "/api/v1/typeahead",
-    params(("q" = String, Query, description = "The start of a word (2 characters or more)")),
-    responses((status = 200, description = "Completions, most frequent first", body = Typeahead))
+    params(("q" = Option<String>, Query, max_length = 50, description = "What has been typed, up to 50 characters; the last word (2 characters or more) is completed. Without `q`, or when it ends in a space or its last word is shorter, the answer is an empty list")),
+    responses(
+        (status = 200, description = "Completions of the last word, most frequent first (at most 8)", body = Typeahead),
+        (status = 400, description = "`q` is longer than 50 characters", body = ApiError),
+    )
 )]
 async fn typeahead(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let q = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())

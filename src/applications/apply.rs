@@ -13,10 +13,13 @@ use crate::{
     ads::{domain::AdContent, domain::ApplyMethod, public::public_ad, store::AdRecord},
     app::AppState,
     db::{is_unique_violation, now},
-    documents::{self, FileKind, FileRow, Uploaded},
+    documents::{self, FileKind, FileRow, UploadBatch, Uploaded},
     error::{Error, Result},
     profiles::seeker,
-    web::{CurrentUser, FieldErrors, FlashKind, Lang, Layout, flash, render, render_with_status},
+    web::{
+        CurrentUser, FieldErrors, FlashKind, Lang, Layout, flash, multipart_text, render,
+        render_with_status,
+    },
 };
 
 #[derive(Template)]
@@ -95,7 +98,7 @@ pub async fn form(
     render(&page)
 }
 
-/// What the form sent, with new uploads already stored (and deleted again on failure).
+/// What the form sent, with new uploads already stored (in the request's `UploadBatch`).
 #[derive(Default)]
 struct Submission {
     cover_letter: String,
@@ -105,23 +108,14 @@ struct Submission {
     new_attachments: Vec<Uploaded>,
 }
 
-impl Submission {
-    fn uploads(&self) -> Vec<&Uploaded> {
-        self.new_cv
-            .iter()
-            .chain(self.new_attachments.iter())
-            .collect()
-    }
-}
-
 async fn read_form(
-    state: &AppState,
-    seeker_id: i64,
+    batch: &mut UploadBatch,
     multipart: &mut Multipart,
     errors: &mut FieldErrors,
     t: crate::web::Tr,
 ) -> Result<Submission> {
     let mut s = Submission::default();
+    let mut cv_parts = 0;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
@@ -133,10 +127,10 @@ async fn read_form(
         };
         let name = field.name().unwrap_or_default().to_string();
         match name.as_str() {
-            "cover_letter" => s.cover_letter = field.text().await.unwrap_or_default(),
-            "cv" => s.chosen_cv = field.text().await.ok().and_then(|v| v.parse().ok()),
+            "cover_letter" => s.cover_letter = multipart_text(t, field).await?,
+            "cv" => s.chosen_cv = multipart_text(t, field).await?.parse().ok(),
             "attachment" => {
-                if let Some(id) = field.text().await.ok().and_then(|v| v.parse().ok()) {
+                if let Ok(id) = multipart_text(t, field).await?.parse() {
                     s.chosen_attachments.push(id);
                 }
             }
@@ -144,29 +138,28 @@ async fn read_form(
                 let declared = field.file_name().unwrap_or_default().to_string();
                 if declared.is_empty() {
                     // An empty file input still sends a part; nothing was chosen.
-                    let _ = field.bytes().await;
                     continue;
                 }
-                let kind = if name == "cv_upload" {
-                    FileKind::Cv
+                let (kind, field_name) = if name == "cv_upload" {
+                    (FileKind::Cv, "cv_upload")
                 } else {
-                    FileKind::Attachment
+                    (FileKind::Attachment, "attachment_upload")
                 };
-                match documents::upload(state, seeker_id, &declared, field).await {
+                if kind == FileKind::Cv {
+                    // One CV per application: a second part would be an object for no row.
+                    cv_parts += 1;
+                    if cv_parts > 1 {
+                        errors.add("cv_upload", t.s("documents.one_file"));
+                        continue;
+                    }
+                }
+                match batch.document(&declared, field).await {
                     Ok(uploaded) if kind == FileKind::Cv => s.new_cv = Some(uploaded),
                     Ok(uploaded) => s.new_attachments.push(uploaded),
-                    Err(Error::BadRequest(message)) => errors.add(
-                        if kind == FileKind::Cv {
-                            "cv_upload"
-                        } else {
-                            "attachment_upload"
-                        },
-                        documents::explain(t, &message),
-                    ),
-                    Err(e) => {
-                        documents::discard(state, &s.uploads()).await;
-                        return Err(e);
+                    Err(Error::BadRequest(message)) => {
+                        errors.add(field_name, documents::explain(t, &message))
                     }
+                    Err(e) => return Err(e),
                 }
             }
             _ => {}
@@ -186,7 +179,8 @@ pub async fn submit(
     let (ad, content) = open_ad(&state, id).await?;
     let t = l.t;
     let mut errors = FieldErrors::default();
-    let s = read_form(&state, seeker_id, &mut multipart, &mut errors, t).await?;
+    let mut batch = UploadBatch::begin(&state, seeker_id, t);
+    let s = read_form(&mut batch, &mut multipart, &mut errors, t).await?;
 
     let cover_letter = s.cover_letter.trim().to_string();
     if cover_letter.chars().count() < 20 || cover_letter.chars().count() > 10_000 {
@@ -203,7 +197,7 @@ pub async fn submit(
         .filter(|f| s.chosen_attachments.contains(&f.id))
         .collect();
     if !errors.is_empty() {
-        documents::discard(&state, &s.uploads()).await;
+        batch.finish().await;
         let page = ApplyPage {
             ad_id: id,
             title: content.title,
@@ -221,47 +215,42 @@ pub async fn submit(
     }
 
     // The application gets its own copies, so the profile's files can change freely.
-    let mut copies: Vec<(Uploaded, &'static str)> = Vec::new();
-    let mut copy_failed = None;
-    if s.new_cv.is_none()
-        && let Some(cv) = chosen_cv
-    {
-        match documents::copy(&state, seeker_id, cv).await {
-            Ok(c) => copies.push((c, "cv")),
-            Err(e) => copy_failed = Some(e),
+    let copied: Result<Vec<(Uploaded, &'static str)>> = async {
+        let mut all = Vec::new();
+        if s.new_cv.is_none()
+            && let Some(cv) = chosen_cv
+        {
+            all.push((batch.copy(cv).await?, "cv"));
         }
+        for file in &chosen_attachments {
+            all.push((batch.copy(file).await?, "attachment"));
+        }
+        Ok(all)
     }
-    for file in &chosen_attachments {
-        if copy_failed.is_some() {
-            break;
+    .await;
+    let mut all = match copied {
+        Ok(all) => all,
+        Err(e) => {
+            batch.finish().await;
+            return Err(e);
         }
-        match documents::copy(&state, seeker_id, file).await {
-            Ok(c) => copies.push((c, "attachment")),
-            Err(e) => copy_failed = Some(e),
-        }
-    }
-    let mut all: Vec<(Uploaded, &'static str)> = copies;
+    };
     if let Some(cv) = s.new_cv {
         all.push((cv, "cv"));
     }
     for a in s.new_attachments {
         all.push((a, "attachment"));
     }
-    if let Some(e) = copy_failed {
-        documents::discard(&state, &all.iter().map(|(u, _)| u).collect::<Vec<_>>()).await;
-        return Err(e);
-    }
 
-    match forward(&state, &user, &ad, &content, &cover_letter, &all).await {
+    let forwarded = forward(&state, &batch, &user, &ad, &content, &cover_letter, &all).await;
+    batch.finish().await;
+    match forwarded {
         Ok(()) => {}
-        Err(e) => {
-            documents::discard(&state, &all.iter().map(|(u, _)| u).collect::<Vec<_>>()).await;
-            if matches!(&e, Error::Database(db) if is_unique_violation(db)) {
-                flash(&l.session, FlashKind::Info, t.s("apply.already")).await?;
-                return Ok(Redirect::to("/applications").into_response());
-            }
-            return Err(e);
+        Err(e) if matches!(&e, Error::Database(db) if is_unique_violation(db)) => {
+            flash(&l.session, FlashKind::Info, t.s("apply.already")).await?;
+            return Ok(Redirect::to("/applications").into_response());
         }
+        Err(e) => return Err(e),
     }
     flash(&l.session, FlashKind::Success, t.s("apply.sent")).await?;
     Ok(Redirect::to("/applications").into_response())
@@ -271,6 +260,7 @@ pub async fn submit(
 /// disclosure record and both e-mails commit together or not at all.
 async fn forward(
     state: &AppState,
+    batch: &UploadBatch,
     user: &crate::accounts::SessionUser,
     ad: &AdRecord,
     content: &AdContent,
@@ -294,7 +284,9 @@ async fn forward(
     let mut items = vec!["cover letter".to_string()];
     let mut file_ids = Vec::new();
     for (uploaded, role) in files {
-        let file = documents::insert_row(&mut tx, user.id, FileKind::Application, uploaded).await?;
+        let file = batch
+            .record(&mut tx, FileKind::Application, uploaded)
+            .await?;
         store::attach(&mut tx, application, file, role).await?;
         items.push(format!("{role}: {}", uploaded.stored.safe_name));
         file_ids.push((file, uploaded.stored.safe_name.clone()));

@@ -13,6 +13,11 @@ use time::OffsetDateTime;
 
 use crate::error::Result;
 
+/// How long a request waits for a PostgreSQL connection before it is told to try again.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long start-up waits for PostgreSQL to accept connections.
+const START_TIMEOUT: Duration = Duration::from_secs(10);
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -72,9 +77,18 @@ impl Db {
         } else {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
-                .await?;
+                // With the database down, a page fails (503) after this rather than hanging.
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect_lazy(url)?;
+            // Starting up, the database may still be on its way: wait longer for it.
+            let started = std::time::Instant::now();
+            loop {
+                match pool.acquire().await {
+                    Ok(_) => break,
+                    Err(sqlx::Error::PoolTimedOut) if started.elapsed() < START_TIMEOUT => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
             Ok(Db::Postgres(pool))
         }
     }
@@ -159,6 +173,27 @@ impl Db {
 }
 
 impl Tx {
+    /// Serialises this transaction with every other that locks one of `keys`, until commit or
+    /// rollback, so that a count followed by an insert is atomic (a limit cannot be passed by
+    /// parallel requests that all count before any inserts). SQLite needs nothing more: every
+    /// transaction here holds its write lock from `BEGIN IMMEDIATE` on. PostgreSQL takes a
+    /// transaction-level advisory lock per key, in sorted order so that two cannot deadlock.
+    pub async fn lock(&mut self, keys: &[&str]) -> Result<()> {
+        let Tx::Postgres(tx) = self else {
+            return Ok(());
+        };
+        let mut keys = keys.to_vec();
+        keys.sort_unstable();
+        keys.dedup();
+        for key in keys {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(key)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await?,
@@ -173,6 +208,15 @@ pub fn now() -> OffsetDateTime {
     let now = OffsetDateTime::now_utc();
     now.replace_nanosecond(now.nanosecond() / 1000 * 1000)
         .unwrap_or(now)
+}
+
+/// True when the database could not be reached (no connection within the acquire timeout,
+/// or the connection broke): the person gets "try again shortly", not "something went wrong".
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    matches!(
+        error,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
+    )
 }
 
 /// True when a query failed on a UNIQUE constraint (e.g. a registration race).

@@ -2,6 +2,8 @@
 //! employers only with consent. Files are checked by content, encrypted with the person's own
 //! data key (see `files`), and served only through handlers that check who is asking.
 
+use std::time::Duration;
+
 use askama::Template;
 use axum::{
     Form, Router,
@@ -62,14 +64,18 @@ pub struct FileRow {
 
 impl FileRow {
     pub fn size_text(&self) -> String {
-        match self.size_bytes {
-            n if n >= 1_000_000 => format!("{:.1} MB", n as f64 / 1_000_000.0),
-            n => format!("{} kB", (n + 999) / 1000),
-        }
+        size_text(self.size_bytes.max(0) as u64)
     }
 }
 
-/// A stored object not yet recorded in a row (deleted again if the step fails).
+fn size_text(bytes: u64) -> String {
+    match bytes {
+        n if n >= 1_000_000 => format!("{:.1} MB", n as f64 / 1_000_000.0),
+        n => format!("{} kB", n.div_ceil(1000)),
+    }
+}
+
+/// A stored object not yet recorded in a row (see `UploadBatch`).
 pub struct Uploaded {
     pub stored: StoredFile,
     /// What the person sees as the file's name.
@@ -105,122 +111,364 @@ pub async fn data_key_in(
     DataKey::unwrap(master, &wrapped)
 }
 
-/// Streams an uploaded document (CV or attachment) into storage.
-pub async fn upload<S, E>(
-    state: &AppState,
+/// How long a request's claim on its uploads lasts without renewal. A live request renews it
+/// every `LEASE_RENEWAL`; after a crash, housekeeping removes the objects once it ran out.
+pub const UPLOAD_LEASE: Duration = Duration::from_secs(5 * 60);
+const LEASE_RENEWAL: Duration = Duration::from_secs(60);
+
+/// The uploads of one request. Each storage key is recorded in `pending_objects` under the
+/// request's lease before a byte is written, and `record` claims it in the transaction that
+/// writes its `files` row. Whatever is still unclaimed when the batch ends is deleted: by
+/// `finish` on the paths we see, in the background when the batch is dropped (a cancelled
+/// request, an early error), and by housekeeping after a crash. Uploads are held to the
+/// person's quota (`JOBBOARD_QUOTA_FILES`, `JOBBOARD_QUOTA_BYTES`).
+pub struct UploadBatch {
+    state: AppState,
     owner: i64,
-    declared_name: &str,
-    body: S,
-) -> Result<Uploaded>
-where
-    S: Stream<Item = std::result::Result<Bytes, E>> + Send,
-    E: std::fmt::Display,
-{
-    store(state, owner, UploadKind::Document, declared_name, body).await
+    t: Tr,
+    lease: String,
+    /// What this batch has stored so far, for the quota: (files, plaintext bytes).
+    stored: (u64, u64),
+    /// Some key was recorded under the lease, so dropping the batch has something to clean.
+    started: bool,
+    finished: bool,
+    renewal: tokio::task::JoinHandle<()>,
 }
 
-/// Stores a photo: decoded, re-encoded without metadata (EXIF, GPS), encrypted.
-pub async fn upload_image<S, E>(
-    state: &AppState,
-    owner: i64,
-    declared_name: &str,
-    body: S,
-) -> Result<Uploaded>
-where
-    S: Stream<Item = std::result::Result<Bytes, E>> + Send,
-    E: std::fmt::Display,
-{
-    store(state, owner, UploadKind::Image, declared_name, body).await
+impl UploadBatch {
+    pub fn begin(state: &AppState, owner: i64, t: Tr) -> Self {
+        let lease = crate::secrets::random_token();
+        let renewal = tokio::spawn(renew_lease(state.db.clone(), lease.clone()));
+        Self {
+            state: state.clone(),
+            owner,
+            t,
+            lease,
+            stored: (0, 0),
+            started: false,
+            finished: false,
+            renewal,
+        }
+    }
+
+    /// Streams a document (CV or attachment) into storage.
+    pub async fn document<S, E>(&mut self, declared_name: &str, body: S) -> Result<Uploaded>
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Send,
+        E: std::fmt::Display,
+    {
+        let limit = self.state.config.max_upload_bytes;
+        self.store(UploadKind::Document, declared_name, body, limit)
+            .await
+    }
+
+    /// Stores a photo: decoded, re-encoded without metadata (EXIF, GPS), encrypted.
+    pub async fn image<S, E>(&mut self, declared_name: &str, body: S) -> Result<Uploaded>
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Send,
+        E: std::fmt::Display,
+    {
+        let limit = self.state.config.max_upload_bytes;
+        self.store(UploadKind::Image, declared_name, body, limit)
+            .await
+    }
+
+    /// A copy of one of the person's files (re-encrypted from a fresh read).
+    pub async fn copy(&mut self, file: &FileRow) -> Result<Uploaded> {
+        let key = data_key(&self.state, self.owner).await?;
+        let source = files::open_download(
+            &self.state.files,
+            &key,
+            &StorageKey::parse(&file.storage_key)?,
+        )
+        .await?;
+        let mut copy = self
+            .store(UploadKind::Document, &file.safe_name, source, u64::MAX)
+            .await?;
+        copy.name = file.name.clone();
+        Ok(copy)
+    }
+
+    async fn store<S, E>(
+        &mut self,
+        kind: UploadKind,
+        declared_name: &str,
+        body: S,
+        max_bytes: u64,
+    ) -> Result<Uploaded>
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Send,
+        E: std::fmt::Display,
+    {
+        let used = usage(&self.state.db, self.owner).await?;
+        let (files, bytes) = (used.0 + self.stored.0, used.1 + self.stored.1);
+        if files >= self.state.config.quota_files || bytes >= self.state.config.quota_bytes {
+            return Err(self.over_quota((files, bytes)));
+        }
+        let key = data_key(&self.state, self.owner).await?;
+        let storage_key = StorageKey::random();
+        db_run!(pool & self.state.db, |p| sqlx::query(
+            "INSERT INTO pending_objects (storage_key, lease, touched_at) VALUES ($1, $2, $3)"
+        )
+        .bind(storage_key.as_str())
+        .bind(&self.lease)
+        .bind(now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        self.started = true;
+        let stored = match files::store_upload(
+            &self.state.files,
+            &key,
+            kind,
+            declared_name,
+            body,
+            max_bytes,
+            storage_key.clone(),
+        )
+        .await
+        {
+            Ok(stored) => stored,
+            Err(e) => {
+                forget(&self.state, &storage_key).await;
+                return Err(e);
+            }
+        };
+        if bytes + stored.size > self.state.config.quota_bytes {
+            forget(&self.state, &stored.storage_key).await;
+            return Err(self.over_quota((files, bytes)));
+        }
+        self.stored = (self.stored.0 + 1, self.stored.1 + stored.size);
+        Ok(Uploaded {
+            name: stored.safe_name.clone(),
+            stored,
+        })
+    }
+
+    fn over_quota(&self, (files, bytes): (u64, u64)) -> Error {
+        let config = &self.state.config;
+        Error::BadRequest(self.t.f(
+            "files.quota",
+            &[
+                ("used", &size_text(bytes)),
+                ("limit", &size_text(config.quota_bytes)),
+                ("files", &files.to_string()),
+                ("max_files", &config.quota_files.to_string()),
+            ],
+        ))
+    }
+
+    /// Writes the `files` row of an upload of this batch and claims its object, in `tx`.
+    /// Fails (and so rolls `tx` back) if the person's files would exceed the quota, checked
+    /// under a lock on the person so that parallel requests cannot both squeeze in.
+    pub async fn record(&self, tx: &mut Tx, kind: FileKind, uploaded: &Uploaded) -> Result<i64> {
+        // A write to the person's key row locks it until the commit (on both backends).
+        db_run!(tx tx, |c| sqlx::query("UPDATE data_keys SET user_id = user_id WHERE user_id = $1")
+            .bind(self.owner)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        let claimed = db_run!(tx tx, |c| sqlx::query(
+            "DELETE FROM pending_objects WHERE storage_key = $1 AND lease = $2"
+        )
+        .bind(uploaded.stored.storage_key.as_str())
+        .bind(&self.lease)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if claimed != 1 {
+            // Housekeeping took it: the request stalled for longer than the lease.
+            return Err(Error::BadRequest(self.t.s("files.expired").into()));
+        }
+        let id = db_run!(tx tx, |c| sqlx::query_scalar(
+            "INSERT INTO files (owner_id, kind, name, safe_name, content_type, size_bytes, storage_key, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+        )
+        .bind(self.owner)
+        .bind(kind.as_str())
+        .bind(&uploaded.name)
+        .bind(&uploaded.stored.safe_name)
+        .bind(uploaded.stored.content_type)
+        .bind(uploaded.stored.size as i64)
+        .bind(uploaded.stored.storage_key.as_str())
+        .bind(now())
+        .fetch_one(&mut *c)
+        .await)?;
+        let (files, bytes): (i64, i64) = db_run!(tx tx, |c| sqlx::query_as(USAGE)
+            .bind(self.owner)
+            .fetch_one(&mut *c)
+            .await)?;
+        let config = &self.state.config;
+        if files as u64 > config.quota_files || bytes as u64 > config.quota_bytes {
+            return Err(self.over_quota((files as u64 - 1, bytes as u64 - uploaded.stored.size)));
+        }
+        Ok(id)
+    }
+
+    /// Ends the batch: deletes every object it stored that no committed row claimed (all of
+    /// them after a failure, none after a successful commit).
+    pub async fn finish(mut self) {
+        self.finished = true;
+        self.renewal.abort();
+        release_and_delete(&self.state, &self.lease).await;
+    }
 }
 
-async fn store<S, E>(
-    state: &AppState,
-    owner: i64,
-    kind: UploadKind,
-    declared_name: &str,
-    body: S,
-) -> Result<Uploaded>
-where
-    S: Stream<Item = std::result::Result<Bytes, E>> + Send,
-    E: std::fmt::Display,
-{
-    let key = data_key(state, owner).await?;
-    let stored = files::store_upload(
-        &state.files,
-        &key,
-        kind,
-        declared_name,
-        body,
-        state.config.max_upload_bytes,
-    )
-    .await?;
-    Ok(Uploaded {
-        name: stored.safe_name.clone(),
-        stored,
-    })
-}
-
-/// A copy of one of the person's files (re-encrypted from a fresh read).
-pub async fn copy(state: &AppState, owner: i64, file: &FileRow) -> Result<Uploaded> {
-    let key = data_key(state, owner).await?;
-    let source =
-        files::open_download(&state.files, &key, &StorageKey::parse(&file.storage_key)?).await?;
-    let stored = files::store_upload(
-        &state.files,
-        &key,
-        UploadKind::Document,
-        &file.safe_name,
-        source,
-        u64::MAX,
-    )
-    .await?;
-    Ok(Uploaded {
-        name: file.name.clone(),
-        stored,
-    })
-}
-
-pub async fn insert_row(
-    tx: &mut Tx,
-    owner: i64,
-    kind: FileKind,
-    uploaded: &Uploaded,
-) -> Result<i64> {
-    let id = db_run!(tx tx, |c| sqlx::query_scalar(
-        "INSERT INTO files (owner_id, kind, name, safe_name, content_type, size_bytes, storage_key, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
-    )
-    .bind(owner)
-    .bind(kind.as_str())
-    .bind(&uploaded.name)
-    .bind(&uploaded.stored.safe_name)
-    .bind(uploaded.stored.content_type)
-    .bind(uploaded.stored.size as i64)
-    .bind(uploaded.stored.storage_key.as_str())
-    .bind(now())
-    .fetch_one(&mut *c)
-    .await)?;
-    Ok(id)
-}
-
-/// Removes objects a failed step had stored.
-pub async fn discard(state: &AppState, uploads: &[&Uploaded]) {
-    for u in uploads {
-        if let Err(e) = state.files.delete(&u.stored.storage_key).await {
-            tracing::warn!(error = %e, "could not delete an abandoned object; the storage sweep will");
+impl Drop for UploadBatch {
+    fn drop(&mut self) {
+        self.renewal.abort();
+        if self.finished || !self.started {
+            return;
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let (state, lease) = (self.state.clone(), self.lease.clone());
+            runtime.spawn(async move { release_and_delete(&state, &lease).await });
         }
     }
 }
 
+async fn renew_lease(db: crate::db::Db, lease: String) {
+    loop {
+        tokio::time::sleep(LEASE_RENEWAL).await;
+        let renewed = db_run!(pool & db, |p| sqlx::query(
+            "UPDATE pending_objects SET touched_at = $1 WHERE lease = $2"
+        )
+        .bind(now())
+        .bind(&lease)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()));
+        if let Err(e) = renewed {
+            tracing::warn!(error = %e, "could not renew the lease of uploads in progress");
+        }
+    }
+}
+
+/// The person's stored files: how many, and their plaintext bytes.
+const USAGE: &str =
+    "SELECT COUNT(*), CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM files WHERE owner_id = $1";
+
+async fn usage(db: &crate::db::Db, owner: i64) -> Result<(u64, u64)> {
+    let (files, bytes): (i64, i64) =
+        db_run!(pool db, |p| sqlx::query_as(USAGE).bind(owner).fetch_one(p).await)?;
+    Ok((files as u64, bytes as u64))
+}
+
+/// Hands the batch's unclaimed objects to the sweep (no request can claim them any more),
+/// then deletes them now.
+async fn release_and_delete(state: &AppState, lease: &str) {
+    let released: Result<Vec<String>> = db_run!(pool & state.db, |p| sqlx::query_scalar(
+        "UPDATE pending_objects SET lease = NULL WHERE lease = $1 RETURNING storage_key"
+    )
+    .bind(lease)
+    .fetch_all(p)
+    .await)
+    .map_err(Error::from);
+    match released {
+        Ok(keys) => {
+            for key in keys {
+                match StorageKey::parse(&key) {
+                    Ok(key) => forget(state, &key).await,
+                    Err(e) => tracing::warn!(error = %e, "unreadable pending storage key"),
+                }
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not release abandoned uploads; housekeeping will")
+        }
+    }
+}
+
+/// Deletes an object no row owns, at every stage it may have reached, then its pending
+/// record; if the store fails, the record stays (without a lease) for housekeeping to retry.
+async fn forget(state: &AppState, key: &StorageKey) {
+    if let Err(e) = state.files.delete_every_stage(key).await {
+        tracing::warn!(error = %e, "could not delete an abandoned object; housekeeping will retry");
+        let released = db_run!(pool & state.db, |p| sqlx::query(
+            "UPDATE pending_objects SET lease = NULL WHERE storage_key = $1"
+        )
+        .bind(key.as_str())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()));
+        if let Err(e) = released {
+            tracing::warn!(error = %e, "could not hand an abandoned object to housekeeping");
+        }
+        return;
+    }
+    let deleted = db_run!(pool & state.db, |p| sqlx::query(
+        "DELETE FROM pending_objects WHERE storage_key = $1"
+    )
+    .bind(key.as_str())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()));
+    if let Err(e) = deleted {
+        tracing::warn!(error = %e, "could not clear the record of a deleted object");
+    }
+}
+
+/// Deletes the object of a `files` row that is gone. If the store fails, the key is queued in
+/// `pending_objects` for housekeeping to retry, so no unreadable leftover stays for ever.
 pub async fn delete_object(state: &AppState, storage_key: &str) {
     match StorageKey::parse(storage_key) {
         Ok(key) => {
             if let Err(e) = state.files.delete(&key).await {
-                tracing::warn!(error = %e, "could not delete an object; the storage sweep will");
+                tracing::warn!(error = %e, "could not delete an object; housekeeping will retry");
+                let queued = db_run!(pool & state.db, |p| {
+                    sqlx::query(
+                    "INSERT INTO pending_objects (storage_key, lease, touched_at) VALUES ($1, NULL, $2) \
+                     ON CONFLICT (storage_key) DO NOTHING"
+                )
+                .bind(key.as_str())
+                .bind(now())
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+                });
+                if let Err(e) = queued {
+                    tracing::warn!(error = %e, "could not queue an object for deletion");
+                }
             }
         }
         Err(e) => tracing::warn!(error = %e, "unreadable storage key"),
     }
+}
+
+/// Housekeeping: releases leases that ran out (their requests died with a crash or stalled
+/// past `lease`), then deletes every released object at every stage, complete ones included.
+/// Returns how many it removed.
+pub async fn sweep_abandoned(state: &AppState, lease: Duration) -> Result<u64> {
+    let cutoff = now() - lease;
+    db_run!(pool & state.db, |p| sqlx::query(
+        "UPDATE pending_objects SET lease = NULL WHERE lease IS NOT NULL AND touched_at < $1"
+    )
+    .bind(cutoff)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    let keys: Vec<String> = db_run!(pool & state.db, |p| {
+        sqlx::query_scalar(
+        "SELECT storage_key FROM pending_objects WHERE lease IS NULL ORDER BY touched_at LIMIT 1000"
+    )
+    .fetch_all(p)
+    .await
+    })?;
+    let mut removed = 0;
+    for key in keys {
+        // Only this module writes the table; a key it cannot read names no object.
+        if let Ok(parsed) = StorageKey::parse(&key) {
+            state.files.delete_every_stage(&parsed).await?;
+        }
+        removed += db_run!(pool & state.db, |p| sqlx::query(
+            "DELETE FROM pending_objects WHERE storage_key = $1 AND lease IS NULL"
+        )
+        .bind(&key)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    Ok(removed)
 }
 
 pub async fn list(state: &AppState, owner: i64, kind: FileKind) -> Result<Vec<FileRow>> {
@@ -268,13 +516,9 @@ pub async fn download_response(
         HeaderValue::from_str(content_type)
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        safe_name.replace(['"', '\\'], "_")
-    );
     headers.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+        crate::web::attachment_disposition(safe_name),
     );
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -350,25 +594,41 @@ async fn upload_document(
 ) -> Result<Response> {
     let owner = seeker(&user)?;
     let t = l.t;
+    let mut batch = UploadBatch::begin(&state, owner, t);
     let mut kind = FileKind::Cv;
     let mut problem = None;
     let mut stored = None;
-    while let Ok(Some(field)) = multipart.next_field().await {
+    let mut file_parts = 0;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => {
+                problem = Some(t.s("apply.error.broken_form").to_string());
+                break;
+            }
+        };
         let name = field.name().unwrap_or_default().to_string();
         match name.as_str() {
             "kind" => {
-                kind = match field.text().await.unwrap_or_default().as_str() {
+                kind = match crate::web::multipart_text(t, field).await?.as_str() {
                     "attachment" => FileKind::Attachment,
                     _ => FileKind::Cv,
                 }
             }
             "file" => {
+                // One file per upload: a second part would be a second object for one row.
+                file_parts += 1;
+                if file_parts > 1 {
+                    problem = Some(t.s("documents.one_file").to_string());
+                    continue;
+                }
                 let declared = field.file_name().unwrap_or_default().to_string();
                 if declared.is_empty() {
                     problem = Some(t.s("documents.choose_file").to_string());
                     continue;
                 }
-                match upload(&state, owner, &declared, field).await {
+                match batch.document(&declared, field).await {
                     Ok(u) => stored = Some(u),
                     Err(Error::BadRequest(message)) => problem = Some(explain(t, &message)),
                     Err(e) => return Err(e),
@@ -378,6 +638,7 @@ async fn upload_document(
         }
     }
     let Some(uploaded) = stored.filter(|_| problem.is_none()) else {
+        batch.finish().await;
         let problem = problem.unwrap_or_else(|| t.s("documents.choose_file").to_string());
         return Ok((
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -394,9 +655,9 @@ async fn upload_document(
         )
             .into_response());
     };
-    let mut tx = state.db.begin().await?;
-    let result = async {
-        let id = insert_row(&mut tx, owner, kind, &uploaded).await?;
+    let saved = async {
+        let mut tx = state.db.begin().await?;
+        let id = batch.record(&mut tx, kind, &uploaded).await?;
         if kind == FileKind::Cv {
             // The first CV becomes the default.
             db_run!(tx &mut tx, |c| sqlx::query(
@@ -410,17 +671,11 @@ async fn upload_document(
             .await
             .map(|r| r.rows_affected()))?;
         }
-        Ok::<_, Error>(())
+        tx.commit().await
     }
     .await;
-    match result {
-        Ok(()) => tx.commit().await?,
-        Err(e) => {
-            drop(tx);
-            discard(&state, &[&uploaded]).await;
-            return Err(e);
-        }
-    }
+    batch.finish().await;
+    saved?;
     flash(&l.session, FlashKind::Success, t.s("documents.uploaded")).await?;
     Ok(Redirect::to("/documents").into_response())
 }

@@ -24,9 +24,10 @@
 //!
 //! **No half-written files.** A document is written under `pending/` and renamed to its final,
 //! random key only after every check has passed; each failure path (too large, wrong type,
-//! broken stream, cancelled request) removes the pending object, and after a crash
-//! `FileStore::sweep_abandoned` removes what is left. An image is written in one request once
-//! it has been rebuilt.
+//! broken stream, cancelled request) removes the pending object. An image is written in one
+//! request once it has been rebuilt. The caller records each storage key in the database
+//! before anything is written under it (`documents::UploadBatch`), so that what a crash
+//! leaves at any stage, complete objects included, is found and removed.
 
 mod crypto;
 mod documents;
@@ -74,9 +75,9 @@ pub struct StoredFile {
     pub safe_name: String,
 }
 
-/// Checks, encrypts with `key` and stores an upload, reading `body` once. Refuses (with
-/// nothing left in the store) a body larger than `max_bytes`, of another type than `kind`
-/// accepts, damaged, or that fails while being read.
+/// Checks, encrypts with `key` and stores an upload under `storage_key`, reading `body` once.
+/// Refuses (with nothing left in the store) a body larger than `max_bytes`, of another type
+/// than `kind` accepts, damaged, or that fails while being read.
 pub async fn store_upload<S, E>(
     store: &FileStore,
     key: &DataKey,
@@ -84,6 +85,7 @@ pub async fn store_upload<S, E>(
     declared_name: &str,
     body: S,
     max_bytes: u64,
+    storage_key: StorageKey,
 ) -> Result<StoredFile>
 where
     S: Stream<Item = std::result::Result<Bytes, E>> + Send,
@@ -92,7 +94,7 @@ where
     let body = limited(body, max_bytes);
     match kind {
         UploadKind::Document => {
-            let mut upload = store.start_upload().await?;
+            let mut upload = store.start_upload(storage_key).await?;
             match encrypt_document(&mut upload, key, body).await {
                 Ok((document, size)) => Ok(StoredFile {
                     storage_key: upload.commit().await?,
@@ -116,7 +118,7 @@ where
             let mut sealed = encryptor.update(&rebuilt)?;
             sealed.extend(encryptor.finish()?);
             Ok(StoredFile {
-                storage_key: store.put_whole(sealed).await?,
+                storage_key: store.put_whole(storage_key, sealed).await?,
                 content_type: image.content_type(),
                 size,
                 safe_name: safe_name(declared_name, image.extension(), "image"),

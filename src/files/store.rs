@@ -7,8 +7,8 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt, TryStreamExt};
 use object_store::{
-    ClientOptions, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart, aws::AmazonS3Builder,
-    local::LocalFileSystem, path::Path,
+    ClientOptions, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig, WriteMultipart,
+    aws::AmazonS3Builder, local::LocalFileSystem, path::Path,
 };
 use rand::Rng;
 
@@ -31,7 +31,9 @@ const PROBE_PREFIX: &str = "readyz";
 pub struct StorageKey(String);
 
 impl StorageKey {
-    fn random() -> Self {
+    /// A new random key. Record it (as pending) before storing anything under it, so that a
+    /// crash cannot leave an object that nothing points to.
+    pub fn random() -> Self {
         let mut id = [0u8; 16];
         rand::rng().fill_bytes(&mut id);
         Self(format!("{FILES_PREFIX}/{}", encode_hex(&id)))
@@ -133,7 +135,14 @@ impl FileStore {
                 ClientOptions::new()
                     .with_connect_timeout(Duration::from_secs(5))
                     .with_timeout(Duration::from_secs(60)),
-            );
+            )
+            // A few quick retries ride out a blip; with the store down, a person waiting for
+            // an upload learns within seconds (not the default minute) that it failed.
+            .with_retry(RetryConfig {
+                max_retries: 3,
+                retry_timeout: Duration::from_secs(10),
+                ..RetryConfig::default()
+            });
         if let Some(endpoint) = &s3.endpoint {
             // Path-style requests (`endpoint/bucket/key`), which MinIO and other
             // S3-compatible servers expect; plain http only when the endpoint says so.
@@ -181,7 +190,36 @@ impl FileStore {
 
     /// Deleting a key that is already gone succeeds.
     pub async fn delete(&self, key: &StorageKey) -> Result<()> {
-        match self.objects.delete(&key.path()).await {
+        self.delete_path(&key.path()).await
+    }
+
+    /// Deletes whatever an upload under `key` may have left at any stage: the complete
+    /// object, its pending object and (local store) its half-written staging files.
+    pub async fn delete_every_stage(&self, key: &StorageKey) -> Result<()> {
+        self.delete_path(&key.path()).await?;
+        self.delete_path(&key.pending_path()).await?;
+        if let Backend::Local(root) = &self.backend {
+            let staging = format!("{}#", key.id());
+            let mut entries = match tokio::fs::read_dir(root.join(PENDING_PREFIX)).await {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+                Err(e) => return Err(e.into()),
+            };
+            while let Some(entry) = entries.next_entry().await? {
+                if entry.file_name().to_string_lossy().starts_with(&staging) {
+                    match tokio::fs::remove_file(entry.path()).await {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn delete_path(&self, path: &Path) -> Result<()> {
+        match self.objects.delete(path).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(storage_error(e)),
         }
@@ -202,11 +240,11 @@ impl FileStore {
     /// Stores a stream of (already encrypted) bytes under a new random key, through the
     /// pending area so that the key holds either nothing or the complete object. Holds at most
     /// one upload part in memory (5 MiB on S3, its smallest part size).
-    pub async fn put_stream<S>(&self, body: S) -> Result<StorageKey>
+    pub async fn put_stream<S>(&self, key: StorageKey, body: S) -> Result<StorageKey>
     where
         S: Stream<Item = Result<Bytes>> + Send,
     {
-        let mut upload = self.start_upload().await?;
+        let mut upload = self.start_upload(key).await?;
         let written: Result<()> = async {
             let mut body = std::pin::pin!(body);
             while let Some(bytes) = body.next().await {
@@ -224,9 +262,8 @@ impl FileStore {
         }
     }
 
-    /// Starts writing a new object; see `PendingUpload`.
-    pub(crate) async fn start_upload(&self) -> Result<PendingUpload> {
-        let key = StorageKey::random();
+    /// Starts writing a new object under `key`; see `PendingUpload`.
+    pub(crate) async fn start_upload(&self, key: StorageKey) -> Result<PendingUpload> {
         let parts = self
             .objects
             .put_multipart(&key.pending_path())
@@ -246,8 +283,7 @@ impl FileStore {
 
     /// Writes a small object in one request, directly under its final key (a single PUT is
     /// atomic on S3 and on the local store, so no pending stage is needed).
-    pub(crate) async fn put_whole(&self, bytes: Vec<Bytes>) -> Result<StorageKey> {
-        let key = StorageKey::random();
+    pub(crate) async fn put_whole(&self, key: StorageKey, bytes: Vec<Bytes>) -> Result<StorageKey> {
         self.objects
             .put(&key.path(), PutPayload::from_iter(bytes))
             .await
@@ -255,10 +291,11 @@ impl FileStore {
         Ok(key)
     }
 
-    /// Removes what uploads interrupted by a crash or a lost connection left behind: pending
-    /// objects, probe objects and (local store) half-written staging files, all older than
-    /// `older_than`. Complete files are never touched. Returns how many it removed. Run it
-    /// now and then with an age well above the longest upload (e.g. one hour).
+    /// Removes pending objects, probe objects and (local store) half-written staging files
+    /// older than `older_than`: what no database record leads to (uploads are recorded before
+    /// they start, and `documents::sweep_abandoned` removes what their records name, complete
+    /// files included). Returns how many it removed. Run it with an age well above the
+    /// longest upload (e.g. one hour).
     ///
     /// On S3 an interrupted multipart upload leaves no object but keeps its parts until
     /// aborted: give the bucket a lifecycle rule "abort incomplete multipart uploads after
@@ -311,8 +348,10 @@ async fn sweep_local_staging(dir: PathBuf, cutoff: std::time::SystemTime) -> Res
     Ok(removed)
 }
 
+/// A failure of the store itself (unreachable, refusing, out of space): the person is told
+/// the storage is unavailable, the details go to the log.
 fn storage_error(error: object_store::Error) -> Error {
-    Error::internal(format!("file storage: {error}"))
+    Error::StorageUnavailable(error.to_string())
 }
 
 /// An object being written under `pending/`. `commit` moves it to its final key. Every way

@@ -66,7 +66,16 @@ fn files_under(root: &Path) -> Vec<PathBuf> {
 }
 
 async fn upload(f: &Fixture, kind: UploadKind, name: &str, data: &[u8]) -> Result<StoredFile> {
-    store_upload(&f.store, &f.key, kind, name, body(data, 10_000), LIMIT).await
+    store_upload(
+        &f.store,
+        &f.key,
+        kind,
+        name,
+        body(data, 10_000),
+        LIMIT,
+        StorageKey::random(),
+    )
+    .await
 }
 
 async fn download(store: &FileStore, key: &DataKey, stored: &StorageKey) -> Result<Vec<u8>> {
@@ -210,6 +219,7 @@ async fn a_multi_chunk_document_round_trips_encrypted() {
         "Mit CV.txt",
         body(&original, 7_919),
         LIMIT,
+        StorageKey::random(),
     )
     .await
     .unwrap();
@@ -302,6 +312,7 @@ async fn deleting_the_wrapped_key_shreds_the_files() {
         "cv.txt",
         body(&original, 4096),
         LIMIT,
+        StorageKey::random(),
     )
     .await
     .unwrap();
@@ -434,6 +445,7 @@ async fn the_size_limit_is_enforced_while_streaming() {
             "big.txt",
             endless,
             1_000_000,
+            StorageKey::random(),
         )
         .await,
     );
@@ -447,6 +459,7 @@ async fn the_size_limit_is_enforced_while_streaming() {
             "big.jpg",
             endless,
             2_500_000,
+            StorageKey::random(),
         )
         .await,
     );
@@ -462,6 +475,7 @@ async fn the_size_limit_is_enforced_while_streaming() {
             "big.jpg",
             endless,
             2_500_000,
+            StorageKey::random(),
         )
         .await,
     );
@@ -476,6 +490,7 @@ async fn the_size_limit_is_enforced_while_streaming() {
         "a.txt",
         body(&data, 100),
         data.len() as u64,
+        StorageKey::random(),
     )
     .await
     .unwrap();
@@ -501,6 +516,7 @@ async fn a_broken_or_abandoned_upload_leaves_nothing_behind() {
             "cv.txt",
             broken,
             LIMIT,
+            StorageKey::random(),
         )
         .await,
     );
@@ -516,6 +532,7 @@ async fn a_broken_or_abandoned_upload_leaves_nothing_behind() {
         "cv.txt",
         stalled,
         LIMIT,
+        StorageKey::random(),
     );
     assert!(
         tokio::time::timeout(Duration::from_millis(300), upload)
@@ -698,7 +715,11 @@ async fn raw_streams_are_stored_whole_or_not_at_all() {
     let f = fixture();
     let data = text(700_000);
     let pieces = body(&data, 33_333).map(|piece| Ok(piece.unwrap()));
-    let key = f.store.put_stream(pieces).await.unwrap();
+    let key = f
+        .store
+        .put_stream(StorageKey::random(), pieces)
+        .await
+        .unwrap();
     let back: Vec<Bytes> = f
         .store
         .get_stream(&key)
@@ -710,7 +731,12 @@ async fn raw_streams_are_stored_whole_or_not_at_all() {
     assert_eq!(back.concat(), data);
 
     let failing = stream::iter([Ok(Bytes::from(data)), Err(Error::internal("disk on fire"))]);
-    assert!(f.store.put_stream(failing).await.is_err());
+    assert!(
+        f.store
+            .put_stream(StorageKey::random(), failing)
+            .await
+            .is_err()
+    );
     assert_eq!(files_under(&f.root), vec![f.root.join(key.as_str())]);
 }
 
@@ -788,6 +814,7 @@ async fn s3_stores_reads_refuses_and_cleans_up() {
         "cv.txt",
         body(&original, 65_000),
         LIMIT,
+        StorageKey::random(),
     )
     .await
     .unwrap();
@@ -809,6 +836,7 @@ async fn s3_stores_reads_refuses_and_cleans_up() {
         "me.jpg",
         body(&with_exif(&jpeg(32, 32), 1), 1000),
         LIMIT,
+        StorageKey::random(),
     )
     .await
     .unwrap();
@@ -827,6 +855,7 @@ async fn s3_stores_reads_refuses_and_cleans_up() {
             "big.txt",
             endless,
             7_000_000,
+            StorageKey::random(),
         )
         .await,
     );
@@ -854,6 +883,7 @@ async fn upload_to(store: &FileStore, key: &DataKey, data: &[u8]) -> Result<Stor
         "cv.pdf",
         body(data, 1000),
         LIMIT,
+        StorageKey::random(),
     )
     .await
 }

@@ -1,6 +1,7 @@
-//! The local mailbox: in embedded mode (no SMTP) the e-mails the portal wrote to disk, listed
-//! on a page so a person trying the portal can click their verification link. The routes do
-//! not exist when SMTP is configured.
+//! The local mailbox: for trying the portal out (no SMTP), the e-mails it wrote to disk, listed
+//! on a page so a person can click their verification link. The routes exist only when
+//! `Config::mailbox_enabled` says so, and answer clients on this machine only: the mailbox holds
+//! every password-reset link.
 
 use askama::Template;
 use axum::{
@@ -20,6 +21,16 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/mailbox", get(list))
         .route("/mailbox/{file}", get(show))
+        .route_layer(axum::middleware::from_fn(loopback_only))
+}
+
+/// Anyone else is told there is no such page.
+async fn loopback_only(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if crate::web::from_loopback(req.extensions()) {
+        next.run(req).await
+    } else {
+        axum::response::IntoResponse::into_response(Error::NotFound)
+    }
 }
 
 pub struct MailSummary {

@@ -21,7 +21,7 @@ use super::{
     sections::{self, Subject},
 };
 use crate::{
-    accounts::{DisplayName, Role, SessionUser, passwords},
+    accounts::{DisplayName, Role, SessionUser},
     ads::view::date,
     app::AppState,
     calendar,
@@ -780,11 +780,13 @@ async fn erase(
 ) -> Result<Response> {
     let id = subject_id(&user)?;
     let record = crate::accounts::store::login_record_by_id(&state.db, id).await?;
-    if !passwords::verify(
-        &form.password,
-        record.as_ref().map(|r| r.password_hash.as_str()),
-    )
-    .await?
+    if !state
+        .hasher
+        .verify(
+            &form.password,
+            record.as_ref().map(|r| r.password_hash.as_str()),
+        )
+        .await?
     {
         let mut errors = FieldErrors::default();
         errors.add("password", l.t.s("validation.password_wrong"));

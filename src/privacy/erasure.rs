@@ -83,7 +83,7 @@ pub async fn erase(state: &AppState, subject: &Subject, via: Via) -> Result<Outc
     for key in &erasure.objects {
         crate::documents::delete_object(state, key).await;
     }
-    if state.config.mailbox_enabled() {
+    if state.config.mail_to_files() {
         clean_local_mailbox(state, subject, &erasure.mail_ids).await;
     }
     tracing::info!(user = ?subject.user_id(), objects = erasure.objects.len(), "erased a person's data");

@@ -2,7 +2,9 @@
 //! machine-readable), `schema.json` (a JSON Schema of it with each field described),
 //! `README.txt` (the same descriptions for people) and the person's files, decrypted. The ZIP
 //! is written while it is sent: files stream from storage through decryption into the
-//! archive, never held whole.
+//! archive, never held whole. A file that cannot be read (e.g. missing from restored storage)
+//! does not cost the person the rest: it is left out, or cut where it broke, and README.txt
+//! (written last, so that it can say so) lists it.
 
 use std::io::Write;
 
@@ -72,24 +74,58 @@ pub async fn zip_response(
             let text = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
             // Documents and images are compressed already.
             let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
-            zip.start_file("README.txt", text)
-                .map_err(Error::internal)?;
-            zip.write_all(readme.as_bytes())?;
             zip.start_file("data.json", text).map_err(Error::internal)?;
             serde_json::to_writer_pretty(&mut zip, &data).map_err(Error::internal)?;
             zip.start_file("schema.json", text)
                 .map_err(Error::internal)?;
             serde_json::to_writer_pretty(&mut zip, &schema).map_err(Error::internal)?;
+            let mut missing = Vec::new();
+            let mut cut = Vec::new();
             for file in &files {
-                let key =
-                    handle.block_on(crate::documents::data_key_in(&db, &keys, file.owner_id))?;
-                let storage_key = StorageKey::parse(&file.storage_key)?;
-                let mut stream =
-                    Box::pin(handle.block_on(files::open_download(&store, &key, &storage_key))?);
+                // The first piece is read before the entry starts, so that a file that cannot
+                // be opened at all stays out of the archive.
+                let opened = handle.block_on(async {
+                    let key = crate::documents::data_key_in(&db, &keys, file.owner_id).await?;
+                    let storage_key = StorageKey::parse(&file.storage_key)?;
+                    let mut stream =
+                        Box::pin(files::open_download(&store, &key, &storage_key).await?);
+                    let first = stream.next().await.transpose()?;
+                    Ok::<_, Error>((first, stream))
+                });
+                let (first, mut stream) = match opened {
+                    Ok(opened) => opened,
+                    Err(e) => {
+                        tracing::warn!(error = %e, file = %file.path, "a file of an export could not be read");
+                        missing.push(file.path.as_str());
+                        continue;
+                    }
+                };
                 zip.start_file(file.path.as_str(), stored)
                     .map_err(Error::internal)?;
+                zip.write_all(first.as_deref().unwrap_or_default())?;
                 while let Some(piece) = handle.block_on(stream.next()) {
-                    zip.write_all(&piece?)?;
+                    match piece {
+                        Ok(piece) => zip.write_all(&piece)?,
+                        Err(e) => {
+                            tracing::warn!(error = %e, file = %file.path, "a file of an export broke off");
+                            cut.push(file.path.as_str());
+                            break;
+                        }
+                    }
+                }
+            }
+            zip.start_file("README.txt", text)
+                .map_err(Error::internal)?;
+            zip.write_all(readme.as_bytes())?;
+            for (heading, paths) in [
+                ("privacy_export.readme_missing", &missing),
+                ("privacy_export.readme_cut", &cut),
+            ] {
+                if !paths.is_empty() {
+                    writeln!(zip, "\n{}", t.s(heading))?;
+                    for path in paths {
+                        writeln!(zip, "  {path}")?;
+                    }
                 }
             }
             zip.finish()
@@ -111,10 +147,9 @@ pub async fn zip_response(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/zip"),
     );
-    let disposition = format!("attachment; filename=\"{file_name}\"");
     headers.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+        crate::web::attachment_disposition(file_name),
     );
     headers.insert(
         header::CACHE_CONTROL,

@@ -190,6 +190,8 @@ async fn submit(
 
 /// Stores the unverified request and sends the verification link. Beyond the daily limits
 /// nothing is stored or sent, and the page says the same (so the form cannot flood an inbox).
+/// The count and the insert share one transaction that holds the address's and the network's
+/// locks, so parallel requests cannot all pass the count.
 async fn file(
     state: &AppState,
     ip: IpAddr,
@@ -200,14 +202,20 @@ async fn file(
 ) -> Result<()> {
     let masked = MaskedIp::new(ip).to_string();
     let since = now() - Duration::days(1);
-    let (by_address, by_network): (i64, i64) = db_run!(pool & state.db, |p| sqlx::query_as(
+    let mut tx = state.db.begin().await?;
+    tx.lock(&[
+        &format!("privacy-request-address:{email}"),
+        &format!("privacy-request-network:{masked}"),
+    ])
+    .await?;
+    let (by_address, by_network): (i64, i64) = db_run!(tx &mut tx, |c| sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM privacy_requests WHERE email = $1 AND created_at > $3), \
                 (SELECT COUNT(*) FROM privacy_requests WHERE masked_ip = $2 AND created_at > $3)"
     )
     .bind(email)
     .bind(&masked)
     .bind(since)
-    .fetch_one(p)
+    .fetch_one(&mut *c)
     .await)?;
     if by_address >= PER_ADDRESS_PER_DAY || by_network >= PER_NETWORK_PER_DAY {
         tracing::warn!("privacy request form limit reached");
@@ -215,7 +223,6 @@ async fn file(
     }
     let token = secrets::random_token();
     let at = now();
-    let mut tx = state.db.begin().await?;
     let id: i64 = db_run!(tx &mut tx, |c| sqlx::query_scalar(
         "INSERT INTO privacy_requests (email, kind, message, lang, masked_ip, state, token_hash, verify_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, 'unverified', $6, $7, $8) RETURNING id"

@@ -442,6 +442,7 @@ pub struct Candidate {
 struct CandidatesPage {
     l: Layout,
     candidates: Vec<Candidate>,
+    company_verified: bool,
 }
 
 /// Verified employers see the profiles of job seekers who opted in — name and interests only.
@@ -450,7 +451,15 @@ pub async fn candidates(
     CurrentUser(user): CurrentUser,
     l: Layout,
 ) -> Result<Response> {
-    user.employer_company()?;
+    let company = user.employer_company()?;
+    // Seekers opted in to verified employers only: an unverified company sees nobody.
+    if !crate::ads::store::is_verified(&state.db, company).await? {
+        return render(&CandidatesPage {
+            candidates: Vec::new(),
+            company_verified: false,
+            l,
+        });
+    }
     // People who restricted processing (GDPR Art. 18) are left out.
     let sql = format!(
         "SELECT u.id, s.photo_file_id IS NOT NULL AND s.photo_consent_at IS NOT NULL, u.name, s.interest_occupations, s.interest_municipalities, s.interest_employment_types \
@@ -492,7 +501,11 @@ pub async fn candidates(
             },
         )
         .collect();
-    render(&CandidatesPage { candidates, l })
+    render(&CandidatesPage {
+        candidates,
+        company_verified: true,
+        l,
+    })
 }
 
 /// The photo a person chose to show, if they still consent: `(file id, storage key, name, type)`.
@@ -526,7 +539,10 @@ async fn candidate_photo(
     CurrentUser(user): CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    user.employer_company()?;
+    let company = user.employer_company()?;
+    if !crate::ads::store::is_verified(&state.db, company).await? {
+        return Err(Error::NotFound);
+    }
     let visible = load(&state, id).await?.visible_to_employers
         && !crate::privacy::limits::is_restricted(&state.db, id).await?;
     let (_, key, name, content_type) = consented_photo(&state, id)
@@ -544,16 +560,18 @@ async fn upload_photo(
 ) -> Result<Response> {
     let id = seeker(&user)?;
     let t = l.t;
+    let mut batch = crate::documents::UploadBatch::begin(&state, id, t);
     let mut consent = false;
     let mut stored = None;
     let mut problem = None;
     while let Ok(Some(field)) = multipart.next_field().await {
         let name = field.name().unwrap_or_default().to_string();
         match name.as_str() {
-            "consent" => consent = field.text().await.unwrap_or_default() == "yes",
-            "photo" if consent && stored.is_none() => {
+            "consent" => consent = crate::web::multipart_text(t, field).await? == "yes",
+            // One photo per upload; later parts are not read.
+            "photo" if consent && stored.is_none() && problem.is_none() => {
                 let declared = field.file_name().unwrap_or("photo").to_string();
-                match crate::documents::upload_image(&state, id, &declared, field).await {
+                match batch.image(&declared, field).await {
                     Ok(u) => stored = Some(u),
                     Err(Error::BadRequest(message)) => {
                         problem = Some(crate::documents::explain(t, &message))
@@ -565,6 +583,7 @@ async fn upload_photo(
         }
     }
     let Some(uploaded) = stored else {
+        batch.finish().await;
         let message = problem.unwrap_or_else(|| {
             t.s(if consent {
                 "photo.choose"
@@ -578,25 +597,31 @@ async fn upload_photo(
     };
     let previous = consented_photo(&state, id).await?;
     let now = now();
-    let mut tx = state.db.begin().await?;
-    let file =
-        crate::documents::insert_row(&mut tx, id, crate::documents::FileKind::Photo, &uploaded)
+    let saved = async {
+        let mut tx = state.db.begin().await?;
+        // The old photo goes first, so that replacing it does not count twice in the quota.
+        if let Some((old, ..)) = &previous {
+            db_run!(tx &mut tx, |c| sqlx::query("DELETE FROM files WHERE id = $1").bind(*old).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        }
+        let file = batch
+            .record(&mut tx, crate::documents::FileKind::Photo, &uploaded)
             .await?;
-    db_run!(tx &mut tx, |c| sqlx::query(
-        "INSERT INTO seeker_profiles (user_id, photo_file_id, photo_consent_at, updated_at) VALUES ($1, $2, $3, $3) \
-         ON CONFLICT (user_id) DO UPDATE SET photo_file_id = excluded.photo_file_id, photo_consent_at = excluded.photo_consent_at, updated_at = excluded.updated_at"
-    )
-    .bind(id)
-    .bind(file)
-    .bind(now)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    if let Some((old, ..)) = &previous {
-        db_run!(tx &mut tx, |c| sqlx::query("DELETE FROM files WHERE id = $1").bind(*old).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        db_run!(tx &mut tx, |c| sqlx::query(
+            "INSERT INTO seeker_profiles (user_id, photo_file_id, photo_consent_at, updated_at) VALUES ($1, $2, $3, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET photo_file_id = excluded.photo_file_id, photo_consent_at = excluded.photo_consent_at, updated_at = excluded.updated_at"
+        )
+        .bind(id)
+        .bind(file)
+        .bind(now)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        crate::privacy::limits::record(&mut tx, id, "consent.photo.given", "").await?;
+        tx.commit().await
     }
-    crate::privacy::limits::record(&mut tx, id, "consent.photo.given", "").await?;
-    tx.commit().await?;
+    .await;
+    batch.finish().await;
+    saved?;
     if let Some((_, key, ..)) = previous {
         crate::documents::delete_object(&state, &key).await;
     }

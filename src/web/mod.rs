@@ -27,6 +27,8 @@ use crate::{
 pub use i18n::{Lang, Tr};
 
 const SESSION_USER: &str = "uid";
+/// The account's session epoch when this session signed in (see `store::end_sessions`).
+const SESSION_EPOCH: &str = "epoch";
 const SESSION_CSRF: &str = "csrf";
 const SESSION_LANG: &str = "lang";
 const SESSION_FLASH: &str = "flash";
@@ -48,42 +50,80 @@ pub async fn request_context(
     session: Session,
     mut req: Request,
     next: Next,
-) -> Result<Response> {
-    let user = match session.get::<i64>(SESSION_USER).await? {
-        Some(id) => match crate::accounts::store::session_user(&state.db, id).await? {
-            Some(user) => Some(Arc::new(user)),
-            None => {
-                // The account is gone (erased or deleted): end the session with it.
-                session.flush().await?;
-                None
-            }
-        },
-        None => None,
+) -> Response {
+    // Probes answer for the process, not a visitor: they never wait on the session store.
+    if matches!(req.uri().path(), "/healthz" | "/readyz" | "/metrics") {
+        req.extensions_mut().insert(RequestContext::anonymous());
+        return next.run(req).await;
+    }
+    let user = match signed_in_user(&state, &session).await {
+        Ok(user) => user,
+        Err(e) => {
+            // E.g. the database is down: the error page still greets in the reader's language.
+            let mut ctx = RequestContext::anonymous();
+            ctx.lang = accepted_language(req.headers());
+            let path = req.uri().path().to_string();
+            let mailbox = state.config.mailbox_enabled() && from_loopback(req.extensions());
+            return friendly_error(Some(session), ctx, path, mailbox, e.into_response()).await;
+        }
     };
     let consent = req
         .extensions()
         .get::<VisitorConsent>()
         .cloned()
         .unwrap_or_default();
+    // The session was loaded for the user above; reading it again cannot fail on the store.
     let chosen = session
         .get::<String>(SESSION_LANG)
-        .await?
+        .await
+        .ok()
+        .flatten()
         .and_then(|code| Lang::parse(&code))
         .or_else(|| consent::remembered_language(&consent, req.headers()))
         .or_else(|| user.as_ref().and_then(|u| Lang::parse(&u.lang)));
-    let lang = chosen.unwrap_or_else(|| {
-        req.headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .map(Lang::from_accept_language)
-            .unwrap_or_default()
-    });
+    let lang = chosen.unwrap_or_else(|| accepted_language(req.headers()));
+    let signed_in = user.is_some();
+    let personal = signed_in || req.uri().path().starts_with("/mailbox");
     req.extensions_mut().insert(RequestContext {
         user,
         lang,
         consent,
     });
-    Ok(next.run(req).await)
+    let mut response = next.run(req).await;
+    // What a signed-in person sees is theirs: no shared or back-button cache may keep it.
+    if personal && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    response
+}
+
+async fn signed_in_user(state: &AppState, session: &Session) -> Result<Option<Arc<SessionUser>>> {
+    Ok(match session.get::<i64>(SESSION_USER).await? {
+        Some(id) => {
+            let epoch = session.get::<i64>(SESSION_EPOCH).await?.unwrap_or(0);
+            match crate::accounts::store::session_user(&state.db, id).await? {
+                Some(user) if user.session_epoch == epoch => Some(Arc::new(user)),
+                // The account is gone (erased or deleted), or all its sessions were ended
+                // after this one began: end this one too.
+                _ => {
+                    session.flush().await?;
+                    None
+                }
+            }
+        }
+        None => None,
+    })
+}
+
+fn accepted_language(headers: &HeaderMap) -> Lang {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default()
 }
 
 impl RequestContext {
@@ -104,10 +144,18 @@ fn context(parts: &Parts) -> RequestContext {
         .unwrap_or_else(RequestContext::anonymous)
 }
 
+fn context_of(req: &Request) -> RequestContext {
+    req.extensions()
+        .get::<RequestContext>()
+        .cloned()
+        .unwrap_or_else(RequestContext::anonymous)
+}
+
 /// Stores the signed-in user in the session; renews the session id against fixation.
-pub async fn sign_in(session: &Session, user_id: i64) -> Result<()> {
+pub async fn sign_in(session: &Session, user_id: i64, epoch: i64) -> Result<()> {
     session.cycle_id().await?;
     session.insert(SESSION_USER, user_id).await?;
+    session.insert(SESSION_EPOCH, epoch).await?;
     // A fresh token for the new privilege level.
     session
         .insert(SESSION_CSRF, crate::secrets::random_token())
@@ -126,6 +174,13 @@ pub async fn sign_out(session: &Session) -> Result<()> {
 /// Renews the session id after a change of privilege (e-mail or password changed).
 pub async fn renew_session(session: &Session) -> Result<()> {
     session.cycle_id().await?;
+    Ok(())
+}
+
+/// Keeps this session after all of the person's sessions were ended (by this session's own
+/// password change), under the account's new epoch.
+pub async fn carry_into_epoch(session: &Session, epoch: i64) -> Result<()> {
+    session.insert(SESSION_EPOCH, epoch).await?;
     Ok(())
 }
 
@@ -295,10 +350,24 @@ impl Layout {
             _ => Vec::new(),
         };
         Layout {
-            t: ctx.lang.tr(),
-            user: ctx.user,
             csrf,
             flashes,
+            ..Self::without_session_data(session, ctx, path, mailbox)
+        }
+    }
+
+    /// A layout that does not read the session (no token, no messages).
+    fn without_session_data(
+        session: Session,
+        ctx: RequestContext,
+        path: String,
+        mailbox: bool,
+    ) -> Self {
+        Layout {
+            t: ctx.lang.tr(),
+            user: ctx.user,
+            csrf: String::new(),
+            flashes: Vec::new(),
             path,
             mailbox,
             session,
@@ -319,13 +388,8 @@ impl FromRequestParts<AppState> for Layout {
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/".into());
-        Ok(Layout::build(
-            session,
-            context(parts),
-            path,
-            state.config.mailbox_enabled(),
-        )
-        .await)
+        let mailbox = state.config.mailbox_enabled() && from_loopback(&parts.extensions);
+        Ok(Layout::build(session, context(parts), path, mailbox).await)
     }
 }
 
@@ -339,14 +403,73 @@ pub fn render_with_status(status: StatusCode, template: &impl Template) -> Resul
     Ok((status, Html(template.render()?)).into_response())
 }
 
+/// The one check for every redirect target that comes from a request (`next`, `return_to`,
+/// `back`): a path on this site, or `None`. Printable ASCII only, because browsers drop tabs and
+/// line breaks from URLs (`/\t/evil.example` becomes `//evil.example`, another host) and a
+/// header value cannot hold control characters; no `//` or `\` that would name another host.
+pub fn local_path(path: &str) -> Option<&str> {
+    let local = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && path.bytes().all(|b| b.is_ascii_graphic());
+    local.then_some(path)
+}
+
 /// Only local paths are followed after login, so links cannot bounce people elsewhere.
 pub fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path
+    next.and_then(local_path).unwrap_or("/account")
+}
+
+/// JSON for an inline `<script>` block (JSON-LD). `<`, `>` and `&` become `\u003c`-style
+/// escapes, which JSON parsers read back unchanged, so no text in the data can close the
+/// element, open an HTML comment (`<!--<script>` swallows the rest of the page) or start an
+/// entity; U+2028 and U+2029 are escaped for old JavaScript parsers.
+pub fn script_json(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
         }
-        _ => "/account",
     }
+    out
+}
+
+/// `Content-Disposition: attachment` for a download name (RFC 6266): an ASCII `filename` for
+/// old clients and the exact UTF-8 name in `filename*`, so "Søren CV.pdf" arrives as itself.
+pub fn attachment_disposition(name: &str) -> HeaderValue {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    // RFC 5987 attr-char: alphanumerics and !#$&+-.^_`|~ stay as they are.
+    const ATTR: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'!')
+        .remove(b'#')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'+')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'^')
+        .remove(b'_')
+        .remove(b'`')
+        .remove(b'|')
+        .remove(b'~');
+    let ascii: String = name
+        .chars()
+        .map(|c| match c {
+            ' '..='~' if c != '"' && c != '\\' => c,
+            _ => '_',
+        })
+        .collect();
+    let value = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        utf8_percent_encode(name, ATTR)
+    );
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("attachment"))
 }
 
 /// Field-level validation messages for forms, shown next to each field.
@@ -383,11 +506,11 @@ pub async fn csrf_protection(
     req: Request,
     next: Next,
 ) -> Result<Response> {
-    if matches!(
-        *req.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
-    ) {
-        return Ok(next.run(req).await);
+    match *req.method() {
+        Method::GET | Method::HEAD | Method::OPTIONS => return Ok(next.run(req).await),
+        Method::POST => {}
+        // No route takes any other method; say so rather than "the form has expired".
+        _ => return Err(Error::MethodNotAllowed),
     }
     if !same_origin(req.headers(), &state.config.base_url) {
         return Err(Error::Csrf);
@@ -430,6 +553,11 @@ fn same_origin(headers: &HeaderMap, base: &url::Url) -> bool {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| url::Url::parse(v).ok())
     };
+    // An Origin that is not a URL (`null` from sandboxed frames, data: URLs and some
+    // redirects) is someone else's, not a missing one.
+    if headers.contains_key(header::ORIGIN) && header_url(header::ORIGIN).is_none() {
+        return false;
+    }
     let Some(theirs) = header_url(header::ORIGIN).or_else(|| header_url(header::REFERER)) else {
         return true;
     };
@@ -445,7 +573,59 @@ fn same_origin(headers: &HeaderMap, base: &url::Url) -> bool {
     host == Some(their_host.as_str())
 }
 
+/// The largest body that is not a file upload: every form, whatever carries its CSRF token.
 const MAX_FORM_BYTES: usize = 256 * 1024;
+
+/// Holds every body that is not a multipart upload to `MAX_FORM_BYTES` before any handler
+/// buffers it, and refuses form fields (urlencoded bodies and query strings) that are not
+/// UTF-8, which the form decoders would otherwise replace silently. Uploads are bounded by
+/// their own per-file limits while they stream.
+pub async fn form_limits(req: Request, next: Next) -> Result<Response> {
+    let t = context_of(&req).lang.tr();
+    if req
+        .uri()
+        .query()
+        .is_some_and(|q| !fields_are_utf8(q.as_bytes()))
+    {
+        return Err(Error::BadRequest(t.s("form.not_utf8").into()));
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        return Ok(next.run(req).await);
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| Error::BadRequest(t.s("form.too_large").into()))?;
+    if content_type.starts_with("application/x-www-form-urlencoded") && !fields_are_utf8(&bytes) {
+        return Err(Error::BadRequest(t.s("form.not_utf8").into()));
+    }
+    Ok(next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await)
+}
+
+/// Whether urlencoded names and values decode to UTF-8. `&`, `=` and `+` are ASCII, so
+/// decoding the text whole answers for every field at once.
+fn fields_are_utf8(encoded: &[u8]) -> bool {
+    let decoded: Vec<u8> = percent_encoding::percent_decode(encoded).collect();
+    std::str::from_utf8(&decoded).is_ok()
+}
+
+/// A text field of a multipart form. Invalid UTF-8 is refused: the multipart reader would
+/// replace it silently.
+pub async fn multipart_text(t: Tr, field: axum::extract::multipart::Field<'_>) -> Result<String> {
+    let bytes = field
+        .bytes()
+        .await
+        .map_err(|_| Error::BadRequest(t.s("apply.error.broken_form").into()))?;
+    String::from_utf8(bytes.to_vec()).map_err(|_| Error::BadRequest(t.s("form.not_utf8").into()))
+}
 
 async fn provided_token(req: Request) -> Result<(Request, Option<String>)> {
     if let Some(token) = req
@@ -474,6 +654,7 @@ async fn provided_token(req: Request) -> Result<(Request, Option<String>)> {
     if !is_form {
         return Ok((req, None));
     }
+    // `form_limits` has already held the body to `MAX_FORM_BYTES`.
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
         .await
@@ -543,7 +724,19 @@ pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next
         .cloned()
         .unwrap_or_else(RequestContext::anonymous);
     let path = req.uri().path().to_string();
+    let mailbox = state.config.mailbox_enabled() && from_loopback(req.extensions());
     let response = next.run(req).await;
+    friendly_error(session, ctx, path, mailbox, response).await
+}
+
+/// The friendly page for an error response (others pass through unchanged).
+async fn friendly_error(
+    session: Option<Session>,
+    ctx: RequestContext,
+    path: String,
+    mailbox: bool,
+    response: Response,
+) -> Response {
     let page = match response.extensions().get::<ErrorPage>() {
         Some(page) => *page,
         None => return response,
@@ -570,6 +763,18 @@ pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next
             t.s("error.bad_request.title"),
             t.s("error.bad_request.text").to_string(),
         ),
+        ErrorPage::DatabaseUnavailable => (
+            t.s("error.database_unavailable.title"),
+            t.s("error.database_unavailable.text").to_string(),
+        ),
+        ErrorPage::StorageUnavailable => (
+            t.s("error.storage_unavailable.title"),
+            t.s("error.storage_unavailable.text").to_string(),
+        ),
+        ErrorPage::MethodNotAllowed => (
+            t.s("error.method_not_allowed.title"),
+            t.s("error.method_not_allowed.text").to_string(),
+        ),
         ErrorPage::Internal => (
             t.s("error.internal.title"),
             t.s("error.internal.text").to_string(),
@@ -590,7 +795,12 @@ pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next
     let Some(session) = session else {
         return Response::from_parts(parts, Body::from(message));
     };
-    let l = Layout::build(session, ctx, path, state.config.mailbox_enabled()).await;
+    // The session lives in the database: without one, reading it would only wait again.
+    let l = if page == ErrorPage::DatabaseUnavailable {
+        Layout::without_session_data(session, ctx, path, mailbox)
+    } else {
+        Layout::build(session, ctx, path, mailbox).await
+    };
     let html = ErrorTemplate {
         l,
         heading: heading.to_string(),
@@ -631,6 +841,13 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
     response
 }
 
+/// Whether the request comes from this machine (the local mailbox answers nobody else).
+pub fn from_loopback(extensions: &axum::http::Extensions) -> bool {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|ConnectInfo(addr)| addr.ip().to_canonical().is_loopback())
+}
+
 /// The peer address of the request (the server listens directly; see README on proxies).
 pub struct ClientIp(pub std::net::IpAddr);
 
@@ -643,5 +860,83 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| ClientIp(addr.ip()))
             .ok_or_else(|| Error::internal("no peer address"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_on_this_site_are_redirect_targets() {
+        assert_eq!(local_path("/jobs?q=nurse"), Some("/jobs?q=nurse"));
+        for foreign in [
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/\u{b}x",
+            "/\u{c}x",
+            "/a b",
+            "/sø",
+            "",
+            "jobs",
+        ] {
+            assert_eq!(local_path(foreign), None, "{foreign:?}");
+        }
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/account");
+        assert_eq!(safe_next(None), "/account");
+    }
+
+    #[test]
+    fn inline_json_cannot_end_its_script_element() {
+        let value = serde_json::json!({"title": "<!--<script></script> & \u{2028}"});
+        let text = script_json(&value);
+        assert!(
+            !text.contains('<') && !text.contains('>') && !text.contains('&'),
+            "{text}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
+    }
+
+    #[test]
+    fn download_names_keep_their_letters() {
+        let value = attachment_disposition("Søren \"CV\".pdf");
+        assert_eq!(
+            value.to_str().unwrap(),
+            "attachment; filename=\"S_ren _CV_.pdf\"; filename*=UTF-8''S%C3%B8ren%20%22CV%22.pdf"
+        );
+    }
+
+    #[test]
+    fn a_null_origin_is_not_a_missing_one() {
+        let base = url::Url::parse("http://127.0.0.1:8080").unwrap();
+        let headers = |pairs: &[(header::HeaderName, &str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(name.clone(), HeaderValue::from_str(value).unwrap());
+            }
+            map
+        };
+        assert!(same_origin(&headers(&[]), &base));
+        assert!(same_origin(
+            &headers(&[(header::ORIGIN, "http://127.0.0.1:8080")]),
+            &base
+        ));
+        assert!(!same_origin(&headers(&[(header::ORIGIN, "null")]), &base));
+        assert!(!same_origin(
+            &headers(&[
+                (header::ORIGIN, "null"),
+                (header::REFERER, "http://127.0.0.1:8080/jobs")
+            ]),
+            &base
+        ));
+        assert!(!same_origin(
+            &headers(&[(header::ORIGIN, "https://evil.example")]),
+            &base
+        ));
     }
 }

@@ -226,22 +226,6 @@ story!(
     }
 );
 
-story!(repeated_wrong_passwords_trip_the_rate_limit, |app| {
-    app.registered_seeker("target@example.com").await;
-    for _ in 0..5 {
-        let page = app.login("target@example.com", "guess guess guess").await;
-        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
-    }
-    let page = app.login("target@example.com", PASSWORD).await;
-    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(
-        page.contains("Too many attempts. Please wait 15 minutes and try again."),
-        "{}",
-        page.text()
-    );
-    assert!(app.session_cookie().is_none() || app.get("/account").await.path() == "/login");
-});
-
 story!(password_reset_requests_are_rate_limited, |app| {
     for _ in 0..3 {
         let page = app.get("/password/forgot").await;

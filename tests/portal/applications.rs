@@ -169,11 +169,7 @@ story!(
         jobboard::db_run!(pool & app.state.db, |p| sqlx::query(
             "UPDATE users SET password_hash = $1 WHERE id = $2"
         )
-        .bind(
-            jobboard::accounts::passwords_for_demo(PASSWORD)
-                .await
-                .unwrap()
-        )
+        .bind(app.state.hasher.hash(PASSWORD).await.unwrap())
         .bind(s.company.user)
         .execute(p)
         .await
@@ -667,11 +663,7 @@ async fn a_company_can_receive_applications_as_attachments_over_smtp() {
     jobboard::db_run!(pool & app.state.db, |p| sqlx::query(
         "UPDATE users SET password_hash = $1 WHERE id = $2"
     )
-    .bind(
-        jobboard::accounts::passwords_for_demo(PASSWORD)
-            .await
-            .unwrap()
-    )
+    .bind(app.state.hasher.hash(PASSWORD).await.unwrap())
     .bind(company.user)
     .execute(p)
     .await

@@ -98,3 +98,35 @@ pub async fn published(app: &TestApp, company: &Company, content: AdContent) -> 
         .unwrap();
     id
 }
+
+/// An operator's verification of the company with this CVR, done behind the scenes (the
+/// profiles story does it through the Companies page).
+pub async fn verify_company(app: &TestApp, cvr: &str) {
+    let company: i64 = jobboard::db_run!(pool & app.state.db, |p| sqlx::query_scalar(
+        "SELECT id FROM companies WHERE cvr = $1"
+    )
+    .bind(cvr)
+    .fetch_one(p)
+    .await)
+    .expect("company with this CVR");
+    let mut tx = app.state.db.begin().await.unwrap();
+    let operator = accounts::insert_user(
+        &mut tx,
+        &accounts::NewUser {
+            email: &format!("verifier@{cvr}.example.com"),
+            password_hash: "x",
+            name: "Verifier",
+            role: Role::Operator,
+            lang: "en",
+            verified: true,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(
+        jobboard::ads::store::set_verified(&app.state.db, company, Some(operator))
+            .await
+            .unwrap()
+    );
+}

@@ -213,9 +213,8 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    pub async fn start(env: TestEnv, options: Options) -> TestApp {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
-        let addr = listener.local_addr().expect("local addr");
+    /// The configuration `start` serves with: the test's database and data dir on `addr`.
+    pub fn config(env: &TestEnv, addr: std::net::SocketAddr, options: Options) -> Config {
         let mut vars: HashMap<String, String> = HashMap::from([
             ("JOBBOARD_ADDR".into(), addr.to_string()),
             ("JOBBOARD_BASE_URL".into(), format!("http://{addr}")),
@@ -227,10 +226,19 @@ impl TestApp {
             ("JOBBOARD_MASTER_KEY".into(), "5e".repeat(32)),
             ("JOBBOARD_OUTBOX_RETRY_MS".into(), "200".into()),
             ("JOBBOARD_WORKER_POLL_MS".into(), "100".into()),
+            // The stories read the e-mails written to the data dir, as a person trying the
+            // portal out would in the local mailbox.
+            ("JOBBOARD_LOCAL_MAILBOX".into(), "on".into()),
         ]);
         vars.extend(CONTROLLER.map(|(k, v)| (k.to_string(), v.to_string())));
         vars.extend(options.vars);
-        let config = Config::from_map(vars).expect("test configuration");
+        Config::from_map(vars).expect("test configuration")
+    }
+
+    pub async fn start(env: TestEnv, options: Options) -> TestApp {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let addr = listener.local_addr().expect("local addr");
+        let config = Self::config(&env, addr, options);
         let state = jobboard::app::prepare(config).await.expect("prepare app");
         let shutdown = CancellationToken::new();
         let server = tokio::spawn(jobboard::app::serve(
@@ -542,6 +550,7 @@ fn label_target(doc: &Html, label: &str) -> Option<String> {
         .and_then(|l| l.value().attr("for").map(str::to_string))
 }
 
+#[derive(Clone)]
 pub struct Form {
     action: reqwest::Url,
     get: bool,
@@ -634,6 +643,39 @@ impl Form {
     pub fn without(mut self, name: &str) -> Form {
         self.fields.retain(|(n, _)| n != name);
         self
+    }
+
+    /// Sets a field by its name, as an attacker editing the form would (hidden fields too).
+    pub fn set(mut self, name: &str, value: &str) -> Form {
+        self.fields.retain(|(n, _)| n != name);
+        self.fields.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Posts the form and hands back the raw response (e.g. to read a redirect).
+    pub async fn submit_raw(self, client: &reqwest::Client) -> reqwest::Response {
+        client
+            .post(self.action)
+            .form(&self.fields)
+            .send()
+            .await
+            .expect("submit")
+    }
+
+    /// Posts the form with one extra header (e.g. a forged `Origin`).
+    pub async fn submit_raw_with_header(
+        self,
+        client: &reqwest::Client,
+        name: reqwest::header::HeaderName,
+        value: &str,
+    ) -> reqwest::Response {
+        client
+            .post(self.action)
+            .header(name, value)
+            .form(&self.fields)
+            .send()
+            .await
+            .expect("submit")
     }
 
     pub async fn submit(self, app: &TestApp) -> Page {

@@ -31,7 +31,10 @@ story!(every_response_carries_the_security_headers, |app| {
 
 story!(
     https_deployments_get_hsts_and_secure_cookies,
-    Options::default().with("JOBBOARD_BASE_URL", "https://jobs.example.dk"),
+    // Production-like: https, and mail through a server (none listens; no mail is sent here).
+    Options::default()
+        .with("JOBBOARD_BASE_URL", "https://jobs.example.dk")
+        .with("JOBBOARD_SMTP_URL", "smtp://127.0.0.1:9"),
     |app| {
         let response = app.client.get(app.url("/login")).send().await.unwrap();
         assert!(

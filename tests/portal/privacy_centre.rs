@@ -729,16 +729,13 @@ story!(
         jobboard::db_run!(pool & app.state.db, |p| sqlx::query(
             "UPDATE users SET password_hash = $1 WHERE id = $2"
         )
-        .bind(
-            jobboard::accounts::passwords_for_demo(PASSWORD)
-                .await
-                .unwrap()
-        )
+        .bind(app.state.hasher.hash(PASSWORD).await.unwrap())
         .bind(world.company.user)
         .execute(p)
         .await
         .map(|r| r.rows_affected()))
         .unwrap();
+        fixtures::verify_company(&app, "24256790").await;
         let employer = app.other_browser();
         let login = employer.get("/login").await;
         let csrf = login

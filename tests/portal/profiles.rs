@@ -57,6 +57,30 @@ story!(
         app.login("hr@nordlys.dk", PASSWORD).await;
         let page = app.get("/employer/candidates").await;
         assert!(
+            !page.contains("Sofie Berg") && page.contains("Your company is not verified yet"),
+            "a valid CVR is not a verified employer: {}",
+            page.text()
+        );
+        app.logout().await;
+
+        // An operator checks the company and verifies it; who and when is shown.
+        jobboard::accounts::cli::create_operator(&app.state.db, "ops@portal.dk", PASSWORD)
+            .await
+            .expect("operator");
+        app.login("ops@portal.dk", PASSWORD).await;
+        let page = app
+            .get("/operator/companies")
+            .await
+            .form("Verify company — Nordlys ApS")
+            .submit(&app)
+            .await;
+        assert!(page.contains("The company is verified"), "{}", page.text());
+        assert!(page.contains("by ops@portal.dk"), "{}", page.text());
+        app.logout().await;
+
+        app.login("hr@nordlys.dk", PASSWORD).await;
+        let page = app.get("/employer/candidates").await;
+        assert!(
             page.contains("Sofie Berg")
                 && page.contains("Registered nurse")
                 && page.contains("Aarhus")
@@ -200,6 +224,17 @@ story!(
         app.registered_employer("hr@foto.dk", "Foto ApS", "24256790")
             .await;
         app.login("hr@foto.dk", PASSWORD).await;
+        assert_eq!(
+            app.client
+                .get(app.url(&format!("/employer/candidates/{user}/photo")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::NOT_FOUND,
+            "an unverified company sees no photo"
+        );
+        fixtures::verify_company(&app, "24256790").await;
         assert!(
             app.get("/employer/candidates")
                 .await

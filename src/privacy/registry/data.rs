@@ -548,8 +548,8 @@ pub static CATEGORIES: &[DataCategory] = &[
         subject: Subject::Visitor,
         name: t("Sign-in security", "Sikkerhed ved login"),
         contains: t(
-            "Login and password-reset attempts, stored only as keyed fingerprints of the e-mail address and IP address, with the time and outcome; your login history (time and IP address shortened to /24 or /48), shown in your privacy centre; one-time links, stored only as hashes, and a requested new e-mail address.",
-            "Forsøg på login og nulstilling af adgangskode, kun gemt som nøglede fingeraftryk af e-mailadresse og IP-adresse, med tidspunkt og udfald; din login-historik (tidspunkt og IP-adresse forkortet til /24 eller /48), vist i dit privatlivscenter; engangslinks, kun gemt som hash, og en ønsket ny e-mailadresse.",
+            "Login, registration and password-reset attempts, and the e-mails sent to your address about someone else's use of it, stored only as keyed fingerprints of the e-mail address and IP address, with the time and outcome; your login history (time and IP address shortened to /24 or /48), shown in your privacy centre; one-time links, stored only as hashes, and a requested new e-mail address.",
+            "Forsøg på login, oprettelse og nulstilling af adgangskode samt de e-mails, der er sendt til din adresse om andres brug af den, kun gemt som nøglede fingeraftryk af e-mailadresse og IP-adresse, med tidspunkt og udfald; din login-historik (tidspunkt og IP-adresse forkortet til /24 eller /48), vist i dit privatlivscenter; engangslinks, kun gemt som hash, og en ønsket ny e-mailadresse.",
         ),
         purposes: &[Purpose::Security, Purpose::Accounts],
         legal_bases: &[LegitimateInterests, Contract],

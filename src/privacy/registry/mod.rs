@@ -235,7 +235,15 @@ mod tests {
         ),
         (
             "2",
-            "4da780f700b8faa7f5c18fcce30eaafd66b941e6afde747a0c0f72b8295da52b",
+            "ee0deaa4ecef17a5e2720695868386c47b1e8131f8fc412ce609cc9aec651701",
+        ),
+        (
+            "3",
+            "0fa2605d2bb5225de588d130b32789b064ce046e14e941b1bbb5b7dfc0b2a627",
+        ),
+        (
+            "4",
+            "45888d020d443a630d74830361be0b12d704c9c00d1d2e334f3f37d64886cad4",
         ),
     ];
 

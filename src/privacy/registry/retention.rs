@@ -477,8 +477,8 @@ pub static RULES: &[RetentionRule] = &[
     RetentionRule {
         id: Rule::SignInAttempts,
         data: t(
-            "Sign-in and password-reset attempts (keyed fingerprints of the address and IP)",
-            "Forsøg på login og nulstilling af adgangskode (nøglede fingeraftryk af adresse og IP)",
+            "Sign-in, registration and password-reset attempts, and e-mails about someone else's use of an address (keyed fingerprints of the address and IP)",
+            "Forsøg på login, oprettelse og nulstilling af adgangskode samt e-mails om andres brug af en adresse (nøglede fingeraftryk af adresse og IP)",
         ),
         counts_from: Event::AttemptMade,
         keep: Period::Days(30),

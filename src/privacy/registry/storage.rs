@@ -57,6 +57,10 @@ pub static TABLES: &[Table] = &[
     personal("seeker_profiles", &[SeekerProfile]),
     personal("data_keys", &[SeekerDocuments]),
     personal("files", &[SeekerDocuments, Applications]),
+    no_personal_data(
+        "pending_objects",
+        "random storage keys of uploads in progress and of objects waiting to be deleted",
+    ),
     personal("saved_ads", &[SavedJobs]),
     personal("applications", &[Applications]),
     personal("application_files", &[Applications]),
