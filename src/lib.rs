@@ -21,6 +21,7 @@ pub mod newsletter;
 mod operator;
 pub mod privacy;
 pub mod profiles;
+pub mod retention;
 pub mod search;
 pub mod secrets;
 mod site;
