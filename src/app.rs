@@ -19,7 +19,7 @@ use crate::{
     files::FileStore,
     housekeeping,
     mail::{self, transport::Mailer, worker::OutboxWorker},
-    newsletter, operator, privacy, profiles,
+    newsletter, operator, privacy, profiles, retention,
     search::{self, SearchIndex},
     secrets::MasterKey,
     site,
@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .merge(privacy::statistics::routes())
         .merge(newsletter::routes())
         .merge(alerts::routes())
+        .merge(retention::routes())
         .merge(api::routes(&state));
     if state.config.mailbox_enabled() {
         pages = pages.merge(mail::mailbox::routes());
@@ -179,6 +180,7 @@ pub async fn serve(
         state.config.worker_poll,
         workers.clone(),
     ));
+    let retention = tokio::spawn(retention::run_daily(state.clone(), workers.clone()));
     let job_alerts = tokio::spawn(alerts::worker::run(
         state.clone(),
         state.config.worker_poll,
@@ -204,6 +206,7 @@ pub async fn serve(
     let _ = expiry.await;
     let _ = indexer.await;
     let _ = job_alerts.await;
+    let _ = retention.await;
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -1,7 +1,8 @@
 //! Periodic clean-up every node runs: expired sessions, spent one-time tokens, old sign-in
-//! attempts, abandoned uploads, statistics older than 12 months, newsletter sign-ups never
-//! confirmed, old login history and unverified privacy requests, by the privacy registry's
-//! `Housekeeping` rules, and the public API's per-client rate-limit map.
+//! attempts, abandoned uploads, newsletter sign-ups never confirmed, old login history and
+//! unverified privacy requests, by the privacy registry's `Housekeeping` rules, and the public
+//! API's per-client rate-limit map. The retention sweeper (`crate::retention`) applies the
+//! other rules once a day.
 
 use std::time::Duration;
 
@@ -67,11 +68,6 @@ async fn sweep(state: &AppState) -> Result<()> {
     .map(|r| r.rows_affected()))?;
     // Privacy requests whose address was never verified were never filed.
     let requests = crate::privacy::requests::sweep_unverified(state).await?;
-    let statistics = crate::privacy::statistics::delete_collected_before(
-        &state.db,
-        Rule::VisitorData.info().keep.before(now),
-    )
-    .await?;
     let unconfirmed = crate::newsletter::store::forget_unconfirmed(&state.db).await?;
     state.api_limiter.shrink();
     // Uploads a crash interrupted or whose deletion failed, complete objects included: no
@@ -83,7 +79,7 @@ async fn sweep(state: &AppState) -> Result<()> {
             .files
             .sweep_abandoned(std::time::Duration::from_secs(3600))
             .await?;
-    if sessions + attempts + tokens + logins + requests + abandoned + statistics + unconfirmed > 0 {
+    if sessions + attempts + tokens + logins + requests + abandoned + unconfirmed > 0 {
         tracing::info!(
             sessions,
             attempts,
@@ -91,7 +87,6 @@ async fn sweep(state: &AppState) -> Result<()> {
             logins,
             requests,
             abandoned,
-            statistics,
             unconfirmed,
             "housekeeping removed expired rows and abandoned uploads"
         );

@@ -27,6 +27,7 @@ mod operator;
 pub mod passwords;
 pub mod privacy;
 pub mod profiles;
+pub mod retention;
 pub mod search;
 pub mod secrets;
 mod site;

@@ -1,4 +1,5 @@
-//! The `jobboard` command line (INTERFACE.md): serve, migrate, demo, reindex, policy, operator.
+//! The `jobboard` command line (INTERFACE.md): serve, migrate, demo, reindex, policy, operator,
+//! retention.
 
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
@@ -8,6 +9,7 @@ use jobboard::{
     config::{Config, LogFormat},
     demo::{self, DemoOptions},
     error::{Error, Result},
+    retention::{self, sweeper::Outcome},
 };
 
 #[derive(Parser)]
@@ -53,6 +55,25 @@ enum Command {
     Operator {
         #[command(subcommand)]
         command: OperatorCommand,
+    },
+    /// Enforce the privacy registry's retention rules.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Apply every retention rule the sweeper enforces and print the JSON report.
+    Run {
+        /// Change nothing; report what a run would do.
+        #[arg(long)]
+        dry_run: bool,
+        /// Apply the rules as of this date (YYYY-MM-DD, the end of that day in Copenhagen) or
+        /// RFC 3339 time instead of now.
+        #[arg(long)]
+        as_of: Option<String>,
     },
 }
 
@@ -183,6 +204,26 @@ async fn run(command: Command, config: Config) -> Result<()> {
             state.db.close().await;
             println!("operator {id} created");
             Ok(())
+        }
+        Command::Retention {
+            command: RetentionCommand::Run { dry_run, as_of },
+        } => {
+            let as_of = as_of.as_deref().map(retention::parse_as_of).transpose()?;
+            let state = app::prepare(config).await?;
+            let outcome = retention::sweeper::run(&state, as_of, dry_run).await;
+            state.db.close().await;
+            match outcome? {
+                Outcome::Done(report) => {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&report).map_err(Error::internal)?
+                    );
+                    Ok(())
+                }
+                Outcome::Busy(until) => Err(Error::Config(format!(
+                    "another retention run is in progress (its lease ends at {until}); try again later"
+                ))),
+            }
         }
     }
 }

@@ -20,12 +20,10 @@ use crate::{
         emails::{ListedAd, MarketingLetter},
         links::{self, List},
     },
+    privacy::registry::Rule,
     search::{MAX_LIMIT, Sort},
     state::AppState,
 };
-
-/// PRODUCT.md: alerts are sent until the seeker stops them or has not logged in for 2 years.
-pub const INACTIVE_AFTER: time::Duration = time::Duration::days(730);
 
 /// Alerts handled per pass; the rest wait for the next pass.
 const BATCH: i64 = 100;
@@ -81,7 +79,8 @@ pub async fn run_once(state: &AppState) -> Result<Pass> {
 async fn stop_inactive(state: &AppState) -> Result<usize> {
     let mut stopped = 0;
     for (alert, user_id, email, lang) in
-        store::of_inactive_owners(&state.db, now() - INACTIVE_AFTER).await?
+        store::of_inactive_owners(&state.db, Rule::JobAlertsInactive.info().keep.before(now()))
+            .await?
     {
         let lang = Lang::parse(&lang).unwrap_or_default();
         let mut tx = state.db.begin().await?;

@@ -45,6 +45,9 @@ pub struct Config {
     pub controller: Controller,
     /// A bearer token that lets a scraper elsewhere read `/metrics` (loopback always may).
     pub metrics_token: Option<String>,
+    /// How often `serve` runs the retention sweeper; `None` leaves it to
+    /// `jobboard retention run` (`JOBBOARD_RETENTION_INTERVAL_HOURS=0`).
+    pub retention_interval: Option<Duration>,
 }
 
 #[derive(Clone, Debug)]
@@ -191,6 +194,10 @@ impl Config {
             quota_bytes: number("JOBBOARD_QUOTA_BYTES", 250_000_000)?,
             controller,
             metrics_token: get("JOBBOARD_METRICS_TOKEN"),
+            retention_interval: match number("JOBBOARD_RETENTION_INTERVAL_HOURS", 24)? {
+                0 => None,
+                hours => Some(Duration::from_secs(hours * 3600)),
+            },
         };
         if config.is_production() && config.master_key.is_none() {
             return Err(Error::Config(

@@ -68,6 +68,8 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
+                // Deleted rows are overwritten with zeros, so freed pages keep no old bytes.
+                .pragma("secure_delete", "ON")
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
@@ -112,6 +114,18 @@ impl Db {
 
     pub fn is_postgres(&self) -> bool {
         matches!(self, Db::Postgres(_))
+    }
+
+    /// After deletions that must not linger: on SQLite, copies the WAL into the database file
+    /// and empties it, since older frames in the WAL still hold the deleted rows (the file's
+    /// own pages are zeroed by `secure_delete`). PostgreSQL needs VACUUM for the same (README).
+    pub async fn flush_deleted(&self) -> Result<()> {
+        if let Db::Sqlite(pool) = self {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
     }
 
     /// A cheap round trip for `/readyz`.

@@ -263,6 +263,8 @@ struct CentrePage {
     visible: bool,
     newsletter: bool,
     sessions: Vec<SessionView>,
+    /// "Enforced daily by the software; last run …".
+    enforcement: String,
 }
 
 async fn centre(
@@ -324,6 +326,7 @@ async fn centre(
         photo_consent: consents.is_some_and(|(_, p)| p.is_some()),
         newsletter: newsletter > 0,
         sessions,
+        enforcement: crate::retention::enforcement_note(&state, t).await?,
         l: l.with_form().await?,
     })
 }

@@ -45,6 +45,8 @@ pub enum Via {
     Centre,
     /// An operator answering a verified request.
     Request { request: i64, operator: i64 },
+    /// The retention sweeper, for an account inactive past its rule's period.
+    Retention,
 }
 
 pub struct Outcome {
@@ -73,6 +75,10 @@ pub async fn erase(state: &AppState, subject: &Subject, via: Via) -> Result<Outc
         .await?;
     }
     tx.commit().await?;
+    // The sweeper erases many people in a row and empties the WAL once, at the end of its run.
+    if !matches!(via, Via::Retention) {
+        state.db.flush_deleted().await?;
+    }
     state.mail_queued();
     for key in &erasure.objects {
         crate::documents::delete_object(state, key).await;
@@ -102,6 +108,7 @@ async fn record(tx: &mut Tx, subject: &Subject, via: &Via, erasure: &Erasure) ->
     let (requested_via, request) = match via {
         Via::Centre => ("privacy_centre", None),
         Via::Request { request, .. } => ("privacy_request", Some(*request)),
+        Via::Retention => ("retention", None),
     };
     let role = subject
         .user

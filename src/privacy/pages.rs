@@ -302,11 +302,14 @@ impl Registry {
 struct PrivacyPolicyPage {
     l: Layout,
     r: Registry,
+    /// "Enforced daily by the software; last run …".
+    enforcement: String,
 }
 
 async fn privacy_policy(State(state): State<AppState>, l: Layout) -> Result<Response> {
     let r = Registry::new(&state, l.t);
-    render(&PrivacyPolicyPage { l, r })
+    let enforcement = crate::retention::enforcement_note(&state, l.t).await?;
+    render(&PrivacyPolicyPage { l, r, enforcement })
 }
 
 #[derive(Template)]

@@ -111,6 +111,7 @@ pub fn all() -> Vec<Box<dyn Section>> {
         Box::new(OperatorActions),
         Box::new(Requests),
         Box::new(ContactPerson),
+        Box::new(crate::retention::LegalHolds),
         Box::new(Emails),
         Box::new(Account),
     ]

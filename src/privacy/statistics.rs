@@ -69,23 +69,6 @@ pub async fn record_campaign_visit(db: &Db, at: OffsetDateTime, campaign: &Campa
     Ok(())
 }
 
-/// Deletes page views and campaign arrivals collected before `cutoff`; returns how many.
-pub async fn delete_collected_before(db: &Db, cutoff: OffsetDateTime) -> Result<u64> {
-    let views = db_run!(pool db, |p| sqlx::query("DELETE FROM page_views WHERE viewed_at < $1")
-        .bind(cutoff)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-    let campaigns = db_run!(pool db, |p| sqlx::query(
-        "DELETE FROM campaign_visits WHERE visited_at < $1"
-    )
-    .bind(cutoff)
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(views + campaigns)
-}
-
 /// One day of the chart.
 pub struct DayCount {
     pub day: Date,

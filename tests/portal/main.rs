@@ -21,6 +21,7 @@ mod privacy_centre;
 mod privacy_registry;
 mod privacy_requests;
 mod profiles;
+mod retention;
 mod schema;
 mod search;
 mod security;

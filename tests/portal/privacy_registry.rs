@@ -451,7 +451,10 @@ fn jobboard_policy_prints_the_registry_as_json() {
         .iter()
         .find(|c| c["id"] == "seeker-account")
         .unwrap();
-    assert_eq!(seeker_account["tables"], serde_json::json!(["users"]));
+    assert_eq!(
+        seeker_account["tables"],
+        serde_json::json!(["users", "retention_warnings"])
+    );
     assert_eq!(
         seeker_account["legal_bases"],
         serde_json::json!(["contract"])

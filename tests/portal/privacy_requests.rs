@@ -9,10 +9,10 @@ use crate::helpers::*;
 use crate::privacy_centre::{EMAIL, NAME, anna_applies, entry, zip_entries};
 use crate::story;
 
-const OPERATOR: &str = "privacy-ops@example.com";
+pub const OPERATOR: &str = "privacy-ops@example.com";
 
 /// Files and verifies a request as a visitor; returns its number.
-async fn file_request(app: &TestApp, email: &str, kind: &str, message: &str) -> i64 {
+pub async fn file_request(app: &TestApp, email: &str, kind: &str, message: &str) -> i64 {
     let page = app.get("/privacy/request").await;
     assert_eq!(page.heading(), "Make a privacy request");
     let page = page
@@ -45,7 +45,7 @@ async fn file_request(app: &TestApp, email: &str, kind: &str, message: &str) -> 
     number
 }
 
-async fn as_operator(app: &TestApp) {
+pub async fn as_operator(app: &TestApp) {
     let page = app.login(OPERATOR, PASSWORD).await;
     assert_eq!(page.path(), "/operator");
 }

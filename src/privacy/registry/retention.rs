@@ -122,14 +122,17 @@ impl Event {
                 "the inquiry was answered and closed",
                 "henvendelsen blev besvaret og afsluttet",
             ),
-            Event::CooperationEnded => t("the cooperation ended", "samarbejdet ophørte"),
+            Event::CooperationEnded => t(
+                "the cooperation ended: the later of the employer account's last login and the end of its company's last live ad (while the company has a live ad, the cooperation lasts)",
+                "samarbejdet ophørte: det seneste af arbejdsgiverkontoens sidste login og udløbet af virksomhedens sidste aktive annonce (så længe virksomheden har en aktiv annonce, varer samarbejdet)",
+            ),
             Event::ConsentLastUsed => t(
                 "the consent was last used (or withdrawn)",
                 "samtykket sidst blev udnyttet (eller tilbagekaldt)",
             ),
             Event::PurposeEnded => t(
-                "the purpose it was collected for ended",
-                "formålet med indsamlingen ophørte",
+                "the purpose ended: for an e-mail we sent, its delivery or our giving up on it",
+                "formålet ophørte: for en e-mail, vi har sendt, at den blev leveret, eller at vi opgav at levere den",
             ),
             Event::SessionLastUsed => t("the session was last used", "sessionen sidst blev brugt"),
             Event::AttemptMade => t("the attempt", "forsøget"),
@@ -406,18 +409,18 @@ pub static RULES: &[RetentionRule] = &[
     RetentionRule {
         id: Rule::PartnerContacts,
         data: t(
-            "Contacts of partners and customers",
-            "Kontaktoplysninger på samarbejdspartnere og kunder",
+            "Contacts of partners and customers: an employer account (name, e-mail address, company membership) whose company no longer advertises",
+            "Kontaktoplysninger på samarbejdspartnere og kunder: en arbejdsgiverkonto (navn, e-mailadresse, tilknytning til virksomheden), hvis virksomhed ikke længere annoncerer",
         ),
         counts_from: Event::CooperationEnded,
-        keep: Period::Immediately,
+        keep: Period::Months(12),
         action: Action::Delete,
-        warn_before: None,
+        warn_before: Some(Period::Months(1)),
         paused_by_legal_hold: true,
         enforced_by: Enforcement::Sweeper,
         reason: t(
-            "Kept as long as the cooperation lasts.",
-            "Opbevares, så længe samarbejdet varer.",
+            "Kept as long as the cooperation lasts, and 12 months more to pick it up again. We e-mail you a month before; logging in keeps the account.",
+            "Opbevares, så længe samarbejdet varer, og 12 måneder mere, så det kan genoptages. Vi skriver til dig en måned før; logger du ind, bevares kontoen.",
         ),
     },
     RetentionRule {
@@ -439,7 +442,10 @@ pub static RULES: &[RetentionRule] = &[
     },
     RetentionRule {
         id: Rule::OtherData,
-        data: t("Any other personal data", "Alle andre personoplysninger"),
+        data: t(
+            "Any other personal data, such as the record of each e-mail we sent (recipient, subject, when it was delivered)",
+            "Alle andre personoplysninger, fx registreringen af hver e-mail, vi har sendt (modtager, emne, hvornår den blev leveret)",
+        ),
         counts_from: Event::PurposeEnded,
         keep: Period::Months(12),
         action: Action::Delete,

@@ -87,6 +87,16 @@ pub static TABLES: &[Table] = &[
     personal("erasure_records", &[PrivacyRequests]),
     personal("privacy_requests", &[PrivacyRequests]),
     personal("privacy_request_events", &[PrivacyRequests]),
+    personal("legal_holds", &[PrivacyRequests]),
+    no_personal_data(
+        "retention_lease",
+        "which retention run may work now, by a random token",
+    ),
+    no_personal_data(
+        "retention_runs",
+        "when each retention run ran and how many records per rule it changed",
+    ),
+    personal("retention_warnings", &[SeekerAccount, EmployerAccount]),
 ];
 
 /// Storage outside the database tables.
