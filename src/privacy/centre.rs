@@ -83,11 +83,12 @@ pub struct ActiveSession {
     /// A stand-in for the session id (which is a secret): a keyed fingerprint of it.
     pub handle: String,
     pub expires_at: OffsetDateTime,
+    /// "Firefox on Windows", when the browser said (see `web::device`).
+    pub device: Option<String>,
 }
 
 impl ActiveSession {
     /// Sessions expire a fixed time after their last request, so that is when it was used.
-    /// (Only the id is stored, not the browser: this is all we can say about it.)
     pub fn last_used(&self) -> OffsetDateTime {
         self.expires_at - crate::privacy::registry::session_lifetime()
     }
@@ -98,9 +99,9 @@ fn handle_of(state: &AppState, session_id: &str) -> String {
 }
 
 pub async fn active_sessions(state: &AppState, user: i64) -> Result<Vec<(String, ActiveSession)>> {
-    let rows: Vec<(String, OffsetDateTime)> = db_run!(pool & state.db, |p| {
+    let rows: Vec<(String, OffsetDateTime, String)> = db_run!(pool & state.db, |p| {
         sqlx::query_as(
-        "SELECT id, expires_at FROM sessions WHERE user_id = $1 AND expires_at > $2 ORDER BY expires_at DESC"
+        "SELECT id, expires_at, data FROM sessions WHERE user_id = $1 AND expires_at > $2 ORDER BY expires_at DESC"
     )
     .bind(user)
     .bind(now())
@@ -109,9 +110,19 @@ pub async fn active_sessions(state: &AppState, user: i64) -> Result<Vec<(String,
     })?;
     Ok(rows
         .into_iter()
-        .map(|(id, expires_at)| {
+        .map(|(id, expires_at, data)| {
             let handle = handle_of(state, &id);
-            (id, ActiveSession { handle, expires_at })
+            let device = serde_json::from_str::<serde_json::Value>(&data)
+                .ok()
+                .and_then(|d| d[crate::web::SESSION_DEVICE].as_str().map(str::to_string));
+            (
+                id,
+                ActiveSession {
+                    handle,
+                    expires_at,
+                    device,
+                },
+            )
         })
         .collect())
 }
@@ -247,6 +258,7 @@ pub struct SectionView {
 
 pub struct SessionView {
     pub handle: String,
+    pub device: Option<String>,
     pub last_used: String,
     pub until: String,
     pub current: bool,
@@ -313,6 +325,7 @@ async fn centre(
         .into_iter()
         .map(|(_, s)| SessionView {
             current: current.as_deref() == Some(s.handle.as_str()),
+            device: s.device.clone(),
             last_used: moment(t.lang(), s.last_used()),
             until: moment(t.lang(), s.expires_at),
             handle: s.handle,

@@ -749,6 +749,7 @@ impl Section for Sessions {
                 .map(|(_, s)| {
                     json!({
                         "session": s.handle,
+                        "device": s.device,
                         "last_used": ts(s.last_used()),
                         "active_until": ts(s.expires_at),
                     })

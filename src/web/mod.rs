@@ -2,6 +2,7 @@
 //! layout, CSRF protection, security headers, friendly error pages and flash messages.
 
 pub mod assets;
+pub mod device;
 pub mod limiter;
 
 use std::{net::SocketAddr, sync::Arc, time::Instant};
@@ -32,6 +33,8 @@ const SESSION_USER: &str = "uid";
 const SESSION_EPOCH: &str = "epoch";
 const SESSION_CSRF: &str = "csrf";
 const SESSION_LANG: &str = "lang";
+/// "Firefox on Windows": which device a signed-in session is, for the privacy centre.
+pub const SESSION_DEVICE: &str = "device";
 const SESSION_FLASH: &str = "flash";
 
 /// Resolved once per request by `request_context`, read by extractors and error pages.
@@ -81,6 +84,24 @@ pub async fn request_context(
         .or_else(|| user.as_ref().and_then(|u| Lang::parse(&u.lang)));
     let lang = chosen.unwrap_or_else(|| accepted_language(req.headers()));
     let signed_in = user.is_some();
+    if signed_in
+        && session
+            .get::<String>(SESSION_DEVICE)
+            .await
+            .ok()
+            .flatten()
+            .is_none()
+    {
+        let agent = req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if let Some(device) = device::label(agent) {
+            // Best effort: the page works without it, and it is written once per session.
+            let _ = session.insert(SESSION_DEVICE, device).await;
+        }
+    }
     let personal = signed_in || req.uri().path().starts_with("/mailbox");
     if let Some(user) = &user {
         req.extensions_mut().insert(user.clone());

@@ -41,20 +41,8 @@ pub async fn company(app: &TestApp, name: &str, cvr: &str) -> Company {
     let id = accounts::insert_company(&mut tx, name, cvr, user)
         .await
         .unwrap();
-    let operator = accounts::insert_user(
-        &mut tx,
-        &accounts::NewUser {
-            email: &format!("ops@{cvr}.example.com"),
-            password_hash: "x",
-            name: "Ops",
-            role: Role::Operator,
-            lang: "en",
-            verified: true,
-        },
-    )
-    .await
-    .unwrap();
     tx.commit().await.unwrap();
+    let operator = operator(app, &format!("ops@{cvr}.example.com")).await;
     Company { id, user, operator }
 }
 
@@ -110,13 +98,23 @@ pub async fn verify_company(app: &TestApp, cvr: &str) {
     .fetch_one(p)
     .await)
     .expect("company with this CVR");
+    let operator = operator(app, &format!("verifier@{cvr}.example.com")).await;
+    assert!(
+        jobboard::ads::store::set_verified(&app.state.db, company, Some(operator))
+            .await
+            .unwrap()
+    );
+}
+
+/// An operator account (that cannot log in: its password hash is no hash).
+async fn operator(app: &TestApp, email: &str) -> i64 {
     let mut tx = app.state.db.begin().await.unwrap();
-    let operator = accounts::insert_user(
+    let id = accounts::insert_user(
         &mut tx,
         &accounts::NewUser {
-            email: &format!("verifier@{cvr}.example.com"),
+            email,
             password_hash: "x",
-            name: "Verifier",
+            name: "Ops",
             role: Role::Operator,
             lang: "en",
             verified: true,
@@ -125,9 +123,5 @@ pub async fn verify_company(app: &TestApp, cvr: &str) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    assert!(
-        jobboard::ads::store::set_verified(&app.state.db, company, Some(operator))
-            .await
-            .unwrap()
-    );
+    id
 }

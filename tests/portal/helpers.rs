@@ -287,6 +287,12 @@ impl TestApp {
         Page::from(response).await
     }
 
+    /// A JSON answer (the API), parsed.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let response = self.client.get(self.url(path)).send().await.expect("GET");
+        response.json().await.expect("a JSON answer")
+    }
+
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let response = self
             .client

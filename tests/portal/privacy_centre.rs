@@ -946,3 +946,43 @@ story!(a_profile_edit_reaches_the_company_too, |app| {
     assert!(mail.text.contains("+45 55 44 33 22"), "{}", mail.text);
     assert!(!mail.text.contains(ADDRESS), "only what changed is sent");
 });
+
+story!(the_privacy_centre_names_the_device_of_each_session, |app| {
+    app.registered_seeker("devices@example.com").await;
+    let browser = |agent: &str| {
+        reqwest::Client::builder()
+            .user_agent(agent)
+            .cookie_provider(std::sync::Arc::new(reqwest::cookie::Jar::default()))
+            .build()
+            .unwrap()
+    };
+    let firefox =
+        browser("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0");
+    let iphone = browser(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+    );
+    for client in [&iphone, &firefox] {
+        let login = Page::from(client.get(app.url("/login")).send().await.unwrap()).await;
+        login
+            .form("Log in")
+            .fill("E-mail address", "devices@example.com")
+            .fill("Password", PASSWORD)
+            .submit_with(client)
+            .await;
+    }
+    let page = Page::from(
+        firefox
+            .get(app.url("/account/privacy"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let text = page.text();
+    assert!(text.contains("Firefox on Windows (This browser)"), "{text}");
+    assert!(text.contains("Safari on iOS"), "{text}");
+    assert!(
+        !page.body.contains("rv:133.0"),
+        "no more of the User-Agent than the family"
+    );
+});

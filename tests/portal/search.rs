@@ -369,15 +369,7 @@ story!(the_openapi_document_describes_what_the_api_returns, |app| {
     )
     .await;
     eventually(&app, "q=skribent", id, true).await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.get_json("/api/v1/openapi.json").await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for path in [
         "/api/v1/search",
@@ -392,15 +384,7 @@ story!(the_openapi_document_describes_what_the_api_returns, |app| {
     }
     let search = api(&app, "q=skribent&stats=region").await;
     conforms(&doc, &search, "SearchResult");
-    let ad: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/ads/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ad: Value = app.get_json(&format!("/api/v1/ads/{id}")).await;
     conforms(&doc, &ad, "ApiAd");
     assert!(
         ad["description_html"]
@@ -409,28 +393,14 @@ story!(the_openapi_document_describes_what_the_api_returns, |app| {
             .contains("dokumentation")
     );
     let stream: Value = app
-        .client
-        .get(app.url("/api/v1/stream?since=2000-01-01T00:00:00Z"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/v1/stream?since=2000-01-01T00:00:00Z")
+        .await;
     conforms(&doc, &stream, "StreamResult");
     assert!(stream["changes"].as_array().unwrap().iter().any(|c| {
         c["id"].as_str().and_then(|s| s.parse::<i64>().ok()) == Some(id)
             && c["change"] == "published"
     }));
-    let error: Value = app
-        .client
-        .get(app.url("/api/v1/search?limit=x"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let error: Value = app.get_json("/api/v1/search?limit=x").await;
     conforms(&doc, &error, "ApiError");
 });
 
@@ -553,14 +523,8 @@ story!(
             assert!(!after.contains(personal), "{personal} still public");
         }
         let stream: Value = app
-            .client
-            .get(app.url("/api/v1/stream?since=2000-01-01T00:00:00Z"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .get_json("/api/v1/stream?since=2000-01-01T00:00:00Z")
+            .await;
         assert!(stream["changes"].as_array().unwrap().iter().any(|c| {
             c["id"].as_str().and_then(|s| s.parse::<i64>().ok()) == Some(id)
                 && c["change"] == "removed"
@@ -672,15 +636,7 @@ story!(no_results_offer_spelling_suggestions_and_a_way_out, |app| {
     let page = app.get("/jobs?q=sygeplejerske&municipality=751").await;
     assert!(page.contains("No jobs match your search"));
     assert!(page.contains("Search again without the filters"));
-    let typeahead: Value = app
-        .client
-        .get(app.url("/api/v1/typeahead?q=sygep"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let typeahead: Value = app.get_json("/api/v1/typeahead?q=sygep").await;
     assert!(
         typeahead["suggestions"]
             .as_array()

@@ -226,15 +226,7 @@ story!(personal_pages_are_not_kept_in_caches, |app| {
 story!(
     the_openapi_document_states_the_limits_of_each_parameter,
     |app| {
-        let doc: serde_json::Value = app
-            .client
-            .get(app.url("/api/v1/openapi.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let doc: serde_json::Value = app.get_json("/api/v1/openapi.json").await;
         let param = |path: &str, name: &str| {
             doc["paths"][path]["get"]["parameters"]
                 .as_array()
@@ -256,15 +248,7 @@ story!(
         assert_eq!(q["required"], false);
         assert!(q["description"].as_str().unwrap().contains("Without `q`"));
         // What the document says about typeahead without q is what the API does.
-        let answer: serde_json::Value = app
-            .client
-            .get(app.url("/api/v1/typeahead"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let answer: serde_json::Value = app.get_json("/api/v1/typeahead").await;
         assert_eq!(answer["suggestions"], serde_json::json!([]));
     }
 );

@@ -533,8 +533,8 @@ pub static CATEGORIES: &[DataCategory] = &[
         subject: Subject::Visitor,
         name: t("Sessions", "Sessioner"),
         contains: t(
-            "A random session id (the session cookie), the form token, the language chosen, who is logged in, and a message for the next page. Created only when you use a form or log in.",
-            "Et tilfældigt sessions-id (sessionscookien), formular-token, det valgte sprog, hvem der er logget ind, og en besked til næste side. Oprettes kun, når du bruger en formular eller logger ind.",
+            "A random session id (the session cookie), the form token, the language chosen, who is logged in, the kind of browser and system while logged in (such as \"Firefox on Windows\", no version, so you can tell your sessions apart), and a message for the next page. Created only when you use a form or log in.",
+            "Et tilfældigt sessions-id (sessionscookien), formular-token, det valgte sprog, hvem der er logget ind, typen af browser og system, mens du er logget ind (fx \"Firefox on Windows\", uden version, så du kan kende dine sessioner fra hinanden), og en besked til næste side. Oprettes kun, når du bruger en formular eller logger ind.",
         ),
         purposes: &[Purpose::Security, Purpose::Accounts],
         legal_bases: &[LegitimateInterests, CookieOrder],
