@@ -229,7 +229,7 @@ pub async fn submit(
     }
     let chosen = chosen_language(&l.session, &visitor, &headers).await?;
     store::record_login(&state.db, record.id).await?;
-    crate::privacy::centre::record_login(&state, record.id, ip).await?;
+    store::record_login_event(&state.db, record.id, ip).await?;
     sign_in(&l.session, record.id, record.session_epoch).await?;
     metrics::counter!("logins_total", "outcome" => "success").increment(1);
     tracing::info!(user_id = record.id, "logged in");

@@ -265,6 +265,21 @@ pub async fn set_language(db: &Db, user_id: i64, lang: &str) -> Result<()> {
     Ok(())
 }
 
+/// Adds a successful login with the masked address to the login history the privacy centre
+/// shows.
+pub async fn record_login_event(db: &Db, user: i64, ip: std::net::IpAddr) -> Result<()> {
+    db_run!(pool db, |p| sqlx::query(
+        "INSERT INTO login_events (user_id, masked_ip, created_at) VALUES ($1, $2, $3)"
+    )
+    .bind(user)
+    .bind(crate::privacy::MaskedIp::new(ip).to_string())
+    .bind(now())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 pub async fn record_login(db: &Db, user_id: i64) -> Result<()> {
     db_run!(pool db, |p| sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
         .bind(now())

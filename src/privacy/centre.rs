@@ -17,7 +17,7 @@ use serde_json::Value;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 use super::{
-    MaskedIp, emails, erasure, export, limits, recipients,
+    emails, erasure, export, limits, recipients,
     sections::{self, Subject},
 };
 use crate::{
@@ -63,20 +63,6 @@ fn subject_id(user: &SessionUser) -> Result<i64> {
         Role::Seeker | Role::Employer => Ok(user.id),
         Role::Operator => Err(Error::Forbidden),
     }
-}
-
-/// Records a successful login with the masked address (the login history).
-pub async fn record_login(state: &AppState, user: i64, ip: IpAddr) -> Result<()> {
-    db_run!(pool & state.db, |p| sqlx::query(
-        "INSERT INTO login_events (user_id, masked_ip, created_at) VALUES ($1, $2, $3)"
-    )
-    .bind(user)
-    .bind(MaskedIp::new(ip).to_string())
-    .bind(now())
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
 }
 
 pub struct ActiveSession {
