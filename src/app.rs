@@ -1,66 +1,31 @@
 //! Builds the shared state and the router, and runs the server with its background workers
 //! until shutdown (which lets in-flight requests and e-mail sends finish).
 
-use std::{net::SocketAddr, sync::Arc, sync::OnceLock, time::Duration};
+use std::{net::SocketAddr, sync::OnceLock, time::Duration};
 
 use axum::{Router, middleware};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use tokio::{net::TcpListener, sync::Notify};
+use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
-    accounts::{self, passwords::Hasher, session_store::DbSessionStore},
-    ads, alerts,
-    api::{self, ApiLimiter},
-    applications,
+    accounts, ads, alerts, api, applications,
     config::Config,
-    db::{Db, Tx},
+    db::{Db, session_store::DbSessionStore},
     documents,
     error::{Error, Result},
     files::FileStore,
     housekeeping,
-    mail::{self, OutgoingMail, outbox, transport::Mailer, worker::OutboxWorker},
+    mail::{self, transport::Mailer, worker::OutboxWorker},
     newsletter, operator, privacy, profiles, retention,
     search::{self, SearchIndex},
     secrets::MasterKey,
-    site, web,
+    site,
+    state::AppState,
+    web,
 };
-
-#[derive(Clone)]
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub db: Db,
-    pub keys: Arc<MasterKey>,
-    pub metrics: PrometheusHandle,
-    /// This node's search index, fed from the ads change log.
-    pub search: Arc<SearchIndex>,
-    pub api_limiter: ApiLimiter,
-    /// Object storage for CVs, attachments and photos (local folder or S3).
-    pub files: Arc<FileStore>,
-    /// The bounded pool every password hash and verification runs in.
-    pub hasher: Arc<Hasher>,
-    mail_wake: Arc<Notify>,
-}
-
-impl AppState {
-    /// Queues an e-mail in the caller's transaction; call `mail_queued` after the commit.
-    pub async fn queue_mail(&self, tx: &mut Tx, mail: &OutgoingMail) -> Result<i64> {
-        let domain = self.config.base_url.host_str().unwrap_or("localhost");
-        outbox::enqueue(tx, mail, domain).await
-    }
-
-    /// Wakes this node's outbox worker so committed mail goes out at once.
-    pub fn mail_queued(&self) {
-        self.mail_wake.notify_one();
-    }
-
-    /// An absolute link for e-mails.
-    pub fn link(&self, path: &str) -> String {
-        self.config.absolute_url(path)
-    }
-}
 
 /// The process-wide Prometheus recorder (metrics macros need one global recorder).
 fn metrics_handle() -> PrometheusHandle {
@@ -93,24 +58,15 @@ pub async fn prepare(config: Config) -> Result<AppState> {
             .await
             .map_err(Error::internal)??
     };
-    Ok(AppState {
-        search: Arc::new(search),
-        api_limiter: ApiLimiter::new(config.api_rate_per_second),
-        files: Arc::new(FileStore::from_config(&config)?),
-        config: Arc::new(config),
+    let files = FileStore::from_config(&config)?;
+    Ok(AppState::new(
+        config,
         db,
-        keys: Arc::new(keys),
-        metrics: metrics_handle(),
-        hasher: Arc::new(Hasher::per_core()),
-        mail_wake: Arc::new(Notify::new()),
-    })
-}
-
-/// The session cookie's lifetime, as the privacy registry declares it.
-pub(crate) fn session_lifetime() -> time::Duration {
-    crate::privacy::registry::Cookie::named(crate::privacy::cookie_names::SESSION)
-        .and_then(|cookie| cookie.lifetime.period().fixed_length())
-        .expect("the registry declares the session cookie with a lifetime in days")
+        keys,
+        search,
+        files,
+        metrics_handle(),
+    ))
 }
 
 pub fn router(state: AppState) -> Router {
@@ -119,7 +75,7 @@ pub fn router(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.cookies_secure())
-        .with_expiry(Expiry::OnInactivity(session_lifetime()));
+        .with_expiry(Expiry::OnInactivity(privacy::registry::session_lifetime()));
 
     let mut pages = Router::new()
         .merge(site::routes())
@@ -208,7 +164,7 @@ pub async fn serve(
             mailer,
             files: state.files.clone(),
             keys: state.keys.clone(),
-            wake: state.mail_wake.clone(),
+            wake: state.mail_wake(),
             config: (*state.config).clone(),
         }
         .run(workers.clone()),

@@ -6,10 +6,12 @@ use rand::{RngExt, SeedableRng, rngs::StdRng};
 use time::Duration;
 
 use crate::{
-    accounts::{Role, passwords::Hasher, store},
+    accounts::store,
     db::{Db, now},
     db_run,
+    domain::Role,
     error::Result,
+    passwords::Hasher,
 };
 
 /// The password of every demo account. Demo data is for local trials only.
@@ -177,7 +179,7 @@ pub async fn fill(db: &Db, hasher: &Hasher, options: DemoOptions) -> Result<Demo
 /// Adds demo data and brings this node's search index up to date with it at once (a large
 /// batch of ads is faster to rebuild than to follow change by change).
 pub async fn fill_and_index(
-    state: &crate::app::AppState,
+    state: &crate::state::AppState,
     options: DemoOptions,
 ) -> Result<DemoReport> {
     let mut report = fill(&state.db, &state.hasher, options).await?;
@@ -232,7 +234,7 @@ fn demo_ad(title: &str, description: &str, municipality: &str) -> crate::ads::do
 /// (the README searches for "sygeplejerske" near Aarhus), ads waiting in the moderation queue,
 /// and an open privacy request for the operator. Returns the ad that gets applications at
 /// every stage of the pipeline.
-async fn showcase(state: &crate::app::AppState) -> Result<i64> {
+async fn showcase(state: &crate::state::AppState) -> Result<i64> {
     use crate::ads::lifecycle;
     let (company, employer): (i64, i64) = db_run!(pool & state.db, |p| sqlx::query_as(
         "SELECT c.id, u.id FROM companies c JOIN users u ON u.email = 'employer@example.com' \
@@ -245,7 +247,7 @@ async fn showcase(state: &crate::app::AppState) -> Result<i64> {
     )
     .fetch_one(p)
     .await)?;
-    let t = crate::web::Lang::Da.tr();
+    let t = crate::i18n::Lang::Da.tr();
     let text = "Nordlys Demo ApS søger en sygeplejerske med hjertet på rette sted.\n\n\
                 - Faste vagter og gode kolleger\n- Løn efter overenskomst\n- Introduktion på fire uger";
     let mut first = None;
@@ -289,7 +291,7 @@ async fn showcase(state: &crate::app::AppState) -> Result<i64> {
 
 /// Seven demo seekers (the demo seeker first) apply to the showcase ad, one at each stage of
 /// the pipeline, so the demo employer's inbox and the seeker's list show them all.
-async fn pipeline(state: &crate::app::AppState, ad: i64) -> Result<u64> {
+async fn pipeline(state: &crate::state::AppState, ad: i64) -> Result<u64> {
     use crate::applications::{Status, store as applications};
     let company: i64 = db_run!(pool & state.db, |p| sqlx::query_scalar(
         "SELECT company_id FROM ads WHERE id = $1"
@@ -319,7 +321,7 @@ async fn pipeline(state: &crate::app::AppState, ad: i64) -> Result<u64> {
 /// Each of up to `count` demo seekers applies to one ad that takes applications on the site,
 /// with a plain-text CV stored (encrypted) like any upload, so inboxes and "My applications"
 /// have something to show.
-async fn applications(state: &crate::app::AppState, count: u32) -> Result<u64> {
+async fn applications(state: &crate::state::AppState, count: u32) -> Result<u64> {
     let pairs: Vec<(i64, String, i64, i64)> = db_run!(pool & state.db, |p| {
         sqlx::query_as(
         "SELECT u.id, u.name, a.id, a.company_id FROM users u \
@@ -344,7 +346,7 @@ async fn applications(state: &crate::app::AppState, count: u32) -> Result<u64> {
 
 /// One demo application with a plain-text CV, stored like any upload; returns its id.
 async fn apply_with_cv(
-    state: &crate::app::AppState,
+    state: &crate::state::AppState,
     seeker: i64,
     name: &str,
     ad: i64,
@@ -355,7 +357,7 @@ async fn apply_with_cv(
         "{name}\n\nCurriculum vitae\n\nExperience: five years in the trade.\nEducation: vocational school.\n"
     );
     let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(cv))]);
-    let mut batch = documents::UploadBatch::begin(state, seeker, crate::web::Lang::En.tr());
+    let mut batch = documents::UploadBatch::begin(state, seeker, crate::i18n::Lang::En.tr());
     let uploaded = batch.document("cv.txt", body).await?;
     let now = crate::db::now();
     let mut tx = state.db.begin().await?;
@@ -468,7 +470,7 @@ fn random_cvr(rng: &mut StdRng) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::Cvr;
+    use crate::domain::Cvr;
 
     #[test]
     fn generated_cvr_numbers_are_valid() {

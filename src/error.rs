@@ -87,7 +87,7 @@ impl Error {
             },
             Error::BadRequest(_) => ErrorPage::BadRequest,
             Error::Database(e) if crate::db::is_unavailable(e) => ErrorPage::DatabaseUnavailable,
-            Error::Session(e) if crate::accounts::session_store::is_unavailable(e) => {
+            Error::Session(e) if crate::db::session_store::is_unavailable(e) => {
                 ErrorPage::DatabaseUnavailable
             }
             Error::StorageUnavailable(_) => ErrorPage::StorageUnavailable,

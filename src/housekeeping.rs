@@ -9,8 +9,11 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    accounts::session_store::DbSessionStore, app::AppState, db::now, db_run, error::Result,
+    db::{now, session_store::DbSessionStore},
+    db_run,
+    error::Result,
     privacy::registry::Rule,
+    state::AppState,
 };
 
 const EVERY: Duration = Duration::from_secs(15 * 60);

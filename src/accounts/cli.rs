@@ -1,9 +1,11 @@
 //! `jobboard operator create --email E`: operators are never created through the web.
 
-use super::{DisplayName, Email, Password, Role, passwords::Hasher, store};
+use super::store;
 use crate::{
     db::{Db, is_unique_violation},
+    domain::{DisplayName, Email, Password, Role},
     error::{Error, Result},
+    passwords::Hasher,
 };
 
 pub async fn create_operator(db: &Db, email: &str, password: &str) -> Result<i64> {

@@ -2,8 +2,8 @@
 
 use crate::{
     error::Result,
+    i18n::Tr,
     mail::{Letter, OutgoingMail},
-    web::Tr,
 };
 
 pub fn verify_email(t: Tr, to: &str, name: &str, link: &str) -> Result<OutgoingMail> {

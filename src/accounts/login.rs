@@ -13,17 +13,19 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    Email, emails, home_of,
+    emails, home_of,
     registration::verify_link,
     store::{self, LoginRecord, TokenPurpose},
     throttle::{self, Keys, Scope, Taken},
 };
 use crate::{
-    app::AppState,
+    domain::Email,
     error::Result,
+    i18n::Lang,
     privacy::consent::VisitorConsent,
+    state::AppState,
     web::{
-        ClientIp, FieldErrors, FlashKind, Lang, Layout, chosen_language, flash, render,
+        ClientIp, FieldErrors, FlashKind, Layout, chosen_language, flash, render,
         render_with_status, safe_next, sign_in, sign_out,
     },
 };
@@ -227,11 +229,11 @@ pub async fn submit(
     }
     let chosen = chosen_language(&l.session, &visitor, &headers).await?;
     store::record_login(&state.db, record.id).await?;
-    crate::privacy::centre::record_login(&state, record.id, ip).await?;
+    store::record_login_event(&state.db, record.id, ip).await?;
     sign_in(&l.session, record.id, record.session_epoch).await?;
     metrics::counter!("logins_total", "outcome" => "success").increment(1);
     tracing::info!(user_id = record.id, "logged in");
-    let user = store::session_user(&state.db, record.id).await?;
+    let user = crate::identity::session_user(&state.db, record.id).await?;
     // Without a language picked here, the account's language now applies: if that changes
     // what the person reads, say so (in the new language, naming the old one to switch back).
     let account = Lang::parse(&record.lang).unwrap_or_default();

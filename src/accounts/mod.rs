@@ -3,13 +3,10 @@
 //! operator accounts created from the command line.
 
 pub mod cli;
-mod domain;
 mod emails;
 mod login;
-pub mod passwords;
 mod recovery;
 mod registration;
-pub mod session_store;
 mod settings;
 pub mod store;
 mod throttle;
@@ -19,35 +16,7 @@ use axum::{
     routing::{get, post},
 };
 
-pub use domain::{Cvr, DisplayName, Email, Password, Role, redact_email};
-
-use crate::app::AppState;
-
-/// The signed-in person, as every request sees them.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct SessionUser {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    #[sqlx(try_from = "String")]
-    pub role: Role,
-    pub lang: String,
-    pub company_id: Option<i64>,
-    pub company_name: Option<String>,
-    pub company_cvr: Option<String>,
-    /// Raised whenever all of the person's sessions end; a session of an older epoch is over.
-    pub session_epoch: i64,
-}
-
-impl SessionUser {
-    /// The company an employer acts for; anyone else is refused.
-    pub fn employer_company(&self) -> crate::error::Result<i64> {
-        match (self.role, self.company_id) {
-            (Role::Employer, Some(company)) => Ok(company),
-            _ => Err(crate::error::Error::Forbidden),
-        }
-    }
-}
+use crate::{domain::Role, state::AppState};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

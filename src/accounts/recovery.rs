@@ -11,15 +11,17 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    Email, Password, emails,
+    emails,
     registration::{TokenQuery, check_email_page},
     store,
     throttle::{self, Scope, Taken},
 };
 use crate::{
-    app::AppState,
+    domain::{Email, Password},
     error::Result,
-    web::{ClientIp, FieldErrors, FlashKind, Lang, Layout, flash, render, render_with_status},
+    i18n::Lang,
+    state::AppState,
+    web::{ClientIp, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 
 #[derive(Deserialize, Default)]

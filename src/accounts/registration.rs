@@ -10,13 +10,14 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    Cvr, DisplayName, Email, Password, Role, emails, store,
+    emails, store,
     throttle::{self, Keys, Scope, Taken},
 };
 use crate::{
-    app::AppState,
     db::is_unique_violation,
+    domain::{Cvr, DisplayName, Email, Password, Role},
     error::Result,
+    state::AppState,
     web::{
         ClientIp, FieldErrors, FlashKind, Layout, flash, local_path, render, render_with_status,
     },
@@ -243,7 +244,7 @@ async fn register(
     let email = valid.email.as_str();
     let password_hash = state.hasher.hash(valid.password.expose()).await?;
     if let Some(existing) = store::login_record(&state.db, email).await? {
-        let t = crate::web::Lang::parse(&existing.lang)
+        let t = crate::i18n::Lang::parse(&existing.lang)
             .unwrap_or_default()
             .tr();
         let mut tx = state.db.begin().await?;

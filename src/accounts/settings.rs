@@ -11,17 +11,19 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    Email, Password, emails,
+    emails,
     registration::{ConfirmPage, TokenForm, TokenQuery},
     store,
     throttle::{self, Scope, Taken},
 };
 use crate::{
-    app::AppState,
     db::is_unique_violation,
+    domain::{Email, Password},
     error::Result,
+    identity::CurrentUser,
+    state::AppState,
     web::{
-        ClientIp, CurrentUser, FieldErrors, FlashKind, Layout, carry_into_epoch, flash, render,
+        ClientIp, FieldErrors, FlashKind, Layout, carry_into_epoch, flash, render,
         render_with_status, renew_session, sign_out,
     },
 };

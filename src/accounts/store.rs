@@ -2,10 +2,10 @@
 
 use time::{Duration, OffsetDateTime};
 
-use super::{Role, SessionUser};
 use crate::{
     db::{Db, Tx, now},
     db_run,
+    domain::Role,
     error::Result,
     secrets,
 };
@@ -20,17 +20,6 @@ pub struct LoginRecord {
     pub lang: String,
     pub email_verified_at: Option<OffsetDateTime>,
     pub session_epoch: i64,
-}
-
-const SESSION_USER_SQL: &str = "SELECT u.id, u.email, u.name, u.role, u.lang, u.session_epoch, \
-     c.id AS company_id, c.name AS company_name, c.cvr AS company_cvr \
-     FROM users u \
-     LEFT JOIN company_members m ON m.user_id = u.id \
-     LEFT JOIN companies c ON c.id = m.company_id \
-     WHERE u.id = $1 AND u.email_verified_at IS NOT NULL";
-
-pub async fn session_user(db: &Db, id: i64) -> Result<Option<SessionUser>> {
-    Ok(db_run!(pool db, |p| sqlx::query_as(SESSION_USER_SQL).bind(id).fetch_optional(p).await)?)
 }
 
 pub async fn login_record(db: &Db, email: &str) -> Result<Option<LoginRecord>> {
@@ -273,6 +262,21 @@ pub async fn set_language(db: &Db, user_id: i64, lang: &str) -> Result<()> {
         .bind(user_id)
         .execute(p)
         .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Adds a successful login with the masked address to the login history the privacy centre
+/// shows.
+pub async fn record_login_event(db: &Db, user: i64, ip: std::net::IpAddr) -> Result<()> {
+    db_run!(pool db, |p| sqlx::query(
+        "INSERT INTO login_events (user_id, masked_ip, created_at) VALUES ($1, $2, $3)"
+    )
+    .bind(user)
+    .bind(crate::privacy::MaskedIp::new(ip).to_string())
+    .bind(now())
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use time::Duration;
 
 use super::store::{self, Attempt, AttemptAction};
-use crate::{app::AppState, db::Tx, db::now, error::Result};
+use crate::{db::Tx, db::now, error::Result, state::AppState};
 
 pub struct Limit {
     action: AttemptAction,

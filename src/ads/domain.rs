@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, macros::format_description};
 
 use super::taxonomy::taxonomy;
-use crate::{accounts::Email, web::FieldErrors, web::Tr};
+use crate::{domain::Email, i18n::Tr, web::FieldErrors};
 
 /// A closed set of values stored as text, with a catalog key for each label.
 macro_rules! choice {

@@ -2,8 +2,8 @@
 
 use crate::{
     error::Result,
+    i18n::Tr,
     mail::{Letter, OutgoingMail},
-    web::Tr,
 };
 
 pub fn approved(t: Tr, to: &str, name: &str, title: &str, link: &str) -> Result<OutgoingMail> {

@@ -18,11 +18,12 @@ use super::{
     view::{AdFormView, AdView},
 };
 use crate::{
-    accounts::SessionUser,
-    app::AppState,
     calendar,
     error::{Error, Result},
-    web::{CurrentUser, FieldErrors, FlashKind, Layout, Tr, flash, render, render_with_status},
+    i18n::Tr,
+    identity::{CurrentUser, SessionUser},
+    state::AppState,
+    web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 
 #[derive(Deserialize, Default)]

@@ -8,13 +8,14 @@ use std::{collections::BTreeSet, sync::Arc, time::Duration};
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 
-use super::{markdown, taxonomy::taxonomy};
+use super::taxonomy::taxonomy;
 use crate::{
-    app::AppState,
     db::{Db, now},
     db_run,
     error::{Error, Result},
     search::{AdLang, SearchDoc, SearchIndex},
+    state::AppState,
+    text::markdown,
 };
 
 /// Changes applied per step, so catching up after a long pause stays in small transactions.

@@ -10,11 +10,11 @@ use super::{
     store::{self, AdRecord, Lifecycle},
 };
 use crate::{
-    app::AppState,
     calendar,
     db::{Tx, now},
     error::{Error, Result},
-    web::{Lang, Tr},
+    i18n::{Lang, Tr},
+    state::AppState,
 };
 
 /// An ad without a deadline stays up this long.

@@ -9,7 +9,6 @@ mod feeds;
 pub mod indexing;
 pub mod lifecycle;
 pub mod listing;
-pub mod markdown;
 mod moderation;
 pub mod public;
 pub mod search_page;
@@ -26,7 +25,7 @@ use axum::{
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

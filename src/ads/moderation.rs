@@ -17,9 +17,10 @@ use super::{
     view::AdView,
 };
 use crate::{
-    app::AppState,
     error::{Error, Result},
-    web::{CurrentOperator, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
+    identity::CurrentOperator,
+    state::AppState,
+    web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 
 /// A company row of the operators' list, with its verification in the reader's words.
@@ -165,7 +166,7 @@ pub async fn companies(
                 l.t.f(
                     "moderation.companies.verified_on",
                     &[
-                        ("date", &super::view::instant(lang, at)),
+                        ("date", &crate::i18n::instant(lang, at)),
                         ("operator", company.verified_by.as_deref().unwrap_or("—")),
                     ],
                 )

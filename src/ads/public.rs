@@ -11,14 +11,15 @@ use serde_json::{Value, json};
 
 use super::{
     domain::{AdContent, AdState, EmploymentType, Remote, SalaryPeriod, WorkingTime},
-    markdown,
     store::{self, AdRecord},
     taxonomy::taxonomy,
-    view::{AdView, instant},
+    view::AdView,
 };
 use crate::{
-    app::AppState,
     error::{Error, Result},
+    i18n::instant,
+    state::AppState,
+    text::markdown,
     web::{Layout, render, render_with_status},
 };
 
@@ -87,7 +88,7 @@ pub async fn show(
     };
     let json_ld = crate::web::script_json(&job_posting(&state, &ad, &content));
     let saved = match &l.user {
-        Some(user) if user.role == crate::accounts::Role::Seeker => {
+        Some(user) if user.role == crate::domain::Role::Seeker => {
             Some(crate::profiles::is_saved(&state, user.id, id).await?)
         }
         _ => None,

@@ -14,16 +14,16 @@ use axum::{
 use super::{
     domain::{EmploymentType, Remote},
     listing::{self, PublicAd},
-    markdown,
     search_params::SearchParams,
     taxonomy::taxonomy,
-    view::{date, instant},
 };
 use crate::{
-    app::AppState,
     error::{Error, Result},
+    i18n::{Tr, date, instant},
     search::{FacetCount, SearchIndex, SearchRequest, SearchResponse, Sort},
-    web::{Layout, Tr, render, render_with_status},
+    state::AppState,
+    text::{escape_html, markdown},
+    web::{Layout, render, render_with_status},
 };
 
 pub const PAGE_SIZE: usize = 20;
@@ -303,9 +303,7 @@ fn escape_start(text: &str, max: usize) -> String {
         cut.truncate(space);
         cut.push('…');
     }
-    askama::filters::escape(&cut, askama::filters::Html)
-        .map(|e| e.to_string())
-        .unwrap_or_default()
+    escape_html(&cut)
 }
 
 fn filter_groups(t: Tr, request: &SearchRequest, response: &SearchResponse) -> Vec<FilterGroup> {

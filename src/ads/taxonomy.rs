@@ -4,7 +4,7 @@
 
 use std::{collections::HashMap, sync::OnceLock};
 
-use crate::web::Lang;
+use crate::i18n::Lang;
 
 pub struct Municipality {
     pub country: &'static str,

@@ -1,92 +1,18 @@
 //! Ads as pages show them: labels in the reader's language, money and dates in the reader's
 //! locale, the description rendered safely.
 
-use time::{Date, OffsetDateTime};
-
 use super::{
     domain::{
         AdContent, AdForm, AdLanguage, ApplyMethod, Currency, EmploymentType, Remote, SalaryPeriod,
         WorkingTime,
     },
-    markdown,
     store::AdRecord,
     taxonomy::taxonomy,
 };
 use crate::{
-    calendar,
-    web::{Lang, Tr},
+    i18n::{Tr, amount, date, instant},
+    text::markdown,
 };
-
-/// `45.000` (Danish) or `45,000` (English).
-pub fn amount(lang: Lang, value: i64) -> String {
-    let digits = value.unsigned_abs().to_string();
-    let separator = match lang {
-        Lang::Da => '.',
-        Lang::En => ',',
-    };
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(separator);
-        }
-        out.push(c);
-    }
-    if value < 0 { format!("-{out}") } else { out }
-}
-
-/// `24. december 2026` or `24 December 2026`.
-pub fn date(lang: Lang, date: Date) -> String {
-    const DA: [&str; 12] = [
-        "januar",
-        "februar",
-        "marts",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "august",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
-    const EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let month = usize::from(u8::from(date.month())) - 1;
-    match lang {
-        Lang::Da => format!("{}. {} {}", date.day(), DA[month], date.year()),
-        Lang::En => format!("{} {} {}", date.day(), EN[month], date.year()),
-    }
-}
-
-/// The Copenhagen date of an instant, formatted.
-pub fn instant(lang: Lang, at: OffsetDateTime) -> String {
-    date(lang, at.to_offset(calendar::copenhagen_offset(at)).date())
-}
-
-/// An instant with its Copenhagen time of day: `24 December 2026, 14:05` or
-/// `24. december 2026 kl. 14.05`. Every page that shows a time of day uses this, so that no
-/// page shows an ISO or RFC 3339 timestamp.
-pub fn moment(lang: Lang, at: OffsetDateTime) -> String {
-    let local = at.to_offset(calendar::copenhagen_offset(at));
-    let day = date(lang, local.date());
-    match lang {
-        Lang::Da => format!("{day} kl. {:02}.{:02}", local.hour(), local.minute()),
-        Lang::En => format!("{day}, {:02}:{:02}", local.hour(), local.minute()),
-    }
-}
 
 pub fn salary(t: Tr, c: &AdContent) -> String {
     let lang = t.lang();
@@ -345,31 +271,5 @@ impl AdFormView {
             occupations,
             form,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::date as d;
-
-    #[test]
-    fn money_and_dates_follow_the_locale() {
-        assert_eq!(amount(Lang::Da, 45000), "45.000");
-        assert_eq!(amount(Lang::En, 1250000), "1,250,000");
-        assert_eq!(amount(Lang::En, 950), "950");
-        assert_eq!(date(Lang::Da, d!(2026 - 12 - 24)), "24. december 2026");
-        assert_eq!(date(Lang::En, d!(2026 - 12 - 24)), "24 December 2026");
-    }
-
-    #[test]
-    fn moments_are_copenhagen_time_in_words() {
-        use time::macros::datetime;
-        // 13:05 UTC is 14:05 in Copenhagen in winter, 15:05 in summer.
-        let winter = datetime!(2026-12-24 13:05 UTC);
-        assert_eq!(moment(Lang::En, winter), "24 December 2026, 14:05");
-        assert_eq!(moment(Lang::Da, winter), "24. december 2026 kl. 14.05");
-        let summer = datetime!(2026-07-01 13:05 UTC);
-        assert_eq!(moment(Lang::En, summer), "1 July 2026, 15:05");
     }
 }

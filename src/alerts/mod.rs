@@ -16,17 +16,18 @@ use axum::{
 use serde::Deserialize;
 
 use crate::{
-    accounts::{Role, SessionUser},
     ads::{
         domain::{EmploymentType, Remote},
         search_params::SearchParams,
         taxonomy::taxonomy,
-        view::instant,
     },
-    app::AppState,
+    domain::Role,
     error::{Error, Result},
+    i18n::{Tr, instant},
+    identity::{CurrentUser, SessionUser},
     newsletter::consent::{self, Action, Purpose, Step},
-    web::{ClientIp, CurrentUser, FlashKind, Layout, Tr, flash, render},
+    state::AppState,
+    web::{ClientIp, FlashKind, Layout, flash, render},
 };
 use store::Frequency;
 
@@ -378,7 +379,7 @@ async fn delete(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::Lang;
+    use crate::i18n::Lang;
 
     #[test]
     fn an_alert_keeps_the_search_not_the_page() {

@@ -6,12 +6,12 @@ use std::net::IpAddr;
 use time::OffsetDateTime;
 
 use crate::{
-    app::AppState,
     db::{Db, Tx, now},
     db_run,
     error::Result,
+    i18n::Lang,
     newsletter::consent::{self, Action, Purpose, Step},
-    web::Lang,
+    state::AppState,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

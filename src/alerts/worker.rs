@@ -11,10 +11,10 @@ use tokio_util::sync::CancellationToken;
 use super::{describe, store};
 use crate::{
     ads::{listing, search_page, search_params::SearchParams, taxonomy::taxonomy},
-    app::AppState,
     db::{Db, now},
     db_run,
     error::Result,
+    i18n::Lang,
     newsletter::{
         consent::{self, Action, Purpose, Step},
         emails::{ListedAd, MarketingLetter},
@@ -22,7 +22,7 @@ use crate::{
     },
     privacy::registry::Rule,
     search::{MAX_LIMIT, Sort},
-    web::Lang,
+    state::AppState,
 };
 
 /// Alerts handled per pass; the rest wait for the next pass.

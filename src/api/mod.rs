@@ -21,7 +21,6 @@ use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 use tower_http::cors::{Any, CorsLayer};
 use utoipa::OpenApi;
 
-pub use limits::ApiLimiter;
 use model::{
     AdChange, ApiAd, ApiError, FacetStat, SearchResult, StatValue, StreamResult, Typeahead,
 };
@@ -35,10 +34,10 @@ use crate::{
         search_params::{FACETS, SearchParams},
         taxonomy::taxonomy,
     },
-    app::AppState,
     db_run,
     error::Error,
     search::FacetCount,
+    state::AppState,
 };
 
 #[derive(OpenApi)]

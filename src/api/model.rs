@@ -6,9 +6,10 @@ use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use crate::{
-    ads::{domain::AdContent, listing::PublicAd, markdown, taxonomy::taxonomy, view::amount},
-    app::AppState,
-    web::Lang,
+    ads::{domain::AdContent, listing::PublicAd, taxonomy::taxonomy},
+    i18n::{Lang, amount},
+    state::AppState,
+    text::markdown,
 };
 
 #[derive(Serialize, ToSchema)]

@@ -10,16 +10,19 @@ use axum::{
 
 use super::{LINK_LIFETIME, emails, store};
 use crate::{
-    ads::{domain::AdContent, domain::ApplyMethod, public::public_ad, store::AdRecord},
-    app::AppState,
+    ads::{
+        domain::{AdContent, ApplyMethod},
+        public::public_ad,
+        store::AdRecord,
+    },
     db::{is_unique_violation, now},
     documents::{self, FileKind, FileRow, UploadBatch, Uploaded},
     error::{Error, Result},
+    i18n::Lang,
+    identity::CurrentUser,
     profiles::seeker,
-    web::{
-        CurrentUser, FieldErrors, FlashKind, Lang, Layout, flash, multipart_text, render,
-        render_with_status,
-    },
+    state::AppState,
+    web::{FieldErrors, FlashKind, Layout, flash, multipart_text, render, render_with_status},
 };
 
 #[derive(Template)]
@@ -112,7 +115,7 @@ async fn read_form(
     batch: &mut UploadBatch,
     multipart: &mut Multipart,
     errors: &mut FieldErrors,
-    t: crate::web::Tr,
+    t: crate::i18n::Tr,
 ) -> Result<Submission> {
     let mut s = Submission::default();
     let mut cv_parts = 0;
@@ -261,7 +264,7 @@ pub async fn submit(
 async fn forward(
     state: &AppState,
     batch: &UploadBatch,
-    user: &crate::accounts::SessionUser,
+    user: &crate::identity::SessionUser,
     ad: &AdRecord,
     content: &AdContent,
     cover_letter: &str,

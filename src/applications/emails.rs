@@ -3,10 +3,9 @@
 use time::OffsetDateTime;
 
 use crate::{
-    ads::view::instant,
     error::Result,
+    i18n::{Tr, instant},
     mail::{Letter, OutgoingMail},
-    web::Tr,
 };
 
 pub fn confirmation(

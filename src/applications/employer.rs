@@ -18,12 +18,12 @@ use super::{
     store::{self, ApplicationFile, ApplicationRow, Note},
 };
 use crate::{
-    accounts::SessionUser,
-    ads::view::instant,
-    app::AppState,
     db_run, documents,
     error::{Error, Result},
-    web::{CurrentUser, FieldErrors, FlashKind, Lang, Layout, flash, render, render_with_status},
+    i18n::{Lang, instant},
+    identity::{CurrentUser, SessionUser},
+    state::AppState,
+    web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 
 /// The application, if it was sent to this user's company; "not found" otherwise.

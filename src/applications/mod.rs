@@ -17,7 +17,7 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use time::Duration;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// When an application sent at `sent` is deleted: the privacy registry's rule for
 /// applications (six months), so the date shown and the policy cannot disagree.

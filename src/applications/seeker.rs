@@ -14,12 +14,13 @@ use super::{
     store::{self, ApplicationFile, ApplicationRow, DisclosureRow},
 };
 use crate::{
-    ads::view::instant,
-    app::AppState,
     db_run, documents,
     error::{Error, Result},
+    i18n::{Lang, instant},
+    identity::CurrentUser,
     profiles::seeker,
-    web::{CurrentUser, FlashKind, Lang, Layout, flash, render},
+    state::AppState,
+    web::{FlashKind, Layout, flash, render},
 };
 
 pub struct MyApplication {

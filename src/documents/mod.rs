@@ -19,13 +19,15 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::{
-    app::AppState,
     db::{Tx, now},
     db_run,
     error::{Error, Result},
-    files::{self, DataKey, StorageKey, StoredFile, UploadKind},
+    files::{self, StorageKey, StoredFile, UploadKind},
+    i18n::Tr,
+    identity::CurrentUser,
     profiles::seeker,
-    web::{CurrentUser, FlashKind, Layout, Tr, flash, render},
+    state::AppState,
+    web::{FlashKind, Layout, flash, render},
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,35 +82,6 @@ pub struct Uploaded {
     pub stored: StoredFile,
     /// What the person sees as the file's name.
     pub name: String,
-}
-
-/// The person's data key; created on first use. Wrapped by the master key in `data_keys`:
-/// deleting that row makes every copy of their files unreadable.
-pub async fn data_key(state: &AppState, user_id: i64) -> Result<DataKey> {
-    data_key_in(&state.db, &state.keys, user_id).await
-}
-
-/// `data_key` for code that holds the database and master key but no `AppState` (workers).
-pub async fn data_key_in(
-    db: &crate::db::Db,
-    master: &crate::secrets::MasterKey,
-    user_id: i64,
-) -> Result<DataKey> {
-    let fresh = DataKey::generate();
-    db_run!(pool db, |p| sqlx::query(
-        "INSERT INTO data_keys (user_id, wrapped_key, created_at) VALUES ($1, $2, $3) ON CONFLICT (user_id) DO NOTHING"
-    )
-    .bind(user_id)
-    .bind(fresh.wrap(master))
-    .bind(now())
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected()))?;
-    let wrapped: Vec<u8> = db_run!(pool db, |p| sqlx::query_scalar("SELECT wrapped_key FROM data_keys WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_one(p)
-        .await)?;
-    DataKey::unwrap(master, &wrapped)
 }
 
 /// How long a request's claim on its uploads lasts without renewal. A live request renews it
@@ -175,7 +148,7 @@ impl UploadBatch {
 
     /// A copy of one of the person's files (re-encrypted from a fresh read).
     pub async fn copy(&mut self, file: &FileRow) -> Result<Uploaded> {
-        let key = data_key(&self.state, self.owner).await?;
+        let key = files::data_key(&self.state.db, &self.state.keys, self.owner).await?;
         let source = files::open_download(
             &self.state.files,
             &key,
@@ -205,7 +178,7 @@ impl UploadBatch {
         if files >= self.state.config.quota_files || bytes >= self.state.config.quota_bytes {
             return Err(self.over_quota((files, bytes)));
         }
-        let key = data_key(&self.state, self.owner).await?;
+        let key = files::data_key(&self.state.db, &self.state.keys, self.owner).await?;
         let storage_key = StorageKey::random();
         db_run!(pool & self.state.db, |p| sqlx::query(
             "INSERT INTO pending_objects (storage_key, lease, touched_at) VALUES ($1, $2, $3)"
@@ -507,7 +480,7 @@ pub async fn download_response(
     safe_name: &str,
     content_type: &str,
 ) -> Result<Response> {
-    let key = data_key(state, owner).await?;
+    let key = files::data_key(&state.db, &state.keys, owner).await?;
     let stream = files::open_download(&state.files, &key, &StorageKey::parse(storage_key)?).await?;
     let mut response = Body::from_stream(stream).into_response();
     let headers = response.headers_mut();

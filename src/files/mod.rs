@@ -32,6 +32,7 @@
 mod crypto;
 mod documents;
 mod images;
+mod keys;
 mod names;
 mod store;
 
@@ -43,6 +44,7 @@ use futures_util::{Stream, StreamExt, stream};
 pub use crypto::DataKey;
 pub use documents::DocumentType;
 pub use images::{ImageType, MAX_IMAGE_SIDE};
+pub use keys::data_key;
 pub use names::safe_name;
 pub use store::{FileStore, StorageKey};
 

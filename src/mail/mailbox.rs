@@ -12,9 +12,10 @@ use axum::{
 };
 
 use crate::{
-    app::AppState,
     error::{Error, Result},
-    web::{Lang, Layout, render},
+    i18n::Lang,
+    state::AppState,
+    web::{Layout, render},
 };
 
 pub fn routes() -> Router<AppState> {
@@ -117,7 +118,7 @@ fn parse(lang: Lang, file: &str, bytes: &[u8]) -> Option<(MailSummary, String)> 
         date: message
             .date()
             .and_then(|d| time::OffsetDateTime::from_unix_timestamp(d.to_timestamp()).ok())
-            .map(|at| crate::ads::view::moment(lang, at))
+            .map(|at| crate::i18n::moment(lang, at))
             .unwrap_or_default(),
     };
     let text = message

@@ -9,7 +9,7 @@ pub mod worker;
 
 use askama::Template;
 
-use crate::{error::Result, web::Tr};
+use crate::{error::Result, i18n::Tr};
 
 /// A message ready to queue.
 #[derive(Debug)]

@@ -48,7 +48,7 @@ impl OutboxWorker {
     async fn attachments(&self, outbox_id: i64) -> Result<Vec<Attachment>> {
         let mut out = Vec::new();
         for a in outbox::attachments(&self.db, outbox_id).await? {
-            let key = crate::documents::data_key_in(&self.db, &self.keys, a.owner_id).await?;
+            let key = crate::files::data_key(&self.db, &self.keys, a.owner_id).await?;
             let stream =
                 files::open_download(&self.files, &key, &StorageKey::parse(&a.storage_key)?)
                     .await?;

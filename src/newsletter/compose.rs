@@ -14,10 +14,12 @@ use serde::Deserialize;
 
 use super::{emails, store};
 use crate::{
-    ads::{markdown, view::instant},
-    app::AppState,
     error::{Error, Result},
-    web::{CurrentOperator, FieldErrors, FlashKind, Lang, Layout, flash, render_with_status},
+    i18n::{Lang, instant},
+    identity::CurrentOperator,
+    state::AppState,
+    text::markdown,
+    web::{FieldErrors, FlashKind, Layout, flash, render_with_status},
 };
 
 const MAX_SUBJECT: usize = 200;

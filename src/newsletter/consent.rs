@@ -14,9 +14,9 @@ use crate::{
     db::{Db, Tx, now},
     db_run,
     error::Result,
+    i18n::Lang,
     privacy::{MaskedIp, POLICY_VERSION},
     secrets::encode_hex,
-    web::Lang,
 };
 
 /// What the consent is for.

@@ -6,10 +6,10 @@ use askama::Template;
 
 use super::links::{self, List};
 use crate::{
-    app::AppState,
     error::Result,
+    i18n::Tr,
     mail::{Letter, OutgoingMail},
-    web::Tr,
+    state::AppState,
 };
 
 /// One job ad in an alert e-mail.
@@ -98,8 +98,8 @@ pub fn newsletter(
     MarketingLetter {
         t,
         intro: None,
-        body_html: crate::ads::markdown::to_html(body_markdown),
-        body_text: crate::ads::markdown::to_plain_text(body_markdown),
+        body_html: crate::text::markdown::to_html(body_markdown),
+        body_text: crate::text::markdown::to_plain_text(body_markdown),
         ads: Vec::new(),
         more: None,
         why: t.s("newsletter.email.why").to_string(),

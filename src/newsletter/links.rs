@@ -5,7 +5,7 @@
 use subtle::ConstantTimeEq;
 use time::{Duration, OffsetDateTime};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// How long a newsletter confirmation link works.
 pub const CONFIRM_VALID: Duration = Duration::hours(48);

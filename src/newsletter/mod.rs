@@ -21,11 +21,12 @@ use serde::Deserialize;
 use time::Duration;
 
 use crate::{
-    accounts::Email,
-    app::AppState,
     db::now,
+    domain::Email,
     error::Result,
-    web::{ClientIp, FieldErrors, Lang, Layout, Tr, render, render_with_status},
+    i18n::{Lang, Tr},
+    state::AppState,
+    web::{ClientIp, FieldErrors, Layout, render, render_with_status},
 };
 use consent::{Action, Purpose, Step};
 

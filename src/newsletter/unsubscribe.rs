@@ -18,8 +18,8 @@ use super::{
 };
 use crate::{
     alerts,
-    app::AppState,
     error::Result,
+    state::AppState,
     web::{ClientIp, Layout, render, render_with_status},
 };
 

@@ -6,10 +6,11 @@ use axum::{Router, extract::State, response::Response, routing::get};
 
 use crate::{
     accounts::store::{self as accounts_store, AccountRow},
-    app::AppState,
     error::Result,
+    identity::CurrentOperator,
     mail::outbox::{self, FailedMail, OutboxCounts},
-    web::{CurrentOperator, Layout, render},
+    state::AppState,
+    web::{Layout, render},
 };
 
 pub fn routes() -> Router<AppState> {

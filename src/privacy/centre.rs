@@ -17,21 +17,21 @@ use serde_json::Value;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 use super::{
-    MaskedIp, emails, erasure, export, limits, recipients,
+    emails, erasure, export, limits, recipients,
     sections::{self, Subject},
 };
 use crate::{
-    accounts::{DisplayName, Role, SessionUser},
-    ads::{domain::EmploymentType, taxonomy::taxonomy, view::moment},
-    app::AppState,
+    ads::{domain::EmploymentType, taxonomy::taxonomy},
     db::{Tx, now},
     db_run,
+    domain::{DisplayName, Role},
     error::{Error, Result},
+    i18n::{Lang, Tr, moment},
+    identity::{CurrentUser, SessionUser},
     newsletter::consent::{Action, Purpose, Step},
-    web::{
-        ClientIp, CurrentUser, FieldErrors, FlashKind, Lang, Layout, Tr, flash, render,
-        render_with_status, sign_out,
-    },
+    state::AppState,
+    text::escape_html,
+    web::{ClientIp, FieldErrors, FlashKind, Layout, flash, render, render_with_status, sign_out},
 };
 
 pub fn routes() -> Router<AppState> {
@@ -65,20 +65,6 @@ fn subject_id(user: &SessionUser) -> Result<i64> {
     }
 }
 
-/// Records a successful login with the masked address (the login history).
-pub async fn record_login(state: &AppState, user: i64, ip: IpAddr) -> Result<()> {
-    db_run!(pool & state.db, |p| sqlx::query(
-        "INSERT INTO login_events (user_id, masked_ip, created_at) VALUES ($1, $2, $3)"
-    )
-    .bind(user)
-    .bind(MaskedIp::new(ip).to_string())
-    .bind(now())
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 pub struct ActiveSession {
     /// A stand-in for the session id (which is a secret): a keyed fingerprint of it.
     pub handle: String,
@@ -90,7 +76,7 @@ pub struct ActiveSession {
 impl ActiveSession {
     /// Sessions expire a fixed time after their last request, so that is when it was used.
     pub fn last_used(&self) -> OffsetDateTime {
-        self.expires_at - crate::app::session_lifetime()
+        self.expires_at - crate::privacy::registry::session_lifetime()
     }
 }
 
@@ -125,21 +111,6 @@ pub async fn active_sessions(state: &AppState, user: i64) -> Result<Vec<(String,
             )
         })
         .collect())
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Fields whose values are codes with a text in the catalog (`privacy_value.<field>.<code>`).
@@ -210,15 +181,15 @@ fn in_words(t: Tr, key: &str, value: &Value) -> Option<String> {
 /// definition lists, lists of records numbered lists; codes are shown in words.
 pub fn html_of(t: Tr, value: &Value, out: &mut String) {
     match value {
-        Value::Null => out.push_str(&escape(t.s("privacy_centre.nothing"))),
+        Value::Null => out.push_str(&escape_html(t.s("privacy_centre.nothing"))),
         Value::Bool(b) => out.push_str(t.s(if *b { "common.yes" } else { "common.no" })),
         Value::Number(n) => out.push_str(&n.to_string()),
         Value::String(s) => match OffsetDateTime::parse(s, &Rfc3339) {
-            Ok(at) => out.push_str(&escape(&moment(t.lang(), at))),
-            Err(_) => out.push_str(&escape(s)),
+            Ok(at) => out.push_str(&escape_html(&moment(t.lang(), at))),
+            Err(_) => out.push_str(&escape_html(s)),
         },
         Value::Array(items) if items.is_empty() => {
-            out.push_str(&escape(t.s("privacy_centre.nothing")))
+            out.push_str(&escape_html(t.s("privacy_centre.nothing")))
         }
         Value::Array(items) if items.iter().all(|v| !v.is_object()) => {
             let texts: Vec<String> = items
@@ -247,13 +218,13 @@ pub fn html_of(t: Tr, value: &Value, out: &mut String) {
                     continue;
                 }
                 out.push_str("<dt>");
-                out.push_str(&escape(export::field_label(t, k)));
+                out.push_str(&escape_html(export::field_label(t, k)));
                 out.push_str("</dt><dd>");
                 match (v.as_str(), in_words(t, k, v)) {
-                    (_, Some(words)) => out.push_str(&escape(&words)),
+                    (_, Some(words)) => out.push_str(&escape_html(&words)),
                     // Codes (statuses, events, kinds) are shown in words.
                     (Some(code), None) if CODED_FIELDS.contains(&k.as_str()) => {
-                        out.push_str(&escape(t.s(&format!("privacy_value.{k}.{code}"))))
+                        out.push_str(&escape_html(t.s(&format!("privacy_value.{k}.{code}"))))
                     }
                     _ => html_of(t, v, out),
                 }

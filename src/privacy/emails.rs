@@ -4,10 +4,9 @@ use time::OffsetDateTime;
 
 use super::recipients::{Recipient, Via};
 use crate::{
-    ads::view::instant,
     error::Result,
+    i18n::{Tr, instant},
     mail::{Letter, OutgoingMail},
-    web::Tr,
 };
 
 /// A letter to someone at the company, with the footer that says why they get it.

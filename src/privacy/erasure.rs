@@ -7,10 +7,10 @@ use serde_json::json;
 
 use super::sections::{self, Subject};
 use crate::{
-    app::AppState,
     db::{Tx, now},
     db_run,
     error::Result,
+    state::AppState,
 };
 
 /// What the sections note while erasing.

@@ -22,11 +22,11 @@ use zip::{CompressionMethod, ZipWriter, write::SimpleFileOptions};
 
 use super::sections::{self, ExportFile, Subject};
 use crate::{
-    app::AppState,
     db::now,
     error::{Error, Result},
     files::{self, StorageKey},
-    web::Tr,
+    i18n::Tr,
+    state::AppState,
 };
 
 /// The format name and version written into `data.json`.
@@ -85,7 +85,7 @@ pub async fn zip_response(
                 // The first piece is read before the entry starts, so that a file that cannot
                 // be opened at all stays out of the archive.
                 let opened = handle.block_on(async {
-                    let key = crate::documents::data_key_in(&db, &keys, file.owner_id).await?;
+                    let key = crate::files::data_key(&db, &keys, file.owner_id).await?;
                     let storage_key = StorageKey::parse(&file.storage_key)?;
                     let mut stream =
                         Box::pin(files::open_download(&store, &key, &storage_key).await?);

@@ -3,7 +3,6 @@
 
 pub mod centre;
 pub mod consent;
-pub mod controller;
 pub mod emails;
 pub mod erasure;
 pub mod export;
@@ -21,7 +20,7 @@ use std::net::IpAddr;
 
 use axum::Router;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The policy pages and the Art. 30 record, and the data-subject rights: the privacy centre,
 /// the public request form and the operators' request queue.

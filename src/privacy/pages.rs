@@ -8,7 +8,6 @@ use time::{Date, macros::format_description};
 
 use super::{
     POLICY_UPDATED, POLICY_VERSION,
-    controller::Controller,
     registry::{
         self, AUTHORITY, Area, Authority, CATEGORIES, COOKIES, Category, Cookie, CookieCategory,
         DataCategory, Holds, LegalBasis, Processor, Purpose, RIGHTS, RULES, Recipient,
@@ -16,9 +15,12 @@ use super::{
     },
 };
 use crate::{
-    app::AppState,
+    config::controller::Controller,
     error::Result,
-    web::{CurrentOperator, Lang, Layout, Tr, render},
+    i18n::{Lang, Tr},
+    identity::CurrentOperator,
+    state::AppState,
+    web::{Layout, render},
 };
 
 pub fn routes() -> Router<AppState> {
@@ -31,7 +33,7 @@ pub fn routes() -> Router<AppState> {
 /// `POLICY_UPDATED` in the reader's language.
 fn updated(lang: Lang) -> String {
     match Date::parse(POLICY_UPDATED, format_description!("[year]-[month]-[day]")) {
-        Ok(date) => crate::ads::view::date(lang, date),
+        Ok(date) => crate::i18n::date(lang, date),
         Err(_) => POLICY_UPDATED.to_string(),
     }
 }

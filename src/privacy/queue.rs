@@ -20,17 +20,14 @@ use super::{
     sections::Subject,
 };
 use crate::{
-    ads::view::instant,
-    app::AppState,
     db::now,
     db_run,
     error::{Error, Result},
-    web::{
-        CurrentOperator, FieldErrors, FlashKind, Lang, Layout, flash, render, render_with_status,
-    },
+    i18n::{Lang, instant, moment},
+    identity::CurrentOperator,
+    state::AppState,
+    web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
-
-use crate::ads::view::moment;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -2,7 +2,7 @@
 //! the ad's contact person when the ad names one, and every member of the company (each had it
 //! in the company's inbox).
 
-use crate::{db::Db, db_run, error::Result, web::Lang};
+use crate::{db::Db, db_run, error::Result, i18n::Lang};
 
 /// How the recipient came to have the application; their e-mail says so in its footer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

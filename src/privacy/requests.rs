@@ -20,13 +20,14 @@ use time::{Date, Duration, Month, OffsetDateTime};
 
 use super::{MaskedIp, emails, export, sections::Subject};
 use crate::{
-    accounts::Email,
-    app::AppState,
     db::{Tx, now},
     db_run,
+    domain::Email,
     error::{Error, Result},
+    i18n::Lang,
     secrets,
-    web::{ClientIp, FieldErrors, Lang, Layout, render, render_with_status},
+    state::AppState,
+    web::{ClientIp, FieldErrors, Layout, render, render_with_status},
 };
 
 pub const KINDS: [&str; 4] = ["access", "erasure", "correction", "other"];
@@ -325,7 +326,7 @@ async fn verify(
     state.mail_queued();
     render(&FiledPage {
         number: id,
-        due: crate::ads::view::instant(l.t.lang(), due),
+        due: crate::i18n::instant(l.t.lang(), due),
         l,
     })
 }

@@ -9,11 +9,11 @@ use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 use super::erasure::Erasure;
 use crate::{
-    accounts::Role,
-    app::AppState,
     db::{Db, Tx},
     db_run,
+    domain::Role,
     error::Result,
+    state::AppState,
 };
 
 /// Whose data: an account (when one matches) and the e-mail address the request concerns.

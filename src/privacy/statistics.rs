@@ -7,13 +7,14 @@ use axum::{Router, extract::State, response::Response, routing::get};
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::{
-    app::AppState,
     calendar,
     db::Db,
     db_run,
     error::Result,
+    identity::CurrentOperator,
     privacy::{MaskedIp, consent::Campaign},
-    web::{CurrentOperator, Layout, render},
+    state::AppState,
+    web::{Layout, render},
 };
 
 /// Days the operator's charts cover.

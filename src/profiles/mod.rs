@@ -13,17 +13,18 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::{
-    accounts::{Role, SessionUser},
     ads::{
         domain::{AdState, EmploymentType},
         taxonomy::taxonomy,
         view::{Choice, ChoiceGroup},
     },
-    app::AppState,
     db::now,
     db_run,
+    domain::Role,
     error::{Error, Result},
-    web::{CurrentUser, FieldErrors, FlashKind, Layout, flash, render, render_with_status},
+    identity::{CurrentUser, SessionUser},
+    state::AppState,
+    web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 
 pub fn routes() -> Router<AppState> {
@@ -244,7 +245,7 @@ async fn save_profile(
         }
     }
     let mut errors = FieldErrors::default();
-    let name = crate::accounts::DisplayName::parse(&form.name, "validation.name_required")
+    let name = crate::domain::DisplayName::parse(&form.name, "validation.name_required")
         .map_err(|k| errors.add("name", t.s(k)))
         .ok();
     let optional = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());

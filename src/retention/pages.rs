@@ -20,16 +20,18 @@ use super::{
     sweeper,
 };
 use crate::{
-    ads::view::{Choice, instant, moment},
-    app::AppState,
+    ads::view::Choice,
     db::{Tx, now},
     error::Result,
+    i18n::{Tr, instant, moment},
+    identity::CurrentOperator,
     privacy::{
         erasure::Erasure,
         registry::{self, RULES},
         sections::{Section, Subject, ts},
     },
-    web::{CurrentOperator, FieldErrors, FlashKind, Layout, Tr, flash, render, render_with_status},
+    state::AppState,
+    web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 
 /// How far the operators' forecast looks ahead.

@@ -9,17 +9,17 @@ use time::OffsetDateTime;
 
 use super::{emails, store};
 use crate::{
-    app::AppState,
     db::Tx,
     db_run,
     error::{Error, Result},
+    i18n::Lang,
     newsletter::consent::{self, Action, Purpose, Step},
     privacy::{
         erasure::{self, Via},
         registry::{self, Rule},
         sections::Subject,
     },
-    web::Lang,
+    state::AppState,
 };
 
 /// Records looked at per query and changed per transaction.
@@ -613,7 +613,7 @@ async fn warn(
         lang.tr(),
         &person.email,
         &person.name,
-        person.role == crate::accounts::Role::Employer,
+        person.role == crate::domain::Role::Employer,
         due,
         &cx.state.link("/login"),
     )?;

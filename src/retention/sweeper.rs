@@ -13,10 +13,10 @@ use super::{
     store,
 };
 use crate::{
-    app::AppState,
     db::now,
     error::{Error, Result},
     privacy::registry::{self, Enforcement, RULES, Rule},
+    state::AppState,
 };
 
 /// The JSON report `jobboard retention run` prints.

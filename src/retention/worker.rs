@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use super::{store, sweeper};
-use crate::{app::AppState, db::now, error::Result};
+use crate::{db::now, error::Result, state::AppState};
 
 /// How often a node looks whether a run is due.
 const CHECK_EVERY: Duration = Duration::from_secs(60);

@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 
 use super::{AdLang, query::Analyzers, query::QueryWord};
+use crate::text::escape_html_into;
 
 /// Marks the query's words in ads' texts. Made by `SearchIndex::highlighter`, once per page.
 #[derive(Clone)]
@@ -48,13 +49,13 @@ impl Highlighter {
             .iter()
             .filter(|token| token.from >= start && token.to <= end)
         {
-            escape_into(&text[position..token.from], &mut html);
+            escape_html_into(&text[position..token.from], &mut html);
             html.push_str("<mark>");
-            escape_into(&text[token.from..token.to], &mut html);
+            escape_html_into(&text[token.from..token.to], &mut html);
             html.push_str("</mark>");
             position = token.to;
         }
-        escape_into(&text[position..end], &mut html);
+        escape_html_into(&text[position..end], &mut html);
         if end < text.len() {
             html.push('…');
         }
@@ -133,19 +134,6 @@ fn skip_whitespace(text: &str, from: usize) -> usize {
     text[from..]
         .find(|c: char| !c.is_whitespace())
         .map_or(text.len(), |offset| from + offset)
-}
-
-fn escape_into(text: &str, html: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => html.push_str("&amp;"),
-            '<' => html.push_str("&lt;"),
-            '>' => html.push_str("&gt;"),
-            '"' => html.push_str("&quot;"),
-            '\'' => html.push_str("&#39;"),
-            _ => html.push(c),
-        }
-    }
 }
 
 /// Edit distance counting a swap of neighbours as one edit (optimal string alignment).

@@ -13,11 +13,12 @@ use serde::Deserialize;
 
 use crate::{
     accounts::store as accounts_store,
-    app::AppState,
     error::{Error, Result},
+    i18n::Lang,
     mail::outbox,
     privacy::consent::{self, VisitorConsent},
-    web::{self, Lang, Layout, render},
+    state::AppState,
+    web::{self, Layout, render},
 };
 
 pub fn routes() -> Router<AppState> {

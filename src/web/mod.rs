@@ -3,7 +3,7 @@
 
 pub mod assets;
 pub mod device;
-pub mod i18n;
+pub mod limiter;
 
 use std::{net::SocketAddr, sync::Arc, time::Instant};
 
@@ -13,19 +13,20 @@ use axum::{
     extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts},
     middleware::Next,
-    response::{Html, IntoResponse, Redirect, Response},
+    response::{Html, IntoResponse, Response},
 };
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use tower_sessions::Session;
 
 use crate::{
-    accounts::{Role, SessionUser},
-    app::AppState,
+    domain::Role,
     error::{BadRequestMessage, Error, ErrorPage, Result},
+    i18n::{Lang, Tr},
+    identity::{self, SessionUser},
     privacy::consent::{self, VisitorConsent},
+    state::AppState,
 };
-pub use i18n::{Lang, Tr};
 
 const SESSION_USER: &str = "uid";
 /// The account's session epoch when this session signed in (see `store::end_sessions`).
@@ -102,6 +103,9 @@ pub async fn request_context(
         }
     }
     let personal = signed_in || req.uri().path().starts_with("/mailbox");
+    if let Some(user) = &user {
+        req.extensions_mut().insert(user.clone());
+    }
     req.extensions_mut().insert(RequestContext {
         user,
         lang,
@@ -122,7 +126,7 @@ async fn signed_in_user(state: &AppState, session: &Session) -> Result<Option<Ar
     Ok(match session.get::<i64>(SESSION_USER).await? {
         Some(id) => {
             let epoch = session.get::<i64>(SESSION_EPOCH).await?.unwrap_or(0);
-            match crate::accounts::store::session_user(&state.db, id).await? {
+            match identity::session_user(&state.db, id).await? {
                 Some(user) if user.session_epoch == epoch => Some(Arc::new(user)),
                 // The account is gone (erased or deleted), or all its sessions were ended
                 // after this one began: end this one too.
@@ -221,47 +225,6 @@ pub async fn remember_language(session: &Session, lang: Lang) -> Result<()> {
     Ok(())
 }
 
-/// The person asking, or a redirect to the login page.
-pub struct CurrentUser(pub Arc<SessionUser>);
-
-impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match context(parts).user {
-            Some(user) => Ok(CurrentUser(user)),
-            None => {
-                let next = parts
-                    .uri
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or("/");
-                let target = format!(
-                    "/login?{}",
-                    serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
-                );
-                Err(Redirect::to(&target).into_response())
-            }
-        }
-    }
-}
-
-/// An operator, or 403 for anyone else who is signed in.
-pub struct CurrentOperator(pub Arc<SessionUser>);
-
-impl<S: Send + Sync> FromRequestParts<S> for CurrentOperator {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
-        if user.role == Role::Operator {
-            Ok(CurrentOperator(user))
-        } else {
-            Err(Error::Forbidden.into_response())
-        }
-    }
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FlashKind {
@@ -321,12 +284,12 @@ impl Layout {
 
     /// The Copenhagen date of an instant in the reader's language (`1 December 2026`).
     pub fn day(&self, at: &time::OffsetDateTime) -> String {
-        crate::ads::view::instant(self.t.lang(), *at)
+        crate::i18n::instant(self.t.lang(), *at)
     }
 
     /// An instant with its time of day in the reader's language.
     pub fn moment(&self, at: &time::OffsetDateTime) -> String {
-        crate::ads::view::moment(self.t.lang(), *at)
+        crate::i18n::moment(self.t.lang(), *at)
     }
 
     pub fn asset(&self, name: &str) -> String {

@@ -38,7 +38,7 @@ story!(
         let cookie = app.session_cookie().expect("a session after login");
         let id: Id = cookie.parse().expect("a session id");
         // A request of the thief's session has loaded it and is still running...
-        let store = jobboard::accounts::session_store::DbSessionStore::new(app.state.db.clone());
+        let store = jobboard::db::session_store::DbSessionStore::new(app.state.db.clone());
         let mut in_flight = store.load(&id).await.unwrap().expect("the session is live");
         // ...while the owner resets the password, which ends every session...
         reset_password_elsewhere(&app, "stolen@example.com", "the owner's new secret").await;
@@ -71,7 +71,7 @@ story!(
         app.registered_seeker("renewed@example.com").await;
         app.login("renewed@example.com", PASSWORD).await;
         let id: Id = app.session_cookie().unwrap().parse().unwrap();
-        let store = jobboard::accounts::session_store::DbSessionStore::new(app.state.db.clone());
+        let store = jobboard::db::session_store::DbSessionStore::new(app.state.db.clone());
         let in_flight = store.load(&id).await.unwrap().expect("the session is live");
         reset_password_elsewhere(&app, "renewed@example.com", "the owner's new secret").await;
         // The request in flight renews its session id (as an e-mail or password change does),

@@ -64,12 +64,12 @@ fn assert_dates_in_words(page: &Page) {
     }
 }
 
-fn today(lang: jobboard::web::Lang) -> String {
-    jobboard::ads::view::instant(lang, time::OffsetDateTime::now_utc())
+fn today(lang: jobboard::i18n::Lang) -> String {
+    jobboard::i18n::instant(lang, time::OffsetDateTime::now_utc())
 }
 
 story!(dates_are_written_in_words_in_the_readers_language, |app| {
-    use jobboard::web::Lang;
+    use jobboard::i18n::Lang;
     // Cookie settings and the receipt.
     let page = app.get("/cookies/settings?back=/jobs").await;
     page.form("Save my choices").submit(&app).await;
@@ -270,7 +270,7 @@ story!(the_company_can_contact_the_applicant, |app| {
     assert!(page.document().select(&mailto).next().is_some());
 
     // The line under the name says each thing once.
-    let on = today(jobboard::web::Lang::En);
+    let on = today(jobboard::i18n::Lang::En);
     assert!(
         page.contains(&format!("Lagerchef · Received {on} · Status: Received")),
         "{}",
@@ -284,7 +284,7 @@ story!(the_company_can_contact_the_applicant, |app| {
         .get(&format!("/employer/applications/{application}"))
         .await;
     assert!(page.contains("Kontakt ansøgeren") && page.contains("Telefon +45 20 30 40 50"));
-    assert!(page.contains(&format!("Modtaget {}", today(jobboard::web::Lang::Da))));
+    assert!(page.contains(&format!("Modtaget {}", today(jobboard::i18n::Lang::Da))));
 });
 
 story!(withdrawing_an_application_asks_first, |app| {
@@ -714,7 +714,7 @@ story!(company_mails_say_why_and_reach_every_member, |app| {
             email: "kollega@medlem.dk",
             password_hash: "x",
             name: "Kollega",
-            role: jobboard::accounts::Role::Employer,
+            role: jobboard::domain::Role::Employer,
             lang: "da",
             verified: true,
         },

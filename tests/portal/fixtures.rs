@@ -2,7 +2,7 @@
 //! ads created through the same functions the pages call.
 
 use jobboard::{
-    accounts::{Role, store as accounts},
+    accounts::store as accounts,
     ads::{
         domain::{
             AdContent, AdLanguage, ApplyMethod, Currency, EmploymentType, Remote, SalaryPeriod,
@@ -10,7 +10,8 @@ use jobboard::{
         },
         lifecycle,
     },
-    web::Lang,
+    domain::Role,
+    i18n::Lang,
 };
 
 use crate::helpers::TestApp;

@@ -9,7 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use jobboard::{app::AppState, config::Config};
+use jobboard::{config::Config, state::AppState};
 use reqwest::{StatusCode, cookie::CookieStore};
 use scraper::{ElementRef, Html, Selector};
 use tokio::{net::TcpListener, task::JoinHandle};

@@ -6,11 +6,11 @@ use std::collections::BTreeSet;
 
 use jobboard::{
     db::Db,
+    i18n::Lang,
     privacy::{
         POLICY_VERSION,
         registry::{self, Area, CATEGORIES, COOKIES, Category, Holds, LegalBasis, RULES, TABLES},
     },
-    web::Lang,
 };
 use reqwest::StatusCode;
 use scraper::Selector;

@@ -113,7 +113,7 @@ story!(saved_jobs_stay_listed_after_they_expire, |app| {
     assert!(page.contains("The job is saved."));
     assert!(page.has_form("Remove from saved jobs"));
     assert!(app.get("/saved").await.contains("Pædagog"));
-    jobboard::ads::lifecycle::close(&app.state, jobboard::web::Lang::En.tr(), id, company.id)
+    jobboard::ads::lifecycle::close(&app.state, jobboard::i18n::Lang::En.tr(), id, company.id)
         .await
         .unwrap();
     let page = app.get("/saved").await;

@@ -148,7 +148,7 @@ story!(
         let report = run(&app, warn).await;
         assert_eq!(of(&report, "seeker-inactive").warned, 2);
         let mail = app.mail("ida@example.com", WARNING).await;
-        let date = jobboard::ads::view::instant(jobboard::web::Lang::En, due);
+        let date = jobboard::i18n::instant(jobboard::i18n::Lang::En, due);
         assert!(mail.text.contains(&date), "{date} in {}", mail.text);
         assert!(mail.text.contains("/login"), "{}", mail.text);
         let again = run(&app, warn).await;
@@ -864,8 +864,7 @@ story!(
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        let today =
-            jobboard::ads::view::instant(jobboard::web::Lang::En, OffsetDateTime::now_utc());
+        let today = jobboard::i18n::instant(jobboard::i18n::Lang::En, OffsetDateTime::now_utc());
         let line = format!("Enforced daily by the software; last run {today}.");
         let policy = app.get("/privacy").await;
         assert!(policy.contains(&line), "{line} not in {}", policy.text());

@@ -93,7 +93,7 @@ story!(
         jobboard::ads::lifecycle::save_edit(&app.state, id, company.id, company.user, &edited)
             .await
             .unwrap();
-        jobboard::ads::lifecycle::submit(&app.state, jobboard::web::Lang::En.tr(), id, company.id)
+        jobboard::ads::lifecycle::submit(&app.state, jobboard::i18n::Lang::En.tr(), id, company.id)
             .await
             .unwrap();
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -105,7 +105,7 @@ story!(
         eventually(&app, "q=softwareudvikler", id, false).await;
 
         // Closing removes it.
-        jobboard::ads::lifecycle::close(&app.state, jobboard::web::Lang::En.tr(), id, company.id)
+        jobboard::ads::lifecycle::close(&app.state, jobboard::i18n::Lang::En.tr(), id, company.id)
             .await
             .unwrap();
         eventually(&app, "q=dataingeniør", id, false).await;
@@ -510,7 +510,7 @@ story!(
             "shown while published"
         );
 
-        jobboard::ads::lifecycle::close(&app.state, jobboard::web::Lang::En.tr(), id, company.id)
+        jobboard::ads::lifecycle::close(&app.state, jobboard::i18n::Lang::En.tr(), id, company.id)
             .await
             .unwrap();
         indexed(&app, id, false).await;

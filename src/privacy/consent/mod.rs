@@ -20,12 +20,12 @@ use time::{Duration, OffsetDateTime};
 use tower_sessions::cookie::{Cookie, SameSite};
 
 use crate::{
-    app::AppState,
     db::{self, Db},
     error::Result,
+    i18n::Lang,
     privacy::{MaskedIp, POLICY_VERSION, cookie_names, statistics},
     secrets::MasterKey,
-    web::Lang,
+    state::AppState,
 };
 
 pub use pages::{routes, settings_href};

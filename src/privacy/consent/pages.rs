@@ -13,15 +13,14 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    app::AppState,
     db,
     error::{Error, Result},
-    privacy::{MaskedIp, POLICY_VERSION},
+    i18n::{Lang, Tr},
+    privacy::{MaskedIp, POLICY_VERSION, registry::COOKIES},
     secrets::{encode_hex, random_token},
-    web::{ClientIp, FlashKind, Lang, Layout, Tr, flash, render},
+    state::AppState,
+    web::{ClientIp, FlashKind, Layout, flash, render},
 };
-
-use crate::privacy::registry::COOKIES;
 
 use super::{
     AskAgain, Category, Choices, DECIDE_PATH, Method, SETTINGS_PATH, VisitorConsent,
@@ -302,7 +301,7 @@ async fn settings(
         decided_on: consent
             .decision
             .as_ref()
-            .map(|d| crate::ads::view::instant(l.t.lang(), d.decided_at)),
+            .map(|d| crate::i18n::instant(l.t.lang(), d.decided_at)),
         has_history: consent.consent_id.is_some() || l.user.is_some(),
         l,
     })
@@ -412,7 +411,7 @@ impl ReceiptPage {
     }
 
     fn when(&self, at: &time::OffsetDateTime) -> String {
-        crate::ads::view::moment(self.l.t.lang(), *at)
+        crate::i18n::moment(self.l.t.lang(), *at)
     }
 }
 

@@ -4,8 +4,7 @@
 use serde::Serialize;
 
 use super::{Period, Text, t};
-use crate::privacy::cookie_names;
-use crate::web::Lang;
+use crate::{i18n::Lang, privacy::cookie_names};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -175,3 +174,10 @@ pub static COOKIES: &[Cookie] = &[
         first_party: true,
     },
 ];
+
+/// The session cookie's lifetime, as the privacy registry declares it.
+pub fn session_lifetime() -> time::Duration {
+    Cookie::named(cookie_names::SESSION)
+        .and_then(|cookie| cookie.lifetime.period().fixed_length())
+        .expect("the registry declares the session cookie with a lifetime in days")
+}

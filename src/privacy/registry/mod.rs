@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub use cookies::{COOKIES, Cookie, CookieCategory, Lifetime};
+pub use cookies::{COOKIES, Cookie, CookieCategory, Lifetime, session_lifetime};
 pub use data::{
     CATEGORIES, Category, DataCategory, LegalBasis, Processor, Purpose, Recipient,
     SECURITY_MEASURES, Subject, third_country_storage, transfers,
@@ -27,9 +27,9 @@ pub use rights::{AUTHORITY, Authority, RIGHTS, Right};
 pub use storage::{Area, Holds, TABLES, Table, tables_of};
 
 use crate::{
-    config::Config,
-    privacy::{POLICY_UPDATED, POLICY_VERSION, controller::Controller},
-    web::Lang,
+    config::{Config, controller::Controller},
+    i18n::Lang,
+    privacy::{POLICY_UPDATED, POLICY_VERSION},
 };
 
 /// A text every page shows, in English and Danish.

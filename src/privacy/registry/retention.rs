@@ -5,7 +5,7 @@ use serde::Serialize;
 use time::{Date, Month, OffsetDateTime};
 
 use super::{Text, t};
-use crate::web::Lang;
+use crate::i18n::Lang;
 
 /// A length of time, in the unit people use for it (so "6 months" stays calendar months).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

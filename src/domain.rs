@@ -1,4 +1,4 @@
-//! Account values parsed once at the edge and trusted inside: an `Email` is normalised and
+//! Values parsed once at the edge and trusted inside: an `Email` is normalised and
 //! deliverable-looking, a `Password` is long enough, a `Cvr` passes the modulus-11 check.
 //! Parse errors are catalog keys, so forms can show them in the reader's language.
 

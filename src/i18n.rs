@@ -1,11 +1,14 @@
-//! English and Danish UI text. Catalogs are flat TOML files under `locales/`, compiled into the
-//! binary; a unit test keeps their keys identical. The reader's language comes from their
+//! English and Danish: UI text, dates and money in the reader's language. Catalogs are flat TOML
+//! files under `locales/`, compiled into the binary; a unit test keeps their keys identical. The reader's language comes from their
 //! explicit choice (session, then the language cookie with consent to preference cookies, then
 //! account), else `Accept-Language`, else English.
 
 use std::{collections::HashMap, sync::OnceLock};
 
 use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use crate::calendar;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -90,10 +93,81 @@ impl Tr {
     /// have just these two forms.
     pub fn n(&self, key: &str, count: i64, args: &[(&str, &str)]) -> String {
         let form = if count == 1 { "one" } else { "other" };
-        let count = crate::ads::view::amount(self.0, count);
+        let count = amount(self.0, count);
         let mut all = vec![("count", count.as_str())];
         all.extend_from_slice(args);
         self.f(&format!("{key}.{form}"), &all)
+    }
+}
+
+/// `45.000` (Danish) or `45,000` (English).
+pub fn amount(lang: Lang, value: i64) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let separator = match lang {
+        Lang::Da => '.',
+        Lang::En => ',',
+    };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(separator);
+        }
+        out.push(c);
+    }
+    if value < 0 { format!("-{out}") } else { out }
+}
+
+/// `24. december 2026` or `24 December 2026`.
+pub fn date(lang: Lang, date: Date) -> String {
+    const DA: [&str; 12] = [
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let month = usize::from(u8::from(date.month())) - 1;
+    match lang {
+        Lang::Da => format!("{}. {} {}", date.day(), DA[month], date.year()),
+        Lang::En => format!("{} {} {}", date.day(), EN[month], date.year()),
+    }
+}
+
+/// The Copenhagen date of an instant, formatted.
+pub fn instant(lang: Lang, at: OffsetDateTime) -> String {
+    date(lang, at.to_offset(calendar::copenhagen_offset(at)).date())
+}
+
+/// An instant with its Copenhagen time of day: `24 December 2026, 14:05` or
+/// `24. december 2026 kl. 14.05`. Every page that shows a time of day uses this, so that no
+/// page shows an ISO or RFC 3339 timestamp.
+pub fn moment(lang: Lang, at: OffsetDateTime) -> String {
+    let local = at.to_offset(calendar::copenhagen_offset(at));
+    let day = date(lang, local.date());
+    match lang {
+        Lang::Da => format!("{day} kl. {:02}.{:02}", local.hour(), local.minute()),
+        Lang::En => format!("{day}, {:02}:{:02}", local.hour(), local.minute()),
     }
 }
 
@@ -101,8 +175,8 @@ fn catalog(lang: Lang) -> &'static HashMap<String, String> {
     static EN: OnceLock<HashMap<String, String>> = OnceLock::new();
     static DA: OnceLock<HashMap<String, String>> = OnceLock::new();
     match lang {
-        Lang::En => EN.get_or_init(|| parse_catalog(include_str!("../../locales/en.toml"))),
-        Lang::Da => DA.get_or_init(|| parse_catalog(include_str!("../../locales/da.toml"))),
+        Lang::En => EN.get_or_init(|| parse_catalog(include_str!("../locales/en.toml"))),
+        Lang::Da => DA.get_or_init(|| parse_catalog(include_str!("../locales/da.toml"))),
     }
 }
 
@@ -134,6 +208,7 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>)
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+    use time::macros::date;
 
     #[test]
     fn both_catalogs_have_the_same_keys() {
@@ -205,6 +280,15 @@ mod tests {
     }
 
     #[test]
+    fn money_and_dates_follow_the_locale() {
+        assert_eq!(amount(Lang::Da, 45000), "45.000");
+        assert_eq!(amount(Lang::En, 1250000), "1,250,000");
+        assert_eq!(amount(Lang::En, 950), "950");
+        assert_eq!(date(Lang::Da, date!(2026 - 12 - 24)), "24. december 2026");
+        assert_eq!(date(Lang::En, date!(2026 - 12 - 24)), "24 December 2026");
+    }
+
+    #[test]
     fn counts_take_the_singular_for_one() {
         for (lang, one, many) in [
             (Lang::En, "1 job", "1,250 jobs"),
@@ -230,5 +314,16 @@ mod tests {
             t.f("flash.rate_limited", &[("minutes", "15")]),
             "Too many attempts. Please wait 15 minutes and try again."
         );
+    }
+
+    #[test]
+    fn moments_are_copenhagen_time_in_words() {
+        use time::macros::datetime;
+        // 13:05 UTC is 14:05 in Copenhagen in winter, 15:05 in summer.
+        let winter = datetime!(2026-12-24 13:05 UTC);
+        assert_eq!(moment(Lang::En, winter), "24 December 2026, 14:05");
+        assert_eq!(moment(Lang::Da, winter), "24. december 2026 kl. 14.05");
+        let summer = datetime!(2026-07-01 13:05 UTC);
+        assert_eq!(moment(Lang::En, summer), "1 July 2026, 15:05");
     }
 }

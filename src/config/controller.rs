@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::{
-    accounts::{Cvr, Email},
+    domain::{Cvr, Email},
     error::{Error, Result},
 };
 

@@ -6,9 +6,11 @@ use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
 
 use url::Url;
 
+pub mod controller;
+
 use crate::{
+    config::controller::Controller,
     error::{Error, Result},
-    privacy::controller::Controller,
 };
 
 #[derive(Clone)]

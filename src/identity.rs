@@ -1,0 +1,97 @@
+//! Who is asking: the signed-in person with their role and company, looked up once per request
+//! (by `web::request_context`), and the extractors that let only the right role in.
+
+use std::sync::Arc;
+
+use axum::{
+    extract::FromRequestParts,
+    http::request::Parts,
+    response::{IntoResponse, Redirect, Response},
+};
+
+use crate::{
+    db::Db,
+    db_run,
+    domain::Role,
+    error::{Error, Result},
+};
+
+/// The signed-in person, as every request sees them.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SessionUser {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    pub lang: String,
+    pub company_id: Option<i64>,
+    pub company_name: Option<String>,
+    pub company_cvr: Option<String>,
+    /// Raised whenever all of the person's sessions end; a session of an older epoch is over.
+    pub session_epoch: i64,
+}
+
+impl SessionUser {
+    /// The company an employer acts for; anyone else is refused.
+    pub fn employer_company(&self) -> Result<i64> {
+        match (self.role, self.company_id) {
+            (Role::Employer, Some(company)) => Ok(company),
+            _ => Err(Error::Forbidden),
+        }
+    }
+}
+
+// Identity reads the accounts' tables with this one query: every request needs it, and the
+// platform must not import the accounts feature for it.
+const SESSION_USER_SQL: &str = "SELECT u.id, u.email, u.name, u.role, u.lang, u.session_epoch, \
+     c.id AS company_id, c.name AS company_name, c.cvr AS company_cvr \
+     FROM users u \
+     LEFT JOIN company_members m ON m.user_id = u.id \
+     LEFT JOIN companies c ON c.id = m.company_id \
+     WHERE u.id = $1 AND u.email_verified_at IS NOT NULL";
+
+pub async fn session_user(db: &Db, id: i64) -> Result<Option<SessionUser>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(SESSION_USER_SQL).bind(id).fetch_optional(p).await)?)
+}
+
+/// The person asking, or a redirect to the login page.
+pub struct CurrentUser(pub Arc<SessionUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Arc<SessionUser>>().cloned() {
+            Some(user) => Ok(CurrentUser(user)),
+            None => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let target = format!(
+                    "/login?{}",
+                    serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+                );
+                Err(Redirect::to(&target).into_response())
+            }
+        }
+    }
+}
+
+/// An operator, or 403 for anyone else who is signed in.
+pub struct CurrentOperator(pub Arc<SessionUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentOperator {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+        if user.role == Role::Operator {
+            Ok(CurrentOperator(user))
+        } else {
+            Err(Error::Forbidden.into_response())
+        }
+    }
+}
