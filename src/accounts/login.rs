@@ -230,7 +230,7 @@ pub async fn submit(
     let chosen = chosen_language(&l.session, &visitor, &headers).await?;
     store::record_login(&state.db, record.id).await?;
     store::record_login_event(&state.db, record.id, ip).await?;
-    sign_in(&l.session, record.id, record.session_epoch).await?;
+    sign_in(&l.session, record.id, record.session_epoch, &headers).await?;
     metrics::counter!("logins_total", "outcome" => "success").increment(1);
     tracing::info!(user_id = record.id, "logged in");
     let user = crate::identity::session_user(&state.db, record.id).await?;

@@ -123,7 +123,7 @@ fn may_read_metrics(
     headers: &axum::http::HeaderMap,
     token: Option<&str>,
 ) -> bool {
-    if ip.to_canonical().is_loopback() {
+    if web::is_loopback(ip) {
         return true;
     }
     let presented = headers

@@ -33,7 +33,8 @@ const SESSION_USER: &str = "uid";
 const SESSION_EPOCH: &str = "epoch";
 const SESSION_CSRF: &str = "csrf";
 const SESSION_LANG: &str = "lang";
-/// "Firefox on Windows": which device a signed-in session is, for the privacy centre.
+/// "Firefox on Windows": which device a signed-in session is (set at sign-in), for the
+/// privacy centre.
 pub const SESSION_DEVICE: &str = "device";
 const SESSION_FLASH: &str = "flash";
 
@@ -84,24 +85,6 @@ pub async fn request_context(
         .or_else(|| user.as_ref().and_then(|u| Lang::parse(&u.lang)));
     let lang = chosen.unwrap_or_else(|| accepted_language(req.headers()));
     let signed_in = user.is_some();
-    if signed_in
-        && session
-            .get::<String>(SESSION_DEVICE)
-            .await
-            .ok()
-            .flatten()
-            .is_none()
-    {
-        let agent = req
-            .headers()
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        if let Some(device) = device::label(agent) {
-            // Best effort: the page works without it, and it is written once per session.
-            let _ = session.insert(SESSION_DEVICE, device).await;
-        }
-    }
     let personal = signed_in || req.uri().path().starts_with("/mailbox");
     if let Some(user) = &user {
         req.extensions_mut().insert(user.clone());
@@ -174,10 +157,23 @@ fn context_of(req: &Request) -> RequestContext {
 }
 
 /// Stores the signed-in user in the session; renews the session id against fixation.
-pub async fn sign_in(session: &Session, user_id: i64, epoch: i64) -> Result<()> {
+/// `headers` name the browser, whose family the privacy centre shows for this session.
+pub async fn sign_in(
+    session: &Session,
+    user_id: i64,
+    epoch: i64,
+    headers: &HeaderMap,
+) -> Result<()> {
     session.cycle_id().await?;
     session.insert(SESSION_USER, user_id).await?;
     session.insert(SESSION_EPOCH, epoch).await?;
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if let Some(device) = device::label(agent) {
+        session.insert(SESSION_DEVICE, device).await?;
+    }
     // A fresh token for the new privilege level.
     session
         .insert(SESSION_CSRF, crate::secrets::random_token())
@@ -855,7 +851,12 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
 pub fn from_loopback(extensions: &axum::http::Extensions) -> bool {
     extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .is_some_and(|ConnectInfo(addr)| addr.ip().to_canonical().is_loopback())
+        .is_some_and(|ConnectInfo(addr)| is_loopback(addr.ip()))
+}
+
+/// This machine, also when IPv4 arrives mapped into IPv6 (`::ffff:127.0.0.1`).
+pub fn is_loopback(ip: std::net::IpAddr) -> bool {
+    ip.to_canonical().is_loopback()
 }
 
 /// The peer address of the request (the server listens directly; see README on proxies).
