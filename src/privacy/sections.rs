@@ -112,6 +112,8 @@ pub fn all() -> Vec<Box<dyn Section>> {
         Box::new(Requests),
         Box::new(ContactPerson),
         Box::new(crate::retention::LegalHolds),
+        Box::new(crate::operator::Blocks),
+        Box::new(crate::support::SupportInquiries),
         Box::new(Emails),
         Box::new(Account),
     ]

@@ -77,8 +77,8 @@ pub enum Plan {
     Applications,
     AdContacts,
     JobAlerts,
-    /// The portal stores no such data yet (billing and support are still to come); the
-    /// registry's promise covers them once they do. A unit test keeps this list honest.
+    /// The portal stores no such data yet (billing is still to come); the registry's promise
+    /// covers it once it does. A unit test keeps this list honest.
     NothingStoredYet,
     /// Not the sweeper's rule (the feature or housekeeping applies it).
     NotTheSweepers,
@@ -238,6 +238,31 @@ const LIFTED_HOLDS: RowPart = RowPart {
     delete: "DELETE FROM legal_holds WHERE id = $1",
 };
 
+const BLOCK_RECORDS: RowPart = RowPart {
+    // The documentation of a block counts from its end: a block in force is never due.
+    due: concat!(
+        "SELECT b.id, ((b.subject_kind = 'user' AND ",
+        held_person!("b.subject_id"),
+        ") OR (b.subject_kind = 'company' AND ",
+        held_as!("company", "b.subject_id"),
+        ")) FROM account_blocks b WHERE b.id > $1 AND b.lifted_at < $2 ORDER BY b.id LIMIT $3"
+    ),
+    delete: "DELETE FROM account_blocks WHERE id = $1",
+};
+
+const CLOSED_INQUIRIES: RowPart = RowPart {
+    // The thread (`support_messages`) goes with its inquiry (ON DELETE CASCADE).
+    due: concat!(
+        "SELECT s.id, (",
+        held_person!("s.user_id"),
+        " OR ",
+        held_email!("s.email"),
+        ") FROM support_inquiries s WHERE s.id > $1 AND s.state = 'closed' AND s.closed_at < $2 \
+         ORDER BY s.id LIMIT $3"
+    ),
+    delete: "DELETE FROM support_inquiries WHERE id = $1",
+};
+
 const SENT_MAIL: RowPart = RowPart {
     // Delivered or given up: the purpose of the e-mail has ended.
     due: concat!(
@@ -292,11 +317,13 @@ pub fn plan(rule: Rule) -> Plan {
             ANSWERED_REQUESTS,
             OPERATOR_AUDIT,
             LIFTED_HOLDS,
+            BLOCK_RECORDS,
         ]),
         Rule::VisitorData => Plan::Rows(&[COOKIE_CONSENTS, PAGE_VIEWS, CAMPAIGN_VISITS]),
         Rule::NewsletterConsents => Plan::Rows(&[NEWSLETTER_CONSENTS, UNSUBSCRIBED]),
         Rule::OtherData => Plan::Rows(&[SENT_MAIL]),
-        Rule::Bookkeeping | Rule::SupportInquiries => Plan::NothingStoredYet,
+        Rule::SupportInquiries => Plan::Rows(&[CLOSED_INQUIRIES]),
+        Rule::Bookkeeping => Plan::NothingStoredYet,
         Rule::AdContactHidden
         | Rule::Sessions
         | Rule::SignInAttempts
@@ -644,19 +671,17 @@ mod tests {
 
     #[test]
     fn rules_without_data_yet_really_have_no_table() {
-        // Billing and support bring invoices, orders, payments and inquiries: once a table for
-        // them exists, its rule needs a real plan here.
+        // Billing brings invoices, orders and payments: once a table for them exists, its
+        // rule needs a real plan here.
         let waiting: Vec<Rule> = RULES
             .iter()
             .map(|r| r.id)
             .filter(|&r| plan(r) == Plan::NothingStoredYet)
             .collect();
-        assert_eq!(waiting, [Rule::Bookkeeping, Rule::SupportInquiries]);
+        assert_eq!(waiting, [Rule::Bookkeeping]);
         for table in TABLES {
             if let Holds::PersonalData(_) = table.holds {
-                for word in [
-                    "invoice", "order", "payment", "reminder", "support", "inquir",
-                ] {
+                for word in ["invoice", "order", "payment", "reminder"] {
                     assert!(
                         !table.name.contains(word),
                         "{} holds {word} data: give its retention rule a plan",

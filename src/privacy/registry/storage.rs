@@ -97,6 +97,9 @@ pub static TABLES: &[Table] = &[
         "when each retention run ran and how many records per rule it changed",
     ),
     personal("retention_warnings", &[SeekerAccount, EmployerAccount]),
+    personal("account_blocks", &[AccountBlocks]),
+    personal("support_inquiries", &[SupportInquiries]),
+    personal("support_messages", &[SupportInquiries]),
 ];
 
 /// Storage outside the database tables.
