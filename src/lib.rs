@@ -31,7 +31,7 @@ pub mod retention;
 pub mod search;
 pub mod secrets;
 mod site;
-pub mod support;
 pub mod state;
+pub mod support;
 pub mod text;
 pub mod web;

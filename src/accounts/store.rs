@@ -436,10 +436,12 @@ const ACCOUNT_ROW_SQL: &str = "SELECT u.id, u.email, u.name, u.role, c.name AS c
 
 pub async fn recent_accounts(db: &Db, limit: i64) -> Result<Vec<AccountRow>> {
     let sql = format!("{ACCOUNT_ROW_SQL} ORDER BY u.id DESC LIMIT $1");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
     .bind(limit)
     .fetch_all(p)
-    .await)?)
+    .await)?,
+    )
 }
 
 /// Number of accounts per role, and of companies.
@@ -464,11 +466,13 @@ pub async fn search_accounts(db: &Db, words: &str, limit: i64) -> Result<Vec<Acc
         "{ACCOUNT_ROW_SQL} WHERE LOWER(u.name) LIKE $1 OR LOWER(u.email) LIKE $1 \
          OR LOWER(c.name) LIKE $1 OR c.cvr LIKE $1 ORDER BY u.id DESC LIMIT $2"
     );
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(contains_pattern(words))
         .bind(limit)
         .fetch_all(p)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// One account as the operators' console shows it.
@@ -517,10 +521,12 @@ const COMPANY_DETAIL_SQL: &str =
 
 pub async fn company_detail(db: &Db, id: i64) -> Result<Option<CompanyDetail>> {
     let sql = format!("{COMPANY_DETAIL_SQL} WHERE id = $1");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .fetch_optional(p)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// Companies whose name or CVR number contains `words`, by name.
@@ -528,20 +534,24 @@ pub async fn search_companies(db: &Db, words: &str, limit: i64) -> Result<Vec<Co
     let sql = format!(
         "{COMPANY_DETAIL_SQL} WHERE LOWER(name) LIKE $1 OR cvr LIKE $1 ORDER BY name, id LIMIT $2"
     );
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(contains_pattern(words))
         .bind(limit)
         .fetch_all(p)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// The accounts that belong to a company.
 pub async fn company_members(db: &Db, company_id: i64) -> Result<Vec<AccountRow>> {
     let sql = format!("{ACCOUNT_ROW_SQL} WHERE m.company_id = $1 ORDER BY u.name, u.id");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(company_id)
         .fetch_all(p)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// Marks an account as blocked since `at`, or (`None`) no longer; false if there is no such

@@ -64,10 +64,8 @@ pub async fn published_ids_after(
 }
 
 pub async fn published_count(db: &Db) -> Result<i64> {
-    Ok(
-        db_run!(pool db, |p| sqlx::query_scalar(
+    Ok(db_run!(pool db, |p| sqlx::query_scalar(
             "SELECT COUNT(*) FROM ads WHERE state = 'published' \
              AND company_id NOT IN (SELECT id FROM companies WHERE blocked_at IS NOT NULL)"
-        ).fetch_one(p).await)?,
-    )
+        ).fetch_one(p).await)?)
 }

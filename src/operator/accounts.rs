@@ -102,13 +102,9 @@ fn block_view(t: Tr, b: BlockRow) -> BlockView {
         reason: t.s(&reason_key(&b.reason)),
         note: b.note,
         placed: format!("{} ({})", moment(t.lang(), b.blocked_at), who(b.blocked_by)),
-        lifted: b.lifted_at.map(|at| {
-            format!(
-                "{} ({})",
-                moment(t.lang(), at),
-                who(b.lifted_by.clone())
-            )
-        }),
+        lifted: b
+            .lifted_at
+            .map(|at| format!("{} ({})", moment(t.lang(), at), who(b.lifted_by.clone()))),
         lift_reason: b.lift_reason.as_deref().map(|r| t.s(&reason_key(r))),
         lift_note: b.lift_note.filter(|n| !n.is_empty()),
     }
@@ -301,7 +297,13 @@ pub async fn block_account(
         note: &note,
     };
     let changed = blocks::block_user(&state, id, decision).await?;
-    done(&l, changed, "blocks.flash.account_blocked", format!("/operator/accounts/{id}")).await
+    done(
+        &l,
+        changed,
+        "blocks.flash.account_blocked",
+        format!("/operator/accounts/{id}"),
+    )
+    .await
 }
 
 /// `POST /operator/accounts/{id}/unblock`.
@@ -322,7 +324,13 @@ pub async fn unblock_account(
         note: &note,
     };
     let changed = blocks::unblock_user(&state, id, decision).await?;
-    done(&l, changed, "blocks.flash.account_unblocked", format!("/operator/accounts/{id}")).await
+    done(
+        &l,
+        changed,
+        "blocks.flash.account_unblocked",
+        format!("/operator/accounts/{id}"),
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -431,7 +439,13 @@ pub async fn block_company(
         note: &note,
     };
     let changed = blocks::block_company(&state, id, decision).await?;
-    done(&l, changed, "blocks.flash.company_blocked", format!("/operator/companies/{id}")).await
+    done(
+        &l,
+        changed,
+        "blocks.flash.company_blocked",
+        format!("/operator/companies/{id}"),
+    )
+    .await
 }
 
 /// `POST /operator/companies/{id}/unblock`.
@@ -452,5 +466,11 @@ pub async fn unblock_company(
         note: &note,
     };
     let changed = blocks::unblock_company(&state, id, decision).await?;
-    done(&l, changed, "blocks.flash.company_unblocked", format!("/operator/companies/{id}")).await
+    done(
+        &l,
+        changed,
+        "blocks.flash.company_unblocked",
+        format!("/operator/companies/{id}"),
+    )
+    .await
 }

@@ -73,7 +73,10 @@ impl BlockReason {
     }
 
     pub fn parse(code: &str) -> Option<BlockReason> {
-        BlockReason::ALL.iter().copied().find(|r| r.as_str() == code)
+        BlockReason::ALL
+            .iter()
+            .copied()
+            .find(|r| r.as_str() == code)
     }
 }
 
@@ -158,7 +161,16 @@ pub async fn block_user(
     let mut tx = state.db.begin().await?;
     let subject = BlockSubject::User(user);
     let reason = decision.reason.as_str();
-    if !store::insert(&mut tx, subject, reason, decision.note.as_str(), decision.operator, at).await? {
+    if !store::insert(
+        &mut tx,
+        subject,
+        reason,
+        decision.note.as_str(),
+        decision.operator,
+        at,
+    )
+    .await?
+    {
         return Ok(false);
     }
     accounts::set_user_blocked(&mut tx, user, Some(at)).await?;
@@ -168,7 +180,12 @@ pub async fn block_user(
     state.queue_mail(&mut tx, &mail).await?;
     tx.commit().await?;
     state.mail_queued();
-    tracing::info!(user_id = user, operator = decision.operator, reason, "account blocked");
+    tracing::info!(
+        user_id = user,
+        operator = decision.operator,
+        reason,
+        "account blocked"
+    );
     Ok(true)
 }
 
@@ -184,7 +201,16 @@ pub async fn unblock_user(
     let mut tx = state.db.begin().await?;
     let subject = BlockSubject::User(user);
     let reason = decision.reason.as_str();
-    if !store::lift(&mut tx, subject, reason, decision.note.as_str(), decision.operator, now()).await? {
+    if !store::lift(
+        &mut tx,
+        subject,
+        reason,
+        decision.note.as_str(),
+        decision.operator,
+        now(),
+    )
+    .await?
+    {
         return Ok(false);
     }
     accounts::set_user_blocked(&mut tx, user, None).await?;
@@ -193,7 +219,12 @@ pub async fn unblock_user(
     state.queue_mail(&mut tx, &mail).await?;
     tx.commit().await?;
     state.mail_queued();
-    tracing::info!(user_id = user, operator = decision.operator, reason, "account unblocked");
+    tracing::info!(
+        user_id = user,
+        operator = decision.operator,
+        reason,
+        "account unblocked"
+    );
     Ok(true)
 }
 
@@ -212,7 +243,16 @@ pub async fn block_company(
     let mut tx = state.db.begin().await?;
     let subject = BlockSubject::Company(company);
     let reason = decision.reason.as_str();
-    if !store::insert(&mut tx, subject, reason, decision.note.as_str(), decision.operator, at).await? {
+    if !store::insert(
+        &mut tx,
+        subject,
+        reason,
+        decision.note.as_str(),
+        decision.operator,
+        at,
+    )
+    .await?
+    {
         return Ok(false);
     }
     accounts::set_company_blocked(&mut tx, company, Some(at)).await?;
@@ -224,7 +264,13 @@ pub async fn block_company(
     }
     tx.commit().await?;
     state.mail_queued();
-    tracing::info!(company_id = company, operator = decision.operator, reason, ads, "company blocked");
+    tracing::info!(
+        company_id = company,
+        operator = decision.operator,
+        reason,
+        ads,
+        "company blocked"
+    );
     Ok(true)
 }
 
@@ -241,7 +287,16 @@ pub async fn unblock_company(
     let mut tx = state.db.begin().await?;
     let subject = BlockSubject::Company(company);
     let reason = decision.reason.as_str();
-    if !store::lift(&mut tx, subject, reason, decision.note.as_str(), decision.operator, now()).await? {
+    if !store::lift(
+        &mut tx,
+        subject,
+        reason,
+        decision.note.as_str(),
+        decision.operator,
+        now(),
+    )
+    .await?
+    {
         return Ok(false);
     }
     accounts::set_company_blocked(&mut tx, company, None).await?;
@@ -253,7 +308,13 @@ pub async fn unblock_company(
     }
     tx.commit().await?;
     state.mail_queued();
-    tracing::info!(company_id = company, operator = decision.operator, reason, ads, "company unblocked");
+    tracing::info!(
+        company_id = company,
+        operator = decision.operator,
+        reason,
+        ads,
+        "company unblocked"
+    );
     Ok(true)
 }
 
@@ -298,12 +359,11 @@ mod tests {
     #[test]
     fn a_note_says_something() {
         assert_eq!(Note::parse("  ok "), Err("blocks.validation.note_short"));
+        assert_eq!(Note::parse(&"x".repeat(2001)), Err("validation.too_long"));
         assert_eq!(
-            Note::parse(&"x".repeat(2001)),
-            Err("validation.too_long")
-        );
-        assert_eq!(
-            Note::parse(" Fake company, reported twice. ").unwrap().as_str(),
+            Note::parse(" Fake company, reported twice. ")
+                .unwrap()
+                .as_str(),
             "Fake company, reported twice."
         );
     }

@@ -47,16 +47,56 @@ pub struct Task {
 fn tasks() -> Vec<Task> {
     let task = |href, label, about| Task { href, label, about };
     vec![
-        task("/operator/moderation", "operator.moderation_link", "console.task.moderation"),
-        task("/operator/companies", "operator.companies_link", "console.task.companies"),
-        task("/operator/accounts", "console.accounts.title", "console.task.accounts"),
-        task("/operator/support", "support.inbox.title", "console.task.support"),
-        task("/operator/privacy-requests", "privacy_queue.title", "console.task.privacy_requests"),
-        task("/operator/retention", "retention.title", "console.task.retention"),
-        task("/operator/retention/holds", "retention.holds_title", "console.task.holds"),
-        task("/operator/statistics", "statistics.title", "console.task.statistics"),
-        task("/operator/newsletter", "newsletter.compose.title", "console.task.newsletter"),
-        task("/operator/processing-record", "privacy.record.link", "console.task.processing_record"),
+        task(
+            "/operator/moderation",
+            "operator.moderation_link",
+            "console.task.moderation",
+        ),
+        task(
+            "/operator/companies",
+            "operator.companies_link",
+            "console.task.companies",
+        ),
+        task(
+            "/operator/accounts",
+            "console.accounts.title",
+            "console.task.accounts",
+        ),
+        task(
+            "/operator/support",
+            "support.inbox.title",
+            "console.task.support",
+        ),
+        task(
+            "/operator/privacy-requests",
+            "privacy_queue.title",
+            "console.task.privacy_requests",
+        ),
+        task(
+            "/operator/retention",
+            "retention.title",
+            "console.task.retention",
+        ),
+        task(
+            "/operator/retention/holds",
+            "retention.holds_title",
+            "console.task.holds",
+        ),
+        task(
+            "/operator/statistics",
+            "statistics.title",
+            "console.task.statistics",
+        ),
+        task(
+            "/operator/newsletter",
+            "newsletter.compose.title",
+            "console.task.newsletter",
+        ),
+        task(
+            "/operator/processing-record",
+            "privacy.record.link",
+            "console.task.processing_record",
+        ),
     ]
 }
 
@@ -134,7 +174,11 @@ pub async fn page(
     let mut drawn = Vec::new();
     for series in daily_series() {
         let counts = series.per_day(&state, &days).await?;
-        drawn.push(DailyChart::new(series.id(), t.s(series.title()).into(), &counts));
+        drawn.push(DailyChart::new(
+            series.id(),
+            t.s(series.title()).into(),
+            &counts,
+        ));
     }
     render(&DashboardPage {
         tasks: tasks(),
@@ -242,7 +286,7 @@ impl VitalSign for Outbox {
         let counts = outbox::counts(&state.db).await?;
         Ok(Tile {
             sign: "outbox",
-            label: t.s("operator.outbox.heading").into(),
+            label: t.s("console.sign.outbox").into(),
             value: amount(t.lang(), counts.queued),
             detail: Some(t.f(
                 "console.sign.outbox_detail",
@@ -263,12 +307,7 @@ struct Accounts;
 impl VitalSign for Accounts {
     async fn tile(&self, state: &AppState, t: Tr) -> Result<Tile> {
         let counts = accounts::account_counts(&state.db).await?;
-        let count = |key: &str| {
-            counts
-                .iter()
-                .find(|(k, _)| k == key)
-                .map_or(0, |(_, n)| *n)
-        };
+        let count = |key: &str| counts.iter().find(|(k, _)| k == key).map_or(0, |(_, n)| *n);
         let (blocked_accounts, blocked_companies) = accounts::blocked_counts(&state.db).await?;
         Ok(Tile {
             sign: "accounts",

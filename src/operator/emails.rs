@@ -67,6 +67,9 @@ pub fn account_unblocked(state: &AppState, t: Tr, to: &str, name: &str) -> Resul
 pub fn company_unblocked(state: &AppState, t: Tr, to: &str, name: &str) -> Result<OutgoingMail> {
     Letter::new(t, name)
         .paragraph(t.s("email.company_unblocked.intro"))
-        .action(t.s("email.company_unblocked.action"), state.link("/employer/ads"))
+        .action(
+            t.s("email.company_unblocked.action"),
+            state.link("/employer/ads"),
+        )
         .into_mail(to, t.s("email.company_unblocked.subject"))
 }

@@ -26,9 +26,21 @@ pub fn routes() -> Router<AppState> {
         .route("/operator", get(dashboard::page))
         .route("/operator/accounts", get(accounts::search))
         .route("/operator/accounts/{id}", get(accounts::account))
-        .route("/operator/accounts/{id}/block", post(accounts::block_account))
-        .route("/operator/accounts/{id}/unblock", post(accounts::unblock_account))
+        .route(
+            "/operator/accounts/{id}/block",
+            post(accounts::block_account),
+        )
+        .route(
+            "/operator/accounts/{id}/unblock",
+            post(accounts::unblock_account),
+        )
         .route("/operator/companies/{id}", get(accounts::company))
-        .route("/operator/companies/{id}/block", post(accounts::block_company))
-        .route("/operator/companies/{id}/unblock", post(accounts::unblock_company))
+        .route(
+            "/operator/companies/{id}/block",
+            post(accounts::block_company),
+        )
+        .route(
+            "/operator/companies/{id}/unblock",
+            post(accounts::unblock_company),
+        )
 }

@@ -33,11 +33,13 @@ const BLOCK_SQL: &str = "SELECT b.id, b.subject_kind, b.subject_id, b.reason, b.
 pub async fn history(db: &Db, subject: BlockSubject) -> Result<Vec<BlockRow>> {
     let sql =
         format!("{BLOCK_SQL} WHERE b.subject_kind = $1 AND b.subject_id = $2 ORDER BY b.id DESC");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(subject.kind())
         .bind(subject.id())
         .fetch_all(p)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// The block in force, if any.
@@ -45,11 +47,13 @@ pub async fn in_force(db: &Db, subject: BlockSubject) -> Result<Option<BlockRow>
     let sql = format!(
         "{BLOCK_SQL} WHERE b.subject_kind = $1 AND b.subject_id = $2 AND b.lifted_at IS NULL"
     );
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(subject.kind())
         .bind(subject.id())
         .fetch_optional(p)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// Records a block; false if one is in force already (the unique index refuses a second).

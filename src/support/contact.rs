@@ -106,7 +106,11 @@ struct Inquiry {
     message: String,
 }
 
-fn parse(l: &Layout, user: Option<&SessionUser>, form: &ContactForm) -> Result<Inquiry, FieldErrors> {
+fn parse(
+    l: &Layout,
+    user: Option<&SessionUser>,
+    form: &ContactForm,
+) -> Result<Inquiry, FieldErrors> {
     let t = l.t;
     let mut errors = FieldErrors::default();
     let name = domain::text(&form.name, domain::NAME_MAX)
@@ -242,7 +246,11 @@ async fn file(
     state.queue_mail(&mut tx, &mail).await?;
     tx.commit().await?;
     state.mail_queued();
-    tracing::info!(inquiry = id, confirmed = token.is_none(), "support inquiry written");
+    tracing::info!(
+        inquiry = id,
+        confirmed = token.is_none(),
+        "support inquiry written"
+    );
     Ok(Some(id))
 }
 

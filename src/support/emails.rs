@@ -54,7 +54,12 @@ pub struct Reply<'a> {
 pub fn reply(state: &AppState, t: Tr, to: &str, name: &str, r: &Reply<'_>) -> Result<OutgoingMail> {
     let number = r.number.to_string();
     let mut letter = support_letter(t, name);
-    for paragraph in r.body.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+    for paragraph in r
+        .body
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         letter = letter.paragraph(paragraph);
     }
     letter

@@ -48,13 +48,18 @@ fn view(t: Tr, r: &InquiryRow) -> InquiryView {
         from: format!("{} <{}>", r.name, r.email),
         topic: t.s(&topic_key(&r.topic)),
         subject: r.subject.clone(),
-        received: r.received_at.map(|at| moment(t.lang(), at)).unwrap_or_default(),
+        received: r
+            .received_at
+            .map(|at| moment(t.lang(), at))
+            .unwrap_or_default(),
         replies: r.replies,
         closed: r.closed_at.map(|at| {
             format!(
                 "{} ({})",
                 moment(t.lang(), at),
-                r.closed_by.clone().unwrap_or_else(|| t.s("blocks.former_operator").into())
+                r.closed_by
+                    .clone()
+                    .unwrap_or_else(|| t.s("blocks.former_operator").into())
             )
         }),
         deleted_on: r
@@ -78,7 +83,11 @@ pub async fn inbox(
 ) -> Result<Response> {
     let t = l.t;
     render(&InboxPage {
-        open: store::open(&state.db).await?.iter().map(|r| view(t, r)).collect(),
+        open: store::open(&state.db)
+            .await?
+            .iter()
+            .map(|r| view(t, r))
+            .collect(),
         closed: store::recently_closed(&state.db, 50)
             .await?
             .iter()
@@ -136,7 +145,9 @@ async fn thread_page(
     reply: String,
     errors: FieldErrors,
 ) -> Result<ThreadPage> {
-    let inquiry = store::inquiry(&state.db, id).await?.ok_or(Error::NotFound)?;
+    let inquiry = store::inquiry(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let t = l.t;
     let messages = store::messages(&state.db, id)
         .await?
@@ -198,7 +209,11 @@ pub async fn reply(
         (true, true) => "support.flash.replied_and_closed",
         (true, false) => "support.flash.replied",
     };
-    let kind = if sent { FlashKind::Success } else { FlashKind::Info };
+    let kind = if sent {
+        FlashKind::Success
+    } else {
+        FlashKind::Info
+    };
     flash(&l.session, kind, l.t.s(key)).await?;
     Ok(Redirect::to(&format!("/operator/support/{id}")).into_response())
 }

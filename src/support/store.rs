@@ -110,7 +110,11 @@ pub async fn add_message(
     operator: Option<i64>,
     body: &str,
 ) -> Result<()> {
-    let author = if operator.is_some() { "operator" } else { "sender" };
+    let author = if operator.is_some() {
+        "operator"
+    } else {
+        "sender"
+    };
     db_run!(tx tx, |c| sqlx::query(
         "INSERT INTO support_messages (inquiry_id, author, operator_id, body, created_at) \
          VALUES ($1, $2, $3, $4, $5)"
@@ -154,10 +158,12 @@ pub async fn confirmable(db: &Db, token_hash: &str) -> Result<bool> {
 
 pub async fn inquiry(db: &Db, id: i64) -> Result<Option<InquiryRow>> {
     let sql = format!("{INQUIRY_SQL} WHERE s.id = $1 AND s.state <> 'unverified'");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .fetch_optional(p)
-        .await)?)
+        .await)?,
+    )
 }
 
 pub async fn inquiry_in(tx: &mut Tx, id: i64) -> Result<Option<InquiryRow>> {
@@ -170,18 +176,22 @@ pub async fn inquiry_in(tx: &mut Tx, id: i64) -> Result<Option<InquiryRow>> {
 
 /// The open inquiries, oldest first (the inbox).
 pub async fn open(db: &Db) -> Result<Vec<InquiryRow>> {
-    let sql = format!("{INQUIRY_SQL} WHERE s.state = 'open' ORDER BY s.received_at, s.id LIMIT 500");
+    let sql =
+        format!("{INQUIRY_SQL} WHERE s.state = 'open' ORDER BY s.received_at, s.id LIMIT 500");
     Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?)
 }
 
 /// The most recently closed inquiries.
 pub async fn recently_closed(db: &Db, limit: i64) -> Result<Vec<InquiryRow>> {
-    let sql =
-        format!("{INQUIRY_SQL} WHERE s.state = 'closed' ORDER BY s.closed_at DESC, s.id DESC LIMIT $1");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let sql = format!(
+        "{INQUIRY_SQL} WHERE s.state = 'closed' ORDER BY s.closed_at DESC, s.id DESC LIMIT $1"
+    );
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(limit)
         .fetch_all(p)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// The inquiries (not unconfirmed ones) of a person: their account's and their address's.
@@ -190,11 +200,13 @@ pub async fn of_person(db: &Db, user: Option<i64>, email: &str) -> Result<Vec<In
         "{INQUIRY_SQL} WHERE s.state <> 'unverified' AND (s.user_id = $1 OR LOWER(s.email) = LOWER($2)) \
          ORDER BY s.id"
     );
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(user)
         .bind(email)
         .fetch_all(p)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// The thread, oldest first.

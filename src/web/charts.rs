@@ -88,13 +88,13 @@ mod tests {
         let days = days_up_to(date!(2026 - 03 - 03), 3);
         assert_eq!(
             days,
-            [date!(2026 - 03 - 01), date!(2026 - 03 - 02), date!(2026 - 03 - 03)]
+            [
+                date!(2026 - 03 - 01),
+                date!(2026 - 03 - 02),
+                date!(2026 - 03 - 03)
+            ]
         );
-        let chart = DailyChart::new(
-            "c",
-            "C".into(),
-            &[(days[0], 2), (days[1], 0), (days[2], 4)],
-        );
+        let chart = DailyChart::new("c", "C".into(), &[(days[0], 2), (days[1], 0), (days[2], 4)]);
         assert_eq!(chart.max, 4);
         assert_eq!(chart.total, 6);
         let heights: Vec<i64> = chart.bars.iter().map(|b| b.height).collect();

@@ -118,10 +118,7 @@ impl Event {
             ),
             Event::Recorded => t("it was recorded", "det blev registreret"),
             Event::Collected => t("it was collected", "indsamlingen"),
-            Event::InquiryClosed => t(
-                "the inquiry was closed",
-                "henvendelsen blev afsluttet",
-            ),
+            Event::InquiryClosed => t("the inquiry was closed", "henvendelsen blev afsluttet"),
             Event::CooperationEnded => t(
                 "the cooperation ended: the later of the employer account's last login and the end of its company's last live ad (while the company has a live ad, the cooperation lasts)",
                 "samarbejdet ophørte: det seneste af arbejdsgiverkontoens sidste login og udløbet af virksomhedens sidste aktive annonce (så længe virksomheden har en aktiv annonce, varer samarbejdet)",
