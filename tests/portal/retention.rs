@@ -331,6 +331,50 @@ async fn rows_around_the_cutoffs(app: &TestApp, as_of: OffsetDateTime) {
         .map(|r| r.rows_affected()))
         .unwrap();
     }
+    // Blocks count from their lifting; one placed long ago and still in force stays.
+    for (lifted, placed) in [
+        (Some(docs - Duration::days(1)), docs - Duration::days(400)),
+        (Some(docs + Duration::days(1)), docs - Duration::days(400)),
+        (None, docs - Duration::days(400)),
+    ] {
+        jobboard::db_run!(pool db, |p| sqlx::query(
+            "INSERT INTO account_blocks (subject_kind, subject_id, reason, note, blocked_at, lift_reason, lift_note, lifted_at) \
+             VALUES ('company', 777, 'spam', 'A note', $1, 'resolved', '', $2)"
+        )
+        .bind(placed)
+        .bind(lifted)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+    }
+    // Support inquiries count from their closing; an open one, however old, stays.
+    let support = cutoff(Rule::SupportInquiries);
+    for (state, closed) in [
+        ("closed", Some(support - Duration::days(1))),
+        ("closed", Some(support + Duration::days(1))),
+        ("open", None),
+    ] {
+        let id: i64 = jobboard::db_run!(pool db, |p| sqlx::query_scalar(
+            "INSERT INTO support_inquiries (email, name, topic, subject, lang, masked_ip, state, verify_by, created_at, received_at, closed_at) \
+             VALUES ('helped@example.com', 'Helped', 'other', 'A question', 'en', '192.0.2.0/24', $1, $2, $2, $2, $3) RETURNING id"
+        )
+        .bind(state)
+        .bind(support - Duration::days(30))
+        .bind(closed)
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        jobboard::db_run!(pool db, |p| sqlx::query(
+            "INSERT INTO support_messages (inquiry_id, author, body, created_at) VALUES ($1, 'sender', 'Help?', $2)"
+        )
+        .bind(id)
+        .bind(support - Duration::days(30))
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+    }
     let mail = cutoff(Rule::OtherData);
     for (n, at) in [(1, mail - Duration::days(1)), (2, mail + Duration::days(1))] {
         jobboard::db_run!(pool db, |p| sqlx::query(
@@ -514,8 +558,16 @@ story!(
         assert_eq!(deleted("job-alert-consent-records"), 1);
         // Records and the unsubscribed address of the old newsletter reader.
         assert_eq!(deleted("newsletter-consents"), 2);
-        // Erasure record and answered request.
-        assert_eq!(deleted("erasure-documentation"), 2);
+        // Erasure record, answered request and the lifted block.
+        assert_eq!(deleted("erasure-documentation"), 3);
+        assert_eq!(deleted("support-inquiries"), 1);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM account_blocks").await, 2);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM support_inquiries").await, 2);
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM support_messages").await,
+            2,
+            "the thread went with its inquiry"
+        );
         // Cookie decision and page view.
         assert_eq!(deleted("visitor-data"), 2);
         assert_eq!(deleted("other-data"), 1);
