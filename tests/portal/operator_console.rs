@@ -431,11 +431,12 @@ async fn everywhere(app: &TestApp, id: i64, since: &str, public: bool) {
         "sitemap"
     );
     let (_, stream) = api(app, &format!("/api/v1/stream?since={since}")).await;
+    let id_text = id.to_string();
     let change = stream["changes"]
         .as_array()
         .unwrap()
         .iter()
-        .rfind(|c| c["id"] == id.to_string())
+        .rfind(|c| c["id"].as_str() == Some(id_text.as_str()))
         .map(|c| c["change"].as_str().unwrap().to_string());
     assert_eq!(
         change.as_deref(),

@@ -562,7 +562,10 @@ story!(
         assert_eq!(deleted("erasure-documentation"), 3);
         assert_eq!(deleted("support-inquiries"), 1);
         assert_eq!(count(&app, "SELECT COUNT(*) FROM account_blocks").await, 2);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM support_inquiries").await, 2);
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM support_inquiries").await,
+            2
+        );
         assert_eq!(
             count(&app, "SELECT COUNT(*) FROM support_messages").await,
             2,
