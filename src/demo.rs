@@ -352,7 +352,7 @@ async fn console_showcase(
             operator,
             reason: BlockReason::Fraud,
             note: &note(
-                "Three seekers reported being asked for a fee to apply (support inquiries).",
+                "Tre jobsøgere meldte, at de blev bedt om et gebyr for at søge (supporthenvendelser).",
             )?,
         },
     )
@@ -363,7 +363,7 @@ async fn console_showcase(
         Decision {
             operator,
             reason: BlockReason::Spam,
-            note: &note("Sent the same advertising text as an application to 40 ads in one hour.")?,
+            note: &note("Sendte den samme reklametekst som ansøgning til 40 annoncer på en time.")?,
         },
     )
     .await?;
@@ -425,6 +425,26 @@ async fn console_showcase(
         tx.commit().await?;
         filed.push(id);
     }
+    // Visits of consenting visitors on each of the last 30 days, for the dashboard's chart.
+    let today = crate::calendar::today();
+    let mut tx = state.db.begin().await?;
+    for back in 0..30_i64 {
+        let day = today - Duration::days(back);
+        let at = crate::calendar::end_of_day(day) - Duration::hours(10);
+        for visit in 0..(4 + (back * 7) % 11) {
+            db_run!(tx &mut tx, |c| sqlx::query(
+                "INSERT INTO page_views (viewed_on, viewed_at, route, visit_id, masked_ip) \
+                 VALUES ($1, $2, '/jobs', $3, '127.0.0.0/24')"
+            )
+            .bind(day)
+            .bind(at)
+            .bind(format!("demo-{back}-{visit}"))
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+    }
+    tx.commit().await?;
     // The e-mail question is answered and closed: the inbox lists it with its deletion date.
     if let Some(&answered) = filed.get(1) {
         crate::support::send_reply(
