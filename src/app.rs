@@ -71,7 +71,7 @@ pub async fn prepare(config: Config) -> Result<AppState> {
 
 pub fn router(state: AppState) -> Router {
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
-        .with_name(crate::privacy::cookie_names::SESSION)
+        .with_name(crate::privacy::policy::cookie_names::SESSION)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.cookies_secure())

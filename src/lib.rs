@@ -22,6 +22,7 @@ pub mod identity;
 #[cfg(test)]
 mod layering;
 pub mod mail;
+pub mod marketing;
 pub mod newsletter;
 mod operator;
 pub mod passwords;

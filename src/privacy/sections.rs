@@ -13,6 +13,7 @@ use crate::{
     db_run,
     domain::Role,
     error::Result,
+    secrets::Fingerprint,
     state::AppState,
 };
 
@@ -816,9 +817,10 @@ impl Section for Logins {
                 exec(tx, "DELETE FROM login_events WHERE user_id = $1", id).await?,
             );
             // Failed attempts carry no user id; they are found by the address's fingerprint.
-            let key = state
-                .keys
-                .fingerprint("throttle-account", &subject.email.trim().to_lowercase());
+            let key = state.keys.fingerprint(
+                Fingerprint::ThrottleAccount,
+                &subject.email.trim().to_lowercase(),
+            );
             db_run!(tx tx, |c| sqlx::query("DELETE FROM auth_attempts WHERE user_id = $1 OR account_key = $2")
                 .bind(id)
                 .bind(&key)
@@ -1259,8 +1261,8 @@ impl Section for MarketingConsents {
 
     async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
         let records = match subject.user_id() {
-            Some(id) => crate::newsletter::consent::history_by_user(&state.db, id).await?,
-            None => crate::newsletter::consent::history_by_email(&state.db, &subject.email).await?,
+            Some(id) => crate::marketing::consent::history_by_user(&state.db, id).await?,
+            None => crate::marketing::consent::history_by_email(&state.db, &subject.email).await?,
         };
         Ok(Value::Array(
             records
@@ -1292,8 +1294,8 @@ impl Section for MarketingConsents {
         // Kept: the proof of what was consented to and withdrawn (2 years from its last use),
         // the one place the address remains.
         let kept = match subject.user_id() {
-            Some(id) => crate::newsletter::consent::history_by_user(&state.db, id).await?,
-            None => crate::newsletter::consent::history_by_email(&state.db, &subject.email).await?,
+            Some(id) => crate::marketing::consent::history_by_user(&state.db, id).await?,
+            None => crate::marketing::consent::history_by_email(&state.db, &subject.email).await?,
         };
         if !kept.is_empty() {
             erasure.keep("marketing_consents");

@@ -13,7 +13,7 @@ use crate::{
     db_run,
     error::{Error, Result},
     i18n::Lang,
-    newsletter::consent::{self, Action, Purpose, Step},
+    marketing::consent::{self, Action, Purpose, Step},
     privacy::{
         erasure::{self, Via},
         registry::{self, Rule},
