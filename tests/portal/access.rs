@@ -574,14 +574,14 @@ struct Fixture {
 const CONTACT: &str = "kirsten@kontakt.example.com";
 const NEW_PASSWORD: &str = "another horse battery staple";
 
-async fn account(app: &TestApp, email: &str, role: Role) -> i64 {
-    let password_hash = app.state.hasher.hash(PASSWORD).await.unwrap();
+/// An account with `PASSWORD`, already hashed (once: hashing is slow on purpose).
+async fn account(app: &TestApp, password_hash: &str, email: &str, role: Role) -> i64 {
     let mut tx = app.state.db.begin().await.unwrap();
     let id = accounts::insert_user(
         &mut tx,
         &accounts::NewUser {
             email,
-            password_hash: &password_hash,
+            password_hash,
             name: email.split('@').next().unwrap(),
             role,
             lang: "en",
@@ -641,10 +641,11 @@ async fn upload_photo(app: &TestApp) {
 impl Fixture {
     async fn make(app: &TestApp) -> Fixture {
         let email = |who: Person| who.email().unwrap();
-        let anna = account(app, email(Person::Anna), Role::Seeker).await;
-        let bo = account(app, email(Person::Bo), Role::Seeker).await;
-        let erik = account(app, email(Person::Erik), Role::Employer).await;
-        let olga = account(app, email(Person::Olga), Role::Employer).await;
+        let hash = app.state.hasher.hash(PASSWORD).await.unwrap();
+        let anna = account(app, &hash, email(Person::Anna), Role::Seeker).await;
+        let bo = account(app, &hash, email(Person::Bo), Role::Seeker).await;
+        let erik = account(app, &hash, email(Person::Erik), Role::Employer).await;
+        let olga = account(app, &hash, email(Person::Olga), Role::Employer).await;
         let ops =
             jobboard::accounts::cli::create_operator(&app.state.db, email(Person::Ops), PASSWORD)
                 .await
@@ -890,7 +891,7 @@ impl Fixture {
             ("POST", "/verify-email"),
             Probe::at("/verify-email").with(&[("token", &token)]),
         );
-        account(app, "dora@access.example.com", Role::Seeker).await;
+        account(app, &hash, "dora@access.example.com", Role::Seeker).await;
         app.get("/password/forgot")
             .await
             .form("Send me a link")
@@ -911,7 +912,7 @@ impl Fixture {
                 ("password_again", NEW_PASSWORD),
             ]),
         );
-        account(app, "eva@access.example.com", Role::Seeker).await;
+        account(app, &hash, "eva@access.example.com", Role::Seeker).await;
         app.login("eva@access.example.com", PASSWORD).await;
         app.get("/account/email")
             .await
