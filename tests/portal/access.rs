@@ -1218,10 +1218,10 @@ story!(
         };
         matrix.unregistered_methods().await;
         for &(method, route, access) in ACCESS {
-            for index in 0..PEOPLE.len() {
+            for (index, who) in PEOPLE.into_iter().enumerate() {
                 if access == Token {
                     matrix.forged(index, method, route).await;
-                } else if !access.admits(PEOPLE[index]) {
+                } else if !access.admits(who) {
                     matrix.refusal(index, method, route).await;
                 }
             }
@@ -1229,9 +1229,9 @@ story!(
         // GETs change nothing, so they go before the POSTs that may.
         for pass in ["GET", "POST"] {
             for &(method, route, access) in ACCESS.iter().filter(|(m, ..)| *m == pass) {
-                for index in 0..PEOPLE.len() {
-                    let holder = access == Token && PEOPLE[index] == Person::Visitor;
-                    if holder || access.admits(PEOPLE[index]) {
+                for (index, who) in PEOPLE.into_iter().enumerate() {
+                    let holder = access == Token && who == Person::Visitor;
+                    if holder || access.admits(who) {
                         matrix.admission(index, method, route, access).await;
                     }
                 }
