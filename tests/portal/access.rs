@@ -15,13 +15,15 @@
 //!   redirect, 401, 403 or 404); a 5xx fails for anyone;
 //! - for a `Token` line (a signed link or one-time token is the authority), every one of the
 //!   six is refused with a forged link (4xx, or a redirect to a page saying the link is not
-//!   valid), and the visitor who holds the genuine link, taken from the e-mail, gets through;
+//!   valid), and the visitor who holds the genuine link (from the e-mail that carries it; the
+//!   unsubscribe link from the signer those e-mails use) gets through;
 //! - and each path's methods that the source does not register must answer 405, which shows
 //!   that the scan read the router as the server serves it.
 //!
 //! Refusals are asked first, then the admitted GETs, then the admitted POSTs (which may change
 //! things: the objects that a POST uses up, such as a deleted document, are spares of their
-//! own). The fixture is made once per database, so the whole matrix costs a few seconds.
+//! own). The fixture is made once per database: the matrix is one story, about 20 s on a loaded
+//! two-core machine (most of it the fixture's e-mails and password hashes).
 
 use std::collections::{BTreeMap, BTreeSet};
 
