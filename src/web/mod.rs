@@ -325,6 +325,15 @@ impl Layout {
         consent::settings_href(&self.path)
     }
 
+    /// Passes this request's messages on to the next page, for a handler that redirects
+    /// rather than renders (building the layout took them from the session).
+    pub async fn keep_flashes(&self) -> Result<()> {
+        if !self.flashes.is_empty() {
+            self.session.insert(SESSION_FLASH, &self.flashes).await?;
+        }
+        Ok(())
+    }
+
     /// Makes sure the page carries a CSRF token; creates the session if needed. Pages with a
     /// form call this; pages without one create no session (and no cookie).
     pub async fn with_form(mut self) -> Result<Self> {

@@ -4,7 +4,9 @@
 mod browser;
 mod fixtures;
 mod helpers;
+mod routes;
 
+mod access;
 mod account_security;
 mod accounts;
 mod ads;
