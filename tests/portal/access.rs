@@ -865,9 +865,9 @@ impl Fixture {
         .fetch_one(p)
         .await)
         .unwrap();
-        let unsubscribe = jobboard::newsletter::links::unsubscribe_link(
+        let unsubscribe = jobboard::marketing::links::unsubscribe_link(
             &app.state,
-            jobboard::newsletter::links::List::Newsletter,
+            jobboard::marketing::links::List::Newsletter,
             leaver,
         );
         let unsubscribe = unsubscribe.trim_start_matches(&app.base).to_string();
