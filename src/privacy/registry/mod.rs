@@ -364,6 +364,7 @@ mod tests {
             C::JobAlerts,
             C::EmployerAccount,
             C::Company,
+            C::Billing,
             C::JobAds,
             C::OperatorAccount,
             C::Sessions,
@@ -385,6 +386,7 @@ mod tests {
                 | C::JobAlerts
                 | C::EmployerAccount
                 | C::Company
+                | C::Billing
                 | C::JobAds
                 | C::OperatorAccount
                 | C::Sessions
