@@ -307,9 +307,14 @@ impl Format {
     }
 }
 
-/// The background worker: sends due reminders once an hour on every node (each reminder is
-/// claimed by its unique row, so two nodes never send the same one).
+/// The background worker: sends due reminders every `JOBBOARD_BILLING_REMINDER_INTERVAL_HOURS`
+/// on every node (each reminder is claimed by its unique row, so two nodes never send the
+/// same one); with 0, only `jobboard billing remind` sends them.
 pub async fn run_reminders(state: AppState, shutdown: tokio_util::sync::CancellationToken) {
+    let hours = state.config.payment_terms.reminder_interval_hours;
+    if hours == 0 {
+        return;
+    }
     loop {
         match reminders::run(&state, crate::calendar::today(), false).await {
             Ok(report) if report.sent > 0 => tracing::info!(sent = report.sent, "reminders sent"),
@@ -318,7 +323,7 @@ pub async fn run_reminders(state: AppState, shutdown: tokio_util::sync::Cancella
         }
         tokio::select! {
             _ = shutdown.cancelled() => break,
-            _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+            _ = tokio::time::sleep(std::time::Duration::from_secs(hours * 3600)) => {}
         }
     }
 }

@@ -294,6 +294,7 @@ async fn products_page(
     let new_form = match &failed {
         Some(f) if f.id.is_empty() => f.clone(),
         _ => ProductForm {
+            kind: "listing".into(),
             vat: "25".into(),
             listing_days: "30".into(),
             active: "on".into(),

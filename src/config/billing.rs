@@ -40,6 +40,8 @@ pub struct PaymentTerms {
     pub interest_margin_bp: i64,
     /// Days between reminders (and from the due date to the first); the law's minimum is 10.
     pub reminder_days: i64,
+    /// How often `serve` sends due reminders, in hours; 0 leaves it to `jobboard billing remind`.
+    pub reminder_interval_hours: u64,
 }
 
 pub const SELLER_KEYS: [&str; 10] = [
@@ -167,6 +169,8 @@ impl PaymentTerms {
             reference_rate_bp: hundredths("JOBBOARD_BILLING_REFERENCE_RATE", 1_60)?,
             interest_margin_bp: hundredths("JOBBOARD_BILLING_INTEREST_MARGIN", 8_00)?,
             reminder_days: number("JOBBOARD_BILLING_REMINDER_DAYS", 10)?,
+            reminder_interval_hours: number("JOBBOARD_BILLING_REMINDER_INTERVAL_HOURS", 1)?
+                .max(0) as u64,
         };
         if !(1..=365).contains(&terms.due_days) {
             return Err(Error::Config(

@@ -10,6 +10,7 @@ mod accounts;
 mod ads;
 mod alerts;
 mod applications;
+mod billing;
 mod consent;
 mod faults;
 mod first_hour;
