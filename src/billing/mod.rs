@@ -4,6 +4,7 @@
 //! bookkeeping export. Issued documents are never changed; corrections are credit notes.
 
 pub mod bank;
+pub mod demo;
 pub mod document;
 pub mod domain;
 mod emails;
