@@ -276,7 +276,9 @@ async fn billing_command(command: BillingCommand, config: Config) -> Result<()> 
             let from = from.as_deref().map(parse_date).transpose()?;
             let to = to.as_deref().map(parse_date).transpose()?;
             let csv = billing::export::csv(&state.db, from, to).await?;
-            std::io::stdout().write_all(csv.as_bytes()).map_err(Error::from)
+            std::io::stdout()
+                .write_all(csv.as_bytes())
+                .map_err(Error::from)
         }
         BillingCommand::Document { number, format } => {
             let format = billing::Format::parse(&format)

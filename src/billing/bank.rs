@@ -108,7 +108,11 @@ pub fn parse(text: &str) -> (Vec<BankLine>, Vec<i64>) {
 
 /// The invoice a line pays: an invoice number in the text (a run of digits), else an order
 /// reference of at least four characters that the text contains.
-fn match_invoice<'a>(line: &BankLine, invoices: &'a [InvoiceSummary], references: &[(i64, String)]) -> Option<&'a InvoiceSummary> {
+fn match_invoice<'a>(
+    line: &BankLine,
+    invoices: &'a [InvoiceSummary],
+    references: &[(i64, String)],
+) -> Option<&'a InvoiceSummary> {
     let digits = line
         .text
         .split(|c: char| !c.is_ascii_digit())
@@ -142,16 +146,23 @@ pub async fn import(state: &AppState, text: &str, operator: i64) -> Result<Impor
         }
         let invoice = match_invoice(&line, &invoices, &references);
         let mut tx = state.db.begin().await?;
-        if let Some(invoice) = invoice
-            && store::payment_exists(&mut tx, invoice.id, line.amount, line.date, &line.text).await?
-        {
+        let booked = match invoice {
+            Some(invoice) => {
+                store::payment_exists(&mut tx, invoice.id, line.amount, line.date, &line.text)
+                    .await?
+            }
+            None => false,
+        };
+        if booked || store::review_line_exists(&mut tx, line.date, line.amount, &line.text).await? {
             report.duplicates += 1;
             continue;
         }
         let problem = match invoice {
             None => Some("unknown_reference"),
             Some(i) => {
-                let current = store::invoice_summary(&state.db, i.id).await?.unwrap_or_else(|| i.clone());
+                let current = store::invoice_summary(&state.db, i.id)
+                    .await?
+                    .unwrap_or_else(|| i.clone());
                 let owed = current.outstanding();
                 if owed.is_zero() {
                     Some("already_paid")
@@ -165,7 +176,16 @@ pub async fn import(state: &AppState, text: &str, operator: i64) -> Result<Impor
         match problem {
             None => {
                 let invoice = invoice.expect("matched");
-                store::record_payment(&mut tx, invoice.id, line.amount, line.date, &line.text, "bank", Some(operator)).await?;
+                store::record_payment(
+                    &mut tx,
+                    invoice.id,
+                    line.amount,
+                    line.date,
+                    &line.text,
+                    "bank",
+                    Some(operator),
+                )
+                .await?;
                 report.booked += 1;
             }
             Some(problem) => {

@@ -39,7 +39,10 @@ async fn order_on(
 ) -> Result<Option<i64>> {
     let (name, email) = match user {
         Some(_) => ("Lars Demo".to_string(), "employer@example.com".to_string()),
-        None => ("Bogholderiet".to_string(), format!("faktura@company{company}.example.com")),
+        None => (
+            "Bogholderiet".to_string(),
+            format!("faktura@company{company}.example.com"),
+        ),
     };
     let buyer = super::buyer(state, company, &name, &email).await?;
     let mut tx = state.db.begin().await?;
@@ -92,9 +95,27 @@ pub async fn fill(
     others: &[i64],
 ) -> Result<u64> {
     for p in [
-        product("standard", "listing", "Standard ad, 30 days", "Standardannonce, 30 dage", 499_500),
-        product("featured", "featured", "Featured ad, 30 days", "Fremhævet annonce, 30 dage", 799_500),
-        product("package-5", "package", "Package of 5 ads, 12 months", "Pakke med 5 annoncer, 12 måneder", 1_999_500),
+        product(
+            "standard",
+            "listing",
+            "Standard ad, 30 days",
+            "Standardannonce, 30 dage",
+            499_500,
+        ),
+        product(
+            "featured",
+            "featured",
+            "Featured ad, 30 days",
+            "Fremhævet annonce, 30 dage",
+            799_500,
+        ),
+        product(
+            "package-5",
+            "package",
+            "Package of 5 ads, 12 months",
+            "Pakke med 5 annoncer, 12 måneder",
+            1_999_500,
+        ),
     ] {
         store::save_product(&state.db, None, &p).await?;
     }
@@ -106,7 +127,11 @@ pub async fn fill(
             .cloned()
             .ok_or_else(|| crate::error::Error::internal("demo product"))
     };
-    let (standard, featured, package) = (by_code("standard")?, by_code("featured")?, by_code("package-5")?);
+    let (standard, featured, package) = (
+        by_code("standard")?,
+        by_code("featured")?,
+        by_code("package-5")?,
+    );
     store::save_profile(
         &state.db,
         &store::Profile {
@@ -126,31 +151,108 @@ pub async fn fill(
     let mut issued = 0;
 
     // Paid, as most are.
-    if let Some(id) = order_on(state, company, Some(employer), &standard, "Sygeplejerske til akutmodtagelsen", ad(0), today - Duration::days(75)).await? {
+    if let Some(id) = order_on(
+        state,
+        company,
+        Some(employer),
+        &standard,
+        "Sygeplejerske til akutmodtagelsen",
+        ad(0),
+        today - Duration::days(75),
+    )
+    .await?
+    {
         pay(state, id, today - Duration::days(66), operator).await?;
         issued += 1;
     }
     // Overdue, with its first reminder.
-    if let Some(id) = order_on(state, company, Some(employer), &standard, "Sygeplejerske, nattevagt", None, today - Duration::days(40)).await? {
-        let invoice = store::invoice(&state.db, id).await?.ok_or(crate::error::Error::NotFound)?;
-        super::reminders::run(state, invoice.due_date + Duration::days(state.config.payment_terms.reminder_days), false).await?;
+    if let Some(id) = order_on(
+        state,
+        company,
+        Some(employer),
+        &standard,
+        "Sygeplejerske, nattevagt",
+        None,
+        today - Duration::days(40),
+    )
+    .await?
+    {
+        let invoice = store::invoice(&state.db, id)
+            .await?
+            .ok_or(crate::error::Error::NotFound)?;
+        super::reminders::run(
+            state,
+            invoice.due_date + Duration::days(state.config.payment_terms.reminder_days),
+            false,
+        )
+        .await?;
         issued += 1;
     }
     // Ordered by mistake and credited in full.
-    if let Some(id) = order_on(state, company, Some(employer), &standard, "Sygeplejerske til hjemmeplejen (dobbeltbestilling)", None, today - Duration::days(30)).await? {
-        super::credit(state, id, None, "Dobbeltbestilling: annoncen var allerede betalt", Some(operator), today - Duration::days(28)).await?;
+    if let Some(id) = order_on(
+        state,
+        company,
+        Some(employer),
+        &standard,
+        "Sygeplejerske til hjemmeplejen (dobbeltbestilling)",
+        None,
+        today - Duration::days(30),
+    )
+    .await?
+    {
+        super::credit(
+            state,
+            id,
+            None,
+            "Dobbeltbestilling: annoncen var allerede betalt",
+            Some(operator),
+            today - Duration::days(28),
+        )
+        .await?;
         issued += 1;
     }
     // A package with ads left, and a featured ad (both open, not yet due).
-    if order_on(state, company, Some(employer), &package, "", None, today - Duration::days(5)).await?.is_some() {
+    if order_on(
+        state,
+        company,
+        Some(employer),
+        &package,
+        "",
+        None,
+        today - Duration::days(5),
+    )
+    .await?
+    .is_some()
+    {
         issued += 1;
     }
-    if order_on(state, company, Some(employer), &featured, "Sygeplejerske til hjemmeplejen", ad(2).or(ad(1)), today - Duration::days(2)).await?.is_some() {
+    if order_on(
+        state,
+        company,
+        Some(employer),
+        &featured,
+        "Sygeplejerske til hjemmeplejen",
+        ad(2).or(ad(1)),
+        today - Duration::days(2),
+    )
+    .await?
+    .is_some()
+    {
         issued += 1;
     }
     // A bank line nobody could match, waiting for review.
     let mut tx = state.db.begin().await?;
-    store::add_review_line(&mut tx, "demo", 1, today - Duration::days(3), Money(62_500), "Indbetaling uden tekst", None, "unknown_reference").await?;
+    store::add_review_line(
+        &mut tx,
+        "demo",
+        1,
+        today - Duration::days(3),
+        Money(62_500),
+        "Indbetaling uden tekst",
+        None,
+        "unknown_reference",
+    )
+    .await?;
     tx.commit().await?;
     // Other companies over the past year, for the revenue chart; most paid.
     for (i, other) in others.iter().enumerate().take(11) {

@@ -62,7 +62,10 @@ pub fn credit_note_id(number: i64) -> String {
 pub fn parse_id(input: &str) -> Option<(Kind, i64)> {
     let input = input.trim();
     let upper = input.to_ascii_uppercase();
-    let (kind, digits) = match upper.strip_prefix("KN-").or_else(|| upper.strip_prefix("KN")) {
+    let (kind, digits) = match upper
+        .strip_prefix("KN-")
+        .or_else(|| upper.strip_prefix("KN"))
+    {
         Some(rest) => (Kind::CreditNote, rest),
         None => (Kind::Invoice, upper.as_str()),
     };
@@ -134,12 +137,20 @@ impl Document {
         Ok(Self::from_invoice(invoice, lines))
     }
 
-    pub async fn credit_note(db: &Db, note: &CreditNoteRow, invoice: &InvoiceRow) -> Result<Document> {
+    pub async fn credit_note(
+        db: &Db,
+        note: &CreditNoteRow,
+        invoice: &InvoiceRow,
+    ) -> Result<Document> {
         let lines = store::credit_note_lines(db, note.id).await?;
         Ok(Self::from_credit_note(note, invoice, lines))
     }
 
-    pub fn from_credit_note(note: &CreditNoteRow, invoice: &InvoiceRow, lines: Vec<Line>) -> Document {
+    pub fn from_credit_note(
+        note: &CreditNoteRow,
+        invoice: &InvoiceRow,
+        lines: Vec<Line>,
+    ) -> Document {
         let mut doc = Self::from_invoice(invoice, lines);
         doc.kind = Kind::CreditNote;
         doc.number = note.number;

@@ -61,7 +61,11 @@ impl Money {
             Some(rest) => (true, rest.to_string()),
             None => (false, cleaned),
         };
-        if cleaned.is_empty() || !cleaned.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+        if cleaned.is_empty()
+            || !cleaned
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        {
             return None;
         }
         let (whole, fraction) = match cleaned.rfind(['.', ',']) {
@@ -352,7 +356,10 @@ mod tests {
         assert_eq!(Totals::of(&[line(3, 333)]).vat, Money(250));
         // 4,995.00 kr. + 25 % is 6,243.75 kr.
         let ad = Totals::of(&[line(1, 499_500)]);
-        assert_eq!((ad.net, ad.vat, ad.total), (Money(499_500), Money(124_875), Money(624_375)));
+        assert_eq!(
+            (ad.net, ad.vat, ad.total),
+            (Money(499_500), Money(124_875), Money(624_375))
+        );
     }
 
     #[test]
@@ -405,13 +412,34 @@ mod tests {
         let after = date!(2026 - 12 - 16);
         let total = Money(10_000);
         use InvoiceStatus::*;
-        assert_eq!(InvoiceStatus::derive(total, Money(0), Money(0), due, before), Open);
-        assert_eq!(InvoiceStatus::derive(total, Money(0), Money(0), due, due), Open);
-        assert_eq!(InvoiceStatus::derive(total, Money(0), Money(0), due, after), Overdue);
-        assert_eq!(InvoiceStatus::derive(total, Money(1), Money(0), due, before), PartlyPaid);
-        assert_eq!(InvoiceStatus::derive(total, total, Money(0), due, after), Paid);
-        assert_eq!(InvoiceStatus::derive(total, Money(0), total, due, after), Credited);
-        assert_eq!(InvoiceStatus::derive(total, Money(6_000), Money(4_000), due, after), Paid);
+        assert_eq!(
+            InvoiceStatus::derive(total, Money(0), Money(0), due, before),
+            Open
+        );
+        assert_eq!(
+            InvoiceStatus::derive(total, Money(0), Money(0), due, due),
+            Open
+        );
+        assert_eq!(
+            InvoiceStatus::derive(total, Money(0), Money(0), due, after),
+            Overdue
+        );
+        assert_eq!(
+            InvoiceStatus::derive(total, Money(1), Money(0), due, before),
+            PartlyPaid
+        );
+        assert_eq!(
+            InvoiceStatus::derive(total, total, Money(0), due, after),
+            Paid
+        );
+        assert_eq!(
+            InvoiceStatus::derive(total, Money(0), total, due, after),
+            Credited
+        );
+        assert_eq!(
+            InvoiceStatus::derive(total, Money(6_000), Money(4_000), due, after),
+            Paid
+        );
     }
 
     #[test]
@@ -425,26 +453,41 @@ mod tests {
     #[test]
     fn reminders_are_at_least_ten_days_apart_and_at_most_three() {
         let due = date!(2026 - 01 - 31);
-        assert_eq!(next_reminder(due, None, 10), Some((1, date!(2026 - 02 - 10))));
+        assert_eq!(
+            next_reminder(due, None, 10),
+            Some((1, date!(2026 - 02 - 10)))
+        );
         assert_eq!(
             next_reminder(due, Some((1, date!(2026 - 02 - 12))), 10),
             Some((2, date!(2026 - 02 - 22)))
         );
-        assert_eq!(next_reminder(due, Some((3, date!(2026 - 03 - 01))), 10), None);
+        assert_eq!(
+            next_reminder(due, Some((3, date!(2026 - 03 - 01))), 10),
+            None
+        );
     }
 
     #[test]
     fn interest_is_simple_and_daily() {
         // 10,000 kr. at 9.6 % for 365 days is 960 kr.; for 30 days 78.90 kr.
         let due = date!(2026 - 01 - 01);
-        assert_eq!(interest(Money(1_000_000), due, date!(2027 - 01 - 01), 960), Money(96_000));
-        assert_eq!(interest(Money(1_000_000), due, date!(2026 - 01 - 31), 960), Money(7_890));
+        assert_eq!(
+            interest(Money(1_000_000), due, date!(2027 - 01 - 01), 960),
+            Money(96_000)
+        );
+        assert_eq!(
+            interest(Money(1_000_000), due, date!(2026 - 01 - 31), 960),
+            Money(7_890)
+        );
         assert_eq!(interest(Money(1_000_000), due, due, 960), Money::ZERO);
     }
 
     #[test]
     fn financial_years_are_calendar_years_in_copenhagen() {
-        assert_eq!(financial_year_end(date!(2026 - 03 - 05)), datetime!(2026-12-31 23:00 UTC));
+        assert_eq!(
+            financial_year_end(date!(2026 - 03 - 05)),
+            datetime!(2026-12-31 23:00 UTC)
+        );
         assert_eq!(add_months(date!(2026 - 01 - 31), 1), date!(2026 - 02 - 28));
         assert_eq!(add_months(date!(2026 - 12 - 01), 12), date!(2027 - 12 - 01));
         assert_eq!(percent(2500), "25");

@@ -52,7 +52,10 @@ pub fn document(t: Tr, to: &str, name: &str, doc: &Document, link: &str) -> Resu
     };
     let subject = match doc.due_date {
         Some(_) => t.f("billing.email.invoice_subject", &[("number", &doc.id())]),
-        None => t.f("billing.email.credit_note_subject", &[("number", &doc.id())]),
+        None => t.f(
+            "billing.email.credit_note_subject",
+            &[("number", &doc.id())],
+        ),
     };
     footer(
         letter
@@ -75,7 +78,13 @@ pub struct ReminderMail<'a> {
     pub total: Money,
 }
 
-pub fn reminder(t: Tr, to: &str, name: &str, r: &ReminderMail<'_>, link: &str) -> Result<OutgoingMail> {
+pub fn reminder(
+    t: Tr,
+    to: &str,
+    name: &str,
+    r: &ReminderMail<'_>,
+    link: &str,
+) -> Result<OutgoingMail> {
     let lang = t.lang();
     let mut letter = Letter::new(t, name)
         .paragraph(t.f(
@@ -86,7 +95,10 @@ pub fn reminder(t: Tr, to: &str, name: &str, r: &ReminderMail<'_>, link: &str) -
                 ("outstanding", &r.outstanding.format(lang)),
             ],
         ))
-        .paragraph(t.f("billing.email.reminder_fee", &[("fee", &r.fee.format(lang))]));
+        .paragraph(t.f(
+            "billing.email.reminder_fee",
+            &[("fee", &r.fee.format(lang))],
+        ));
     if !r.compensation.is_zero() {
         letter = letter.paragraph(t.f(
             "billing.email.reminder_compensation",

@@ -14,19 +14,20 @@ use serde::Deserialize;
 use super::{
     Format,
     document::credit_note_id,
-    domain::{Ean, InvoiceStatus, Money, Totals, Line, percent},
+    domain::{Ean, InvoiceStatus, Line, Money, Totals, percent},
     store::{self, NewOrder, PackageRow, Product},
 };
 use crate::{
-    ads,
-    calendar,
+    ads, calendar,
     db::now,
     domain::Email,
     error::{Error, Result},
     i18n::{Lang, date},
     identity::{CurrentUser, SessionUser},
     state::AppState,
-    web::{FieldErrors, FlashKind, Layout, attachment_disposition, flash, render, render_with_status},
+    web::{
+        FieldErrors, FlashKind, Layout, attachment_disposition, flash, render, render_with_status,
+    },
 };
 
 pub struct InvoiceView {
@@ -141,8 +142,14 @@ pub async fn dashboard(
             invoice: invoice.to_string(),
             issued: date(lang, c.issue_date),
             total: Money(c.total_ore).format(lang),
-            pdf: format!("/employer/billing/documents/{}/pdf", credit_note_id(c.number)),
-            ubl: format!("/employer/billing/documents/{}/ubl", credit_note_id(c.number)),
+            pdf: format!(
+                "/employer/billing/documents/{}/pdf",
+                credit_note_id(c.number)
+            ),
+            ubl: format!(
+                "/employer/billing/documents/{}/ubl",
+                credit_note_id(c.number)
+            ),
         })
         .collect();
     render(&DashboardPage {
@@ -178,9 +185,15 @@ pub fn document_response(doc: &super::document::Document, format: Format) -> Res
     let name = format!("{}.{}", doc.file_stem(), format.extension());
     Ok((
         [
-            (header::CONTENT_TYPE, format.content_type().parse().map_err(Error::internal)?),
+            (
+                header::CONTENT_TYPE,
+                format.content_type().parse().map_err(Error::internal)?,
+            ),
             (header::CONTENT_DISPOSITION, attachment_disposition(&name)),
-            (header::CACHE_CONTROL, "private, no-store".parse().map_err(Error::internal)?),
+            (
+                header::CACHE_CONTROL,
+                "private, no-store".parse().map_err(Error::internal)?,
+            ),
         ],
         bytes,
     )
@@ -251,10 +264,7 @@ pub async fn save_details(
             None
         }
     };
-    for (field, value, max) in [
-        ("street", &form.street, 200),
-        ("city", &form.city, 100),
-    ] {
+    for (field, value, max) in [("street", &form.street, 200), ("city", &form.city, 100)] {
         if value.trim().is_empty() || value.chars().count() > max {
             errors.add(field, t.s("billing.validation.required"));
         }
@@ -347,7 +357,11 @@ fn offer(lang: Lang, t: crate::i18n::Tr, product: &Product, checked: bool) -> Of
         value: product.id.to_string(),
         name: product.name(lang).to_string(),
         net: totals.net.format(lang),
-        vat: format!("{} ({} %)", totals.vat.format(lang), percent(product.vat_rate_bp)),
+        vat: format!(
+            "{} ({} %)",
+            totals.vat.format(lang),
+            percent(product.vat_rate_bp)
+        ),
         total: totals.total.format(lang),
         detail,
         checked,
@@ -376,7 +390,9 @@ async fn ad_title(state: &AppState, ad: &ads::store::AdRecord) -> Result<String>
 
 async fn owned_ad(state: &AppState, user: &SessionUser, id: i64) -> Result<ads::store::AdRecord> {
     let company = company_of(user)?;
-    let ad = ads::store::ad(&state.db, id).await?.ok_or(Error::NotFound)?;
+    let ad = ads::store::ad(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
     if ad.company_id != company {
         return Err(Error::NotFound);
     }
@@ -405,9 +421,16 @@ async fn checkout_page(
     let default = if package_left > 0 {
         "package".to_string()
     } else {
-        products.first().map(|p| p.id.to_string()).unwrap_or_default()
+        products
+            .first()
+            .map(|p| p.id.to_string())
+            .unwrap_or_default()
     };
-    let chosen = if chosen.is_empty() { default } else { chosen.to_string() };
+    let chosen = if chosen.is_empty() {
+        default
+    } else {
+        chosen.to_string()
+    };
     Ok(CheckoutPage {
         ad_id: ad.id,
         title: ad_title(state, ad).await?,
@@ -466,7 +489,15 @@ pub async fn confirm_checkout(
             .find(|p| p.kind != "package" && p.id.to_string() == form.product)
     };
     let Some(product) = product else {
-        let page = checkout_page(&state, &user, l, &ad, "", Some(t.s("billing.checkout.choose").to_string())).await?;
+        let page = checkout_page(
+            &state,
+            &user,
+            l,
+            &ad,
+            "",
+            Some(t.s("billing.checkout.choose").to_string()),
+        )
+        .await?;
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let title = ad_title(&state, &ad).await?;
@@ -487,7 +518,15 @@ pub async fn confirm_checkout(
         Ok(placed) => placed,
         Err(Error::BadRequest(key)) if key.starts_with("billing.") => {
             drop(tx);
-            let page = checkout_page(&state, &user, l, &ad, &form.product, Some(t.s(&key).to_string())).await?;
+            let page = checkout_page(
+                &state,
+                &user,
+                l,
+                &ad,
+                &form.product,
+                Some(t.s(&key).to_string()),
+            )
+            .await?;
             return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
         Err(e) => return Err(e),
@@ -496,7 +535,10 @@ pub async fn confirm_checkout(
     state.mail_queued();
     tracing::info!(ad = id, order = placed.order_id, "ad ordered");
     let message = match (placed.invoice, submitted) {
-        (Some(invoice), _) => t.f("billing.checkout.invoiced", &[("number", &invoice.number.to_string())]),
+        (Some(invoice), _) => t.f(
+            "billing.checkout.invoiced",
+            &[("number", &invoice.number.to_string())],
+        ),
         (None, ads::lifecycle::Submitted::Published) => t.s("ads.flash.published").to_string(),
         (None, ads::lifecycle::Submitted::InReview) => t.s("ads.flash.submitted").to_string(),
     };
@@ -515,7 +557,12 @@ struct PackagesPage {
     error: Option<String>,
 }
 
-async fn packages_page(state: &AppState, user: &SessionUser, l: Layout, error: Option<String>) -> Result<PackagesPage> {
+async fn packages_page(
+    state: &AppState,
+    user: &SessionUser,
+    l: Layout,
+    error: Option<String>,
+) -> Result<PackagesPage> {
     let lang = l.t.lang();
     let offers = store::products(&state.db, true)
         .await?
@@ -525,7 +572,10 @@ async fn packages_page(state: &AppState, user: &SessionUser, l: Layout, error: O
         .collect();
     Ok(PackagesPage {
         offers,
-        packages: package_views(lang, &store::packages(&state.db, company_of(user)?, now()).await?),
+        packages: package_views(
+            lang,
+            &store::packages(&state.db, company_of(user)?, now()).await?,
+        ),
         error,
         l: l.with_form().await?,
     })
@@ -553,7 +603,13 @@ pub async fn buy_package(
         .iter()
         .find(|p| p.kind == "package" && p.id.to_string() == form.product)
     else {
-        let page = packages_page(&state, &user, l, Some(t.s("billing.checkout.choose").to_string())).await?;
+        let page = packages_page(
+            &state,
+            &user,
+            l,
+            Some(t.s("billing.checkout.choose").to_string()),
+        )
+        .await?;
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let buyer = super::buyer(&state, company, &user.name, &user.email).await?;
@@ -572,7 +628,10 @@ pub async fn buy_package(
     tx.commit().await?;
     state.mail_queued();
     let message = match placed.invoice {
-        Some(invoice) => t.f("billing.checkout.invoiced", &[("number", &invoice.number.to_string())]),
+        Some(invoice) => t.f(
+            "billing.checkout.invoiced",
+            &[("number", &invoice.number.to_string())],
+        ),
         None => t.s("billing.packages.bought").to_string(),
     };
     flash(&l.session, FlashKind::Success, message).await?;

@@ -82,11 +82,7 @@ pub async fn csv(db: &Db, from: Option<Date>, to: Option<Date>) -> Result<String
 }
 
 fn line(cells: &[String]) -> String {
-    cells
-        .iter()
-        .map(|c| field(c))
-        .collect::<Vec<_>>()
-        .join(",")
+    cells.iter().map(|c| field(c)).collect::<Vec<_>>().join(",")
 }
 
 #[cfg(test)]

@@ -210,14 +210,18 @@ pub async fn credit(
             .first()
             .map_or(domain::STANDARD_VAT_BP, |l| l.vat_rate_bp);
         lines = vec![domain::Line {
-            description: format!("Delvis kreditering af faktura {} / Partial credit of invoice {}: {reason}", invoice.number, invoice.number),
+            description: format!(
+                "Delvis kreditering af faktura {} / Partial credit of invoice {}: {reason}",
+                invoice.number, invoice.number
+            ),
             quantity: 1,
             unit_price: net,
             vat_rate_bp: rate,
             period: None,
         }];
     }
-    let issued = store::issue_credit_note(&mut tx, &invoice, &lines, reason, issued_by, today).await?;
+    let issued =
+        store::issue_credit_note(&mut tx, &invoice, &lines, reason, issued_by, today).await?;
     let note = store::CreditNoteRow {
         id: issued.id,
         number: issued.number,

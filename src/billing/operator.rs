@@ -27,7 +27,10 @@ use crate::{
     i18n::{Lang, date},
     identity::CurrentOperator,
     state::AppState,
-    web::{FieldErrors, FlashKind, Layout, chart::BarChart, flash, multipart_text, render, render_with_status},
+    web::{
+        FieldErrors, FlashKind, Layout, chart::BarChart, flash, multipart_text, render,
+        render_with_status,
+    },
 };
 
 pub struct ReceivableView {
@@ -91,7 +94,8 @@ pub async fn overview(
     let today = calendar::today();
     let open = store::receivables(&state.db).await?;
     let open_total: Money = open.iter().map(InvoiceSummary::outstanding).sum();
-    let receivables: Vec<ReceivableView> = open.iter().map(|i| receivable(lang, today, i)).collect();
+    let receivables: Vec<ReceivableView> =
+        open.iter().map(|i| receivable(lang, today, i)).collect();
     let buckets = BUCKETS
         .iter()
         .map(|(from, to, label)| {
@@ -182,7 +186,10 @@ pub async fn customers(
             } else {
                 "billing.customer.lead"
             },
-            since: c.since.map(|s| crate::i18n::instant(lang, s)).unwrap_or_default(),
+            since: c
+                .since
+                .map(|s| crate::i18n::instant(lang, s))
+                .unwrap_or_default(),
             invoices: c.invoices,
             invoiced: Money(c.invoiced_ore).format(lang),
         })
@@ -266,7 +273,10 @@ async fn products_page(
 ) -> Result<ProductsPage> {
     let t = l.t;
     let lang = t.lang();
-    let failed_id = failed.as_ref().map(|f| f.id.clone()).unwrap_or_else(|| "-".into());
+    let failed_id = failed
+        .as_ref()
+        .map(|f| f.id.clone())
+        .unwrap_or_else(|| "-".into());
     let products = store::products(&state.db, false)
         .await?
         .iter()
@@ -435,7 +445,12 @@ pub async fn save_product(
         },
     )
     .await?;
-    flash(&l.session, FlashKind::Success, t.s("billing.products.saved")).await?;
+    flash(
+        &l.session,
+        FlashKind::Success,
+        t.s("billing.products.saved"),
+    )
+    .await?;
     Ok(Redirect::to("/operator/billing/products").into_response())
 }
 
@@ -525,8 +540,12 @@ async fn invoice_page(
 ) -> Result<InvoicePage> {
     let lang = l.t.lang();
     let today = calendar::today();
-    let invoice = store::invoice(&state.db, id).await?.ok_or(Error::NotFound)?;
-    let summary = store::invoice_summary(&state.db, id).await?.ok_or(Error::NotFound)?;
+    let invoice = store::invoice(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let summary = store::invoice_summary(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let lines = store::invoice_lines(&state.db, id)
         .await?
         .into_iter()
@@ -613,11 +632,25 @@ pub async fn invoice(
         paid_on: calendar::today().to_string(),
         ..PaymentForm::default()
     };
-    render(&invoice_page(&state, l, id, payment, CreditForm::default(), FieldErrors::default()).await?)
+    render(
+        &invoice_page(
+            &state,
+            l,
+            id,
+            payment,
+            CreditForm::default(),
+            FieldErrors::default(),
+        )
+        .await?,
+    )
 }
 
 fn parse_day(input: &str) -> Option<Date> {
-    Date::parse(input.trim(), &time::format_description::well_known::Iso8601::DATE).ok()
+    Date::parse(
+        input.trim(),
+        &time::format_description::well_known::Iso8601::DATE,
+    )
+    .ok()
 }
 
 pub async fn record_payment(
@@ -628,7 +661,9 @@ pub async fn record_payment(
     Form(form): Form<PaymentForm>,
 ) -> Result<Response> {
     let t = l.t;
-    store::invoice(&state.db, id).await?.ok_or(Error::NotFound)?;
+    store::invoice(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let mut errors = FieldErrors::default();
     let amount = Money::parse(&form.amount).filter(|m| m.ore() > 0);
     if amount.is_none() {
@@ -647,9 +682,23 @@ pub async fn record_payment(
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let mut tx = state.db.begin().await?;
-    store::record_payment(&mut tx, id, amount, paid_on, &reference, "manual", Some(op.id)).await?;
+    store::record_payment(
+        &mut tx,
+        id,
+        amount,
+        paid_on,
+        &reference,
+        "manual",
+        Some(op.id),
+    )
+    .await?;
     tx.commit().await?;
-    flash(&l.session, FlashKind::Success, t.s("billing.payment.recorded")).await?;
+    flash(
+        &l.session,
+        FlashKind::Success,
+        t.s("billing.payment.recorded"),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/operator/billing/invoices/{id}")).into_response())
 }
 
@@ -661,7 +710,9 @@ pub async fn credit(
     Form(form): Form<CreditForm>,
 ) -> Result<Response> {
     let t = l.t;
-    let summary = store::invoice_summary(&state.db, id).await?.ok_or(Error::NotFound)?;
+    let summary = store::invoice_summary(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let mut errors = FieldErrors::default();
     let reason = form.reason.trim().to_string();
     if reason.chars().count() < 5 || reason.chars().count() > 500 {
@@ -687,10 +738,15 @@ pub async fn credit(
                 flash(
                     &l.session,
                     FlashKind::Success,
-                    t.f("billing.credit.issued", &[("number", &credit_note_id(note.number))]),
+                    t.f(
+                        "billing.credit.issued",
+                        &[("number", &credit_note_id(note.number))],
+                    ),
                 )
                 .await?;
-                return Ok(Redirect::to(&format!("/operator/billing/invoices/{id}")).into_response());
+                return Ok(
+                    Redirect::to(&format!("/operator/billing/invoices/{id}")).into_response()
+                );
             }
             Err(Error::BadRequest(key)) if key.starts_with("billing.") => {
                 errors.add("amount", t.s(&key));
@@ -708,7 +764,9 @@ pub async fn download(
     Path((id, format)): Path<(String, String)>,
 ) -> Result<Response> {
     let format = Format::parse(&format).ok_or(Error::NotFound)?;
-    let (doc, _) = super::find_document(&state, &id).await?.ok_or(Error::NotFound)?;
+    let (doc, _) = super::find_document(&state, &id)
+        .await?
+        .ok_or(Error::NotFound)?;
     document_response(&doc, format)
 }
 
@@ -842,12 +900,22 @@ pub async fn resolve_bank_line(
             Some(number) => match store::invoice_by_number(&state.db, number).await? {
                 Some(invoice) => Some(invoice.id),
                 None => {
-                    let page = bank_page(&state, l, Some(t.s("billing.bank.no_such_invoice").to_string())).await?;
+                    let page = bank_page(
+                        &state,
+                        l,
+                        Some(t.s("billing.bank.no_such_invoice").to_string()),
+                    )
+                    .await?;
                     return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
                 }
             },
             None => {
-                let page = bank_page(&state, l, Some(t.s("billing.bank.no_such_invoice").to_string())).await?;
+                let page = bank_page(
+                    &state,
+                    l,
+                    Some(t.s("billing.bank.no_such_invoice").to_string()),
+                )
+                .await?;
                 return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
             }
         },
@@ -864,7 +932,12 @@ pub async fn resolve_bank_line(
     if resolution == "booked" {
         let Some(invoice) = named.or(line.invoice_id) else {
             drop(tx);
-            let page = bank_page(&state, l, Some(t.s("billing.bank.name_invoice").to_string())).await?;
+            let page = bank_page(
+                &state,
+                l,
+                Some(t.s("billing.bank.name_invoice").to_string()),
+            )
+            .await?;
             return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         };
         store::record_payment(
@@ -897,8 +970,16 @@ pub async fn export(
     CurrentOperator(_): CurrentOperator,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response> {
-    let from = if q.from.is_empty() { None } else { Some(parse_day(&q.from).ok_or_else(|| Error::BadRequest("from: YYYY-MM-DD".into()))?) };
-    let to = if q.to.is_empty() { None } else { Some(parse_day(&q.to).ok_or_else(|| Error::BadRequest("to: YYYY-MM-DD".into()))?) };
+    let from = if q.from.is_empty() {
+        None
+    } else {
+        Some(parse_day(&q.from).ok_or_else(|| Error::BadRequest("from: YYYY-MM-DD".into()))?)
+    };
+    let to = if q.to.is_empty() {
+        None
+    } else {
+        Some(parse_day(&q.to).ok_or_else(|| Error::BadRequest("to: YYYY-MM-DD".into()))?)
+    };
     let csv = super::export::csv(&state.db, from, to).await?;
     Ok((
         [

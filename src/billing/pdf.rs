@@ -182,7 +182,10 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
     let right = PAGE_WIDTH - MARGIN;
     let (title, number_label) = match doc.kind {
         Kind::Invoice => ("FAKTURA / INVOICE", "Fakturanr. / Invoice no."),
-        Kind::CreditNote => ("KREDITNOTA / CREDIT NOTE", "Kreditnotanr. / Credit note no."),
+        Kind::CreditNote => (
+            "KREDITNOTA / CREDIT NOTE",
+            "Kreditnotanr. / Credit note no.",
+        ),
     };
 
     // Seller (left) and title (right).
@@ -196,7 +199,12 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
         Weight::Regular,
         &format!("{} {}", doc.seller.postcode, doc.seller.city),
     );
-    w.line(MARGIN, 9.0, Weight::Regular, &format!("CVR-nr. / VAT no.: DK{}", doc.seller.cvr));
+    w.line(
+        MARGIN,
+        9.0,
+        Weight::Regular,
+        &format!("CVR-nr. / VAT no.: DK{}", doc.seller.cvr),
+    );
     w.line(MARGIN, 9.0, Weight::Regular, &doc.seller.email);
     w.y -= 14.0;
 
@@ -204,7 +212,10 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
     let block = w.y;
     let mut facts: Vec<(String, String)> = vec![
         (number_label.into(), doc.id()),
-        ("Fakturadato / Issue date".into(), doc.issue_date.to_string()),
+        (
+            "Fakturadato / Issue date".into(),
+            doc.issue_date.to_string(),
+        ),
     ];
     if let Some(due) = doc.due_date {
         facts.push(("Forfaldsdato / Due date".into(), due.to_string()));
@@ -216,7 +227,10 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
         ));
     }
     facts.push(("Ordrenr. / Order no.".into(), doc.order_id.to_string()));
-    facts.push(("Jeres reference / Your reference".into(), doc.buyer_reference.clone()));
+    facts.push((
+        "Jeres reference / Your reference".into(),
+        doc.buyer_reference.clone(),
+    ));
     if let Some(ean) = &doc.buyer_ean {
         facts.push(("EAN-nr. / GLN".into(), ean.clone()));
     }
@@ -233,52 +247,128 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
         MARGIN,
         9.0,
         Weight::Regular,
-        &format!("{} {} {}", doc.buyer.postcode, doc.buyer.city, doc.buyer.country),
+        &format!(
+            "{} {} {}",
+            doc.buyer.postcode, doc.buyer.city, doc.buyer.country
+        ),
     );
-    w.line(MARGIN, 9.0, Weight::Regular, &format!("CVR-nr. / VAT no.: DK{}", doc.buyer.cvr));
+    w.line(
+        MARGIN,
+        9.0,
+        Weight::Regular,
+        &format!("CVR-nr. / VAT no.: DK{}", doc.buyer.cvr),
+    );
     if !doc.buyer_contact.is_empty() {
-        w.line(MARGIN, 9.0, Weight::Regular, &format!("Att.: {}", doc.buyer_contact));
+        w.line(
+            MARGIN,
+            9.0,
+            Weight::Regular,
+            &format!("Att.: {}", doc.buyer_contact),
+        );
     }
     w.y = w.y.min(y) - 16.0;
     if let Some(reason) = &doc.reason {
-        for (i, text) in w.wrap(&format!("Årsag / Reason: {reason}"), 9.0, right - MARGIN).into_iter().enumerate() {
-            w.line(MARGIN, 9.0, if i == 0 { Weight::Bold } else { Weight::Regular }, &text);
+        for (i, text) in w
+            .wrap(&format!("Årsag / Reason: {reason}"), 9.0, right - MARGIN)
+            .into_iter()
+            .enumerate()
+        {
+            w.line(
+                MARGIN,
+                9.0,
+                if i == 0 {
+                    Weight::Bold
+                } else {
+                    Weight::Regular
+                },
+                &text,
+            );
         }
         w.y -= 6.0;
     }
 
     // Lines: description (with the delivery period), quantity, unit price excl. VAT, VAT rate,
     // amount excl. VAT.
-    let columns = [(330.0, "Antal / Qty"), (420.0, "Enhedspris ekskl. moms"), (465.0, "Moms"), (right, "Beløb ekskl. moms")];
+    // Column heads in Danish, then English, right-aligned over their numbers.
+    const QTY: f32 = 320.0;
+    const UNIT: f32 = 410.0;
+    const RATE: f32 = 455.0;
+    let heads: [[&str; 4]; 4] = [
+        ["Antal", "Enhedspris", "Moms", "Beløb"],
+        ["Qty", "Unit price", "VAT", "Amount"],
+        ["", "ekskl. moms", "", "ekskl. moms"],
+        ["", "excl. VAT, DKK", "", "excl. VAT, DKK"],
+    ];
     let head = |w: &mut Writer| {
-        w.need(40.0);
-        let y = w.y;
-        w.text(MARGIN, y, 8.0, Weight::Bold, Align::Left, "Beskrivelse / Description");
-        for (x, label) in columns {
-            w.text(x, y, 8.0, Weight::Bold, Align::Right, label);
+        w.need(50.0);
+        for (row, labels) in heads.iter().enumerate() {
+            let y = w.y;
+            if row == 0 {
+                w.text(
+                    MARGIN,
+                    y,
+                    8.0,
+                    Weight::Bold,
+                    Align::Left,
+                    "Beskrivelse / Description",
+                );
+            }
+            let weight = if row < 2 {
+                Weight::Bold
+            } else {
+                Weight::Regular
+            };
+            for (x, label) in [QTY, UNIT, RATE, right].into_iter().zip(labels) {
+                w.text(x, y, 7.5, weight, Align::Right, label);
+            }
+            w.y -= 9.0;
         }
-        w.y -= 10.0;
-        let y = w.y;
-        for (x, label) in [(420.0, "Unit price excl. VAT, DKK"), (465.0, "VAT"), (right, "Amount excl. VAT, DKK")] {
-            w.text(x, y, 7.0, Weight::Regular, Align::Right, label);
-        }
-        w.y -= 6.0;
+        w.y -= 4.0;
         w.rule();
     };
     head(&mut w);
     for line in &doc.lines {
-        let description = w.wrap(&line.description, 9.0, 230.0);
-        let height = 13.0 * description.len() as f32 + if line.period.is_some() { 12.0 } else { 0.0 };
+        let description = w.wrap(&line.description, 9.0, QTY - MARGIN - 40.0);
+        let height =
+            13.0 * description.len() as f32 + if line.period.is_some() { 12.0 } else { 0.0 };
         let pages_before = w.pages.len();
         w.need(height + 4.0);
         if w.pages.len() != pages_before {
             head(&mut w);
         }
         let y = w.y;
-        w.text(330.0, y, 9.0, Weight::Regular, Align::Right, &line.quantity.to_string());
-        w.text(420.0, y, 9.0, Weight::Regular, Align::Right, &amount(line.unit_price));
-        w.text(465.0, y, 9.0, Weight::Regular, Align::Right, &format!("{} %", percent(line.vat_rate_bp)));
-        w.text(right, y, 9.0, Weight::Regular, Align::Right, &amount(line.net()));
+        w.text(
+            QTY,
+            y,
+            9.0,
+            Weight::Regular,
+            Align::Right,
+            &line.quantity.to_string(),
+        );
+        w.text(
+            UNIT,
+            y,
+            9.0,
+            Weight::Regular,
+            Align::Right,
+            &amount(line.unit_price),
+        );
+        w.text(
+            RATE,
+            y,
+            9.0,
+            Weight::Regular,
+            Align::Right,
+            &format!("{} %", percent(line.vat_rate_bp)),
+        );
+        w.text(
+            right,
+            y,
+            9.0,
+            Weight::Regular,
+            Align::Right,
+            &amount(line.net()),
+        );
         for text in &description {
             w.line(MARGIN, 9.0, Weight::Regular, text);
         }
@@ -302,7 +392,10 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
     )];
     for b in &doc.totals.breakdown {
         totals.push((
-            format!("Momsgrundlag {0} % / Taxable amount {0} %", percent(b.rate_bp)),
+            format!(
+                "Momsgrundlag {0} % / Taxable amount {0} %",
+                percent(b.rate_bp)
+            ),
             amount(b.taxable),
             Weight::Regular,
         ));
@@ -324,7 +417,7 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
     w.need(14.0 * totals.len() as f32 + 10.0);
     for (label, value, weight) in &totals {
         let y = w.y;
-        w.text(300.0, y, 9.5, *weight, Align::Left, label);
+        w.text(250.0, y, 9.5, *weight, Align::Left, label);
         w.text(right, y, 9.5, *weight, Align::Right, value);
         w.y -= 14.0;
     }
@@ -354,14 +447,12 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
                 ),
             );
             if let Some(due) = doc.due_date {
-                w.line(
-                    MARGIN,
-                    8.0,
-                    Weight::Regular,
-                    &format!(
-                        "Ved betaling efter {due} beregnes renter og rykkergebyr efter renteloven / Late payment incurs interest and reminder fees under the Danish Interest Act"
-                    ),
+                let note = format!(
+                    "Ved betaling efter {due} beregnes renter og rykkergebyr efter renteloven. / Late payment incurs interest and reminder fees under the Danish Interest Act."
                 );
+                for text in w.wrap(&note, 8.0, right - MARGIN) {
+                    w.line(MARGIN, 8.0, Weight::Regular, &text);
+                }
             }
         }
         Kind::CreditNote => {
@@ -453,7 +544,9 @@ fn finish(mut w: Writer) -> Result<Vec<u8>> {
             .italic_angle(0.0)
             .ascent(scale(font.face.ascender()))
             .descent(scale(font.face.descender()))
-            .cap_height(scale(font.face.capital_height().unwrap_or(font.face.ascender())))
+            .cap_height(scale(
+                font.face.capital_height().unwrap_or(font.face.ascender()),
+            ))
             .stem_v(80.0)
             .font_file2(file);
         fd.finish();

@@ -9,8 +9,8 @@ use serde::Serialize;
 use time::Date;
 
 use super::{
-    emails::{self, ReminderMail},
     domain::{Money, interest, next_reminder, percent},
+    emails::{self, ReminderMail},
     store::{self, ReminderRow},
 };
 use crate::{error::Result, i18n::Lang, state::AppState};
@@ -60,8 +60,13 @@ pub async fn run(state: &AppState, today: Date, dry_run: bool) -> Result<Report>
             } else {
                 terms.compensation_ore
             },
-            interest_ore: interest(outstanding, invoice.due_date, today, terms.interest_rate_bp())
-                .ore(),
+            interest_ore: interest(
+                outstanding,
+                invoice.due_date,
+                today,
+                terms.interest_rate_bp(),
+            )
+            .ore(),
         };
         if dry_run {
             report.sent += 1;

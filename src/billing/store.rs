@@ -59,7 +59,9 @@ pub async fn products(db: &Db, active_only: bool) -> Result<Vec<Product>> {
 
 pub async fn product(db: &Db, id: i64) -> Result<Option<Product>> {
     let sql = format!("SELECT {PRODUCT_COLUMNS} FROM billing_products WHERE id = $1");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?)
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?,
+    )
 }
 
 /// A product as the operators' editor saves it (prices apply to orders from then on; orders
@@ -138,10 +140,12 @@ pub struct CompanyName {
 }
 
 pub async fn company(db: &Db, id: i64) -> Result<Option<CompanyName>> {
-    Ok(db_run!(pool db, |p| sqlx::query_as("SELECT id, name, cvr FROM companies WHERE id = $1")
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as("SELECT id, name, cvr FROM companies WHERE id = $1")
         .bind(id)
         .fetch_optional(p)
-        .await)?)
+        .await)?,
+    )
 }
 
 #[derive(Clone, Debug, Default, sqlx::FromRow)]
@@ -191,11 +195,13 @@ pub async fn save_profile(db: &Db, p: &Profile) -> Result<()> {
 
 /// Erasing a company's account forgets where to send future invoices; issued ones keep theirs.
 pub async fn delete_profile(tx: &mut Tx, company_id: i64) -> Result<u64> {
-    Ok(db_run!(tx tx, |c| sqlx::query("DELETE FROM billing_profiles WHERE company_id = $1")
+    Ok(
+        db_run!(tx tx, |c| sqlx::query("DELETE FROM billing_profiles WHERE company_id = $1")
         .bind(company_id)
         .execute(&mut *c)
         .await
-        .map(|r| r.rows_affected()))?)
+        .map(|r| r.rows_affected()))?,
+    )
 }
 
 // ---------------------------------------------------------------- customer status
@@ -301,7 +307,11 @@ pub async fn packages(db: &Db, company_id: i64, at: OffsetDateTime) -> Result<Ve
 
 /// Inside the order's transaction: a package of the company's with an ad left, locked so two
 /// orders cannot take its last ad.
-async fn package_with_room(tx: &mut Tx, company_id: i64, at: OffsetDateTime) -> Result<Option<i64>> {
+async fn package_with_room(
+    tx: &mut Tx,
+    company_id: i64,
+    at: OffsetDateTime,
+) -> Result<Option<i64>> {
     tx.lock(&[&format!("billing-package-{company_id}")]).await?;
     Ok(db_run!(tx tx, |c| sqlx::query_scalar(
         "SELECT k.id FROM billing_packages k WHERE k.company_id = $1 AND k.valid_until > $2 \
@@ -594,13 +604,17 @@ const INVOICE_COLUMNS: &str = "id, number, order_id, company_id, issue_date, due
 
 pub async fn invoice_by_number(db: &Db, number: i64) -> Result<Option<InvoiceRow>> {
     let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE number = $1");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(number).fetch_optional(p).await)?)
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(number).fetch_optional(p).await)?,
+    )
 }
 
 /// The invoice as the transaction that issued it sees it (before the commit).
 pub async fn invoice_in(tx: &mut Tx, id: i64) -> Result<InvoiceRow> {
     let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1");
-    Ok(db_run!(tx tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(&mut *c).await)?)
+    Ok(
+        db_run!(tx tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(&mut *c).await)?,
+    )
 }
 
 pub async fn invoice_lines_in(tx: &mut Tx, invoice_id: i64) -> Result<Vec<Line>> {
@@ -627,7 +641,9 @@ pub async fn credit_note_lines_in(tx: &mut Tx, credit_note_id: i64) -> Result<Ve
 
 pub async fn invoice(db: &Db, id: i64) -> Result<Option<InvoiceRow>> {
     let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?)
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?,
+    )
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -707,12 +723,16 @@ const SUMMARY_SQL: &str = "SELECT i.id, i.number, i.company_id, i.buyer_name, i.
 
 pub async fn company_invoices(db: &Db, company_id: i64) -> Result<Vec<InvoiceSummary>> {
     let sql = format!("{SUMMARY_SQL} WHERE i.company_id = $1 ORDER BY i.number DESC");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(company_id).fetch_all(p).await)?)
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(company_id).fetch_all(p).await)?,
+    )
 }
 
 pub async fn invoice_summary(db: &Db, id: i64) -> Result<Option<InvoiceSummary>> {
     let sql = format!("{SUMMARY_SQL} WHERE i.id = $1");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?)
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?,
+    )
 }
 
 /// Invoices with something still owed (not fully paid or credited), oldest due first.
@@ -725,12 +745,17 @@ pub async fn receivables(db: &Db) -> Result<Vec<InvoiceSummary>> {
 
 /// Every invoice issued from `from` through `to`, by number.
 pub async fn invoices_between(db: &Db, from: Date, to: Date) -> Result<Vec<InvoiceSummary>> {
-    let sql = format!("{SUMMARY_SQL} WHERE i.issue_date >= $1 AND i.issue_date <= $2 ORDER BY i.number");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(p).await)?)
+    let sql =
+        format!("{SUMMARY_SQL} WHERE i.issue_date >= $1 AND i.issue_date <= $2 ORDER BY i.number");
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(p).await)?,
+    )
 }
 
 pub async fn invoice_numbers(db: &Db) -> Result<Vec<i64>> {
-    Ok(db_run!(pool db, |p| sqlx::query_scalar("SELECT number FROM invoices ORDER BY number").fetch_all(p).await)?)
+    Ok(
+        db_run!(pool db, |p| sqlx::query_scalar("SELECT number FROM invoices ORDER BY number").fetch_all(p).await)?,
+    )
 }
 
 /// Net revenue per month (`YYYY-MM`): invoices less credit notes, for the operators' chart.
@@ -777,7 +802,8 @@ pub async fn issue_credit_note(
     issued_by: Option<i64>,
     today: Date,
 ) -> Result<IssuedRef> {
-    tx.lock(&[&format!("billing-invoice-{}", invoice.id)]).await?;
+    tx.lock(&[&format!("billing-invoice-{}", invoice.id)])
+        .await?;
     let credited: i64 = db_run!(tx tx, |c| sqlx::query_scalar(
         "SELECT COALESCE(SUM(total_ore), 0) FROM credit_notes WHERE invoice_id = $1"
     )
@@ -826,12 +852,17 @@ pub async fn issue_credit_note(
 
 pub async fn credit_note_by_number(db: &Db, number: i64) -> Result<Option<CreditNoteRow>> {
     let sql = format!("SELECT {CREDIT_COLUMNS} FROM credit_notes WHERE number = $1");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(number).fetch_optional(p).await)?)
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(number).fetch_optional(p).await)?,
+    )
 }
 
 pub async fn credit_notes_of_invoice(db: &Db, invoice_id: i64) -> Result<Vec<CreditNoteRow>> {
-    let sql = format!("SELECT {CREDIT_COLUMNS} FROM credit_notes WHERE invoice_id = $1 ORDER BY number");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(invoice_id).fetch_all(p).await)?)
+    let sql =
+        format!("SELECT {CREDIT_COLUMNS} FROM credit_notes WHERE invoice_id = $1 ORDER BY number");
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(invoice_id).fetch_all(p).await)?,
+    )
 }
 
 pub async fn company_credit_notes(db: &Db, company_id: i64) -> Result<Vec<(CreditNoteRow, i64)>> {
@@ -845,7 +876,11 @@ pub async fn company_credit_notes(db: &Db, company_id: i64) -> Result<Vec<(Credi
     Ok(rows.into_iter().map(CreditWithInvoice::split).collect())
 }
 
-pub async fn credit_notes_between(db: &Db, from: Date, to: Date) -> Result<Vec<(CreditNoteRow, i64)>> {
+pub async fn credit_notes_between(
+    db: &Db,
+    from: Date,
+    to: Date,
+) -> Result<Vec<(CreditNoteRow, i64)>> {
     let rows: Vec<CreditWithInvoice> = db_run!(pool db, |p| sqlx::query_as(
         "SELECT c.id, c.number, c.invoice_id, c.issue_date, c.reason, c.net_ore, c.vat_ore, c.total_ore, i.number AS invoice_number \
          FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id WHERE c.issue_date >= $1 AND c.issue_date <= $2 ORDER BY c.number"
@@ -925,12 +960,17 @@ const PAYMENT_SQL: &str = "SELECT p.id, p.invoice_id, i.number AS invoice_number
 
 pub async fn payments_of_invoice(db: &Db, invoice_id: i64) -> Result<Vec<PaymentRow>> {
     let sql = format!("{PAYMENT_SQL} WHERE p.invoice_id = $1 ORDER BY p.paid_on, p.id");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(invoice_id).fetch_all(p).await)?)
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(invoice_id).fetch_all(p).await)?,
+    )
 }
 
 pub async fn payments_between(db: &Db, from: Date, to: Date) -> Result<Vec<PaymentRow>> {
-    let sql = format!("{PAYMENT_SQL} WHERE p.paid_on >= $1 AND p.paid_on <= $2 ORDER BY p.paid_on, p.id");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(p).await)?)
+    let sql =
+        format!("{PAYMENT_SQL} WHERE p.paid_on >= $1 AND p.paid_on <= $2 ORDER BY p.paid_on, p.id");
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(p).await)?,
+    )
 }
 
 // ---------------------------------------------------------------- bank import review
@@ -985,7 +1025,11 @@ pub async fn open_review_lines(db: &Db) -> Result<Vec<ReviewLine>> {
 }
 
 /// Takes an open review line for resolving (`None` if it is gone or already resolved).
-pub async fn resolve_review_line(tx: &mut Tx, id: i64, resolution: &str) -> Result<Option<ReviewLine>> {
+pub async fn resolve_review_line(
+    tx: &mut Tx,
+    id: i64,
+    resolution: &str,
+) -> Result<Option<ReviewLine>> {
     Ok(db_run!(tx tx, |c| sqlx::query_as(
         "UPDATE bank_import_lines SET resolved_at = $1, resolution = $2 WHERE id = $3 AND resolved_at IS NULL \
          RETURNING id, line_no, paid_on, amount_ore, reference, invoice_id, problem"
@@ -1044,23 +1088,31 @@ pub async fn insert_reminder(tx: &mut Tx, r: &ReminderRow) -> Result<bool> {
 // ---------------------------------------------------------------- privacy
 
 /// Invoices that name the person: ordered by them, or sent to their address.
-pub async fn invoices_concerning(db: &Db, user_id: Option<i64>, email: &str) -> Result<Vec<InvoiceRow>> {
+pub async fn invoices_concerning(
+    db: &Db,
+    user_id: Option<i64>,
+    email: &str,
+) -> Result<Vec<InvoiceRow>> {
     let sql = format!(
         "SELECT {INVOICE_COLUMNS} FROM invoices WHERE ordered_by = $1 OR buyer_email = $2 ORDER BY number"
     );
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(user_id.unwrap_or(-1))
         .bind(email)
         .fetch_all(p)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// Orders the person placed (their account number only; the company is the customer).
 pub async fn orders_by(db: &Db, user_id: i64) -> Result<i64> {
-    Ok(db_run!(pool db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM billing_orders WHERE ordered_by = $1")
+    Ok(
+        db_run!(pool db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM billing_orders WHERE ordered_by = $1")
         .bind(user_id)
         .fetch_one(p)
-        .await)?)
+        .await)?,
+    )
 }
 
 // ---------------------------------------------------------------- bank matching
@@ -1072,9 +1124,11 @@ pub async fn all_invoice_summaries(db: &Db) -> Result<Vec<InvoiceSummary>> {
 
 /// Each invoice's buyer reference (the order reference a payment may quote).
 pub async fn buyer_references(db: &Db) -> Result<Vec<(i64, String)>> {
-    Ok(db_run!(pool db, |p| sqlx::query_as("SELECT id, buyer_reference FROM invoices ORDER BY number")
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as("SELECT id, buyer_reference FROM invoices ORDER BY number")
         .fetch_all(p)
-        .await)?)
+        .await)?,
+    )
 }
 
 /// Whether this bank line was booked already (the same statement uploaded again).
@@ -1128,6 +1182,25 @@ pub async fn ad_ordered_since(db: &Db, ad_id: i64, since: Option<OffsetDateTime>
     .bind(ad_id)
     .bind(since)
     .fetch_one(p)
+    .await)?;
+    Ok(n > 0)
+}
+
+/// Whether this bank line is already waiting for review, or was decided (the same statement
+/// uploaded again).
+pub async fn review_line_exists(
+    tx: &mut Tx,
+    paid_on: Date,
+    amount: Money,
+    reference: &str,
+) -> Result<bool> {
+    let n: i64 = db_run!(tx tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM bank_import_lines WHERE paid_on = $1 AND amount_ore = $2 AND reference = $3"
+    )
+    .bind(paid_on)
+    .bind(amount.ore())
+    .bind(reference)
+    .fetch_one(&mut *c)
     .await)?;
     Ok(n > 0)
 }

@@ -169,7 +169,11 @@ pub fn render(doc: &Document) -> Result<Vec<u8>> {
     for (i, line) in doc.lines.iter().enumerate() {
         w.open(line_tag, &[])?;
         w.leaf("cbc:ID", &[], &(i + 1).to_string())?;
-        w.leaf(quantity_tag, &[("unitCode", "C62")], &line.quantity.to_string())?;
+        w.leaf(
+            quantity_tag,
+            &[("unitCode", "C62")],
+            &line.quantity.to_string(),
+        )?;
         w.amount("cbc:LineExtensionAmount", currency, line.net())?;
         if let Some((start, end)) = line.period {
             w.open("cac:InvoicePeriod", &[])?;

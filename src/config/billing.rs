@@ -76,8 +76,18 @@ impl Seller {
                 missing.join(", ")
             )));
         }
-        let [name, street, postcode, city, cvr, email, bank_reg, bank_account, iban, bic] =
-            values.map(Option::unwrap_or_default);
+        let [
+            name,
+            street,
+            postcode,
+            city,
+            cvr,
+            email,
+            bank_reg,
+            bank_account,
+            iban,
+            bic,
+        ] = values.map(Option::unwrap_or_default);
         let cvr = Cvr::parse(&cvr).map_err(|_| {
             Error::Config("JOBBOARD_SELLER_CVR must be a valid Danish CVR number".into())
         })?;
@@ -169,8 +179,8 @@ impl PaymentTerms {
             reference_rate_bp: hundredths("JOBBOARD_BILLING_REFERENCE_RATE", 1_60)?,
             interest_margin_bp: hundredths("JOBBOARD_BILLING_INTEREST_MARGIN", 8_00)?,
             reminder_days: number("JOBBOARD_BILLING_REMINDER_DAYS", 10)?,
-            reminder_interval_hours: number("JOBBOARD_BILLING_REMINDER_INTERVAL_HOURS", 1)?
-                .max(0) as u64,
+            reminder_interval_hours: number("JOBBOARD_BILLING_REMINDER_INTERVAL_HOURS", 1)?.max(0)
+                as u64,
         };
         if !(1..=365).contains(&terms.due_days) {
             return Err(Error::Config(
@@ -258,8 +268,12 @@ mod tests {
         let custom =
             PaymentTerms::from_config(get(&[("JOBBOARD_BILLING_REFERENCE_RATE", "2,25")])).unwrap();
         assert_eq!(custom.reference_rate_bp, 225);
-        assert!(PaymentTerms::from_config(get(&[("JOBBOARD_BILLING_REMINDER_FEE", "150")])).is_err());
-        assert!(PaymentTerms::from_config(get(&[("JOBBOARD_BILLING_REMINDER_DAYS", "7")])).is_err());
+        assert!(
+            PaymentTerms::from_config(get(&[("JOBBOARD_BILLING_REMINDER_FEE", "150")])).is_err()
+        );
+        assert!(
+            PaymentTerms::from_config(get(&[("JOBBOARD_BILLING_REMINDER_DAYS", "7")])).is_err()
+        );
     }
 
     #[test]

@@ -496,7 +496,10 @@ pub static CATEGORIES: &[DataCategory] = &[
     DataCategory {
         id: Category::Billing,
         subject: Subject::Employer,
-        name: t("Orders, invoices and payments", "Ordrer, fakturaer og betalinger"),
+        name: t(
+            "Orders, invoices and payments",
+            "Ordrer, fakturaer og betalinger",
+        ),
         contains: t(
             "What a company ordered and who in it placed the order; invoices and credit notes with the buyer's name, address, CVR and EAN number, billing e-mail address, order reference and contact person; payments, bank statement lines and reminders; the company's billing details and customer status.",
             "Hvad en virksomhed har bestilt, og hvem i den der bestilte; fakturaer og kreditnotaer med køberens navn, adresse, CVR- og EAN-nummer, faktura-e-mailadresse, ordrereference og kontaktperson; betalinger, kontoudtogslinjer og rykkere; virksomhedens faktureringsoplysninger og kundestatus.",
