@@ -35,6 +35,7 @@ pub struct ResultItem {
     pub published: String,
     pub deadline: Option<String>,
     pub snippet: String,
+    pub featured: bool,
 }
 
 pub struct FilterOption {
@@ -281,6 +282,7 @@ fn result_item(t: Tr, ad: &PublicAd, snippet: String) -> ResultItem {
         published: instant(lang, ad.published_at),
         deadline: c.deadline.map(|d| date(lang, d)),
         snippet,
+        featured: ad.is_featured(),
     }
 }
 

@@ -285,6 +285,17 @@ pub async fn save_lifecycle(tx: &mut Tx, ad_id: i64, l: &Lifecycle) -> Result<()
     log_change(tx, ad_id).await
 }
 
+/// Billing's featured ads come first in lists and search results until `until`; the change
+/// log tells every node's search index.
+pub async fn set_featured_until(tx: &mut Tx, ad_id: i64, until: OffsetDateTime) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query("UPDATE ads SET featured_until = $1 WHERE id = $2")
+        .bind(until)
+        .bind(ad_id)
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+    log_change(tx, ad_id).await
+}
+
 /// Appends to the change log that every node's search index follows.
 pub async fn log_change(tx: &mut Tx, ad_id: i64) -> Result<()> {
     db_run!(tx tx, |c| sqlx::query("INSERT INTO ad_changes (ad_id, changed_at) VALUES ($1, $2)")

@@ -165,6 +165,7 @@ pub fn all() -> Vec<Box<dyn Section>> {
         Box::new(Requests),
         Box::new(ContactPerson),
         Box::new(crate::retention::LegalHolds),
+        Box::new(crate::billing::privacy::Invoices),
         Box::new(Emails),
         Box::new(Account),
     ]

@@ -147,48 +147,11 @@ pub async fn per_route(db: &Db, first: Date) -> Result<Vec<RouteCount>> {
         .collect())
 }
 
-/// A bar chart drawn on the server as SVG attributes (the CSP allows no inline style).
-pub struct Chart {
-    pub bars: Vec<Bar>,
-    pub max: i64,
-}
+/// The charts are the platform's server-drawn SVG bar charts, one bar per day.
+pub type Chart = crate::web::chart::BarChart;
 
-pub struct Bar {
-    pub x: i64,
-    pub y: i64,
-    pub height: i64,
-    pub label: String,
-    pub value: i64,
-}
-
-impl Chart {
-    pub const WIDTH: i64 = 600;
-    pub const HEIGHT: i64 = 160;
-    const BAR: i64 = Chart::WIDTH / DAYS;
-
-    fn new(days: &[DayCount], value: impl Fn(&DayCount) -> i64) -> Chart {
-        let max = days.iter().map(&value).max().unwrap_or(0);
-        let bars = days
-            .iter()
-            .enumerate()
-            .map(|(i, day)| {
-                let v = value(day);
-                let height = if max == 0 { 0 } else { v * Chart::HEIGHT / max };
-                Bar {
-                    x: i as i64 * Chart::BAR,
-                    y: Chart::HEIGHT - height,
-                    height,
-                    label: day.day.to_string(),
-                    value: v,
-                }
-            })
-            .collect();
-        Chart { bars, max }
-    }
-
-    pub fn bar_width(&self) -> i64 {
-        Chart::BAR - 2
-    }
+fn chart(days: &[DayCount], value: impl Fn(&DayCount) -> i64) -> Chart {
+    Chart::new(days.iter().map(|d| (d.day.to_string(), value(d))))
 }
 
 /// One chart with its heading (an i18n key) and the id that labels it.
@@ -223,12 +186,12 @@ async fn page(
     render(&StatisticsPage {
         charts: [
             ChartSection {
-                chart: Chart::new(&days, |d| d.visits),
+                chart: chart(&days, |d| d.visits),
                 heading: "statistics.visits_heading",
                 id: "visits-chart",
             },
             ChartSection {
-                chart: Chart::new(&days, |d| d.views),
+                chart: chart(&days, |d| d.views),
                 heading: "statistics.views_heading",
                 id: "views-chart",
             },

@@ -78,7 +78,7 @@ pub enum Plan {
     Applications,
     AdContacts,
     JobAlerts,
-    /// The portal stores no such data yet (billing and support are still to come); the
+    /// The portal stores no such data yet (support is still to come); the
     /// registry's promise covers them once they do. A unit test keeps this list honest.
     NothingStoredYet,
     /// Not the sweeper's rule (the feature or housekeeping applies it).
@@ -250,6 +250,78 @@ const SENT_MAIL: RowPart = RowPart {
     table: "outbox",
 };
 
+// Bookkeeping records (billing): each 5 years after the end of its financial year, children
+// before the documents they refer to, so a document goes once nothing refers to it any more.
+// A legal hold on the company keeps all of its records.
+const BANK_LINES: RowPart = RowPart {
+    due: "SELECT b.id, FALSE FROM bank_import_lines b WHERE b.id > $1 AND b.financial_year_end < $2 \
+          ORDER BY b.id LIMIT $3",
+    delete: "DELETE FROM bank_import_lines WHERE id = $1",
+};
+
+const REMINDERS: RowPart = RowPart {
+    due: concat!(
+        "SELECT r.id, ",
+        held_as!("company", "i.company_id"),
+        " FROM billing_reminders r JOIN invoices i ON i.id = r.invoice_id \
+         WHERE r.id > $1 AND r.financial_year_end < $2 ORDER BY r.id LIMIT $3"
+    ),
+    delete: "DELETE FROM billing_reminders WHERE id = $1",
+};
+
+const PAYMENTS: RowPart = RowPart {
+    due: concat!(
+        "SELECT p.id, ",
+        held_as!("company", "i.company_id"),
+        " FROM billing_payments p JOIN invoices i ON i.id = p.invoice_id \
+         WHERE p.id > $1 AND p.financial_year_end < $2 ORDER BY p.id LIMIT $3"
+    ),
+    delete: "DELETE FROM billing_payments WHERE id = $1",
+};
+
+const CREDIT_NOTES: RowPart = RowPart {
+    due: concat!(
+        "SELECT c.id, ",
+        held_as!("company", "i.company_id"),
+        " FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id \
+         WHERE c.id > $1 AND c.financial_year_end < $2 ORDER BY c.id LIMIT $3"
+    ),
+    delete: "DELETE FROM credit_notes WHERE id = $1",
+};
+
+const INVOICES: RowPart = RowPart {
+    due: concat!(
+        "SELECT i.id, ",
+        held_as!("company", "i.company_id"),
+        " FROM invoices i WHERE i.id > $1 AND i.financial_year_end < $2 \
+         AND NOT EXISTS (SELECT 1 FROM credit_notes c WHERE c.invoice_id = i.id) \
+         AND NOT EXISTS (SELECT 1 FROM billing_payments p WHERE p.invoice_id = i.id) \
+         AND NOT EXISTS (SELECT 1 FROM billing_reminders r WHERE r.invoice_id = i.id) \
+         ORDER BY i.id LIMIT $3"
+    ),
+    delete: "DELETE FROM invoices WHERE id = $1",
+};
+
+const ORDERS: RowPart = RowPart {
+    due: concat!(
+        "SELECT o.id, ",
+        held_as!("company", "o.company_id"),
+        " FROM billing_orders o WHERE o.id > $1 AND o.financial_year_end < $2 \
+         AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id) ORDER BY o.id LIMIT $3"
+    ),
+    delete: "DELETE FROM billing_orders WHERE id = $1",
+};
+
+const PACKAGES: RowPart = RowPart {
+    due: concat!(
+        "SELECT k.id, ",
+        held_as!("company", "k.company_id"),
+        " FROM billing_packages k WHERE k.id > $1 AND k.financial_year_end < $2 \
+         AND NOT EXISTS (SELECT 1 FROM billing_orders o WHERE o.package_id = k.id) ORDER BY k.id LIMIT $3"
+    ),
+    delete: "DELETE FROM billing_packages WHERE id = $1",
+};
+
 const APPLICATIONS: &str = concat!(
     "SELECT a.id, (",
     held_person!("a.seeker_id"),
@@ -298,7 +370,16 @@ pub fn plan(rule: Rule) -> Plan {
         Rule::VisitorData => Plan::Rows(&[COOKIE_CONSENTS, PAGE_VIEWS, CAMPAIGN_VISITS]),
         Rule::NewsletterConsents => Plan::Rows(&[NEWSLETTER_CONSENTS, UNSUBSCRIBED]),
         Rule::OtherData => Plan::Rows(&[SENT_MAIL]),
-        Rule::Bookkeeping | Rule::SupportInquiries => Plan::NothingStoredYet,
+        Rule::Bookkeeping => Plan::Rows(&[
+            BANK_LINES,
+            REMINDERS,
+            PAYMENTS,
+            CREDIT_NOTES,
+            INVOICES,
+            ORDERS,
+            PACKAGES,
+        ]),
+        Rule::SupportInquiries => Plan::NothingStoredYet,
         Rule::AdContactHidden
         | Rule::Sessions
         | Rule::SignInAttempts
@@ -646,19 +727,16 @@ mod tests {
 
     #[test]
     fn rules_without_data_yet_really_have_no_table() {
-        // Billing and support bring invoices, orders, payments and inquiries: once a table for
-        // them exists, its rule needs a real plan here.
+        // Support brings inquiries: once a table for them exists, its rule needs a real plan.
         let waiting: Vec<Rule> = RULES
             .iter()
             .map(|r| r.id)
             .filter(|&r| plan(r) == Plan::NothingStoredYet)
             .collect();
-        assert_eq!(waiting, [Rule::Bookkeeping, Rule::SupportInquiries]);
+        assert_eq!(waiting, [Rule::SupportInquiries]);
         for table in TABLES {
             if let Holds::PersonalData(_) = table.holds {
-                for word in [
-                    "invoice", "order", "payment", "reminder", "support", "inquir",
-                ] {
+                for word in ["support", "inquir"] {
                     assert!(
                         !table.name.contains(word),
                         "{} holds {word} data: give its retention rule a plan",

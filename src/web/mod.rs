@@ -2,6 +2,7 @@
 //! layout, CSRF protection, security headers, friendly error pages and flash messages.
 
 pub mod assets;
+pub mod chart;
 pub mod device;
 pub mod limiter;
 

@@ -249,6 +249,10 @@ mod tests {
             "5",
             "3d972682797def8e9171474142c1325da1351c44069d070b90d6e8bafa5de26d",
         ),
+        (
+            "6",
+            "c14bb60f85ce4508deebaccc9250b5196fc3bee6e9ac4684842d26d9dba9c4b9",
+        ),
     ];
 
     #[test]
@@ -364,6 +368,7 @@ mod tests {
             C::JobAlerts,
             C::EmployerAccount,
             C::Company,
+            C::Billing,
             C::JobAds,
             C::OperatorAccount,
             C::Sessions,
@@ -385,6 +390,7 @@ mod tests {
                 | C::JobAlerts
                 | C::EmployerAccount
                 | C::Company
+                | C::Billing
                 | C::JobAds
                 | C::OperatorAccount
                 | C::Sessions
