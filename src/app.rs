@@ -24,7 +24,7 @@ use crate::{
     secrets::MasterKey,
     site,
     state::AppState,
-    web,
+    support, web,
 };
 
 /// The process-wide Prometheus recorder (metrics macros need one global recorder).
@@ -92,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(alerts::routes())
         .merge(retention::routes())
         .merge(billing::routes())
+        .merge(support::routes())
         .merge(api::routes(&state));
     if state.config.mailbox_enabled() {
         pages = pages.merge(mail::mailbox::routes());

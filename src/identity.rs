@@ -43,13 +43,14 @@ impl SessionUser {
 }
 
 // Identity reads the accounts' tables with this one query: every request needs it, and the
-// platform must not import the accounts feature for it.
+// platform must not import the accounts feature for it. A blocked account is nobody: its
+// sessions end at their next request, whatever else ended them.
 const SESSION_USER_SQL: &str = "SELECT u.id, u.email, u.name, u.role, u.lang, u.session_epoch, \
      c.id AS company_id, c.name AS company_name, c.cvr AS company_cvr \
      FROM users u \
      LEFT JOIN company_members m ON m.user_id = u.id \
      LEFT JOIN companies c ON c.id = m.company_id \
-     WHERE u.id = $1 AND u.email_verified_at IS NOT NULL";
+     WHERE u.id = $1 AND u.email_verified_at IS NOT NULL AND u.blocked_at IS NULL";
 
 pub async fn session_user(db: &Db, id: i64) -> Result<Option<SessionUser>> {
     Ok(db_run!(pool db, |p| sqlx::query_as(SESSION_USER_SQL).bind(id).fetch_optional(p).await)?)

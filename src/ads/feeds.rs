@@ -197,7 +197,9 @@ pub async fn sitemap_page(
         .ok_or(Error::NotFound)?;
     // The first id of the page: the ids are ordered, so skip to it by position.
     let start: Option<i64> = crate::db_run!(pool & state.db, |p| sqlx::query_scalar(
-        "SELECT id FROM ads WHERE state = 'published' ORDER BY id LIMIT 1 OFFSET $1"
+        "SELECT id FROM ads WHERE state = 'published' \
+         AND company_id NOT IN (SELECT id FROM companies WHERE blocked_at IS NOT NULL) \
+         ORDER BY id LIMIT 1 OFFSET $1"
     )
     .bind((page - 1) * SITEMAP_PAGE)
     .fetch_optional(p)

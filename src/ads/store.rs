@@ -30,6 +30,8 @@ pub struct AdRecord {
     pub closed_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// The company is blocked by an operator: none of its ads is public meanwhile.
+    pub company_blocked: bool,
 }
 
 impl AdRecord {
@@ -38,13 +40,14 @@ impl AdRecord {
     }
 
     pub fn is_public(&self) -> bool {
-        self.state == AdState::Published
+        self.state == AdState::Published && !self.company_blocked
     }
 }
 
 const AD_SQL: &str = "SELECT a.id, a.company_id, c.name AS company_name, a.state, a.live_revision_id, \
      a.draft_revision_id, a.review_status, a.rejection_reason, a.submitted_at, a.first_published_at, \
-     a.published_at, a.expires_at, a.closed_at, a.created_at, a.updated_at \
+     a.published_at, a.expires_at, a.closed_at, a.created_at, a.updated_at, \
+     c.blocked_at IS NOT NULL AS company_blocked \
      FROM ads a JOIN companies c ON c.id = a.company_id";
 
 pub async fn ad(db: &Db, id: i64) -> Result<Option<AdRecord>> {
@@ -296,6 +299,19 @@ pub async fn set_featured_until(tx: &mut Tx, ad_id: i64, until: OffsetDateTime) 
     log_change(tx, ad_id).await
 }
 
+/// Logs a change of every ad of a company (its block was placed or lifted), so that each
+/// node's search index, and the API's change stream, take them out or put them back.
+pub async fn log_company_changes(tx: &mut Tx, company_id: i64) -> Result<u64> {
+    Ok(db_run!(tx tx, |c| sqlx::query(
+        "INSERT INTO ad_changes (ad_id, changed_at) SELECT id, $1 FROM ads WHERE company_id = $2"
+    )
+    .bind(now())
+    .bind(company_id)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
+
 /// Appends to the change log that every node's search index follows.
 pub async fn log_change(tx: &mut Tx, ad_id: i64) -> Result<()> {
     db_run!(tx tx, |c| sqlx::query("INSERT INTO ad_changes (ad_id, changed_at) VALUES ($1, $2)")
@@ -409,6 +425,25 @@ pub async fn review_queue(db: &Db) -> Result<Vec<AdSummary>> {
         "{SUMMARY_SQL} WHERE a.review_status = 'submitted' ORDER BY a.submitted_at LIMIT 200"
     );
     Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?)
+}
+
+/// How many revisions wait for an operator (the console's dashboard).
+pub async fn review_queue_size(db: &Db) -> Result<i64> {
+    Ok(db_run!(pool db, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ads WHERE review_status = 'submitted'"
+    )
+    .fetch_one(p)
+    .await)?)
+}
+
+/// Ads published for the first time in each of `days` (the console's dashboard).
+pub async fn new_ads_per_day(db: &Db, days: &[time::Date]) -> Result<Vec<(time::Date, i64)>> {
+    crate::db::daily::count_per_day(
+        db,
+        "SELECT COUNT(*) FROM ads WHERE first_published_at >= $1 AND first_published_at < $2",
+        days,
+    )
+    .await
 }
 
 #[derive(Debug, sqlx::FromRow)]

@@ -78,9 +78,6 @@ pub enum Plan {
     Applications,
     AdContacts,
     JobAlerts,
-    /// The portal stores no such data yet (support is still to come); the
-    /// registry's promise covers them once they do. A unit test keeps this list honest.
-    NothingStoredYet,
     /// Not the sweeper's rule (the feature or housekeeping applies it).
     NotTheSweepers,
 }
@@ -240,6 +237,31 @@ const LIFTED_HOLDS: RowPart = RowPart {
     table: "legal_holds",
 };
 
+const BLOCK_RECORDS: RowPart = RowPart {
+    // The documentation of a block counts from its end: a block in force is never due.
+    due: concat!(
+        "SELECT b.id, ((b.subject_kind = 'user' AND ",
+        held_person!("b.subject_id"),
+        ") OR (b.subject_kind = 'company' AND ",
+        held_as!("company", "b.subject_id"),
+        ")) FROM account_blocks b WHERE b.id > $1 AND b.lifted_at < $2 ORDER BY b.id LIMIT $3"
+    ),
+    delete: "DELETE FROM account_blocks WHERE id = $1",
+};
+
+const CLOSED_INQUIRIES: RowPart = RowPart {
+    // The thread (`support_messages`) goes with its inquiry (ON DELETE CASCADE).
+    due: concat!(
+        "SELECT s.id, (",
+        held_person!("s.user_id"),
+        " OR ",
+        held_email!("s.email"),
+        ") FROM support_inquiries s WHERE s.id > $1 AND s.state = 'closed' AND s.closed_at < $2 \
+         ORDER BY s.id LIMIT $3"
+    ),
+    delete: "DELETE FROM support_inquiries WHERE id = $1",
+};
+
 const SENT_MAIL: RowPart = RowPart {
     // Delivered or given up: the purpose of the e-mail has ended.
     due: concat!(
@@ -366,6 +388,7 @@ pub fn plan(rule: Rule) -> Plan {
             ANSWERED_REQUESTS,
             OPERATOR_AUDIT,
             LIFTED_HOLDS,
+            BLOCK_RECORDS,
         ]),
         Rule::VisitorData => Plan::Rows(&[COOKIE_CONSENTS, PAGE_VIEWS, CAMPAIGN_VISITS]),
         Rule::NewsletterConsents => Plan::Rows(&[NEWSLETTER_CONSENTS, UNSUBSCRIBED]),
@@ -379,7 +402,7 @@ pub fn plan(rule: Rule) -> Plan {
             ORDERS,
             PACKAGES,
         ]),
-        Rule::SupportInquiries => Plan::NothingStoredYet,
+        Rule::SupportInquiries => Plan::Rows(&[CLOSED_INQUIRIES]),
         Rule::AdContactHidden
         | Rule::Sessions
         | Rule::SignInAttempts
@@ -401,7 +424,7 @@ pub async fn apply(cx: &Cx<'_>, rule: Rule) -> Result<Counts> {
         Plan::Applications => applications(cx, rule, &mut counts).await?,
         Plan::AdContacts => ad_contacts(cx, rule, &mut counts).await?,
         Plan::JobAlerts => job_alerts(cx, rule, &mut counts).await?,
-        Plan::NothingStoredYet | Plan::NotTheSweepers => {}
+        Plan::NotTheSweepers => {}
     }
     Ok(counts)
 }
@@ -722,28 +745,6 @@ mod tests {
                 rule.id,
                 rule.enforced_by
             );
-        }
-    }
-
-    #[test]
-    fn rules_without_data_yet_really_have_no_table() {
-        // Support brings inquiries: once a table for them exists, its rule needs a real plan.
-        let waiting: Vec<Rule> = RULES
-            .iter()
-            .map(|r| r.id)
-            .filter(|&r| plan(r) == Plan::NothingStoredYet)
-            .collect();
-        assert_eq!(waiting, [Rule::SupportInquiries]);
-        for table in TABLES {
-            if let Holds::PersonalData(_) = table.holds {
-                for word in ["support", "inquir"] {
-                    assert!(
-                        !table.name.contains(word),
-                        "{} holds {word} data: give its retention rule a plan",
-                        table.name
-                    );
-                }
-            }
         }
     }
 

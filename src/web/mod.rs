@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod chart;
+pub mod charts;
 pub mod device;
 pub mod limiter;
 

@@ -19,6 +19,7 @@ mod first_hour;
 mod forms;
 mod mail;
 mod newsletter;
+mod operator_console;
 mod pages;
 mod privacy_centre;
 mod privacy_registry;
