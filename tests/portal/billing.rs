@@ -5,6 +5,8 @@
 //! controlled clock, the bookkeeping export, featured ads first, the 5-year retention rule, and
 //! erasure that keeps the invoice and removes the person from everything else.
 
+use mail_parser::MimeHeaders;
+
 use jobboard::{
     billing::{
         self,
@@ -459,7 +461,8 @@ story!(
             "UPDATE invoices SET total_ore = 1 WHERE number = 1"
         )
         .execute(p)
-        .await);
+        .await
+        .map(|r| r.rows_affected()));
         assert!(changed.is_err(), "an issued invoice was changed");
         other.stop().await;
     }
