@@ -159,6 +159,7 @@ async fn employer_with_draft(app: &TestApp, email: &str, company: &str, cvr: &st
 }
 
 fn attachments(mail: &Mail) -> Vec<(String, Vec<u8>)> {
+    use mail_parser::MimeHeaders;
     let message = mail_parser::MessageParser::default()
         .parse(mail.raw.as_bytes())
         .unwrap();
@@ -459,7 +460,8 @@ story!(
             "UPDATE invoices SET total_ore = 1 WHERE number = 1"
         )
         .execute(p)
-        .await);
+        .await
+        .map(|r| r.rows_affected()));
         assert!(changed.is_err(), "an issued invoice was changed");
         other.stop().await;
     }
