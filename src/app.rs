@@ -24,7 +24,7 @@ use crate::{
     secrets::MasterKey,
     site,
     state::AppState,
-    web,
+    support, web,
 };
 
 /// The process-wide Prometheus recorder (metrics macros need one global recorder).
@@ -71,7 +71,7 @@ pub async fn prepare(config: Config) -> Result<AppState> {
 
 pub fn router(state: AppState) -> Router {
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
-        .with_name(crate::privacy::cookie_names::SESSION)
+        .with_name(crate::privacy::policy::cookie_names::SESSION)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.cookies_secure())
@@ -92,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(alerts::routes())
         .merge(retention::routes())
         .merge(billing::routes())
+        .merge(support::routes())
         .merge(api::routes(&state));
     if state.config.mailbox_enabled() {
         pages = pages.merge(mail::mailbox::routes());

@@ -23,8 +23,9 @@ pub mod identity;
 #[cfg(test)]
 mod layering;
 pub mod mail;
+pub mod marketing;
 pub mod newsletter;
-mod operator;
+pub mod operator;
 pub mod passwords;
 pub mod privacy;
 pub mod profiles;
@@ -33,5 +34,6 @@ pub mod search;
 pub mod secrets;
 mod site;
 pub mod state;
+pub mod support;
 pub mod text;
 pub mod web;

@@ -48,6 +48,8 @@ struct DashboardPage {
     state: String,
     q: String,
     ads: Vec<AdSummary>,
+    /// Set while an operator has blocked the company: since when and why.
+    blocked: Option<String>,
 }
 
 pub async fn dashboard(
@@ -81,7 +83,14 @@ pub async fn dashboard(
         });
     }
     let ads = store::company_ads(&state.db, company, filter, &query.q).await?;
+    let blocked = crate::operator::blocks::statement(
+        &state,
+        crate::operator::blocks::BlockSubject::Company(company),
+        t,
+    )
+    .await?;
     render(&DashboardPage {
+        blocked,
         l: l.with_form().await?,
         tabs,
         state: query.state,

@@ -303,6 +303,15 @@ fn internal(context: &str, error: impl std::fmt::Display) -> Error {
     Error::Internal(format!("search index: {context}: {error}"))
 }
 
+/// Runs a search on the blocking pool (the index does disk and CPU work): what every page, feed,
+/// API call and alert that searches calls.
+pub async fn run(index: &Arc<SearchIndex>, request: SearchRequest) -> Result<SearchResponse> {
+    let index = index.clone();
+    tokio::task::spawn_blocking(move || index.search(&request))
+        .await
+        .map_err(Error::internal)?
+}
+
 impl SearchIndex {
     /// Opens the index in `dir`, creating it when missing. An index of another schema version,
     /// or one that cannot be read, is wiped and recreated empty (checkpoint 0): the database can

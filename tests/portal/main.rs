@@ -4,7 +4,9 @@
 mod browser;
 mod fixtures;
 mod helpers;
+mod routes;
 
+mod access;
 mod account_security;
 mod accounts;
 mod ads;
@@ -17,6 +19,7 @@ mod first_hour;
 mod forms;
 mod mail;
 mod newsletter;
+mod operator_console;
 mod pages;
 mod privacy_centre;
 mod privacy_registry;

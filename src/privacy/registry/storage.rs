@@ -117,6 +117,9 @@ pub static TABLES: &[Table] = &[
     personal("bank_import_lines", &[Billing]),
     personal("billing_reminders", &[Billing]),
     personal("outbox_documents", &[Email, Billing]),
+    personal("account_blocks", &[AccountBlocks]),
+    personal("support_inquiries", &[SupportInquiries]),
+    personal("support_messages", &[SupportInquiries]),
 ];
 
 /// Storage outside the database tables.
