@@ -246,7 +246,7 @@ const BLOCK_RECORDS: RowPart = RowPart {
         held_as!("company", "b.subject_id"),
         ")) FROM account_blocks b WHERE b.id > $1 AND b.lifted_at < $2 ORDER BY b.id LIMIT $3"
     ),
-    delete: "DELETE FROM account_blocks WHERE id = $1",
+    table: "account_blocks",
 };
 
 const CLOSED_INQUIRIES: RowPart = RowPart {
@@ -259,7 +259,7 @@ const CLOSED_INQUIRIES: RowPart = RowPart {
         ") FROM support_inquiries s WHERE s.id > $1 AND s.state = 'closed' AND s.closed_at < $2 \
          ORDER BY s.id LIMIT $3"
     ),
-    delete: "DELETE FROM support_inquiries WHERE id = $1",
+    table: "support_inquiries",
 };
 
 const SENT_MAIL: RowPart = RowPart {
@@ -278,7 +278,7 @@ const SENT_MAIL: RowPart = RowPart {
 const BANK_LINES: RowPart = RowPart {
     due: "SELECT b.id, FALSE FROM bank_import_lines b WHERE b.id > $1 AND b.financial_year_end < $2 \
           ORDER BY b.id LIMIT $3",
-    delete: "DELETE FROM bank_import_lines WHERE id = $1",
+    table: "bank_import_lines",
 };
 
 const REMINDERS: RowPart = RowPart {
@@ -288,7 +288,7 @@ const REMINDERS: RowPart = RowPart {
         " FROM billing_reminders r JOIN invoices i ON i.id = r.invoice_id \
          WHERE r.id > $1 AND r.financial_year_end < $2 ORDER BY r.id LIMIT $3"
     ),
-    delete: "DELETE FROM billing_reminders WHERE id = $1",
+    table: "billing_reminders",
 };
 
 const PAYMENTS: RowPart = RowPart {
@@ -298,7 +298,7 @@ const PAYMENTS: RowPart = RowPart {
         " FROM billing_payments p JOIN invoices i ON i.id = p.invoice_id \
          WHERE p.id > $1 AND p.financial_year_end < $2 ORDER BY p.id LIMIT $3"
     ),
-    delete: "DELETE FROM billing_payments WHERE id = $1",
+    table: "billing_payments",
 };
 
 const CREDIT_NOTES: RowPart = RowPart {
@@ -308,7 +308,7 @@ const CREDIT_NOTES: RowPart = RowPart {
         " FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id \
          WHERE c.id > $1 AND c.financial_year_end < $2 ORDER BY c.id LIMIT $3"
     ),
-    delete: "DELETE FROM credit_notes WHERE id = $1",
+    table: "credit_notes",
 };
 
 const INVOICES: RowPart = RowPart {
@@ -321,7 +321,7 @@ const INVOICES: RowPart = RowPart {
          AND NOT EXISTS (SELECT 1 FROM billing_reminders r WHERE r.invoice_id = i.id) \
          ORDER BY i.id LIMIT $3"
     ),
-    delete: "DELETE FROM invoices WHERE id = $1",
+    table: "invoices",
 };
 
 const ORDERS: RowPart = RowPart {
@@ -331,7 +331,7 @@ const ORDERS: RowPart = RowPart {
         " FROM billing_orders o WHERE o.id > $1 AND o.financial_year_end < $2 \
          AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id) ORDER BY o.id LIMIT $3"
     ),
-    delete: "DELETE FROM billing_orders WHERE id = $1",
+    table: "billing_orders",
 };
 
 const PACKAGES: RowPart = RowPart {
@@ -341,7 +341,7 @@ const PACKAGES: RowPart = RowPart {
         " FROM billing_packages k WHERE k.id > $1 AND k.financial_year_end < $2 \
          AND NOT EXISTS (SELECT 1 FROM billing_orders o WHERE o.package_id = k.id) ORDER BY k.id LIMIT $3"
     ),
-    delete: "DELETE FROM billing_packages WHERE id = $1",
+    table: "billing_packages",
 };
 
 const APPLICATIONS: &str = concat!(
