@@ -243,7 +243,10 @@ const TABLE_OWNERS: &[(&str, &[&str])] = &[
             "login_events",
         ],
     ),
-    ("mail", &["outbox", "outbox_attachments", "outbox_documents"]),
+    (
+        "mail",
+        &["outbox", "outbox_attachments", "outbox_documents"],
+    ),
     (
         "ads",
         &["ads", "ad_revisions", "ad_changes", "moderation_decisions"],
