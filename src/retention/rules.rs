@@ -732,7 +732,7 @@ async fn warn(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::privacy::registry::{Enforcement, Holds, RULES, TABLES};
+    use crate::privacy::registry::{Enforcement, RULES};
 
     #[test]
     fn every_rule_the_registry_gives_the_sweeper_has_an_implementation() {
