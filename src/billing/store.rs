@@ -267,7 +267,7 @@ pub async fn customers(db: &Db) -> Result<Vec<CustomerRow>> {
         "SELECT c.id, c.name, c.cvr, \
            (SELECT e.status FROM customer_status_events e WHERE e.company_id = c.id ORDER BY e.id DESC LIMIT 1) AS status, \
            (SELECT e.created_at FROM customer_status_events e WHERE e.company_id = c.id ORDER BY e.id DESC LIMIT 1) AS since, \
-           COALESCE((SELECT SUM(i.total_ore) FROM invoices i WHERE i.company_id = c.id), 0) AS invoiced_ore, \
+           CAST(COALESCE((SELECT SUM(i.total_ore) FROM invoices i WHERE i.company_id = c.id), 0) AS BIGINT) AS invoiced_ore, \
            (SELECT COUNT(*) FROM invoices i WHERE i.company_id = c.id) AS invoices \
          FROM companies c ORDER BY invoiced_ore DESC, c.name LIMIT 500"
     )
@@ -716,8 +716,8 @@ impl InvoiceSummary {
 
 const SUMMARY_SQL: &str = "SELECT i.id, i.number, i.company_id, i.buyer_name, i.buyer_cvr, i.issue_date, i.due_date, \
      i.net_ore, i.vat_ore, i.total_ore, \
-     COALESCE((SELECT SUM(p.amount_ore) FROM billing_payments p WHERE p.invoice_id = i.id), 0) AS paid_ore, \
-     COALESCE((SELECT SUM(c.total_ore) FROM credit_notes c WHERE c.invoice_id = i.id), 0) AS credited_ore, \
+     CAST(COALESCE((SELECT SUM(p.amount_ore) FROM billing_payments p WHERE p.invoice_id = i.id), 0) AS BIGINT) AS paid_ore, \
+     CAST(COALESCE((SELECT SUM(c.total_ore) FROM credit_notes c WHERE c.invoice_id = i.id), 0) AS BIGINT) AS credited_ore, \
      (SELECT COUNT(*) FROM billing_reminders r WHERE r.invoice_id = i.id) AS reminders \
      FROM invoices i";
 
@@ -805,7 +805,7 @@ pub async fn issue_credit_note(
     tx.lock(&[&format!("billing-invoice-{}", invoice.id)])
         .await?;
     let credited: i64 = db_run!(tx tx, |c| sqlx::query_scalar(
-        "SELECT COALESCE(SUM(total_ore), 0) FROM credit_notes WHERE invoice_id = $1"
+        "SELECT CAST(COALESCE(SUM(total_ore), 0) AS BIGINT) FROM credit_notes WHERE invoice_id = $1"
     )
     .bind(invoice.id)
     .fetch_one(&mut *c)
