@@ -71,10 +71,11 @@ async fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         std::fs::read_to_string("/proc/meminfo")
             .ok()
-            .and_then(|m| m
-                .lines()
-                .next()
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+            .and_then(|m| m.lines().next().and_then(|l| l
+                .split_whitespace()
+                .nth(1)?
+                .parse::<u64>()
+                .ok()))
             .map_or("? GiB".into(), |kb| format!("{} GiB", kb / 1_048_576)),
         OffsetDateTime::now_utc().date(),
         std::fs::read_to_string("/proc/loadavg")
@@ -139,7 +140,9 @@ impl Portal {
             ),
             Backend::Postgres(admin) => {
                 let name = format!("jobboard_bench_retention_{}", std::process::id());
-                let pool = sqlx::PgPool::connect(admin).await.expect("PostgreSQL admin");
+                let pool = sqlx::PgPool::connect(admin)
+                    .await
+                    .expect("PostgreSQL admin");
                 sqlx::query(sqlx::AssertSqlSafe(format!(
                     "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
                 )))
@@ -553,11 +556,7 @@ async fn row_counts(db: &Db) -> Vec<i64> {
 
 /// Rows that left the tables between two counts.
 fn removed(before: &[i64], after: &[i64]) -> i64 {
-    before
-        .iter()
-        .zip(after)
-        .map(|(b, a)| (b - a).max(0))
-        .sum()
+    before.iter().zip(after).map(|(b, a)| (b - a).max(0)).sum()
 }
 
 // --- Load --------------------------------------------------------------------------------------
@@ -661,7 +660,10 @@ fn ms(d: Duration) -> String {
 
 /// The sweep of N seekers while the load runs.
 async fn under_load(backend: &Backend, seekers: u64) {
-    println!("\n== {}: {seekers} seekers, one run under load", backend.name());
+    println!(
+        "\n== {}: {seekers} seekers, one run under load",
+        backend.name()
+    );
     let portal = Portal::start(backend).await;
     let seeded = seed(&portal.state, seekers).await;
     let paths = Arc::new(load_paths(&portal.state).await);
@@ -741,7 +743,11 @@ async fn under_load(backend: &Backend, seekers: u64) {
     println!(
         "   the operators' 30-day forecast: computed in {:.1} s ({} people to warn), then served from its cache in {:.2} ms",
         first.as_secs_f64(),
-        forecast.1.rules.get("seeker-inactive").map_or(0, |c| c.warned),
+        forecast
+            .1
+            .rules
+            .get("seeker-inactive")
+            .map_or(0, |c| c.warned),
         started.elapsed().as_secs_f64() * 1000.0
     );
     portal.stop().await;

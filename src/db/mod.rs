@@ -211,7 +211,10 @@ impl ListRow for String {}
 /// statement's only parameter, so the text is built from our own fragments only.
 fn with_list(sql: &str, n: usize) -> String {
     debug_assert!(sql.contains("{list}"), "no {{list}} in {sql}");
-    let list = (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let list = (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     sql.replace("{list}", &format!("({list})"))
 }
 

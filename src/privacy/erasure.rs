@@ -336,7 +336,8 @@ async fn clean_local_mailbox(state: &AppState, subjects: &[Subject], mail_ids: &
         }
         let lower = text.to_lowercase();
         if people.iter().any(|(email, name)| {
-            lower.contains(email.as_str()) || (!name.trim().is_empty() && text.contains(name.as_str()))
+            lower.contains(email.as_str())
+                || (!name.trim().is_empty() && text.contains(name.as_str()))
         }) {
             let _ = tokio::fs::remove_file(&path).await;
         }

@@ -479,7 +479,10 @@ impl Section for Files {
         }
         // Every file of the people, including the copies handed over with applications.
         let keys: Vec<String> = tx
-            .fetch_list("SELECT storage_key FROM files WHERE owner_id IN {list}", &ids)
+            .fetch_list(
+                "SELECT storage_key FROM files WHERE owner_id IN {list}",
+                &ids,
+            )
             .await?;
         erasure.objects.extend(keys);
         let owners: Vec<i64> = tx
@@ -806,8 +809,11 @@ impl Section for Processing {
         _erasure: &mut Erasure,
     ) -> Result<()> {
         let ids = user_ids(subjects);
-        tx.execute_list("DELETE FROM processing_limits WHERE user_id IN {list}", &ids)
-            .await?;
+        tx.execute_list(
+            "DELETE FROM processing_limits WHERE user_id IN {list}",
+            &ids,
+        )
+        .await?;
         Ok(())
     }
 }
@@ -992,8 +998,11 @@ impl Section for Logins {
                     .fingerprint("throttle-account", &s.email.trim().to_lowercase())
             })
             .collect();
-        tx.execute_list("DELETE FROM auth_attempts WHERE account_key IN {list}", &keys)
-            .await?;
+        tx.execute_list(
+            "DELETE FROM auth_attempts WHERE account_key IN {list}",
+            &keys,
+        )
+        .await?;
         Ok(())
     }
 }
@@ -1260,7 +1269,10 @@ impl Section for Emails {
         // (a forwarded application still waiting for delivery, say).
         let addresses = emails(subjects);
         let mut ids: Vec<i64> = tx
-            .fetch_list("SELECT id FROM outbox WHERE recipient IN {list}", &addresses)
+            .fetch_list(
+                "SELECT id FROM outbox WHERE recipient IN {list}",
+                &addresses,
+            )
             .await?;
         let recipients: Vec<String> = tx
             .fetch_list(
@@ -1288,7 +1300,8 @@ impl Section for Emails {
             }
             let lower = body.to_lowercase();
             let named = people.iter().find(|(email, name)| {
-                lower.contains(email.as_str()) || (!name.trim().is_empty() && body.contains(name.as_str()))
+                lower.contains(email.as_str())
+                    || (!name.trim().is_empty() && body.contains(name.as_str()))
             });
             if let Some((email, _)) = named {
                 erasure.count_rows_by_email("emails", std::slice::from_ref(email));
