@@ -473,7 +473,7 @@ async fn seed(state: &AppState, seekers: u64) -> Seeded {
                     V::I(*alert),
                     V::S("Send me new jobs matching my search by e-mail.".into()),
                     V::S("0".repeat(64)),
-                    V::S(jobboard::privacy::POLICY_VERSION.into()),
+                    V::S(jobboard::privacy::policy::POLICY_VERSION.into()),
                     V::S("da".into()),
                     V::S("bench".into()),
                     V::T(*created),

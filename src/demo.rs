@@ -45,6 +45,7 @@ impl Default for DemoOptions {
 #[derive(Debug, Default, serde::Serialize)]
 pub struct DemoReport {
     pub applications: u64,
+    pub invoices: u64,
     pub companies: u32,
     pub ads: u64,
     pub seekers: u32,
@@ -194,6 +195,7 @@ pub async fn fill_and_index(
     report.applications = applications(state, options.seekers.min(50)).await?;
     if let Some(ad) = showcase {
         report.applications += pipeline(state, ad).await?;
+        report.invoices = billing(state).await?;
     }
     Ok(report)
 }
@@ -286,7 +288,189 @@ async fn showcase(state: &crate::state::AppState) -> Result<i64> {
     crate::privacy::requests::event(&mut tx, request, None, "requester", "filed", "").await?;
     crate::privacy::requests::event(&mut tx, request, None, "requester", "verified", "").await?;
     tx.commit().await?;
+    console_showcase(state, operator, &password_hash_of(state).await?).await?;
     first.ok_or_else(|| crate::error::Error::internal("no showcase ad"))
+}
+
+/// Products, orders, invoices, payments, an overdue invoice with a reminder and a credit note
+/// (see `billing::demo`), for the demo company and some of the others.
+async fn billing(state: &crate::state::AppState) -> Result<u64> {
+    let (company, employer): (i64, i64) = db_run!(pool & state.db, |p| sqlx::query_as(
+        "SELECT c.id, u.id FROM companies c JOIN users u ON u.email = 'employer@example.com' \
+         WHERE c.cvr = '10150817'"
+    )
+    .fetch_one(p)
+    .await)?;
+    let operator: i64 = db_run!(pool & state.db, |p| sqlx::query_scalar(
+        "SELECT id FROM users WHERE email = 'operator@example.com'"
+    )
+    .fetch_one(p)
+    .await)?;
+    let ads: Vec<i64> = db_run!(pool & state.db, |p| sqlx::query_scalar(
+        "SELECT id FROM ads WHERE company_id = $1 AND state = 'published' ORDER BY id"
+    )
+    .bind(company)
+    .fetch_all(p)
+    .await)?;
+    let others: Vec<i64> = db_run!(pool & state.db, |p| sqlx::query_scalar(
+        "SELECT id FROM companies WHERE id <> $1 ORDER BY id LIMIT 11"
+    )
+    .bind(company)
+    .fetch_all(p)
+    .await)?;
+    crate::billing::demo::fill(state, company, employer, operator, &ads, &others).await
+}
+
+/// The demo employer's password hash, reused for the console's demo accounts.
+async fn password_hash_of(state: &crate::state::AppState) -> Result<String> {
+    Ok(db_run!(pool & state.db, |p| sqlx::query_scalar(
+        "SELECT password_hash FROM users WHERE email = 'employer@example.com'"
+    )
+    .fetch_one(p)
+    .await)?)
+}
+
+/// What the operator console shows on a fresh demo: a blocked company (its ad hidden
+/// everywhere) and a blocked job seeker, with the reasons; support inquiries waiting in the
+/// inbox, and one answered and closed.
+async fn console_showcase(
+    state: &crate::state::AppState,
+    operator: i64,
+    password_hash: &str,
+) -> Result<()> {
+    use crate::{
+        operator::blocks::{self, BlockReason, Decision, Note},
+        support::store::{self as support, NewInquiry},
+    };
+    let mut tx = state.db.begin().await?;
+    let employer = insert(
+        &mut tx,
+        "blocked-employer@example.com",
+        password_hash,
+        "Bent Blokeret",
+        Role::Employer,
+    )
+    .await?;
+    let company = store::insert_company(&mut tx, "Hurtige Penge ApS", "32345670", employer).await?;
+    let seeker = insert(
+        &mut tx,
+        "blocked-seeker@example.com",
+        password_hash,
+        "Svend Spam",
+        Role::Seeker,
+    )
+    .await?;
+    tx.commit().await?;
+    let t = crate::i18n::Lang::Da.tr();
+    let ad = crate::ads::lifecycle::create_draft(
+        state,
+        company,
+        employer,
+        &demo_ad(
+            "Tjen 50.000 kr. om ugen hjemmefra",
+            "Ingen erfaring nødvendig. Betal et lille gebyr for at komme i gang.",
+            "101",
+        ),
+    )
+    .await?;
+    crate::ads::lifecycle::submit(state, t, ad, company).await?;
+    crate::ads::lifecycle::approve(state, ad, operator).await?;
+    let note = |text: &str| Note::parse(text).map_err(crate::error::Error::internal);
+    blocks::block_company(
+        state,
+        company,
+        Decision {
+            operator,
+            reason: BlockReason::Fraud,
+            note: &note(
+                "Three seekers reported being asked for a fee to apply (support inquiries).",
+            )?,
+        },
+    )
+    .await?;
+    blocks::block_user(
+        state,
+        seeker,
+        Decision {
+            operator,
+            reason: BlockReason::Spam,
+            note: &note("Sent the same advertising text as an application to 40 ads in one hour.")?,
+        },
+    )
+    .await?;
+
+    let inquiries = [
+        (
+            "lise.larsen@example.com",
+            "Lise Larsen",
+            None,
+            "job-ads",
+            "Annonce beder om betaling",
+            "Hej. En annonce fra Hurtige Penge ApS bad mig betale 500 kr. for at søge. Er det i orden?",
+        ),
+        (
+            "seeker@example.com",
+            "Sofie Demo",
+            Some("seeker@example.com"),
+            "account",
+            "Kan jeg skifte min e-mailadresse?",
+            "Jeg har fået en ny e-mailadresse. Hvordan flytter jeg min konto til den?",
+        ),
+        (
+            "peter.holm@example.com",
+            "Peter Holm",
+            None,
+            "billing",
+            "Faktura til forkert adresse",
+            "Vores faktura er sendt til vores gamle adresse. Kan I sende den igen?",
+        ),
+    ];
+    let mut filed = Vec::new();
+    for (email, name, account, topic, subject, message) in inquiries {
+        let user_id: Option<i64> = match account {
+            Some(address) => db_run!(pool & state.db, |p| sqlx::query_scalar(
+                "SELECT id FROM users WHERE email = $1"
+            )
+            .bind(address)
+            .fetch_optional(p)
+            .await)?,
+            None => None,
+        };
+        let mut tx = state.db.begin().await?;
+        let id = support::insert(
+            &mut tx,
+            &NewInquiry {
+                email,
+                name,
+                user_id,
+                topic,
+                subject,
+                message,
+                lang: "da",
+                masked_ip: "127.0.0.0/24",
+                token_hash: None,
+                verify_by: now(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        filed.push(id);
+    }
+    // The e-mail question is answered and closed: the inbox lists it with its deletion date.
+    if let Some(&answered) = filed.get(1) {
+        crate::support::send_reply(
+            state,
+            answered,
+            operator,
+            "Ja: vælg Min konto → Skift e-mail. Vi sender et link til den nye adresse, som du bekræfter.
+
+Venlig hilsen
+Ida fra jobboard",
+            true,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Seven demo seekers (the demo seeker first) apply to the showcase ad, one at each stage of

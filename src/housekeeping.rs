@@ -1,7 +1,7 @@
 //! Periodic clean-up every node runs: expired sessions, spent one-time tokens, old sign-in
-//! attempts, abandoned uploads, newsletter sign-ups never confirmed, old login history and
-//! unverified privacy requests, by the privacy registry's `Housekeeping` rules, and the public
-//! API's per-client rate-limit map. The retention sweeper (`crate::retention`) applies the
+//! attempts, abandoned uploads, newsletter sign-ups and support inquiries never confirmed, old
+//! login history and unverified privacy requests, by the privacy registry's `Housekeeping`
+//! rules, and the public API's per-client rate-limit map. The retention sweeper (`crate::retention`) applies the
 //! other rules once a day.
 
 use std::time::Duration;
@@ -68,7 +68,8 @@ async fn sweep(state: &AppState) -> Result<()> {
     .map(|r| r.rows_affected()))?;
     // Privacy requests whose address was never verified were never filed.
     let requests = crate::privacy::requests::sweep_unverified(state).await?;
-    let unconfirmed = crate::newsletter::store::forget_unconfirmed(&state.db).await?;
+    let unconfirmed = crate::newsletter::store::forget_unconfirmed(&state.db).await?
+        + crate::support::store::forget_unconfirmed(&state.db).await?;
     state.api_limiter.shrink();
     // Uploads a crash interrupted or whose deletion failed, complete objects included: no
     // row points to them, they are unreadable anyway, and now removed. Then anything older

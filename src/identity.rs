@@ -43,13 +43,14 @@ impl SessionUser {
 }
 
 // Identity reads the accounts' tables with this one query: every request needs it, and the
-// platform must not import the accounts feature for it.
+// platform must not import the accounts feature for it. A blocked account is nobody: its
+// sessions end at their next request, whatever else ended them.
 const SESSION_USER_SQL: &str = "SELECT u.id, u.email, u.name, u.role, u.lang, u.session_epoch, \
      c.id AS company_id, c.name AS company_name, c.cvr AS company_cvr \
      FROM users u \
      LEFT JOIN company_members m ON m.user_id = u.id \
      LEFT JOIN companies c ON c.id = m.company_id \
-     WHERE u.id = $1 AND u.email_verified_at IS NOT NULL";
+     WHERE u.id = $1 AND u.email_verified_at IS NOT NULL AND u.blocked_at IS NULL";
 
 pub async fn session_user(db: &Db, id: i64) -> Result<Option<SessionUser>> {
     Ok(db_run!(pool db, |p| sqlx::query_as(SESSION_USER_SQL).bind(id).fetch_optional(p).await)?)
@@ -80,18 +81,57 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     }
 }
 
-/// An operator, or 403 for anyone else who is signed in.
+/// The signed-in person if `allowed` lets their role in: a login redirect for visitors, 403
+/// for anyone else who is signed in.
+async fn signed_in_as<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+    allowed: fn(Role) -> bool,
+) -> Result<Arc<SessionUser>, Response> {
+    let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+    if allowed(user.role) {
+        Ok(user)
+    } else {
+        Err(Error::Forbidden.into_response())
+    }
+}
+
+/// An operator.
 pub struct CurrentOperator(pub Arc<SessionUser>);
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentOperator {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
-        if user.role == Role::Operator {
-            Ok(CurrentOperator(user))
-        } else {
-            Err(Error::Forbidden.into_response())
-        }
+        signed_in_as(parts, state, |role| role == Role::Operator)
+            .await
+            .map(CurrentOperator)
+    }
+}
+
+/// A job seeker.
+pub struct CurrentSeeker(pub Arc<SessionUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentSeeker {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        signed_in_as(parts, state, |role| role == Role::Seeker)
+            .await
+            .map(CurrentSeeker)
+    }
+}
+
+/// Someone whose own data the privacy centre shows: job seekers and employer users.
+/// Operators' own accounts are managed from the command line.
+pub struct CurrentDataSubject(pub Arc<SessionUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentDataSubject {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        signed_in_as(parts, state, |role| role != Role::Operator)
+            .await
+            .map(CurrentDataSubject)
     }
 }

@@ -47,6 +47,8 @@ struct LoginPage {
     form: LoginForm,
     errors: FieldErrors,
     problem: Option<String>,
+    /// The account is blocked: the page says why and links to the contact form.
+    blocked: bool,
 }
 
 impl LoginPage {
@@ -68,6 +70,8 @@ pub async fn form(
     Query(query): Query<LoginQuery>,
 ) -> Result<Response> {
     if let Some(user) = &l.user {
+        // What sent them here (a verification link that is used up, say) is said at home.
+        l.keep_flashes().await?;
         return Ok(Redirect::to(home_of(user.role)).into_response());
     }
     // An unlock link that is used up or expired is said so, not carried along.
@@ -91,6 +95,7 @@ pub async fn form(
         form,
         errors: FieldErrors::default(),
         problem,
+        blocked: false,
     })
 }
 
@@ -108,6 +113,7 @@ async fn again(
             form,
             errors: FieldErrors::default(),
             problem: Some(problem),
+            blocked: false,
         },
     )
 }
@@ -138,6 +144,7 @@ pub async fn submit(
                 form,
                 errors,
                 problem: None,
+                blocked: false,
             },
         );
     };
@@ -197,6 +204,12 @@ pub async fn submit(
     };
     throttle::succeeded(&state, attempt, record.id).await?;
 
+    if record.blocked_at.is_some() {
+        // The password was right: the owner is told why they cannot log in.
+        metrics::counter!("logins_total", "outcome" => "blocked").increment(1);
+        return blocked(&state, l, form, record.id).await;
+    }
+
     if record.email_verified_at.is_none() {
         // The password was right, so saying "not verified" reveals nothing new.
         let lang = Lang::parse(&record.lang).unwrap_or_default().tr();
@@ -253,6 +266,25 @@ pub async fn submit(
         safe_next(Some(&form.next)).to_string()
     };
     Ok(Redirect::to(&target).into_response())
+}
+
+/// The login page of a blocked account: since when and why, and where to object.
+async fn blocked(state: &AppState, l: Layout, mut form: LoginForm, user: i64) -> Result<Response> {
+    let subject = crate::operator::blocks::BlockSubject::User(user);
+    let problem = crate::operator::blocks::statement(state, subject, l.t)
+        .await?
+        .unwrap_or_else(|| l.t.s("blocks.statement.generic").to_string());
+    form.password.clear();
+    render_with_status(
+        StatusCode::FORBIDDEN,
+        &LoginPage {
+            l: l.with_form().await?,
+            form,
+            errors: FieldErrors::default(),
+            problem: Some(problem),
+            blocked: true,
+        },
+    )
 }
 
 /// E-mails the owner of an account past its login limit a link that lets them log in anyway

@@ -20,11 +20,13 @@ pub struct LoginRecord {
     pub lang: String,
     pub email_verified_at: Option<OffsetDateTime>,
     pub session_epoch: i64,
+    /// Set while an operator has blocked the account (see `operator::blocks`).
+    pub blocked_at: Option<OffsetDateTime>,
 }
 
 pub async fn login_record(db: &Db, email: &str) -> Result<Option<LoginRecord>> {
     Ok(db_run!(pool db, |p| sqlx::query_as(
-        "SELECT id, email, password_hash, name, lang, email_verified_at, session_epoch FROM users WHERE email = $1"
+        "SELECT id, email, password_hash, name, lang, email_verified_at, session_epoch, blocked_at FROM users WHERE email = $1"
     )
     .bind(email)
     .fetch_optional(p)
@@ -33,7 +35,7 @@ pub async fn login_record(db: &Db, email: &str) -> Result<Option<LoginRecord>> {
 
 pub async fn login_record_by_id(db: &Db, id: i64) -> Result<Option<LoginRecord>> {
     Ok(db_run!(pool db, |p| sqlx::query_as(
-        "SELECT id, email, password_hash, name, lang, email_verified_at, session_epoch FROM users WHERE id = $1"
+        "SELECT id, email, password_hash, name, lang, email_verified_at, session_epoch, blocked_at FROM users WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(p)
@@ -272,7 +274,7 @@ pub async fn record_login_event(db: &Db, user: i64, ip: std::net::IpAddr) -> Res
         "INSERT INTO login_events (user_id, masked_ip, created_at) VALUES ($1, $2, $3)"
     )
     .bind(user)
-    .bind(crate::privacy::MaskedIp::new(ip).to_string())
+    .bind(crate::privacy::policy::MaskedIp::new(ip).to_string())
     .bind(now())
     .execute(p)
     .await
@@ -423,20 +425,23 @@ pub struct AccountRow {
     pub email_verified_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     pub last_login_at: Option<OffsetDateTime>,
+    pub blocked_at: Option<OffsetDateTime>,
 }
 
+const ACCOUNT_ROW_SQL: &str = "SELECT u.id, u.email, u.name, u.role, c.name AS company_name, \
+     u.email_verified_at, u.created_at, u.last_login_at, u.blocked_at \
+     FROM users u \
+     LEFT JOIN company_members m ON m.user_id = u.id \
+     LEFT JOIN companies c ON c.id = m.company_id";
+
 pub async fn recent_accounts(db: &Db, limit: i64) -> Result<Vec<AccountRow>> {
-    Ok(db_run!(pool db, |p| sqlx::query_as(
-        "SELECT u.id, u.email, u.name, u.role, c.name AS company_name, u.email_verified_at, \
-                u.created_at, u.last_login_at \
-         FROM users u \
-         LEFT JOIN company_members m ON m.user_id = u.id \
-         LEFT JOIN companies c ON c.id = m.company_id \
-         ORDER BY u.id DESC LIMIT $1"
-    )
+    let sql = format!("{ACCOUNT_ROW_SQL} ORDER BY u.id DESC LIMIT $1");
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
     .bind(limit)
     .fetch_all(p)
-    .await)?)
+    .await)?,
+    )
 }
 
 /// Number of accounts per role, and of companies.
@@ -446,5 +451,170 @@ pub async fn account_counts(db: &Db) -> Result<Vec<(String, i64)>> {
          UNION ALL SELECT 'companies', COUNT(*) FROM companies"
     )
     .fetch_all(p)
+    .await)?)
+}
+
+/// `%words%` for a LIKE over lower-cased text, with LIKE's wildcards taken out of the words.
+fn contains_pattern(words: &str) -> String {
+    format!("%{}%", words.trim().to_lowercase().replace(['%', '_'], ""))
+}
+
+/// Accounts whose name or e-mail address contains `words`, or whose company's name or CVR
+/// number does (the operators' search), newest first.
+pub async fn search_accounts(db: &Db, words: &str, limit: i64) -> Result<Vec<AccountRow>> {
+    let sql = format!(
+        "{ACCOUNT_ROW_SQL} WHERE LOWER(u.name) LIKE $1 OR LOWER(u.email) LIKE $1 \
+         OR LOWER(c.name) LIKE $1 OR c.cvr LIKE $1 ORDER BY u.id DESC LIMIT $2"
+    );
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(contains_pattern(words))
+        .bind(limit)
+        .fetch_all(p)
+        .await)?,
+    )
+}
+
+/// One account as the operators' console shows it.
+#[derive(sqlx::FromRow)]
+pub struct AccountDetail {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    pub lang: String,
+    pub email_verified_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub last_login_at: Option<OffsetDateTime>,
+    pub blocked_at: Option<OffsetDateTime>,
+    pub company_id: Option<i64>,
+    pub company_name: Option<String>,
+}
+
+pub async fn account_detail(db: &Db, id: i64) -> Result<Option<AccountDetail>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT u.id, u.email, u.name, u.role, u.lang, u.email_verified_at, u.created_at, \
+         u.last_login_at, u.blocked_at, c.id AS company_id, c.name AS company_name \
+         FROM users u LEFT JOIN company_members m ON m.user_id = u.id \
+         LEFT JOIN companies c ON c.id = m.company_id WHERE u.id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await)?)
+}
+
+/// A company as the operators' console shows it.
+#[derive(sqlx::FromRow)]
+pub struct CompanyDetail {
+    pub id: i64,
+    pub name: String,
+    pub cvr: String,
+    pub created_at: OffsetDateTime,
+    pub trusted: bool,
+    pub verified_at: Option<OffsetDateTime>,
+    pub blocked_at: Option<OffsetDateTime>,
+}
+
+const COMPANY_DETAIL_SQL: &str =
+    "SELECT id, name, cvr, created_at, trusted, verified_at, blocked_at FROM companies";
+
+pub async fn company_detail(db: &Db, id: i64) -> Result<Option<CompanyDetail>> {
+    let sql = format!("{COMPANY_DETAIL_SQL} WHERE id = $1");
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(p)
+        .await)?,
+    )
+}
+
+/// Companies whose name or CVR number contains `words`, by name.
+pub async fn search_companies(db: &Db, words: &str, limit: i64) -> Result<Vec<CompanyDetail>> {
+    let sql = format!(
+        "{COMPANY_DETAIL_SQL} WHERE LOWER(name) LIKE $1 OR cvr LIKE $1 ORDER BY name, id LIMIT $2"
+    );
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(contains_pattern(words))
+        .bind(limit)
+        .fetch_all(p)
+        .await)?,
+    )
+}
+
+/// The accounts that belong to a company.
+pub async fn company_members(db: &Db, company_id: i64) -> Result<Vec<AccountRow>> {
+    let sql = format!("{ACCOUNT_ROW_SQL} WHERE m.company_id = $1 ORDER BY u.name, u.id");
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(company_id)
+        .fetch_all(p)
+        .await)?,
+    )
+}
+
+/// Marks an account as blocked since `at`, or (`None`) no longer; false if there is no such
+/// account. The reason and the history are the operator console's (`account_blocks`).
+pub async fn set_user_blocked(
+    tx: &mut Tx,
+    user_id: i64,
+    at: Option<OffsetDateTime>,
+) -> Result<bool> {
+    let changed = db_run!(tx tx, |c| sqlx::query("UPDATE users SET blocked_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(user_id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+/// The same for a company: while it is blocked its ads are public nowhere.
+pub async fn set_company_blocked(
+    tx: &mut Tx,
+    company_id: i64,
+    at: Option<OffsetDateTime>,
+) -> Result<bool> {
+    let changed = db_run!(tx tx, |c| sqlx::query("UPDATE companies SET blocked_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(company_id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+/// The people to tell about a company's block: its members, with their language.
+pub async fn company_member_addresses(
+    tx: &mut Tx,
+    company_id: i64,
+) -> Result<Vec<(String, String, String)>> {
+    Ok(db_run!(tx tx, |c| sqlx::query_as(
+        "SELECT u.email, u.name, u.lang FROM users u JOIN company_members m ON m.user_id = u.id \
+         WHERE m.company_id = $1 ORDER BY u.id"
+    )
+    .bind(company_id)
+    .fetch_all(&mut *c)
+    .await)?)
+}
+
+/// Registrations (accounts other than operators) in each of `days`, for the console.
+pub async fn registrations_per_day(db: &Db, days: &[time::Date]) -> Result<Vec<(time::Date, i64)>> {
+    crate::db::daily::count_per_day(
+        db,
+        "SELECT COUNT(*) FROM users WHERE created_at >= $1 AND created_at < $2 AND role <> 'operator'",
+        days,
+    )
+    .await
+}
+
+/// Blocked accounts and blocked companies, for the console.
+pub async fn blocked_counts(db: &Db) -> Result<(i64, i64)> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM users WHERE blocked_at IS NOT NULL), \
+                (SELECT COUNT(*) FROM companies WHERE blocked_at IS NOT NULL)"
+    )
+    .fetch_one(p)
     .await)?)
 }

@@ -12,7 +12,7 @@ use quick_xml::{
 };
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-use super::{listing, search_page, search_params::SearchParams};
+use super::{listing, search_params::SearchParams};
 use crate::{
     error::{Error, Result},
     search::Sort,
@@ -92,7 +92,7 @@ pub async fn atom(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
     params.request.sort = Sort::Newest;
     params.request.offset = 0;
     params.request.limit = params.request.limit.clamp(1, 100);
-    let response = search_page::run(&state.search, params.request.clone()).await?;
+    let response = crate::search::run(&state.search, params.request.clone()).await?;
     let ids: Vec<i64> = response.hits.iter().map(|h| h.id).collect();
     let ads = listing::by_ids(&state.db, &ids).await?;
     let self_link = state.link(&format!(
@@ -197,7 +197,9 @@ pub async fn sitemap_page(
         .ok_or(Error::NotFound)?;
     // The first id of the page: the ids are ordered, so skip to it by position.
     let start: Option<i64> = crate::db_run!(pool & state.db, |p| sqlx::query_scalar(
-        "SELECT id FROM ads WHERE state = 'published' ORDER BY id LIMIT 1 OFFSET $1"
+        "SELECT id FROM ads WHERE state = 'published' \
+         AND company_id NOT IN (SELECT id FROM companies WHERE blocked_at IS NOT NULL) \
+         ORDER BY id LIMIT 1 OFFSET $1"
     )
     .bind((page - 1) * SITEMAP_PAGE)
     .fetch_optional(p)

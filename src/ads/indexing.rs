@@ -31,6 +31,7 @@ const GAP_PATIENCE: time::Duration = time::Duration::seconds(30);
 struct DocRow {
     id: i64,
     state: String,
+    company_blocked: bool,
     company: String,
     lang: String,
     title: String,
@@ -41,16 +42,22 @@ struct DocRow {
     remote: String,
     published_at: OffsetDateTime,
     deadline: Option<time::Date>,
+    featured_until: Option<OffsetDateTime>,
 }
 
 // Published is checked in Rust: a state condition in SQL makes SQLite scan the state index
 // instead of walking ids by primary key.
-const DOC_SQL: &str = "SELECT a.id, a.state, c.name AS company, r.lang, r.title, r.description, r.municipality_code, \
-     r.occupation_id, r.employment_type, r.remote, a.published_at, r.deadline \
+const DOC_SQL: &str = "SELECT a.id, a.state, c.blocked_at IS NOT NULL AS company_blocked, c.name AS company, r.lang, r.title, r.description, r.municipality_code, \
+     r.occupation_id, r.employment_type, r.remote, a.published_at, r.deadline, a.featured_until \
      FROM ads a JOIN companies c ON c.id = a.company_id JOIN ad_revisions r ON r.id = a.live_revision_id \
      WHERE a.id ";
 
 impl DocRow {
+    /// Published, and not of a company an operator has blocked.
+    fn is_public(&self) -> bool {
+        self.state == "published" && !self.company_blocked
+    }
+
     fn into_doc(self) -> SearchDoc {
         let tax = taxonomy();
         let municipality = tax.municipality(&self.municipality_code);
@@ -79,6 +86,7 @@ impl DocRow {
             deadline: self
                 .deadline
                 .map(|d| crate::calendar::end_of_day(d).unix_timestamp()),
+            featured_until: self.featured_until.map(OffsetDateTime::unix_timestamp),
         }
     }
 }
@@ -98,7 +106,7 @@ async fn published_docs(db: &Db, ids: &[i64]) -> Result<Vec<SearchDoc>> {
             db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
         docs.extend(
             rows.into_iter()
-                .filter(|r| r.state == "published")
+                .filter(DocRow::is_public)
                 .map(DocRow::into_doc),
         );
     }
@@ -189,7 +197,7 @@ pub async fn rebuild(db: &Db, index: &Arc<SearchIndex>) -> Result<u64> {
         let rows: Vec<DocRow> = db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(last_id).fetch_all(p).await)?;
         let Some(last) = rows.last() else { break };
         last_id = last.id;
-        for row in rows.into_iter().filter(|r| r.state == "published") {
+        for row in rows.into_iter().filter(DocRow::is_public) {
             if sender.send(row.into_doc()).is_err() {
                 break;
             }

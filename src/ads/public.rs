@@ -42,11 +42,15 @@ struct GonePage {
     message: String,
 }
 
-/// A published ad and its live content; `Err(NotFound)` for ads that never were public.
+/// A published ad and its live content; `Err(NotFound)` for ads that never were public. An ad
+/// of a blocked company is gone (no content) like an expired one, until the block is lifted.
 pub async fn public_ad(state: &AppState, id: i64) -> Result<(AdRecord, Option<AdContent>)> {
     let ad = store::ad(&state.db, id).await?.ok_or(Error::NotFound)?;
     let live = ad.live_revision_id.ok_or(Error::NotFound)?;
     match ad.state {
+        AdState::Published | AdState::Expired | AdState::Closed if ad.company_blocked => {
+            Ok((ad, None))
+        }
         AdState::Published => {
             let content = store::revision(&state.db, live).await?;
             Ok((ad, Some(content)))
@@ -69,7 +73,10 @@ pub async fn show(
             Some(r) => store::revision(&state.db, r).await?.title,
             None => String::new(),
         };
+        // A blocked company's ad says only that it is gone: the block is between the company
+        // and us, and may yet be lifted.
         let message = match (ad.state, ad.closed_at.or(ad.expires_at)) {
+            _ if ad.company_blocked => t.s("ads.gone.generic").to_string(),
             (AdState::Closed, Some(at)) => {
                 t.f("ads.gone.closed", &[("date", &instant(t.lang(), at))])
             }

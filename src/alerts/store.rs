@@ -10,7 +10,7 @@ use crate::{
     db_run,
     error::Result,
     i18n::Lang,
-    newsletter::consent::{self, Action, Purpose, Step},
+    marketing::consent::{self, Action, Purpose, Step},
     state::AppState,
 };
 

@@ -249,3 +249,31 @@ pub async fn disclosures(db: &Db, seeker: i64) -> Result<Vec<DisclosureRow>> {
     .fetch_all(p)
     .await)?)
 }
+
+/// How many applications a seeker has sent and a company has received, by status (the
+/// operators' console shows counts, never the applications themselves).
+pub async fn counts_by_status(
+    db: &Db,
+    seeker: Option<i64>,
+    company: Option<i64>,
+) -> Result<Vec<(String, i64)>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT status, COUNT(*) FROM applications \
+         WHERE ($1 IS NULL OR seeker_id = $1) AND ($2 IS NULL OR company_id = $2) \
+         GROUP BY status ORDER BY status"
+    )
+    .bind(seeker)
+    .bind(company)
+    .fetch_all(p)
+    .await)?)
+}
+
+/// Applications sent in each of `days` (the console's dashboard).
+pub async fn sent_per_day(db: &Db, days: &[time::Date]) -> Result<Vec<(time::Date, i64)>> {
+    crate::db::daily::count_per_day(
+        db,
+        "SELECT COUNT(*) FROM applications WHERE created_at >= $1 AND created_at < $2",
+        days,
+    )
+    .await
+}

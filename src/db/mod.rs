@@ -2,6 +2,7 @@
 //! Queries are written once with `$1` placeholders, which both drivers accept; `db_run!` runs
 //! the same body against whichever pool or transaction is in use, keeping native types.
 
+pub mod daily;
 pub mod session_store;
 
 use std::{str::FromStr, time::Duration};

@@ -376,3 +376,14 @@ async fn answer(
     .await?;
     Ok(Redirect::to(&format!("/operator/privacy-requests/{id}")).into_response())
 }
+
+/// Open requests, and how many of them are past their due date (the console's dashboard).
+pub async fn open_counts(db: &crate::db::Db) -> Result<(i64, i64)> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN due_at < $1 THEN 1 ELSE 0 END), 0) \
+         FROM privacy_requests WHERE state = 'open'"
+    )
+    .bind(now())
+    .fetch_one(p)
+    .await)?)
+}

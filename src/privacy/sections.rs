@@ -13,6 +13,7 @@ use crate::{
     db_run,
     domain::Role,
     error::Result,
+    secrets::Fingerprint,
     state::AppState,
 };
 
@@ -164,6 +165,9 @@ pub fn all() -> Vec<Box<dyn Section>> {
         Box::new(Requests),
         Box::new(ContactPerson),
         Box::new(crate::retention::LegalHolds),
+        Box::new(crate::billing::privacy::Invoices),
+        Box::new(crate::operator::Blocks),
+        Box::new(crate::support::SupportInquiries),
         Box::new(Emails),
         Box::new(Account),
     ]
@@ -995,7 +999,7 @@ impl Section for Logins {
             .map(|s| {
                 state
                     .keys
-                    .fingerprint("throttle-account", &s.email.trim().to_lowercase())
+                    .fingerprint(Fingerprint::ThrottleAccount, &s.email.trim().to_lowercase())
             })
             .collect();
         tx.execute_list(
@@ -1544,8 +1548,8 @@ impl Section for MarketingConsents {
 
     async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
         let records = match subject.user_id() {
-            Some(id) => crate::newsletter::consent::history_by_user(&state.db, id).await?,
-            None => crate::newsletter::consent::history_by_email(&state.db, &subject.email).await?,
+            Some(id) => crate::marketing::consent::history_by_user(&state.db, id).await?,
+            None => crate::marketing::consent::history_by_email(&state.db, &subject.email).await?,
         };
         Ok(Value::Array(
             records
@@ -1592,7 +1596,7 @@ impl Section for MarketingConsents {
             .collect();
         let ids = user_ids(subjects);
         let (users, emails) =
-            crate::newsletter::consent::who_has_records(&state.db, &ids, &addresses).await?;
+            crate::marketing::consent::who_has_records(&state.db, &ids, &addresses).await?;
         for user in users {
             erasure.keep_for_user(user, "marketing_consents");
         }

@@ -12,9 +12,9 @@ use crate::{
     db_run,
     error::Result,
     identity::CurrentOperator,
-    privacy::{MaskedIp, consent::Campaign},
+    privacy::{consent::Campaign, policy::MaskedIp},
     state::AppState,
-    web::{Layout, render},
+    web::{Layout, charts::DailyChart, render},
 };
 
 /// Days the operator's charts cover.
@@ -147,65 +147,12 @@ pub async fn per_route(db: &Db, first: Date) -> Result<Vec<RouteCount>> {
         .collect())
 }
 
-/// A bar chart drawn on the server as SVG attributes (the CSP allows no inline style).
-pub struct Chart {
-    pub bars: Vec<Bar>,
-    pub max: i64,
-}
-
-pub struct Bar {
-    pub x: i64,
-    pub y: i64,
-    pub height: i64,
-    pub label: String,
-    pub value: i64,
-}
-
-impl Chart {
-    pub const WIDTH: i64 = 600;
-    pub const HEIGHT: i64 = 160;
-    const BAR: i64 = Chart::WIDTH / DAYS;
-
-    fn new(days: &[DayCount], value: impl Fn(&DayCount) -> i64) -> Chart {
-        let max = days.iter().map(&value).max().unwrap_or(0);
-        let bars = days
-            .iter()
-            .enumerate()
-            .map(|(i, day)| {
-                let v = value(day);
-                let height = if max == 0 { 0 } else { v * Chart::HEIGHT / max };
-                Bar {
-                    x: i as i64 * Chart::BAR,
-                    y: Chart::HEIGHT - height,
-                    height,
-                    label: day.day.to_string(),
-                    value: v,
-                }
-            })
-            .collect();
-        Chart { bars, max }
-    }
-
-    pub fn bar_width(&self) -> i64 {
-        Chart::BAR - 2
-    }
-}
-
-/// One chart with its heading (an i18n key) and the id that labels it.
-pub struct ChartSection {
-    pub chart: Chart,
-    pub heading: &'static str,
-    pub id: &'static str,
-}
-
 #[derive(Template)]
 #[template(path = "operator/statistics.html")]
 struct StatisticsPage {
     l: Layout,
     days: Vec<DayCount>,
-    first_day: Date,
-    last_day: Date,
-    charts: [ChartSection; 2],
+    charts: [DailyChart; 2],
     campaigns: Vec<CampaignCount>,
     routes: Vec<RouteCount>,
     total_visits: i64,
@@ -220,26 +167,28 @@ async fn page(
     let last = calendar::today();
     let first = last - Duration::days(DAYS - 1);
     let days = per_day(&state.db, first, last).await?;
+    let series = |value: fn(&DayCount) -> i64| -> Vec<(Date, i64)> {
+        days.iter().map(|d| (d.day, value(d))).collect()
+    };
+    let t = l.t;
     render(&StatisticsPage {
         charts: [
-            ChartSection {
-                chart: Chart::new(&days, |d| d.visits),
-                heading: "statistics.visits_heading",
-                id: "visits-chart",
-            },
-            ChartSection {
-                chart: Chart::new(&days, |d| d.views),
-                heading: "statistics.views_heading",
-                id: "views-chart",
-            },
+            DailyChart::new(
+                "visits-chart",
+                t.s("statistics.visits_heading").into(),
+                &series(|d| d.visits),
+            ),
+            DailyChart::new(
+                "views-chart",
+                t.s("statistics.views_heading").into(),
+                &series(|d| d.views),
+            ),
         ],
         total_visits: days.iter().map(|d| d.visits).sum(),
         total_views: days.iter().map(|d| d.views).sum(),
         campaigns: per_campaign(&state.db, first).await?,
         routes: per_route(&state.db, first).await?,
         days,
-        first_day: first,
-        last_day: last,
         l,
     })
 }

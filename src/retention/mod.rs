@@ -11,7 +11,10 @@ mod worker;
 
 use time::{Date, OffsetDateTime, format_description::well_known::Rfc3339};
 
-use crate::error::{Error, Result};
+use crate::{
+    db::Db,
+    error::{Error, Result},
+};
 
 pub use pages::{LegalHolds, enforcement_note, routes};
 pub use rules::Counts;
@@ -37,6 +40,40 @@ pub fn parse_as_of(text: &str) -> Result<OffsetDateTime> {
     Ok(utc
         .replace_nanosecond(utc.nanosecond() / 1000 * 1000)
         .unwrap_or(utc))
+}
+
+/// The newest run, as the console's dashboard shows it.
+pub struct RunSummary {
+    pub started_at: OffsetDateTime,
+    pub finished: bool,
+    pub error: bool,
+    /// Records deleted, anonymised or hidden, over every rule.
+    pub changed: u64,
+}
+
+pub async fn latest_run(db: &Db) -> Result<Option<RunSummary>> {
+    Ok(store::recent_runs(db, 1).await?.pop().map(|run| {
+        let counts: std::collections::BTreeMap<String, Counts> =
+            serde_json::from_str(&run.counts).unwrap_or_default();
+        RunSummary {
+            started_at: run.started_at,
+            finished: run.finished_at.is_some(),
+            error: run.error.is_some(),
+            changed: counts
+                .values()
+                .map(|c| c.deleted + c.anonymised + c.hidden)
+                .sum(),
+        }
+    }))
+}
+
+/// How many legal holds are in force.
+pub async fn holds_in_force(db: &Db) -> Result<usize> {
+    Ok(store::holds(db)
+        .await?
+        .iter()
+        .filter(|h| h.lifted_at.is_none())
+        .count())
 }
 
 #[cfg(test)]

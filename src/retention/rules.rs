@@ -12,7 +12,7 @@ use crate::{
     db_run,
     error::{Error, Result},
     i18n::Lang,
-    newsletter::consent::{self, Action, Purpose, Step},
+    marketing::consent::{self, Action, Purpose, Step},
     privacy::{
         erasure::{self, Via},
         registry::{self, Rule},
@@ -78,9 +78,6 @@ pub enum Plan {
     Applications,
     AdContacts,
     JobAlerts,
-    /// The portal stores no such data yet (billing and support are still to come); the
-    /// registry's promise covers them once they do. A unit test keeps this list honest.
-    NothingStoredYet,
     /// Not the sweeper's rule (the feature or housekeeping applies it).
     NotTheSweepers,
 }
@@ -240,6 +237,31 @@ const LIFTED_HOLDS: RowPart = RowPart {
     table: "legal_holds",
 };
 
+const BLOCK_RECORDS: RowPart = RowPart {
+    // The documentation of a block counts from its end: a block in force is never due.
+    due: concat!(
+        "SELECT b.id, ((b.subject_kind = 'user' AND ",
+        held_person!("b.subject_id"),
+        ") OR (b.subject_kind = 'company' AND ",
+        held_as!("company", "b.subject_id"),
+        ")) FROM account_blocks b WHERE b.id > $1 AND b.lifted_at < $2 ORDER BY b.id LIMIT $3"
+    ),
+    table: "account_blocks",
+};
+
+const CLOSED_INQUIRIES: RowPart = RowPart {
+    // The thread (`support_messages`) goes with its inquiry (ON DELETE CASCADE).
+    due: concat!(
+        "SELECT s.id, (",
+        held_person!("s.user_id"),
+        " OR ",
+        held_email!("s.email"),
+        ") FROM support_inquiries s WHERE s.id > $1 AND s.state = 'closed' AND s.closed_at < $2 \
+         ORDER BY s.id LIMIT $3"
+    ),
+    table: "support_inquiries",
+};
+
 const SENT_MAIL: RowPart = RowPart {
     // Delivered or given up: the purpose of the e-mail has ended.
     due: concat!(
@@ -248,6 +270,78 @@ const SENT_MAIL: RowPart = RowPart {
         " FROM outbox o WHERE o.id > $1 AND (o.sent_at < $2 OR o.failed_at < $2) ORDER BY o.id LIMIT $3"
     ),
     table: "outbox",
+};
+
+// Bookkeeping records (billing): each 5 years after the end of its financial year, children
+// before the documents they refer to, so a document goes once nothing refers to it any more.
+// A legal hold on the company keeps all of its records.
+const BANK_LINES: RowPart = RowPart {
+    due: "SELECT b.id, FALSE FROM bank_import_lines b WHERE b.id > $1 AND b.financial_year_end < $2 \
+          ORDER BY b.id LIMIT $3",
+    table: "bank_import_lines",
+};
+
+const REMINDERS: RowPart = RowPart {
+    due: concat!(
+        "SELECT r.id, ",
+        held_as!("company", "i.company_id"),
+        " FROM billing_reminders r JOIN invoices i ON i.id = r.invoice_id \
+         WHERE r.id > $1 AND r.financial_year_end < $2 ORDER BY r.id LIMIT $3"
+    ),
+    table: "billing_reminders",
+};
+
+const PAYMENTS: RowPart = RowPart {
+    due: concat!(
+        "SELECT p.id, ",
+        held_as!("company", "i.company_id"),
+        " FROM billing_payments p JOIN invoices i ON i.id = p.invoice_id \
+         WHERE p.id > $1 AND p.financial_year_end < $2 ORDER BY p.id LIMIT $3"
+    ),
+    table: "billing_payments",
+};
+
+const CREDIT_NOTES: RowPart = RowPart {
+    due: concat!(
+        "SELECT c.id, ",
+        held_as!("company", "i.company_id"),
+        " FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id \
+         WHERE c.id > $1 AND c.financial_year_end < $2 ORDER BY c.id LIMIT $3"
+    ),
+    table: "credit_notes",
+};
+
+const INVOICES: RowPart = RowPart {
+    due: concat!(
+        "SELECT i.id, ",
+        held_as!("company", "i.company_id"),
+        " FROM invoices i WHERE i.id > $1 AND i.financial_year_end < $2 \
+         AND NOT EXISTS (SELECT 1 FROM credit_notes c WHERE c.invoice_id = i.id) \
+         AND NOT EXISTS (SELECT 1 FROM billing_payments p WHERE p.invoice_id = i.id) \
+         AND NOT EXISTS (SELECT 1 FROM billing_reminders r WHERE r.invoice_id = i.id) \
+         ORDER BY i.id LIMIT $3"
+    ),
+    table: "invoices",
+};
+
+const ORDERS: RowPart = RowPart {
+    due: concat!(
+        "SELECT o.id, ",
+        held_as!("company", "o.company_id"),
+        " FROM billing_orders o WHERE o.id > $1 AND o.financial_year_end < $2 \
+         AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id) ORDER BY o.id LIMIT $3"
+    ),
+    table: "billing_orders",
+};
+
+const PACKAGES: RowPart = RowPart {
+    due: concat!(
+        "SELECT k.id, ",
+        held_as!("company", "k.company_id"),
+        " FROM billing_packages k WHERE k.id > $1 AND k.financial_year_end < $2 \
+         AND NOT EXISTS (SELECT 1 FROM billing_orders o WHERE o.package_id = k.id) ORDER BY k.id LIMIT $3"
+    ),
+    table: "billing_packages",
 };
 
 const APPLICATIONS: &str = concat!(
@@ -294,11 +388,21 @@ pub fn plan(rule: Rule) -> Plan {
             ANSWERED_REQUESTS,
             OPERATOR_AUDIT,
             LIFTED_HOLDS,
+            BLOCK_RECORDS,
         ]),
         Rule::VisitorData => Plan::Rows(&[COOKIE_CONSENTS, PAGE_VIEWS, CAMPAIGN_VISITS]),
         Rule::NewsletterConsents => Plan::Rows(&[NEWSLETTER_CONSENTS, UNSUBSCRIBED]),
         Rule::OtherData => Plan::Rows(&[SENT_MAIL]),
-        Rule::Bookkeeping | Rule::SupportInquiries => Plan::NothingStoredYet,
+        Rule::Bookkeeping => Plan::Rows(&[
+            BANK_LINES,
+            REMINDERS,
+            PAYMENTS,
+            CREDIT_NOTES,
+            INVOICES,
+            ORDERS,
+            PACKAGES,
+        ]),
+        Rule::SupportInquiries => Plan::Rows(&[CLOSED_INQUIRIES]),
         Rule::AdContactHidden
         | Rule::Sessions
         | Rule::SignInAttempts
@@ -320,7 +424,7 @@ pub async fn apply(cx: &Cx<'_>, rule: Rule) -> Result<Counts> {
         Plan::Applications => applications(cx, rule, &mut counts).await?,
         Plan::AdContacts => ad_contacts(cx, rule, &mut counts).await?,
         Plan::JobAlerts => job_alerts(cx, rule, &mut counts).await?,
-        Plan::NothingStoredYet | Plan::NotTheSweepers => {}
+        Plan::NotTheSweepers => {}
     }
     Ok(counts)
 }
@@ -628,7 +732,7 @@ async fn warn(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::privacy::registry::{Enforcement, Holds, RULES, TABLES};
+    use crate::privacy::registry::{Enforcement, RULES};
 
     #[test]
     fn every_rule_the_registry_gives_the_sweeper_has_an_implementation() {
@@ -641,31 +745,6 @@ mod tests {
                 rule.id,
                 rule.enforced_by
             );
-        }
-    }
-
-    #[test]
-    fn rules_without_data_yet_really_have_no_table() {
-        // Billing and support bring invoices, orders, payments and inquiries: once a table for
-        // them exists, its rule needs a real plan here.
-        let waiting: Vec<Rule> = RULES
-            .iter()
-            .map(|r| r.id)
-            .filter(|&r| plan(r) == Plan::NothingStoredYet)
-            .collect();
-        assert_eq!(waiting, [Rule::Bookkeeping, Rule::SupportInquiries]);
-        for table in TABLES {
-            if let Holds::PersonalData(_) = table.holds {
-                for word in [
-                    "invoice", "order", "payment", "reminder", "support", "inquir",
-                ] {
-                    assert!(
-                        !table.name.contains(word),
-                        "{} holds {word} data: give its retention rule a plan",
-                        table.name
-                    );
-                }
-            }
         }
     }
 

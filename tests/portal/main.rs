@@ -4,18 +4,22 @@
 mod browser;
 mod fixtures;
 mod helpers;
+mod routes;
 
+mod access;
 mod account_security;
 mod accounts;
 mod ads;
 mod alerts;
 mod applications;
+mod billing;
 mod consent;
 mod faults;
 mod first_hour;
 mod forms;
 mod mail;
 mod newsletter;
+mod operator_console;
 mod pages;
 mod privacy_centre;
 mod privacy_registry;

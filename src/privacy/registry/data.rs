@@ -63,6 +63,8 @@ pub enum Purpose {
     ConsentRecords,
     PrivacyRequests,
     Bookkeeping,
+    Support,
+    Moderation,
 }
 
 impl Purpose {
@@ -79,6 +81,8 @@ impl Purpose {
         Purpose::ConsentRecords,
         Purpose::PrivacyRequests,
         Purpose::Bookkeeping,
+        Purpose::Support,
+        Purpose::Moderation,
     ];
 
     pub fn text(self) -> Text {
@@ -130,6 +134,14 @@ impl Purpose {
             Purpose::Bookkeeping => t(
                 "To bill companies for job ads and keep the accounts the law requires",
                 "At fakturere virksomheder for jobannoncer og føre det regnskab, loven kræver",
+            ),
+            Purpose::Support => t(
+                "To answer the questions people send us through the contact form",
+                "At besvare de spørgsmål, man sender os via kontaktformularen",
+            ),
+            Purpose::Moderation => t(
+                "To stop fraud and abuse: blocking an account or company, with the reason documented and the person told",
+                "At standse svindel og misbrug: at blokere en konto eller virksomhed, med begrundelsen dokumenteret og personen underrettet",
             ),
         }
     }
@@ -344,6 +356,7 @@ pub enum Category {
     JobAlerts,
     EmployerAccount,
     Company,
+    Billing,
     JobAds,
     OperatorAccount,
     Sessions,
@@ -354,6 +367,8 @@ pub enum Category {
     VisitStatistics,
     Newsletter,
     PrivacyRequests,
+    SupportInquiries,
+    AccountBlocks,
 }
 
 impl Category {
@@ -490,6 +505,24 @@ pub static CATEGORIES: &[DataCategory] = &[
         recipients: &[Recipient::Public],
         processors: &[Hosting],
         retention: &[Rule::PartnerContacts, Rule::Bookkeeping],
+        areas: &[],
+    },
+    DataCategory {
+        id: Category::Billing,
+        subject: Subject::Employer,
+        name: t(
+            "Orders, invoices and payments",
+            "Ordrer, fakturaer og betalinger",
+        ),
+        contains: t(
+            "What a company ordered and who in it placed the order; invoices and credit notes with the buyer's name, address, CVR and EAN number, billing e-mail address, order reference and contact person; payments, bank statement lines and reminders; the company's billing details and customer status.",
+            "Hvad en virksomhed har bestilt, og hvem i den der bestilte; fakturaer og kreditnotaer med køberens navn, adresse, CVR- og EAN-nummer, faktura-e-mailadresse, ordrereference og kontaktperson; betalinger, kontoudtogslinjer og rykkere; virksomhedens faktureringsoplysninger og kundestatus.",
+        ),
+        purposes: &[Purpose::Bookkeeping, Purpose::Email],
+        legal_bases: &[Contract, LegalObligation],
+        recipients: &[],
+        processors: HOSTING_AND_MAIL,
+        retention: &[Rule::Bookkeeping],
         areas: &[],
     },
     DataCategory {
@@ -643,6 +676,39 @@ pub static CATEGORIES: &[DataCategory] = &[
         ),
         purposes: &[Purpose::PrivacyRequests],
         legal_bases: &[LegalObligation],
+        recipients: &[],
+        processors: HOSTING_AND_MAIL,
+        retention: &[Rule::ErasureDocumentation],
+        areas: &[],
+    },
+    DataCategory {
+        id: Category::SupportInquiries,
+        subject: Subject::Visitor,
+        name: t("Messages to our support", "Henvendelser til vores support"),
+        contains: t(
+            "Your name and e-mail address (your account, if you were logged in), the topic, subject and text of your message, our replies and which operator wrote them, when it was received and closed, and your IP address shortened to /24 or /48 (against abuse of the form).",
+            "Dit navn og din e-mailadresse (din konto, hvis du var logget ind), emne, overskrift og tekst i din henvendelse, vores svar og hvilken operatør der skrev dem, hvornår den blev modtaget og afsluttet, og din IP-adresse forkortet til /24 eller /48 (mod misbrug af formularen).",
+        ),
+        purposes: &[Purpose::Support, Purpose::Email],
+        legal_bases: &[LegitimateInterests, Contract],
+        recipients: &[],
+        processors: HOSTING_AND_MAIL,
+        retention: &[Rule::SupportInquiries],
+        areas: &[],
+    },
+    DataCategory {
+        id: Category::AccountBlocks,
+        subject: Subject::Visitor,
+        name: t(
+            "Blocks of accounts and companies",
+            "Blokeringer af konti og virksomheder",
+        ),
+        contains: t(
+            "That an account or company was blocked, when and by which operator, the reason (from a fixed list), the operator's note, and when, by whom and why the block was lifted.",
+            "At en konto eller virksomhed blev blokeret, hvornår og af hvilken operatør, begrundelsen (fra en fast liste), operatørens notat, og hvornår, af hvem og hvorfor blokeringen blev ophævet.",
+        ),
+        purposes: &[Purpose::Moderation, Purpose::Security],
+        legal_bases: &[LegitimateInterests],
         recipients: &[],
         processors: HOSTING_AND_MAIL,
         retention: &[Rule::ErasureDocumentation],

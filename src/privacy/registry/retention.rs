@@ -118,10 +118,7 @@ impl Event {
             ),
             Event::Recorded => t("it was recorded", "det blev registreret"),
             Event::Collected => t("it was collected", "indsamlingen"),
-            Event::InquiryClosed => t(
-                "the inquiry was answered and closed",
-                "henvendelsen blev besvaret og afsluttet",
-            ),
+            Event::InquiryClosed => t("the inquiry was closed", "henvendelsen blev afsluttet"),
             Event::CooperationEnded => t(
                 "the cooperation ended: the later of the employer account's last login and the end of its company's last live ad (while the company has a live ad, the cooperation lasts)",
                 "samarbejdet ophørte: det seneste af arbejdsgiverkontoens sidste login og udløbet af virksomhedens sidste aktive annonce (så længe virksomheden har en aktiv annonce, varer samarbejdet)",
@@ -361,8 +358,8 @@ pub static RULES: &[RetentionRule] = &[
     RetentionRule {
         id: Rule::ErasureDocumentation,
         data: t(
-            "Documentation of erasure agreements, of rejected users and of payment inquiries",
-            "Dokumentation for aftaler om sletning, afvisning af brugere og henvendelser om betalinger",
+            "Documentation of erasure agreements, of rejected and blocked users (a block counts from when it is lifted) and of payment inquiries",
+            "Dokumentation for aftaler om sletning, afvisning og blokering af brugere (en blokering regnes fra, når den ophæves) og henvendelser om betalinger",
         ),
         counts_from: Event::Recorded,
         keep: Period::Years(5),
@@ -394,7 +391,10 @@ pub static RULES: &[RetentionRule] = &[
     },
     RetentionRule {
         id: Rule::SupportInquiries,
-        data: t("Inquiries to our support", "Henvendelser til vores support"),
+        data: t(
+            "Inquiries to our support, with our replies (a message whose address was never confirmed is deleted after 48 hours)",
+            "Henvendelser til vores support med vores svar (en henvendelse, hvis adresse aldrig blev bekræftet, slettes efter 48 timer)",
+        ),
         counts_from: Event::InquiryClosed,
         keep: Period::Months(12),
         action: Action::Delete,

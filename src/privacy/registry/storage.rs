@@ -97,6 +97,29 @@ pub static TABLES: &[Table] = &[
         "when each retention run ran and how many records per rule it changed",
     ),
     personal("retention_warnings", &[SeekerAccount, EmployerAccount]),
+    no_personal_data(
+        "billing_products",
+        "the products operators sell, with their prices",
+    ),
+    personal("billing_profiles", &[Billing]),
+    personal("customer_status_events", &[Billing]),
+    no_personal_data(
+        "billing_series",
+        "the next number of the invoice and credit-note series",
+    ),
+    personal("billing_packages", &[Billing]),
+    personal("billing_orders", &[Billing]),
+    personal("invoices", &[Billing]),
+    personal("invoice_lines", &[Billing]),
+    personal("credit_notes", &[Billing]),
+    personal("credit_note_lines", &[Billing]),
+    personal("billing_payments", &[Billing]),
+    personal("bank_import_lines", &[Billing]),
+    personal("billing_reminders", &[Billing]),
+    personal("outbox_documents", &[Email, Billing]),
+    personal("account_blocks", &[AccountBlocks]),
+    personal("support_inquiries", &[SupportInquiries]),
+    personal("support_messages", &[SupportInquiries]),
 ];
 
 /// Storage outside the database tables.

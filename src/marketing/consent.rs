@@ -15,7 +15,7 @@ use crate::{
     db_run,
     error::Result,
     i18n::Lang,
-    privacy::{MaskedIp, POLICY_VERSION},
+    privacy::policy::{MaskedIp, POLICY_VERSION},
     secrets::encode_hex,
 };
 

@@ -1,0 +1,73 @@
+//! The privacy section for blocks: a person sees (and exports) every block of their account
+//! and of their company — reason, the operator's note, since when, and when and why it was
+//! lifted. Erasure keeps the documentation (by account number, five years after the block
+//! ends); a block still in force ends with the erasure.
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+
+use super::{blocks::BlockSubject, store};
+use crate::{
+    accounts::store as accounts,
+    db::{Tx, now},
+    error::Result,
+    privacy::{
+        erasure::Erasure,
+        sections::{Section, Subject, ts},
+    },
+    state::AppState,
+};
+
+pub struct Blocks;
+
+#[async_trait]
+impl Section for Blocks {
+    fn key(&self) -> &'static str {
+        "blocks"
+    }
+
+    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+        let Some(id) = subject.user_id() else {
+            return Ok(Value::Array(Vec::new()));
+        };
+        let mut subjects = vec![BlockSubject::User(id)];
+        if let Some(company) = accounts::account_detail(&state.db, id)
+            .await?
+            .and_then(|a| a.company_id)
+        {
+            subjects.push(BlockSubject::Company(company));
+        }
+        let mut blocks = Vec::new();
+        for s in subjects {
+            for b in store::history(&state.db, s).await? {
+                blocks.push(json!({
+                    "blocked": if b.subject_kind == "user" { "your account" } else { "your company" },
+                    "reason": b.reason,
+                    "note": b.note,
+                    "blocked_at": ts(b.blocked_at),
+                    "lifted_at": b.lifted_at.map(ts),
+                    "lift_reason": b.lift_reason,
+                }));
+            }
+        }
+        Ok(Value::Array(blocks))
+    }
+
+    async fn erase(
+        &self,
+        state: &AppState,
+        tx: &mut Tx,
+        subject: &Subject,
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        if let Some(id) = subject.user_id()
+            && !store::history(&state.db, BlockSubject::User(id))
+                .await?
+                .is_empty()
+        {
+            store::end_with_erasure(tx, id, now()).await?;
+            erasure.keep("account_blocks");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,65 @@
+//! The privacy section for support inquiries: the person sees (and exports) every inquiry
+//! sent from their account or address, with its thread; erasure deletes them.
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+
+use super::{inbox::deletion_due, store};
+use crate::{
+    db::Tx,
+    error::Result,
+    privacy::{
+        erasure::Erasure,
+        sections::{Section, Subject, ts},
+    },
+    state::AppState,
+};
+
+pub struct SupportInquiries;
+
+#[async_trait]
+impl Section for SupportInquiries {
+    fn key(&self) -> &'static str {
+        "support_inquiries"
+    }
+
+    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+        let mut inquiries = Vec::new();
+        for inquiry in store::of_person(&state.db, subject.user_id(), &subject.email).await? {
+            let messages: Vec<Value> = store::messages(&state.db, inquiry.id)
+                .await?
+                .into_iter()
+                .map(|m| {
+                    json!({
+                        "written_by": if m.author == "operator" { "support" } else { "you" },
+                        "message": m.body,
+                        "at": ts(m.created_at),
+                    })
+                })
+                .collect();
+            inquiries.push(json!({
+                "inquiry_number": inquiry.id,
+                "topic": inquiry.topic,
+                "subject": inquiry.subject,
+                "state": inquiry.state.as_str(),
+                "received_at": inquiry.received_at.map(ts),
+                "closed_at": inquiry.closed_at.map(ts),
+                "delete_after": inquiry.closed_at.map(|at| ts(deletion_due(at))),
+                "messages": messages,
+            }));
+        }
+        Ok(Value::Array(inquiries))
+    }
+
+    async fn erase(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subject: &Subject,
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        let erased = store::erase_person(tx, subject.user_id(), &subject.email).await?;
+        erasure.count("support_inquiries", erased);
+        Ok(())
+    }
+}
