@@ -11,7 +11,7 @@ use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer, tra
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
-    accounts, ads, alerts, api, applications,
+    accounts, ads, alerts, api, applications, billing,
     config::Config,
     db::{Db, session_store::DbSessionStore},
     documents,
@@ -71,7 +71,7 @@ pub async fn prepare(config: Config) -> Result<AppState> {
 
 pub fn router(state: AppState) -> Router {
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
-        .with_name(crate::privacy::cookie_names::SESSION)
+        .with_name(crate::privacy::policy::cookie_names::SESSION)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.cookies_secure())
@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(newsletter::routes())
         .merge(alerts::routes())
         .merge(retention::routes())
+        .merge(billing::routes())
         .merge(support::routes())
         .merge(api::routes(&state));
     if state.config.mailbox_enabled() {
@@ -182,6 +183,7 @@ pub async fn serve(
         workers.clone(),
     ));
     let retention = tokio::spawn(retention::run_daily(state.clone(), workers.clone()));
+    let reminders = tokio::spawn(billing::run_reminders(state.clone(), workers.clone()));
     let job_alerts = tokio::spawn(alerts::worker::run(
         state.clone(),
         state.config.worker_poll,
@@ -208,6 +210,7 @@ pub async fn serve(
     let _ = indexer.await;
     let _ = job_alerts.await;
     let _ = retention.await;
+    let _ = reminders.await;
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -45,6 +45,7 @@ impl Default for DemoOptions {
 #[derive(Debug, Default, serde::Serialize)]
 pub struct DemoReport {
     pub applications: u64,
+    pub invoices: u64,
     pub companies: u32,
     pub ads: u64,
     pub seekers: u32,
@@ -194,6 +195,7 @@ pub async fn fill_and_index(
     report.applications = applications(state, options.seekers.min(50)).await?;
     if let Some(ad) = showcase {
         report.applications += pipeline(state, ad).await?;
+        report.invoices = billing(state).await?;
     }
     Ok(report)
 }
@@ -288,6 +290,35 @@ async fn showcase(state: &crate::state::AppState) -> Result<i64> {
     tx.commit().await?;
     console_showcase(state, operator, &password_hash_of(state).await?).await?;
     first.ok_or_else(|| crate::error::Error::internal("no showcase ad"))
+}
+
+/// Products, orders, invoices, payments, an overdue invoice with a reminder and a credit note
+/// (see `billing::demo`), for the demo company and some of the others.
+async fn billing(state: &crate::state::AppState) -> Result<u64> {
+    let (company, employer): (i64, i64) = db_run!(pool & state.db, |p| sqlx::query_as(
+        "SELECT c.id, u.id FROM companies c JOIN users u ON u.email = 'employer@example.com' \
+         WHERE c.cvr = '10150817'"
+    )
+    .fetch_one(p)
+    .await)?;
+    let operator: i64 = db_run!(pool & state.db, |p| sqlx::query_scalar(
+        "SELECT id FROM users WHERE email = 'operator@example.com'"
+    )
+    .fetch_one(p)
+    .await)?;
+    let ads: Vec<i64> = db_run!(pool & state.db, |p| sqlx::query_scalar(
+        "SELECT id FROM ads WHERE company_id = $1 AND state = 'published' ORDER BY id"
+    )
+    .bind(company)
+    .fetch_all(p)
+    .await)?;
+    let others: Vec<i64> = db_run!(pool & state.db, |p| sqlx::query_scalar(
+        "SELECT id FROM companies WHERE id <> $1 ORDER BY id LIMIT 11"
+    )
+    .bind(company)
+    .fetch_all(p)
+    .await)?;
+    crate::billing::demo::fill(state, company, employer, operator, &ads, &others).await
 }
 
 /// The demo employer's password hash, reused for the console's demo accounts.

@@ -81,18 +81,57 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     }
 }
 
-/// An operator, or 403 for anyone else who is signed in.
+/// The signed-in person if `allowed` lets their role in: a login redirect for visitors, 403
+/// for anyone else who is signed in.
+async fn signed_in_as<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+    allowed: fn(Role) -> bool,
+) -> Result<Arc<SessionUser>, Response> {
+    let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+    if allowed(user.role) {
+        Ok(user)
+    } else {
+        Err(Error::Forbidden.into_response())
+    }
+}
+
+/// An operator.
 pub struct CurrentOperator(pub Arc<SessionUser>);
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentOperator {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
-        if user.role == Role::Operator {
-            Ok(CurrentOperator(user))
-        } else {
-            Err(Error::Forbidden.into_response())
-        }
+        signed_in_as(parts, state, |role| role == Role::Operator)
+            .await
+            .map(CurrentOperator)
+    }
+}
+
+/// A job seeker.
+pub struct CurrentSeeker(pub Arc<SessionUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentSeeker {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        signed_in_as(parts, state, |role| role == Role::Seeker)
+            .await
+            .map(CurrentSeeker)
+    }
+}
+
+/// Someone whose own data the privacy centre shows: job seekers and employer users.
+/// Operators' own accounts are managed from the command line.
+pub struct CurrentDataSubject(pub Arc<SessionUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentDataSubject {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        signed_in_as(parts, state, |role| role != Role::Operator)
+            .await
+            .map(CurrentDataSubject)
     }
 }

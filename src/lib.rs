@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod api;
 pub mod app;
 pub mod applications;
+pub mod billing;
 pub mod calendar;
 pub mod config;
 pub mod db;
@@ -22,6 +23,7 @@ pub mod identity;
 #[cfg(test)]
 mod layering;
 pub mod mail;
+pub mod marketing;
 pub mod newsletter;
 pub mod operator;
 pub mod passwords;

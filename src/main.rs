@@ -1,11 +1,11 @@
 //! The `jobboard` command line (INTERFACE.md): serve, migrate, demo, reindex, policy, operator,
-//! retention.
+//! retention, billing.
 
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 use jobboard::{
-    accounts, ads, app,
+    accounts, ads, app, billing,
     config::{Config, LogFormat},
     demo::{self, DemoOptions},
     error::{Error, Result},
@@ -61,6 +61,45 @@ enum Command {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// Bookkeeping: export, documents, reminders.
+    Billing {
+        #[command(subcommand)]
+        command: BillingCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BillingCommand {
+    /// Print invoices, credit notes and payments as CSV (one row per document; amounts in
+    /// kroner with two decimals, ISO dates).
+    Export {
+        /// First document date to include (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last document date to include (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Write an invoice's (`17`) or credit note's (`KN-3`) PDF or Peppol UBL XML to stdout.
+    Document {
+        number: String,
+        #[arg(long, value_parser = ["pdf", "ubl"])]
+        format: String,
+    },
+    /// Send the reminders due (as of today or DATE) and print a JSON report.
+    Remind {
+        /// Send what is due on this Copenhagen date (YYYY-MM-DD) instead of today.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Send nothing; count what would be sent.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+fn parse_date(input: &str) -> Result<time::Date> {
+    time::Date::parse(input, &time::format_description::well_known::Iso8601::DATE)
+        .map_err(|_| Error::Config(format!("{input} is not a date (YYYY-MM-DD)")))
 }
 
 #[derive(Subcommand)]
@@ -225,7 +264,51 @@ async fn run(command: Command, config: Config) -> Result<()> {
                 ))),
             }
         }
+        Command::Billing { command } => billing_command(command, config).await,
     }
+}
+
+async fn billing_command(command: BillingCommand, config: Config) -> Result<()> {
+    use std::io::Write;
+    let state = app::prepare(config).await?;
+    let outcome = match command {
+        BillingCommand::Export { from, to } => {
+            let from = from.as_deref().map(parse_date).transpose()?;
+            let to = to.as_deref().map(parse_date).transpose()?;
+            let csv = billing::export::csv(&state.db, from, to).await?;
+            std::io::stdout()
+                .write_all(csv.as_bytes())
+                .map_err(Error::from)
+        }
+        BillingCommand::Document { number, format } => {
+            let format = billing::Format::parse(&format)
+                .ok_or_else(|| Error::Config("--format must be pdf or ubl".into()))?;
+            match billing::find_document(&state, &number).await? {
+                Some((doc, _)) => {
+                    let bytes = format.render(&doc)?;
+                    std::io::stdout().write_all(&bytes).map_err(Error::from)
+                }
+                None => Err(Error::Config(format!(
+                    "no invoice or credit note numbered {number} (invoices: 17, credit notes: KN-3)"
+                ))),
+            }
+        }
+        BillingCommand::Remind { as_of, dry_run } => {
+            let today = match as_of {
+                Some(day) => parse_date(&day)?,
+                None => jobboard::calendar::today(),
+            };
+            let report = billing::reminders::run(&state, today, dry_run).await?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).map_err(Error::internal)?
+            );
+            // The reminders are queued in the outbox; `serve` delivers them.
+            Ok(())
+        }
+    };
+    state.db.close().await;
+    outcome
 }
 
 /// Ctrl-C or SIGTERM starts a graceful shutdown.

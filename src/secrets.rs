@@ -7,6 +7,8 @@ use std::path::Path;
 use hmac::{Hmac, KeyInit, Mac};
 use rand::Rng;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
 
@@ -55,12 +57,41 @@ impl MasterKey {
 
     /// A keyed, one-way fingerprint: lets us count attempts per IP or account without
     /// storing the IP or address itself.
-    pub fn fingerprint(&self, purpose: &str, value: &str) -> String {
+    pub fn fingerprint(&self, purpose: Fingerprint, value: &str) -> String {
+        self.mac(purpose.label(), value)
+    }
+
+    fn mac(&self, label: &str, value: &str) -> String {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("any key length");
-        mac.update(purpose.as_bytes());
+        mac.update(label.as_bytes());
         mac.update(&[0]);
         mac.update(value.as_bytes());
         encode_hex(&mac.finalize().into_bytes())
+    }
+
+    /// The `exp=…&sig=…` (or, for links that never expire, `sig=…`) query of a link that does
+    /// `purpose` to `what` (e.g. `"12:34"` for file 34 of application 12) without a login.
+    pub fn sign_link(&self, purpose: Link, what: &str, expires: Option<OffsetDateTime>) -> String {
+        match expires.map(OffsetDateTime::unix_timestamp) {
+            Some(exp) => format!(
+                "exp={exp}&sig={}",
+                self.mac(purpose.label(), &format!("{what}:{exp}"))
+            ),
+            None => format!("sig={}", self.mac(purpose.label(), what)),
+        }
+    }
+
+    /// True when `link` was signed for `purpose` and `what` and has not expired. A link of a
+    /// purpose that expires is refused without its expiry.
+    pub fn link_valid(&self, purpose: Link, what: &str, link: &SignedLink) -> bool {
+        let expected = match (purpose.expires(), link.exp) {
+            (true, Some(exp)) if exp >= OffsetDateTime::now_utc().unix_timestamp() => {
+                self.mac(purpose.label(), &format!("{what}:{exp}"))
+            }
+            (false, None) => self.mac(purpose.label(), what),
+            _ => return false,
+        };
+        bool::from(link.sig.as_bytes().ct_eq(expected.as_bytes()))
     }
 
     /// A 256-bit key for one purpose (e.g. wrapping the per-person file keys). The MAC input
@@ -71,6 +102,83 @@ impl MasterKey {
         mac.update(&[0xFF]);
         mac.update(purpose.as_bytes());
         mac.finalize().into_bytes().into()
+    }
+}
+
+/// What a keyed fingerprint is of. The labels are part of stored fingerprints: never change one.
+#[derive(Clone, Copy, Debug)]
+pub enum Fingerprint {
+    /// An e-mail address whose failed logins are counted.
+    ThrottleAccount,
+    /// An IP address whose failed logins or registrations are counted.
+    ThrottleIp,
+    /// A session id, shown to its owner as a handle to end it by.
+    SessionHandle,
+    /// An IP address and hour, for the cookie banner's form without a session.
+    ConsentForm,
+}
+
+impl Fingerprint {
+    fn label(self) -> &'static str {
+        match self {
+            Fingerprint::ThrottleAccount => "throttle-account",
+            Fingerprint::ThrottleIp => "throttle-ip",
+            Fingerprint::SessionHandle => "session-handle",
+            Fingerprint::ConsentForm => "cookie-consent-form",
+        }
+    }
+}
+
+/// What a signed link opens without a login. The purpose is part of what is signed, so a
+/// signature made for one purpose never opens another. The labels are in links already sent.
+#[derive(Clone, Copy, Debug)]
+pub enum Link {
+    /// A contact person's download of an application's file; `what` is `application:file`.
+    ApplicationFile,
+    /// An answered access request's export; `what` is the request id.
+    RequestExport,
+    /// A newsletter sign-up's confirmation; `what` is `subscriber:requested-at`.
+    NewsletterConfirm,
+    /// Unsubscribing from the newsletter or a job alert; `what` is `list:id`. Never expires.
+    Unsubscribe,
+}
+
+impl Link {
+    fn label(self) -> &'static str {
+        match self {
+            Link::ApplicationFile => "shared-application-file",
+            Link::RequestExport => "privacy-request-export",
+            Link::NewsletterConfirm => "newsletter-confirm",
+            Link::Unsubscribe => "marketing-unsubscribe",
+        }
+    }
+
+    fn expires(self) -> bool {
+        !matches!(self, Link::Unsubscribe)
+    }
+}
+
+/// The `exp` and `sig` a signed link brought, as the handler received them.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SignedLink {
+    #[serde(default)]
+    pub exp: Option<i64>,
+    #[serde(default)]
+    pub sig: String,
+}
+
+impl SignedLink {
+    /// Reads `exp` and `sig` from a raw query string; anything malformed reads as "no link".
+    pub fn from_query(query: Option<&str>) -> SignedLink {
+        let mut link = SignedLink::default();
+        for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+            match &*key {
+                "exp" => link.exp = value.parse().ok(),
+                "sig" => link.sig = value.into_owned(),
+                _ => {}
+            }
+        }
+        link
     }
 }
 
@@ -126,11 +234,14 @@ mod tests {
         let first = MasterKey::load_or_create(None, dir.path()).unwrap();
         let second = MasterKey::load_or_create(None, dir.path()).unwrap();
         assert_eq!(
-            first.fingerprint("t", "x"),
-            second.fingerprint("t", "x"),
+            first.fingerprint(Fingerprint::ThrottleIp, "x"),
+            second.fingerprint(Fingerprint::ThrottleIp, "x"),
             "the stored key is read back"
         );
-        assert_ne!(first.fingerprint("t", "x"), first.fingerprint("u", "x"));
+        assert_ne!(
+            first.fingerprint(Fingerprint::ThrottleIp, "x"),
+            first.fingerprint(Fingerprint::ThrottleAccount, "x")
+        );
     }
 
     #[test]
@@ -140,6 +251,38 @@ mod tests {
         assert_eq!(a.derive_key("files"), a.derive_key("files"));
         assert_ne!(a.derive_key("files"), a.derive_key("other"));
         assert_ne!(a.derive_key("files"), b.derive_key("files"));
+    }
+
+    #[test]
+    fn a_signed_link_opens_only_its_own_purpose_and_object_until_it_expires() {
+        let key = MasterKey::parse(&"0f".repeat(32)).unwrap();
+        let later = OffsetDateTime::now_utc() + time::Duration::hours(1);
+        let query = key.sign_link(Link::ApplicationFile, "12:34", Some(later));
+        let link = SignedLink::from_query(Some(&query));
+        assert!(key.link_valid(Link::ApplicationFile, "12:34", &link));
+        assert!(!key.link_valid(Link::ApplicationFile, "12:35", &link));
+        assert!(!key.link_valid(Link::RequestExport, "12:34", &link));
+        let stale = key.sign_link(
+            Link::ApplicationFile,
+            "12:34",
+            Some(OffsetDateTime::now_utc() - time::Duration::seconds(1)),
+        );
+        assert!(!key.link_valid(
+            Link::ApplicationFile,
+            "12:34",
+            &SignedLink::from_query(Some(&stale))
+        ));
+        let without_expiry = SignedLink {
+            exp: None,
+            sig: link.sig.clone(),
+        };
+        assert!(!key.link_valid(Link::ApplicationFile, "12:34", &without_expiry));
+        let unsubscribe = key.sign_link(Link::Unsubscribe, "alert:7", None);
+        assert!(key.link_valid(
+            Link::Unsubscribe,
+            "alert:7",
+            &SignedLink::from_query(Some(&unsubscribe))
+        ));
     }
 
     #[test]

@@ -70,6 +70,8 @@ pub async fn form(
     Query(query): Query<LoginQuery>,
 ) -> Result<Response> {
     if let Some(user) = &l.user {
+        // What sent them here (a verification link that is used up, say) is said at home.
+        l.keep_flashes().await?;
         return Ok(Redirect::to(home_of(user.role)).into_response());
     }
     // An unlock link that is used up or expired is said so, not carried along.

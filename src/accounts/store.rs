@@ -274,7 +274,7 @@ pub async fn record_login_event(db: &Db, user: i64, ip: std::net::IpAddr) -> Res
         "INSERT INTO login_events (user_id, masked_ip, created_at) VALUES ($1, $2, $3)"
     )
     .bind(user)
-    .bind(crate::privacy::MaskedIp::new(ip).to_string())
+    .bind(crate::privacy::policy::MaskedIp::new(ip).to_string())
     .bind(now())
     .execute(p)
     .await

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use time::Duration;
 
 use super::store::{self, Attempt, AttemptAction};
-use crate::{db::Tx, db::now, error::Result, state::AppState};
+use crate::{db::Tx, db::now, error::Result, secrets::Fingerprint, state::AppState};
 
 pub struct Limit {
     action: AttemptAction,
@@ -71,8 +71,10 @@ pub fn keys(state: &AppState, email: &str, ip: IpAddr) -> Keys {
     Keys {
         account: state
             .keys
-            .fingerprint("throttle-account", &email.trim().to_lowercase()),
-        ip: state.keys.fingerprint("throttle-ip", &ip.to_string()),
+            .fingerprint(Fingerprint::ThrottleAccount, &email.trim().to_lowercase()),
+        ip: state
+            .keys
+            .fingerprint(Fingerprint::ThrottleIp, &ip.to_string()),
     }
 }
 

@@ -297,6 +297,11 @@ pub async fn action(
     let t = l.t;
     if action == "submit" {
         let ad = load_owned(&state, &user, id).await?;
+        // A new listing of a paid ad is ordered first: the checkout shows the price, then
+        // places the order and submits the ad in one step.
+        if crate::billing::ad_needs_order(&state, &ad).await? {
+            return Ok(Redirect::to(&format!("/employer/billing/checkout/{id}")).into_response());
+        }
         if let Some((form, errors)) = missing(&state, t, &ad).await? {
             // Nothing is submitted; the edit form shows what is still missing.
             let page = FormPage {

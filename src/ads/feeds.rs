@@ -12,7 +12,7 @@ use quick_xml::{
 };
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-use super::{listing, search_page, search_params::SearchParams};
+use super::{listing, search_params::SearchParams};
 use crate::{
     error::{Error, Result},
     search::Sort,
@@ -92,7 +92,7 @@ pub async fn atom(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
     params.request.sort = Sort::Newest;
     params.request.offset = 0;
     params.request.limit = params.request.limit.clamp(1, 100);
-    let response = search_page::run(&state.search, params.request.clone()).await?;
+    let response = crate::search::run(&state.search, params.request.clone()).await?;
     let ids: Vec<i64> = response.hits.iter().map(|h| h.id).collect();
     let ads = listing::by_ids(&state.db, &ids).await?;
     let self_link = state.link(&format!(

@@ -42,12 +42,13 @@ struct DocRow {
     remote: String,
     published_at: OffsetDateTime,
     deadline: Option<time::Date>,
+    featured_until: Option<OffsetDateTime>,
 }
 
 // Published is checked in Rust: a state condition in SQL makes SQLite scan the state index
 // instead of walking ids by primary key.
 const DOC_SQL: &str = "SELECT a.id, a.state, c.blocked_at IS NOT NULL AS company_blocked, c.name AS company, r.lang, r.title, r.description, r.municipality_code, \
-     r.occupation_id, r.employment_type, r.remote, a.published_at, r.deadline \
+     r.occupation_id, r.employment_type, r.remote, a.published_at, r.deadline, a.featured_until \
      FROM ads a JOIN companies c ON c.id = a.company_id JOIN ad_revisions r ON r.id = a.live_revision_id \
      WHERE a.id ";
 
@@ -85,6 +86,7 @@ impl DocRow {
             deadline: self
                 .deadline
                 .map(|d| crate::calendar::end_of_day(d).unix_timestamp()),
+            featured_until: self.featured_until.map(OffsetDateTime::unix_timestamp),
         }
     }
 }

@@ -86,14 +86,22 @@ pub async fn save_edit(
 
 pub async fn submit(state: &AppState, t: Tr, ad_id: i64, company_id: i64) -> Result<Submitted> {
     let mut tx = state.db.begin().await?;
-    let ad = owned_ad(&mut tx, ad_id, company_id).await?;
+    let outcome = submit_in(&mut tx, t, ad_id, company_id).await?;
+    tx.commit().await?;
+    tracing::info!(ad_id, ?outcome, "ad submitted");
+    Ok(outcome)
+}
+
+/// Submits in the caller's transaction (billing places the ad's order in the same one).
+pub async fn submit_in(tx: &mut Tx, t: Tr, ad_id: i64, company_id: i64) -> Result<Submitted> {
+    let ad = owned_ad(tx, ad_id, company_id).await?;
     let Some(revision) = ad.draft_revision_id else {
         return Err(not_now(t));
     };
     if ad.review_status() == Some(ReviewStatus::Submitted) {
         return Err(not_now(t));
     }
-    let content = store::revision_in(&mut tx, revision).await?;
+    let content = store::revision_in(tx, revision).await?;
     if content.deadline.is_some_and(|d| d < calendar::today()) {
         return Err(Error::BadRequest(
             t.s("validation.ad.deadline_past").to_string(),
@@ -111,15 +119,13 @@ pub async fn submit(state: &AppState, t: Tr, ad_id: i64, company_id: i64) -> Res
     if matches!(ad.state, AdState::Draft | AdState::Rejected) {
         l.state = AdState::InReview;
     }
-    let outcome = if store::company_may_skip_review(&mut tx, ad.company_id).await? {
-        publish(&mut tx, &ad, l, &content, None).await?;
+    let outcome = if store::company_may_skip_review(tx, ad.company_id).await? {
+        publish(tx, &ad, l, &content, None).await?;
         Submitted::Published
     } else {
-        store::save_lifecycle(&mut tx, ad_id, &l).await?;
+        store::save_lifecycle(tx, ad_id, &l).await?;
         Submitted::InReview
     };
-    tx.commit().await?;
-    tracing::info!(ad_id, ?outcome, "ad submitted");
     Ok(outcome)
 }
 

@@ -16,13 +16,22 @@ pub struct PublicAd {
     pub published_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// Billing's featured ads are marked and come first until then.
+    pub featured_until: Option<OffsetDateTime>,
     #[sqlx(flatten)]
     pub content: AdContent,
 }
 
+impl PublicAd {
+    pub fn is_featured(&self) -> bool {
+        self.featured_until
+            .is_some_and(|until| until > crate::db::now())
+    }
+}
+
 // The state is checked in Rust, not SQL: with it in the WHERE clause SQLite prefers the state
 // index and scans every published ad instead of looking the few ids up by primary key.
-const PUBLIC_SQL: &str = "SELECT a.id, a.state, c.blocked_at IS NOT NULL AS company_blocked, c.name AS company_name, a.published_at, a.expires_at, a.updated_at, \
+const PUBLIC_SQL: &str = "SELECT a.id, a.state, c.blocked_at IS NOT NULL AS company_blocked, c.name AS company_name, a.published_at, a.expires_at, a.updated_at, a.featured_until, \
      r.lang, r.title, r.description, r.municipality_code, r.street_address, r.remote, r.occupation_id, \
      r.employment_type, r.working_time, r.hours_per_week, r.salary_min, r.salary_max, r.salary_period, \
      r.salary_currency, r.deadline, r.start_date, r.contact_name, r.contact_email, r.contact_phone, \

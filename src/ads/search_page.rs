@@ -2,8 +2,6 @@
 //! place, highlighted snippets and "did you mean". A plain GET form, so it works without
 //! JavaScript; the search box's suggestions are a small progressive enhancement.
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::{
     extract::{RawQuery, State},
@@ -20,21 +18,13 @@ use super::{
 use crate::{
     error::{Error, Result},
     i18n::{Tr, date, instant},
-    search::{FacetCount, SearchIndex, SearchRequest, SearchResponse, Sort},
+    search::{FacetCount, SearchRequest, SearchResponse, Sort},
     state::AppState,
     text::{escape_html, markdown},
     web::{Layout, render, render_with_status},
 };
 
 pub const PAGE_SIZE: usize = 20;
-
-/// Runs a search on the blocking pool (the index does disk and CPU work).
-pub async fn run(index: &Arc<SearchIndex>, request: SearchRequest) -> Result<SearchResponse> {
-    let index = index.clone();
-    tokio::task::spawn_blocking(move || index.search(&request))
-        .await
-        .map_err(Error::internal)?
-}
 
 pub struct ResultItem {
     pub id: i64,
@@ -45,6 +35,7 @@ pub struct ResultItem {
     pub published: String,
     pub deadline: Option<String>,
     pub snippet: String,
+    pub featured: bool,
 }
 
 pub struct FilterOption {
@@ -180,7 +171,7 @@ pub async fn page(
     };
     let mut request = params.request.clone();
     request.facets = true;
-    let response = run(&state.search, request.clone()).await?;
+    let response = crate::search::run(&state.search, request.clone()).await?;
     let ids: Vec<i64> = response.hits.iter().map(|h| h.id).collect();
     let ads = listing::by_ids(&state.db, &ids).await?;
     let highlighter = if request.q.is_empty() {
@@ -291,6 +282,7 @@ fn result_item(t: Tr, ad: &PublicAd, snippet: String) -> ResultItem {
         published: instant(lang, ad.published_at),
         deadline: c.deadline.map(|d| date(lang, d)),
         snippet,
+        featured: ad.is_featured(),
     }
 }
 

@@ -1,5 +1,7 @@
 //! Queries for ads, their revisions, the change log and moderation decisions.
 
+use std::sync::LazyLock;
+
 use time::OffsetDateTime;
 
 use super::domain::{AdContent, AdState, ReviewStatus};
@@ -67,19 +69,20 @@ pub async fn ad_for_update(tx: &mut Tx, id: i64) -> Result<AdRecord> {
     found.ok_or(Error::NotFound)
 }
 
-const CONTENT_COLUMNS: &str = "lang, title, description, municipality_code, street_address, remote, \
-     occupation_id, employment_type, working_time, hours_per_week, salary_min, salary_max, \
-     salary_period, salary_currency, deadline, start_date, contact_name, contact_email, \
-     contact_phone, apply_method, apply_url, apply_email";
-
 pub async fn revision(db: &Db, revision_id: i64) -> Result<AdContent> {
-    let sql = format!("SELECT {CONTENT_COLUMNS} FROM ad_revisions WHERE id = $1");
+    let sql = format!(
+        "SELECT {} FROM ad_revisions WHERE id = $1",
+        CONTENT_COLUMNS.join(", ")
+    );
     let found: Option<AdContent> = db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(revision_id).fetch_optional(p).await)?;
     found.ok_or(Error::NotFound)
 }
 
 pub async fn revision_in(tx: &mut Tx, revision_id: i64) -> Result<AdContent> {
-    let sql = format!("SELECT {CONTENT_COLUMNS} FROM ad_revisions WHERE id = $1");
+    let sql = format!(
+        "SELECT {} FROM ad_revisions WHERE id = $1",
+        CONTENT_COLUMNS.join(", ")
+    );
     let found: Option<AdContent> = db_run!(tx tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(revision_id)
         .fetch_optional(&mut *c)
@@ -100,43 +103,93 @@ pub async fn revision_author(
     .await)?)
 }
 
+/// A revision's content columns, in the order `bind_content!` binds them.
+const CONTENT_COLUMNS: [&str; 22] = [
+    "lang",
+    "title",
+    "description",
+    "municipality_code",
+    "street_address",
+    "remote",
+    "occupation_id",
+    "employment_type",
+    "working_time",
+    "hours_per_week",
+    "salary_min",
+    "salary_max",
+    "salary_period",
+    "salary_currency",
+    "deadline",
+    "start_date",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "apply_method",
+    "apply_url",
+    "apply_email",
+];
+
+/// Binds an `AdContent` to the next 22 placeholders, in `CONTENT_COLUMNS` order. A macro, not a
+/// function: each database backend's query type gets its own expansion.
+macro_rules! bind_content {
+    ($query:expr, $content:expr) => {{
+        let c: &AdContent = $content;
+        $query
+            .bind(c.lang.as_str())
+            .bind(&c.title)
+            .bind(&c.description)
+            .bind(&c.municipality_code)
+            .bind(&c.street_address)
+            .bind(c.remote.as_str())
+            .bind(&c.occupation_id)
+            .bind(c.employment_type.as_str())
+            .bind(c.working_time.as_str())
+            .bind(c.hours_per_week)
+            .bind(c.salary_min)
+            .bind(c.salary_max)
+            .bind(c.salary_period.as_str())
+            .bind(c.salary_currency.as_str())
+            .bind(c.deadline)
+            .bind(c.start_date)
+            .bind(&c.contact_name)
+            .bind(&c.contact_email)
+            .bind(&c.contact_phone)
+            .bind(c.apply_method.as_str())
+            .bind(&c.apply_url)
+            .bind(&c.apply_email)
+    }};
+}
+
+static INSERT_REVISION_SQL: LazyLock<String> = LazyLock::new(|| {
+    let placeholders: Vec<String> = (2..=23).map(|n| format!("${n}")).collect();
+    format!(
+        "INSERT INTO ad_revisions (ad_id, {}, created_by, created_at) \
+         VALUES ($1, {}, $24, $25) RETURNING id",
+        CONTENT_COLUMNS.join(", "),
+        placeholders.join(", ")
+    )
+});
+
+static UPDATE_REVISION_SQL: LazyLock<String> = LazyLock::new(|| {
+    let set: Vec<String> = CONTENT_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, column)| format!("{column} = ${}", i + 1))
+        .collect();
+    format!("UPDATE ad_revisions SET {} WHERE id = $23", set.join(", "))
+});
+
 pub async fn insert_revision(
     tx: &mut Tx,
     ad_id: i64,
     content: &AdContent,
     author: i64,
 ) -> Result<i64> {
-    let id: i64 = db_run!(tx tx, |c| sqlx::query_scalar(
-        "INSERT INTO ad_revisions (ad_id, lang, title, description, municipality_code, street_address, \
-         remote, occupation_id, employment_type, working_time, hours_per_week, salary_min, salary_max, \
-         salary_period, salary_currency, deadline, start_date, contact_name, contact_email, contact_phone, \
-         apply_method, apply_url, apply_email, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-         $21, $22, $23, $24, $25) RETURNING id"
+    let sql = INSERT_REVISION_SQL.as_str();
+    let id: i64 = db_run!(tx tx, |c| bind_content!(
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(ad_id),
+        content
     )
-    .bind(ad_id)
-    .bind(content.lang.as_str())
-    .bind(&content.title)
-    .bind(&content.description)
-    .bind(&content.municipality_code)
-    .bind(&content.street_address)
-    .bind(content.remote.as_str())
-    .bind(&content.occupation_id)
-    .bind(content.employment_type.as_str())
-    .bind(content.working_time.as_str())
-    .bind(content.hours_per_week)
-    .bind(content.salary_min)
-    .bind(content.salary_max)
-    .bind(content.salary_period.as_str())
-    .bind(content.salary_currency.as_str())
-    .bind(content.deadline)
-    .bind(content.start_date)
-    .bind(&content.contact_name)
-    .bind(&content.contact_email)
-    .bind(&content.contact_phone)
-    .bind(content.apply_method.as_str())
-    .bind(&content.apply_url)
-    .bind(&content.apply_email)
     .bind(author)
     .bind(now())
     .fetch_one(&mut *c)
@@ -145,38 +198,12 @@ pub async fn insert_revision(
 }
 
 pub async fn update_revision(tx: &mut Tx, revision_id: i64, content: &AdContent) -> Result<()> {
-    db_run!(tx tx, |c| sqlx::query(
-        "UPDATE ad_revisions SET lang = $1, title = $2, description = $3, municipality_code = $4, \
-         street_address = $5, remote = $6, occupation_id = $7, employment_type = $8, working_time = $9, \
-         hours_per_week = $10, salary_min = $11, salary_max = $12, salary_period = $13, \
-         salary_currency = $14, deadline = $15, start_date = $16, contact_name = $17, contact_email = $18, \
-         contact_phone = $19, apply_method = $20, apply_url = $21, apply_email = $22 WHERE id = $23"
-    )
-    .bind(content.lang.as_str())
-    .bind(&content.title)
-    .bind(&content.description)
-    .bind(&content.municipality_code)
-    .bind(&content.street_address)
-    .bind(content.remote.as_str())
-    .bind(&content.occupation_id)
-    .bind(content.employment_type.as_str())
-    .bind(content.working_time.as_str())
-    .bind(content.hours_per_week)
-    .bind(content.salary_min)
-    .bind(content.salary_max)
-    .bind(content.salary_period.as_str())
-    .bind(content.salary_currency.as_str())
-    .bind(content.deadline)
-    .bind(content.start_date)
-    .bind(&content.contact_name)
-    .bind(&content.contact_email)
-    .bind(&content.contact_phone)
-    .bind(content.apply_method.as_str())
-    .bind(&content.apply_url)
-    .bind(&content.apply_email)
-    .bind(revision_id)
-    .execute(&mut *c)
-    .await.map(|r| r.rows_affected()))?;
+    let sql = UPDATE_REVISION_SQL.as_str();
+    db_run!(tx tx, |c| bind_content!(sqlx::query(sqlx::AssertSqlSafe(sql)), content)
+        .bind(revision_id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -258,6 +285,17 @@ pub async fn save_lifecycle(tx: &mut Tx, ad_id: i64, l: &Lifecycle) -> Result<()
     .bind(ad_id)
     .execute(&mut *c)
     .await.map(|r| r.rows_affected()))?;
+    log_change(tx, ad_id).await
+}
+
+/// Billing's featured ads come first in lists and search results until `until`; the change
+/// log tells every node's search index.
+pub async fn set_featured_until(tx: &mut Tx, ad_id: i64, until: OffsetDateTime) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query("UPDATE ads SET featured_until = $1 WHERE id = $2")
+        .bind(until)
+        .bind(ad_id)
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
     log_change(tx, ad_id).await
 }
 

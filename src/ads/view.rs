@@ -10,7 +10,7 @@ use super::{
     taxonomy::taxonomy,
 };
 use crate::{
-    i18n::{Tr, amount, date, instant},
+    i18n::{Lang, Tr, amount, date, instant},
     text::markdown,
 };
 
@@ -134,6 +134,48 @@ pub struct ChoiceGroup {
 }
 
 impl ChoiceGroup {
+    /// Every municipality under its region, as a form's grouped options.
+    pub fn municipalities(selected: impl Fn(&str) -> bool) -> Vec<ChoiceGroup> {
+        let tax = taxonomy();
+        tax.regions
+            .iter()
+            .map(|r| ChoiceGroup {
+                label: r.name.into(),
+                choices: tax
+                    .municipalities
+                    .iter()
+                    .filter(|m| m.region_code == r.code)
+                    .map(|m| Choice {
+                        value: m.code.into(),
+                        label: m.name.into(),
+                        selected: selected(m.code),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Every occupation under its field, in the reader's language.
+    pub fn occupations(lang: Lang, selected: impl Fn(&str) -> bool) -> Vec<ChoiceGroup> {
+        let tax = taxonomy();
+        tax.fields
+            .iter()
+            .map(|f| ChoiceGroup {
+                label: f.label(lang).into(),
+                choices: tax
+                    .occupations
+                    .iter()
+                    .filter(|o| o.field_id == f.id)
+                    .map(|o| Choice {
+                        value: o.id.into(),
+                        label: o.label(lang).into(),
+                        selected: selected(o.id),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
     pub fn any_selected(&self) -> bool {
         self.choices.iter().any(|c| c.selected)
     }
@@ -181,42 +223,8 @@ fn choices<T: Copy>(
 
 impl AdFormView {
     pub fn new(t: Tr, form: AdForm) -> AdFormView {
-        let tax = taxonomy();
-        let lang = t.lang();
-        let municipalities = tax
-            .regions
-            .iter()
-            .map(|r| ChoiceGroup {
-                label: r.name.to_string(),
-                choices: tax
-                    .municipalities
-                    .iter()
-                    .filter(|m| m.region_code == r.code)
-                    .map(|m| Choice {
-                        value: m.code.into(),
-                        label: m.name.into(),
-                        selected: m.code == form.municipality,
-                    })
-                    .collect(),
-            })
-            .collect();
-        let occupations = tax
-            .fields
-            .iter()
-            .map(|f| ChoiceGroup {
-                label: f.label(lang).to_string(),
-                choices: tax
-                    .occupations
-                    .iter()
-                    .filter(|o| o.field_id == f.id)
-                    .map(|o| Choice {
-                        value: o.id.into(),
-                        label: o.label(lang).into(),
-                        selected: o.id == form.occupation,
-                    })
-                    .collect(),
-            })
-            .collect();
+        let municipalities = ChoiceGroup::municipalities(|code| code == form.municipality);
+        let occupations = ChoiceGroup::occupations(t.lang(), |id| id == form.occupation);
         AdFormView {
             languages: choices(
                 t,

@@ -21,11 +21,10 @@ use crate::{
         search_params::SearchParams,
         taxonomy::taxonomy,
     },
-    domain::Role,
     error::{Error, Result},
     i18n::{Tr, instant},
-    identity::{CurrentUser, SessionUser},
-    newsletter::consent::{self, Action, Purpose, Step},
+    identity::CurrentSeeker,
+    marketing::consent::{self, Action, Purpose, Step},
     state::AppState,
     web::{ClientIp, FlashKind, Layout, flash, render},
 };
@@ -135,7 +134,7 @@ pub fn describe(t: Tr, query: &str) -> String {
 pub fn policy_line(t: Tr) -> String {
     t.f(
         "newsletter.policy_version",
-        &[("version", crate::privacy::POLICY_VERSION)],
+        &[("version", crate::privacy::policy::POLICY_VERSION)],
     )
 }
 
@@ -150,14 +149,6 @@ pub fn consent_text(t: Tr) -> String {
     )
 }
 
-fn seeker(user: &SessionUser) -> Result<()> {
-    if user.role == Role::Seeker {
-        Ok(())
-    } else {
-        Err(Error::Forbidden)
-    }
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct CreateForm {
@@ -167,12 +158,11 @@ pub struct CreateForm {
 
 async fn create(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     ClientIp(ip): ClientIp,
     l: Layout,
     Form(form): Form<CreateForm>,
 ) -> Result<Response> {
-    seeker(&user)?;
     let frequency = Frequency::parse(&form.frequency)
         .ok_or_else(|| Error::BadRequest(l.t.s("validation.choose").into()))?;
     let query = alert_query(&form.query);
@@ -226,10 +216,9 @@ struct ListPage {
 
 async fn list(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
 ) -> Result<Response> {
-    seeker(&user)?;
     let t = l.t;
     let alerts = store::for_user(&state.db, user.id)
         .await?
@@ -270,12 +259,11 @@ pub struct FrequencyForm {
 
 async fn change_frequency(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     Path(id): Path<i64>,
     l: Layout,
     Form(form): Form<FrequencyForm>,
 ) -> Result<Response> {
-    seeker(&user)?;
     let frequency = Frequency::parse(&form.frequency)
         .ok_or_else(|| Error::BadRequest(l.t.s("validation.choose").into()))?;
     store::owned(&state.db, id, user.id)
@@ -288,11 +276,10 @@ async fn change_frequency(
 
 async fn pause(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     Path(id): Path<i64>,
     l: Layout,
 ) -> Result<Response> {
-    seeker(&user)?;
     store::owned(&state.db, id, user.id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -306,12 +293,11 @@ async fn pause(
 /// Resuming a stopped alert (unsubscribed, or stopped for inactivity) is consent given anew.
 async fn resume(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     ClientIp(ip): ClientIp,
     Path(id): Path<i64>,
     l: Layout,
 ) -> Result<Response> {
-    seeker(&user)?;
     let alert = store::owned(&state.db, id, user.id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -342,12 +328,11 @@ async fn resume(
 
 async fn delete(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     ClientIp(ip): ClientIp,
     Path(id): Path<i64>,
     l: Layout,
 ) -> Result<Response> {
-    seeker(&user)?;
     store::owned(&state.db, id, user.id)
         .await?
         .ok_or(Error::NotFound)?;

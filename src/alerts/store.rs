@@ -10,7 +10,7 @@ use crate::{
     db_run,
     error::Result,
     i18n::Lang,
-    newsletter::consent::{self, Action, Purpose, Step},
+    marketing::consent::{self, Action, Purpose, Step},
     state::AppState,
 };
 
@@ -142,15 +142,13 @@ pub async fn delete(tx: &mut Tx, id: i64, user_id: i64) -> Result<bool> {
     Ok(changed == 1)
 }
 
-/// Deletes every alert of a person (erasure); returns how many.
-pub async fn delete_all_of(tx: &mut Tx, user_id: i64) -> Result<u64> {
-    Ok(
-        db_run!(tx tx, |c| sqlx::query("DELETE FROM job_alerts WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?,
+/// Deletes every alert of the people (erasure); returns the owner of each alert deleted.
+pub async fn delete_all_of(tx: &mut Tx, users: &[i64]) -> Result<Vec<i64>> {
+    tx.fetch_list(
+        "DELETE FROM job_alerts WHERE user_id IN {list} RETURNING user_id",
+        users,
     )
+    .await
 }
 
 /// Stops an alert for a reason (`unsubscribed`, `inactive`); false if it was stopped already.

@@ -10,14 +10,14 @@ use tokio_util::sync::CancellationToken;
 
 use super::{describe, store};
 use crate::{
-    ads::{listing, search_page, search_params::SearchParams, taxonomy::taxonomy},
+    ads::{listing, search_params::SearchParams, taxonomy::taxonomy},
     db::{Db, now},
     db_run,
     error::Result,
     i18n::Lang,
-    newsletter::{
+    marketing::{
         consent::{self, Action, Purpose, Step},
-        emails::{ListedAd, MarketingLetter},
+        letter::{ListedAd, MarketingLetter},
         links::{self, List},
     },
     privacy::registry::Rule,
@@ -136,7 +136,7 @@ async fn send_one(state: &AppState, alert: &store::DueAlert) -> Result<bool> {
             request.offset = 0;
             request.limit = MAX_LIMIT;
             request.facets = false;
-            let response = search_page::run(&state.search, request).await?;
+            let response = crate::search::run(&state.search, request).await?;
             let ids: Vec<i64> = response.hits.iter().map(|h| h.id).collect();
             let mut ads = listing::by_ids(&state.db, &ids).await?;
             ads.retain(|ad| ad.published_at >= from && ad.published_at < until);

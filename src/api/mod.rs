@@ -30,7 +30,6 @@ use crate::{
         domain::{EmploymentType, Remote},
         listing,
         public::public_ad,
-        search_page,
         search_params::{FACETS, SearchParams},
         taxonomy::taxonomy,
     },
@@ -150,7 +149,7 @@ async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Res
     };
     let mut request = params.request.clone();
     request.facets = !params.stats.is_empty();
-    let response = match search_page::run(&state.search, request.clone()).await {
+    let response = match crate::search::run(&state.search, request.clone()).await {
         Ok(r) => r,
         Err(e) => return internal(e),
     };

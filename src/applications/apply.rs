@@ -19,8 +19,7 @@ use crate::{
     documents::{self, FileKind, FileRow, UploadBatch, Uploaded},
     error::{Error, Result},
     i18n::Lang,
-    identity::CurrentUser,
-    profiles::seeker,
+    identity::CurrentSeeker,
     state::AppState,
     web::{FieldErrors, FlashKind, Layout, flash, multipart_text, render, render_with_status},
 };
@@ -69,11 +68,11 @@ async fn open_ad(state: &AppState, id: i64) -> Result<(AdRecord, AdContent)> {
 
 pub async fn form(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let seeker_id = seeker(&user)?;
+    let seeker_id = user.id;
     let (ad, content) = open_ad(&state, id).await?;
     if store::exists_for(&state.db, id, seeker_id).await? {
         flash(&l.session, FlashKind::Info, l.t.s("apply.already")).await?;
@@ -173,12 +172,12 @@ async fn read_form(
 
 pub async fn submit(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
     Path(id): Path<i64>,
     mut multipart: Multipart,
 ) -> Result<Response> {
-    let seeker_id = seeker(&user)?;
+    let seeker_id = user.id;
     let (ad, content) = open_ad(&state, id).await?;
     let t = l.t;
     let mut errors = FieldErrors::default();

@@ -10,7 +10,6 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
-use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
 use super::{
@@ -22,6 +21,7 @@ use crate::{
     error::{Error, Result},
     i18n::{Lang, instant},
     identity::{CurrentUser, SessionUser},
+    secrets::{Link, SignedLink},
     state::AppState,
     web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
@@ -66,12 +66,12 @@ pub fn signed_path(
     file: i64,
     expires: OffsetDateTime,
 ) -> String {
-    let exp = expires.unix_timestamp();
-    let sig = state.keys.fingerprint(
-        "shared-application-file",
-        &format!("{application}:{file}:{exp}"),
+    let query = state.keys.sign_link(
+        Link::ApplicationFile,
+        &format!("{application}:{file}"),
+        Some(expires),
     );
-    format!("/shared/applications/{application}/files/{file}?exp={exp}&sig={sig}")
+    format!("/shared/applications/{application}/files/{file}?{query}")
 }
 
 #[derive(Deserialize, Default)]
@@ -402,23 +402,11 @@ pub async fn signed_download(
     Path((id, file)): Path<(i64, i64)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response> {
-    let params: Vec<(String, String)> =
-        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
-    let get = |k: &str| {
-        params
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let exp: i64 = get("exp").parse().map_err(|_| Error::NotFound)?;
-    let expected = state
+    let link = SignedLink::from_query(query.as_deref());
+    if !state
         .keys
-        .fingerprint("shared-application-file", &format!("{id}:{file}:{exp}"));
-    let valid = bool::from(get("sig").as_bytes().ct_eq(expected.as_bytes()));
-    if !valid || exp < OffsetDateTime::now_utc().unix_timestamp() {
+        .link_valid(Link::ApplicationFile, &format!("{id}:{file}"), &link)
+    {
         return Err(Error::NotFound);
     }
     let a = store::by_id(&state.db, id).await?.ok_or(Error::NotFound)?;

@@ -17,8 +17,7 @@ use crate::{
     db_run, documents,
     error::{Error, Result},
     i18n::{Lang, instant},
-    identity::CurrentUser,
-    profiles::seeker,
+    identity::CurrentSeeker,
     state::AppState,
     web::{FlashKind, Layout, flash, render},
 };
@@ -67,10 +66,10 @@ fn view(l: &Layout, d: DisclosureRow) -> DisclosureView {
 
 pub async fn list(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
 ) -> Result<Response> {
-    let seeker_id = seeker(&user)?;
+    let seeker_id = user.id;
     let lang = l.t.lang();
     let mut disclosures = store::disclosures(&state.db, seeker_id).await?;
     let mut applications = Vec::new();
@@ -109,11 +108,11 @@ struct WithdrawPage {
 /// cannot be undone, so one stray click on the list must not do it.
 pub async fn confirm_withdraw(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let seeker_id = seeker(&user)?;
+    let seeker_id = user.id;
     let a = store::by_id(&state.db, id)
         .await?
         .filter(|a| a.seeker_id == seeker_id)
@@ -135,12 +134,12 @@ pub struct WithdrawForm {
 /// from the confirmation page; anything else is sent there first.
 pub async fn withdraw(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
     Path(id): Path<i64>,
     Form(form): Form<WithdrawForm>,
 ) -> Result<Response> {
-    let seeker_id = seeker(&user)?;
+    let seeker_id = user.id;
     let application = store::by_id(&state.db, id)
         .await?
         .filter(|a| a.seeker_id == seeker_id)

@@ -52,6 +52,12 @@ pub async fn of_seeker(db: &Db, seeker: i64) -> Result<Vec<ApplicationRow>> {
     )
 }
 
+/// The applications the seekers sent (erasure: each is announced to its company first).
+pub async fn sent_by(db: &Db, seekers: &[i64]) -> Result<Vec<ApplicationRow>> {
+    let sql = format!("{APPLICATION_SQL} WHERE ap.seeker_id IN {{list}} ORDER BY ap.id");
+    db.fetch_rows(&sql, seekers).await
+}
+
 /// The company's inbox, optionally for one ad and one status.
 pub async fn inbox(
     db: &Db,
@@ -139,6 +145,17 @@ pub async fn files(db: &Db, application: i64) -> Result<Vec<ApplicationFile>> {
     .bind(application)
     .fetch_all(p)
     .await)?)
+}
+
+/// The files of several applications (the retention sweeper deletes them with their
+/// applications).
+pub async fn files_of(db: &Db, applications: &[i64]) -> Result<Vec<ApplicationFile>> {
+    db.fetch_rows(
+        "SELECT f.id AS file_id, af.role, f.name, f.safe_name, f.content_type, f.size_bytes, f.storage_key \
+         FROM application_files af JOIN files f ON f.id = af.file_id WHERE af.application_id IN {list}",
+        applications,
+    )
+    .await
 }
 
 pub async fn set_status(tx: &mut Tx, application: i64, status: Status) -> Result<()> {

@@ -6,10 +6,14 @@ use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
 
 use url::Url;
 
+pub mod billing;
 pub mod controller;
 
 use crate::{
-    config::controller::Controller,
+    config::{
+        billing::{PaymentTerms, Seller},
+        controller::Controller,
+    },
     error::{Error, Result},
 };
 
@@ -48,6 +52,10 @@ pub struct Config {
     /// How often `serve` runs the retention sweeper; `None` leaves it to
     /// `jobboard retention run` (`JOBBOARD_RETENTION_INTERVAL_HOURS=0`).
     pub retention_interval: Option<Duration>,
+    /// The seller on every invoice (`JOBBOARD_SELLER_*`).
+    pub seller: Seller,
+    /// Due days, reminder fee, compensation and interest (`JOBBOARD_BILLING_*`).
+    pub payment_terms: PaymentTerms,
 }
 
 #[derive(Clone, Debug)]
@@ -170,6 +178,8 @@ impl Config {
         };
         let production = database_url.starts_with("postgres") || s3.is_some();
         let controller = Controller::from_config(get, production)?;
+        let seller = Seller::from_config(get)?;
+        let payment_terms = PaymentTerms::from_config(get)?;
         let config = Config {
             addr,
             data_dir,
@@ -198,6 +208,8 @@ impl Config {
                 0 => None,
                 hours => Some(Duration::from_secs(hours * 3600)),
             },
+            seller,
+            payment_terms,
         };
         if config.is_production() && config.master_key.is_none() {
             return Err(Error::Config(

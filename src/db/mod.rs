@@ -175,6 +175,107 @@ impl Db {
     }
 }
 
+/// At most this many values go into one `IN (…)` list: both backends take far more
+/// parameters, but a short list keeps each statement (and its lock) short.
+pub const LIST_CHUNK: usize = 500;
+
+/// A value that can stand in an `IN (…)` list on either backend.
+pub trait ListValue:
+    for<'q> sqlx::Encode<'q, Sqlite>
+    + sqlx::Type<Sqlite>
+    + for<'q> sqlx::Encode<'q, Postgres>
+    + sqlx::Type<Postgres>
+    + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+impl ListValue for i64 {}
+impl ListValue for String {}
+
+/// A column value a list query returns (`RETURNING user_id`, say).
+pub trait ListRow:
+    for<'r> sqlx::Decode<'r, Sqlite>
+    + sqlx::Type<Sqlite>
+    + for<'r> sqlx::Decode<'r, Postgres>
+    + sqlx::Type<Postgres>
+    + Send
+    + Unpin
+    + 'static
+{
+}
+impl ListRow for i64 {}
+impl ListRow for String {}
+
+/// `sql` with its `{list}` replaced by `($1, $2, …)` for `n` values. The list is the
+/// statement's only parameter, so the text is built from our own fragments only.
+fn with_list(sql: &str, n: usize) -> String {
+    debug_assert!(sql.contains("{list}"), "no {{list}} in {sql}");
+    let list = (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    sql.replace("{list}", &format!("({list})"))
+}
+
+macro_rules! bind_list {
+    ($query:expr, $values:expr) => {{
+        let mut query = $query;
+        for value in $values {
+            query = query.bind(value.clone());
+        }
+        query
+    }};
+}
+
+impl Db {
+    /// Runs `sql` (a read whose `{list}` stands for the values) once per chunk of `values` and
+    /// returns every row.
+    pub async fn fetch_rows<T, R>(&self, sql: &str, values: &[T]) -> Result<Vec<R>>
+    where
+        T: ListValue,
+        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        let mut out = Vec::new();
+        for chunk in values.chunks(LIST_CHUNK) {
+            let sql = with_list(sql, chunk.len());
+            let rows: Vec<R> = db_run!(pool self, |p| bind_list!(
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())),
+                chunk
+            )
+            .fetch_all(p)
+            .await)?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// Runs `sql` (a read whose `{list}` stands for the values) once per chunk of `values` and
+    /// returns the first column of every row.
+    pub async fn fetch_list<T: ListValue, R: ListRow>(
+        &self,
+        sql: &str,
+        values: &[T],
+    ) -> Result<Vec<R>> {
+        let mut out = Vec::new();
+        for chunk in values.chunks(LIST_CHUNK) {
+            let sql = with_list(sql, chunk.len());
+            let rows: Vec<R> = db_run!(pool self, |p| bind_list!(
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())),
+                chunk
+            )
+            .fetch_all(p)
+            .await)?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+}
+
 impl Tx {
     /// Serialises this transaction with every other that locks one of `keys`, until commit or
     /// rollback, so that a count followed by an insert is atomic (a limit cannot be passed by
@@ -195,6 +296,43 @@ impl Tx {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Runs `sql` (whose `{list}` stands for the values) once per chunk of `values`; returns
+    /// how many rows it changed.
+    pub async fn execute_list<T: ListValue>(&mut self, sql: &str, values: &[T]) -> Result<u64> {
+        let mut changed = 0;
+        for chunk in values.chunks(LIST_CHUNK) {
+            let sql = with_list(sql, chunk.len());
+            changed += db_run!(tx self, |c| bind_list!(
+                sqlx::query(sqlx::AssertSqlSafe(sql.clone())),
+                chunk
+            )
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        Ok(changed)
+    }
+
+    /// Like [`Db::fetch_list`], inside the transaction (for `DELETE … RETURNING user_id`).
+    pub async fn fetch_list<T: ListValue, R: ListRow>(
+        &mut self,
+        sql: &str,
+        values: &[T],
+    ) -> Result<Vec<R>> {
+        let mut out = Vec::new();
+        for chunk in values.chunks(LIST_CHUNK) {
+            let sql = with_list(sql, chunk.len());
+            let rows: Vec<R> = db_run!(tx self, |c| bind_list!(
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())),
+                chunk
+            )
+            .fetch_all(&mut *c)
+            .await)?;
+            out.extend(rows);
+        }
+        Ok(out)
     }
 
     pub async fn commit(self) -> Result<()> {

@@ -24,8 +24,7 @@ use crate::{
     error::{Error, Result},
     files::{self, StorageKey, StoredFile, UploadKind},
     i18n::Tr,
-    identity::CurrentUser,
-    profiles::seeker,
+    identity::CurrentSeeker,
     state::AppState,
     web::{FlashKind, Layout, flash, render},
 };
@@ -546,10 +545,10 @@ impl DocumentsPage {
 
 async fn page(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
 ) -> Result<Response> {
-    let owner = seeker(&user)?;
+    let owner = user.id;
     render(&DocumentsPage {
         cvs: list(&state, owner, FileKind::Cv).await?,
         attachments: list(&state, owner, FileKind::Attachment).await?,
@@ -561,11 +560,11 @@ async fn page(
 
 async fn upload_document(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
     mut multipart: Multipart,
 ) -> Result<Response> {
-    let owner = seeker(&user)?;
+    let owner = user.id;
     let t = l.t;
     let mut batch = UploadBatch::begin(&state, owner, t);
     let mut kind = FileKind::Cv;
@@ -655,10 +654,10 @@ async fn upload_document(
 
 async fn download(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let owner = seeker(&user)?;
+    let owner = user.id;
     let f = own_file(&state, owner, id).await?;
     download_response(&state, owner, &f.storage_key, &f.safe_name, &f.content_type).await
 }
@@ -671,12 +670,12 @@ struct RenameForm {
 
 async fn rename(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
     Path(id): Path<i64>,
     Form(form): Form<RenameForm>,
 ) -> Result<Response> {
-    let owner = seeker(&user)?;
+    let owner = user.id;
     own_file(&state, owner, id).await?;
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
@@ -698,11 +697,11 @@ async fn rename(
 
 async fn make_default(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let owner = seeker(&user)?;
+    let owner = user.id;
     let f = own_file(&state, owner, id).await?;
     if f.kind != "cv" {
         return Err(Error::NotFound);
@@ -728,11 +727,11 @@ async fn make_default(
 
 async fn delete(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let owner = seeker(&user)?;
+    let owner = user.id;
     let f = own_file(&state, owner, id).await?;
     db_run!(pool & state.db, |p| sqlx::query(
         "DELETE FROM files WHERE id = $1 AND owner_id = $2"

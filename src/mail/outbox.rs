@@ -64,6 +64,39 @@ pub async fn attach_file(tx: &mut Tx, outbox_id: i64, file_id: i64) -> Result<()
     Ok(())
 }
 
+/// Attaches a document made for this message (an invoice's PDF or UBL file), stored with it
+/// until it is sent.
+pub async fn attach_bytes(
+    tx: &mut Tx,
+    outbox_id: i64,
+    name: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query(
+        "INSERT INTO outbox_documents (outbox_id, position, name, content_type, bytes) \
+         VALUES ($1, (SELECT COUNT(*) FROM outbox_documents WHERE outbox_id = $1), $2, $3, $4)"
+    )
+    .bind(outbox_id)
+    .bind(name)
+    .bind(content_type)
+    .bind(bytes)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The documents made for a message, in the order they were attached.
+pub async fn documents(db: &Db, outbox_id: i64) -> Result<Vec<(String, String, Vec<u8>)>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT name, content_type, bytes FROM outbox_documents WHERE outbox_id = $1 ORDER BY position"
+    )
+    .bind(outbox_id)
+    .fetch_all(p)
+    .await)?)
+}
+
 /// A file to attach: whose key opens it, where it is, and how to name it.
 #[derive(Debug, sqlx::FromRow)]
 pub struct QueuedAttachment {
@@ -129,6 +162,11 @@ pub async fn claim_next(db: &Db) -> Result<Option<QueuedMail>> {
 /// Records a delivery. The body is dropped: once delivered, we no longer need to hold it.
 pub async fn mark_sent(db: &Db, id: i64) -> Result<()> {
     db_run!(pool db, |p| sqlx::query("DELETE FROM outbox_attachments WHERE outbox_id = $1")
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+    db_run!(pool db, |p| sqlx::query("DELETE FROM outbox_documents WHERE outbox_id = $1")
         .bind(id)
         .execute(p)
         .await

@@ -44,7 +44,8 @@ impl OutboxWorker {
         tracing::info!("outbox worker stopped");
     }
 
-    /// The message's files, decrypted with their owners' keys (each at most the upload limit).
+    /// The message's files, decrypted with their owners' keys (each at most the upload limit),
+    /// and the documents made for it.
     async fn attachments(&self, outbox_id: i64) -> Result<Vec<Attachment>> {
         let mut out = Vec::new();
         for a in outbox::attachments(&self.db, outbox_id).await? {
@@ -57,6 +58,13 @@ impl OutboxWorker {
                 name: a.safe_name,
                 content_type: a.content_type,
                 bytes: chunks.concat(),
+            });
+        }
+        for (name, content_type, bytes) in outbox::documents(&self.db, outbox_id).await? {
+            out.push(Attachment {
+                name,
+                content_type,
+                bytes,
             });
         }
         Ok(out)

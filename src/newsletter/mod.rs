@@ -3,7 +3,6 @@
 //! alerts, and the operator's composer that sends through the outbox.
 
 pub mod compose;
-pub mod consent;
 pub mod emails;
 pub mod links;
 pub mod store;
@@ -20,15 +19,16 @@ use axum::{
 use serde::Deserialize;
 use time::Duration;
 
+use crate::marketing::consent::{self, Action, Purpose, Step};
 use crate::{
     db::now,
     domain::Email,
     error::Result,
     i18n::{Lang, Tr},
+    secrets::SignedLink,
     state::AppState,
     web::{ClientIp, FieldErrors, Layout, render, render_with_status},
 };
-use consent::{Action, Purpose, Step};
 
 /// A repeated sign-up for the same address within this time sends no further e-mail, so the
 /// form cannot be used to flood someone's inbox.
@@ -58,7 +58,7 @@ pub fn routes() -> Router<AppState> {
 fn policy_line(t: Tr) -> String {
     t.f(
         "newsletter.policy_version",
-        &[("version", crate::privacy::POLICY_VERSION)],
+        &[("version", crate::privacy::policy::POLICY_VERSION)],
     )
 }
 
@@ -221,30 +221,27 @@ async fn requested(
 /// The confirmation link's parameters.
 struct ConfirmLink {
     subscriber: i64,
-    exp: i64,
-    sig: String,
+    signed: SignedLink,
 }
 
 impl ConfirmLink {
     fn parse(query: &str) -> Option<ConfirmLink> {
-        let mut link = ConfirmLink {
-            subscriber: 0,
-            exp: 0,
-            sig: String::new(),
-        };
-        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-            match k.as_ref() {
-                "s" => link.subscriber = v.parse().ok()?,
-                "exp" => link.exp = v.parse().ok()?,
-                "sig" => link.sig = v.into_owned(),
-                _ => {}
-            }
-        }
-        Some(link)
+        let subscriber = url::form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == "s")
+            .and_then(|(_, v)| v.parse().ok())?;
+        Some(ConfirmLink {
+            subscriber,
+            signed: SignedLink::from_query(Some(query)),
+        })
     }
 
     fn query(&self) -> String {
-        format!("s={}&exp={}&sig={}", self.subscriber, self.exp, self.sig)
+        format!(
+            "s={}&exp={}&sig={}",
+            self.subscriber,
+            self.signed.exp.unwrap_or_default(),
+            self.signed.sig
+        )
     }
 
     /// The pending sign-up this link confirms, if the link is genuine and current.
@@ -252,7 +249,7 @@ impl ConfirmLink {
         Ok(store::by_id(&state.db, self.subscriber)
             .await?
             .filter(|s| s.status == "pending")
-            .filter(|s| links::confirm_valid(state, s.id, s.requested_at, self.exp, &self.sig)))
+            .filter(|s| links::confirm_valid(state, s.id, s.requested_at, &self.signed)))
     }
 }
 

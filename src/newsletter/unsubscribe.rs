@@ -11,14 +11,15 @@ use axum::{
     response::Response,
 };
 
-use super::{
-    consent::{self, Action, Purpose, Step},
-    links::{self, List},
-    store,
-};
+use super::store;
 use crate::{
     alerts,
     error::Result,
+    marketing::{
+        consent::{self, Action, Purpose, Step},
+        links::{self, List},
+    },
+    secrets::SignedLink,
     state::AppState,
     web::{ClientIp, Layout, render, render_with_status},
 };
@@ -26,26 +27,25 @@ use crate::{
 struct UnsubscribeLink {
     list: List,
     id: i64,
-    sig: String,
+    signed: SignedLink,
 }
 
 impl UnsubscribeLink {
     fn parse(state: &AppState, query: &str) -> Option<UnsubscribeLink> {
-        let (mut list, mut id, mut sig) = (None, None, String::new());
+        let (mut list, mut id) = (None, None);
         for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
             match k.as_ref() {
                 "list" => list = List::parse(&v),
                 "id" => id = v.parse().ok(),
-                "sig" => sig = v.into_owned(),
                 _ => {}
             }
         }
         let link = UnsubscribeLink {
             list: list?,
             id: id?,
-            sig,
+            signed: SignedLink::from_query(Some(query)),
         };
-        links::unsubscribe_valid(state, link.list, link.id, &link.sig).then_some(link)
+        links::unsubscribe_valid(state, link.list, link.id, &link.signed).then_some(link)
     }
 
     fn query(&self) -> String {
@@ -53,7 +53,7 @@ impl UnsubscribeLink {
             "list={}&id={}&sig={}",
             self.list.as_str(),
             self.id,
-            self.sig
+            self.signed.sig
         )
     }
 }

@@ -68,6 +68,11 @@ fn tasks() -> Vec<Task> {
             "console.task.support",
         ),
         task(
+            "/operator/billing",
+            "billing.operator.title",
+            "console.task.billing",
+        ),
+        task(
             "/operator/privacy-requests",
             "privacy_queue.title",
             "console.task.privacy_requests",

@@ -27,8 +27,9 @@ use crate::{
     domain::{DisplayName, Role},
     error::{Error, Result},
     i18n::{Lang, Tr, moment},
-    identity::{CurrentUser, SessionUser},
-    newsletter::consent::{Action, Purpose, Step},
+    identity::{CurrentDataSubject, SessionUser},
+    marketing::consent::{Action, Purpose, Step},
+    secrets::Fingerprint,
     state::AppState,
     text::escape_html,
     web::{ClientIp, FieldErrors, FlashKind, Layout, flash, render, render_with_status, sign_out},
@@ -57,14 +58,6 @@ pub fn routes() -> Router<AppState> {
         .route("/account/privacy/erase", get(erase_form).post(erase))
 }
 
-/// Job seekers and employer users; operators' own accounts are managed from the CLI.
-fn subject_id(user: &SessionUser) -> Result<i64> {
-    match user.role {
-        Role::Seeker | Role::Employer => Ok(user.id),
-        Role::Operator => Err(Error::Forbidden),
-    }
-}
-
 pub struct ActiveSession {
     /// A stand-in for the session id (which is a secret): a keyed fingerprint of it.
     pub handle: String,
@@ -81,7 +74,10 @@ impl ActiveSession {
 }
 
 fn handle_of(state: &AppState, session_id: &str) -> String {
-    state.keys.fingerprint("session-handle", session_id)[..16].to_string()
+    state
+        .keys
+        .fingerprint(Fingerprint::SessionHandle, session_id)[..16]
+        .to_string()
 }
 
 pub async fn active_sessions(state: &AppState, user: i64) -> Result<Vec<(String, ActiveSession)>> {
@@ -267,10 +263,10 @@ struct CentrePage {
 
 async fn centre(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentDataSubject(user): CurrentDataSubject,
     l: Layout,
 ) -> Result<Response> {
-    let id = subject_id(&user)?;
+    let id = user.id;
     let subject = Subject::of_user(&state.db, id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -332,10 +328,10 @@ async fn centre(
 
 async fn download(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentDataSubject(user): CurrentDataSubject,
     l: Layout,
 ) -> Result<Response> {
-    let id = subject_id(&user)?;
+    let id = user.id;
     let subject = Subject::of_user(&state.db, id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -367,10 +363,10 @@ struct CorrectPage {
 
 async fn correct_form(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentDataSubject(user): CurrentDataSubject,
     l: Layout,
 ) -> Result<Response> {
-    let id = subject_id(&user)?;
+    let id = user.id;
     let profile = crate::profiles::load(&state, id).await?;
     render(&CorrectPage {
         seeker: user.role == Role::Seeker,
@@ -386,11 +382,11 @@ async fn correct_form(
 /// holds one of the person's applications is sent the corrected values (Art. 19).
 async fn correct(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentDataSubject(user): CurrentDataSubject,
     l: Layout,
     Form(form): Form<CorrectForm>,
 ) -> Result<Response> {
-    let id = subject_id(&user)?;
+    let id = user.id;
     let t = l.t;
     let seeker = user.role == Role::Seeker;
     let mut errors = FieldErrors::default();
@@ -511,11 +507,11 @@ struct Toggle {
 
 async fn restrict(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentDataSubject(user): CurrentDataSubject,
     l: Layout,
     Form(form): Form<Toggle>,
 ) -> Result<Response> {
-    let id = subject_id(&user)?;
+    let id = user.id;
     let on = form.on == "yes";
     let mut tx = state.db.begin().await?;
     limits::set_restricted(&mut tx, id, on).await?;
@@ -538,12 +534,12 @@ async fn restrict(
 /// objection restarts nothing; the person signs up again if they wish.
 async fn object(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentDataSubject(user): CurrentDataSubject,
     ClientIp(ip): ClientIp,
     l: Layout,
     Form(form): Form<Toggle>,
 ) -> Result<Response> {
-    let id = subject_id(&user)?;
+    let id = user.id;
     let on = form.on == "yes";
     let mut tx = state.db.begin().await?;
     limits::set_objection(&mut tx, id, on).await?;
@@ -565,10 +561,10 @@ async fn object(
 /// Withdrawing the photo consent deletes the photo at once, as on the profile page.
 async fn withdraw_photo(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentDataSubject(user): CurrentDataSubject,
     l: Layout,
 ) -> Result<Response> {
-    let id = subject_id(&user)?;
+    let id = user.id;
     let photo: Option<(i64, String)> = db_run!(pool & state.db, |p| {
         sqlx::query_as(
         "SELECT f.id, f.storage_key FROM seeker_profiles s JOIN files f ON f.id = s.photo_file_id \
@@ -600,10 +596,10 @@ async fn withdraw_photo(
 
 async fn withdraw_visibility(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentDataSubject(user): CurrentDataSubject,
     l: Layout,
 ) -> Result<Response> {
-    let id = subject_id(&user)?;
+    let id = user.id;
     let mut tx = state.db.begin().await?;
     db_run!(tx &mut tx, |c| sqlx::query(
         "UPDATE seeker_profiles SET visible_to_employers = $1, updated_at = $2 WHERE user_id = $3"
@@ -666,7 +662,7 @@ async fn stop_alerts(
                 text,
                 Some("objection"),
             );
-            crate::newsletter::consent::record(tx, &step).await?;
+            crate::marketing::consent::record(tx, &step).await?;
         }
     }
     Ok(())
@@ -693,7 +689,7 @@ async fn unsubscribe_newsletter(
     for (id, email) in subscriptions {
         if crate::newsletter::store::unsubscribe(tx, id).await? {
             let step = marketing_step(Purpose::Newsletter, user, &email, None, ip, text, reason);
-            crate::newsletter::consent::record(tx, &step).await?;
+            crate::marketing::consent::record(tx, &step).await?;
             any = true;
         }
     }
@@ -703,11 +699,10 @@ async fn unsubscribe_newsletter(
 /// Withdraws the newsletter consent on its own, as the unsubscribe link would.
 async fn withdraw_newsletter(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentDataSubject(user): CurrentDataSubject,
     ClientIp(ip): ClientIp,
     l: Layout,
 ) -> Result<Response> {
-    subject_id(&user)?;
     let mut tx = state.db.begin().await?;
     unsubscribe_newsletter(
         &state,
@@ -737,11 +732,11 @@ struct EndSession {
 /// Ends one other session (by its handle) or, with `others`, every session but this one.
 async fn end_session(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentDataSubject(user): CurrentDataSubject,
     l: Layout,
     Form(form): Form<EndSession>,
 ) -> Result<Response> {
-    let id = subject_id(&user)?;
+    let id = user.id;
     let current = l.session.id().map(|s| s.to_string()).unwrap_or_default();
     let mut ended = 0;
     for (session_id, s) in active_sessions(&state, id).await? {
@@ -774,8 +769,7 @@ struct ErasePage {
     errors: FieldErrors,
 }
 
-async fn erase_form(CurrentUser(user): CurrentUser, l: Layout) -> Result<Response> {
-    subject_id(&user)?;
+async fn erase_form(CurrentDataSubject(_): CurrentDataSubject, l: Layout) -> Result<Response> {
     render(&ErasePage {
         errors: FieldErrors::default(),
         l: l.with_form().await?,
@@ -806,11 +800,11 @@ struct ErasedPage {
 /// logged out, and the page lists what was erased and what the law makes us keep.
 async fn erase(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentDataSubject(user): CurrentDataSubject,
     mut l: Layout,
     Form(form): Form<EraseForm>,
 ) -> Result<Response> {
-    let id = subject_id(&user)?;
+    let id = user.id;
     let record = crate::accounts::store::login_record_by_id(&state.db, id).await?;
     if !state
         .hasher

@@ -7,7 +7,7 @@ use axum::{Router, extract::State, response::Response, routing::get};
 use time::{Date, macros::format_description};
 
 use super::{
-    POLICY_UPDATED, POLICY_VERSION,
+    policy::{POLICY_UPDATED, POLICY_VERSION},
     registry::{
         self, AUTHORITY, Area, Authority, CATEGORIES, COOKIES, Category, Cookie, CookieCategory,
         DataCategory, Holds, LegalBasis, Processor, Purpose, RIGHTS, RULES, Recipient,

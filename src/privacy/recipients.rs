@@ -2,7 +2,9 @@
 //! the ad's contact person when the ad names one, and every member of the company (each had it
 //! in the company's inbox).
 
-use crate::{db::Db, db_run, error::Result, i18n::Lang};
+use std::collections::HashMap;
+
+use crate::{db::Db, error::Result, i18n::Lang};
 
 /// How the recipient came to have the application; their e-mail says so in its footer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,33 +24,47 @@ pub struct Recipient {
 }
 
 pub async fn of_application(db: &Db, application: i64) -> Result<Vec<Recipient>> {
-    let contact: Option<(Option<String>, Option<String>, String)> = db_run!(pool db, |p| sqlx::query_as(
-        "SELECT r.contact_name, r.contact_email, r.lang FROM applications ap JOIN ads a ON a.id = ap.ad_id \
-         JOIN ad_revisions r ON r.id = COALESCE(a.live_revision_id, a.draft_revision_id) WHERE ap.id = $1"
-    )
-    .bind(application)
-    .fetch_optional(p)
-    .await)?;
-    let mut out = Vec::new();
-    if let Some((name, Some(email), lang)) = contact {
-        out.push(Recipient {
-            email,
-            name: name.unwrap_or_default(),
-            lang: if lang == "en" { Lang::En } else { Lang::Da },
-            via: Via::ContactPerson,
-        });
+    Ok(of_applications(db, &[application])
+        .await?
+        .remove(&application)
+        .unwrap_or_default())
+}
+
+/// The recipients of each of the applications (erasure, for a batch of people).
+pub async fn of_applications(
+    db: &Db,
+    applications: &[i64],
+) -> Result<HashMap<i64, Vec<Recipient>>> {
+    let contacts: Vec<(i64, Option<String>, Option<String>, String)> = db
+        .fetch_rows(
+            "SELECT ap.id, r.contact_name, r.contact_email, r.lang FROM applications ap JOIN ads a ON a.id = ap.ad_id \
+             JOIN ad_revisions r ON r.id = COALESCE(a.live_revision_id, a.draft_revision_id) WHERE ap.id IN {list}",
+            applications,
+        )
+        .await?;
+    let mut out: HashMap<i64, Vec<Recipient>> = HashMap::new();
+    for (application, name, email, lang) in contacts {
+        if let Some(email) = email {
+            out.entry(application).or_default().push(Recipient {
+                email,
+                name: name.unwrap_or_default(),
+                lang: if lang == "en" { Lang::En } else { Lang::Da },
+                via: Via::ContactPerson,
+            });
+        }
     }
-    let members: Vec<(String, String, String)> = db_run!(pool db, |p| sqlx::query_as(
-        "SELECT u.email, u.name, u.lang FROM applications ap JOIN company_members m ON m.company_id = ap.company_id \
-         JOIN users u ON u.id = m.user_id WHERE ap.id = $1 ORDER BY u.id"
-    )
-    .bind(application)
-    .fetch_all(p)
-    .await)?;
-    for (email, name, lang) in members {
+    let members: Vec<(i64, String, String, String)> = db
+        .fetch_rows(
+            "SELECT ap.id, u.email, u.name, u.lang FROM applications ap JOIN company_members m ON m.company_id = ap.company_id \
+             JOIN users u ON u.id = m.user_id WHERE ap.id IN {list} ORDER BY ap.id, u.id",
+            applications,
+        )
+        .await?;
+    for (application, email, name, lang) in members {
+        let to = out.entry(application).or_default();
         // A member who is also the contact person gets one e-mail.
-        if !out.iter().any(|r| r.email.eq_ignore_ascii_case(&email)) {
-            out.push(Recipient {
+        if !to.iter().any(|r| r.email.eq_ignore_ascii_case(&email)) {
+            to.push(Recipient {
                 email,
                 name,
                 lang: Lang::parse(&lang).unwrap_or_default(),

@@ -15,10 +15,9 @@ use axum::{
     routing::get,
 };
 use serde::Deserialize;
-use subtle::ConstantTimeEq;
 use time::{Date, Duration, Month, OffsetDateTime};
 
-use super::{MaskedIp, emails, export, sections::Subject};
+use super::{emails, export, policy::MaskedIp, sections::Subject};
 use crate::{
     db::{Tx, now},
     db_run,
@@ -26,6 +25,7 @@ use crate::{
     error::{Error, Result},
     i18n::Lang,
     secrets,
+    secrets::{Link, SignedLink},
     state::AppState,
     web::{ClientIp, FieldErrors, Layout, render, render_with_status},
 };
@@ -90,11 +90,10 @@ pub async fn event(
 
 /// The path of an answer's download link, valid until `expires`.
 pub fn signed_export_path(state: &AppState, request: i64, expires: OffsetDateTime) -> String {
-    let exp = expires.unix_timestamp();
-    let sig = state
+    let query = state
         .keys
-        .fingerprint("privacy-request-export", &format!("{request}:{exp}"));
-    format!("/privacy/request/{request}/export?exp={exp}&sig={sig}")
+        .sign_link(Link::RequestExport, &request.to_string(), Some(expires));
+    format!("/privacy/request/{request}/export?{query}")
 }
 
 pub struct KindChoice {
@@ -339,23 +338,11 @@ async fn signed_export(
     Path(id): Path<i64>,
     RawQuery(query): RawQuery,
 ) -> Result<Response> {
-    let params: Vec<(String, String)> =
-        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
-    let get = |k: &str| {
-        params
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let exp: i64 = get("exp").parse().map_err(|_| Error::NotFound)?;
-    let expected = state
+    let link = SignedLink::from_query(query.as_deref());
+    if !state
         .keys
-        .fingerprint("privacy-request-export", &format!("{id}:{exp}"));
-    let valid = bool::from(get("sig").as_bytes().ct_eq(expected.as_bytes()));
-    if !valid || exp < OffsetDateTime::now_utc().unix_timestamp() {
+        .link_valid(Link::RequestExport, &id.to_string(), &link)
+    {
         return Err(Error::NotFound);
     }
     let found: Option<(String, String)> = db_run!(pool & state.db, |p| {

@@ -13,6 +13,7 @@ use crate::{
     db_run,
     domain::Role,
     error::Result,
+    secrets::Fingerprint,
     state::AppState,
 };
 
@@ -43,6 +44,20 @@ impl Subject {
             email: u.email.clone(),
             user: Some(u),
         }))
+    }
+
+    /// The people with these account numbers (those that still exist), in that order.
+    pub async fn of_users(db: &Db, ids: &[i64]) -> Result<Vec<Subject>> {
+        let sql = format!("{SUBJECT_SQL} WHERE id IN {{list}}");
+        let mut users: Vec<SubjectUser> = db.fetch_rows(&sql, ids).await?;
+        users.sort_by_key(|u| ids.iter().position(|id| *id == u.id));
+        Ok(users
+            .into_iter()
+            .map(|u| Subject {
+                email: u.email.clone(),
+                user: Some(u),
+            })
+            .collect())
     }
 
     /// The person behind an e-mail address, with their account if one has that address.
@@ -79,8 +94,8 @@ pub trait Section: Send + Sync {
     async fn files(&self, _state: &AppState, _subject: &Subject) -> Result<Vec<ExportFile>> {
         Ok(Vec::new())
     }
-    /// Erases the section's data inside the erasure's transaction. Objects to delete after the
-    /// commit, counts and what must be kept are noted in `erasure`.
+    /// Erases the section's data of one person inside the erasure's transaction. Objects to
+    /// delete after the commit, counts and what must be kept are noted in `erasure`.
     async fn erase(
         &self,
         state: &AppState,
@@ -88,6 +103,44 @@ pub trait Section: Send + Sync {
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()>;
+
+    /// Erases the section's data of several people at once (the retention sweeper's batches;
+    /// the privacy centre's erasure is a batch of one). By default one person after the other
+    /// through `erase`; a section with many rows overrides this with set-wise statements
+    /// (`IN` lists), counts with `Erasure::count_rows`, and lets its `erase` call this one, so
+    /// that a person is always erased by the same code.
+    async fn erase_many(
+        &self,
+        state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        for (i, subject) in subjects.iter().enumerate() {
+            erasure.now_erasing(i);
+            self.erase(state, tx, subject, erasure).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The account numbers among `subjects`.
+pub fn user_ids(subjects: &[Subject]) -> Vec<i64> {
+    subjects.iter().filter_map(Subject::user_id).collect()
+}
+
+/// The subjects' e-mail addresses, as given.
+fn emails(subjects: &[Subject]) -> Vec<String> {
+    subjects.iter().map(|s| s.email.clone()).collect()
+}
+
+/// `erase` for a section that implements `erase_many`: a batch of one.
+macro_rules! erase_one {
+    ($self:ident, $state:ident, $tx:ident, $subject:ident, $erasure:ident) => {
+        $self
+            .erase_many($state, $tx, std::slice::from_ref($subject), $erasure)
+            .await
+    };
 }
 
 /// Every section, in the order the centre shows them and erasure runs them (the account row
@@ -112,6 +165,7 @@ pub fn all() -> Vec<Box<dyn Section>> {
         Box::new(Requests),
         Box::new(ContactPerson),
         Box::new(crate::retention::LegalHolds),
+        Box::new(crate::billing::privacy::Invoices),
         Box::new(crate::operator::Blocks),
         Box::new(crate::support::SupportInquiries),
         Box::new(Emails),
@@ -137,23 +191,19 @@ fn list(text: &str) -> Value {
     )
 }
 
-async fn exec(tx: &mut Tx, sql: &'static str, id: i64) -> Result<u64> {
-    Ok(
-        db_run!(tx tx, |c| sqlx::query(sql).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?,
-    )
-}
-
-/// Deletes the account's rows that `sql` selects by user id and counts them as `what`; nothing
-/// for a person without an account.
+/// Deletes the people's rows that `sql` selects by account number (`{list}`; it returns the
+/// number of each row deleted) and counts them per person as `what`.
 async fn erase_own_rows(
     tx: &mut Tx,
-    subject: &Subject,
+    subjects: &[Subject],
     erasure: &mut Erasure,
     what: &'static str,
     sql: &'static str,
 ) -> Result<()> {
-    if let Some(id) = subject.user_id() {
-        erasure.count(what, exec(tx, sql, id).await?);
+    let ids = user_ids(subjects);
+    if !ids.is_empty() {
+        let owners: Vec<i64> = tx.fetch_list(sql, &ids).await?;
+        erasure.count_rows(what, &owners);
     }
     Ok(())
 }
@@ -224,20 +274,31 @@ impl Section for Account {
 
     async fn erase(
         &self,
-        _state: &AppState,
+        state: &AppState,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        if let Some(id) = subject.user_id() {
-            // Cascades to memberships, tokens, attempts, keys and every row that still refers
-            // to the person; rows that must outlive them (notes, moderation) lose the link.
-            erasure.count(
-                "account",
-                exec(tx, "DELETE FROM users WHERE id = $1", id).await?,
-            );
-        }
-        Ok(())
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        // Cascades to memberships, tokens, attempts, keys and every row that still refers
+        // to the people; rows that must outlive them (notes, moderation) lose the link.
+        erase_own_rows(
+            tx,
+            subjects,
+            erasure,
+            "account",
+            "DELETE FROM users WHERE id IN {list} RETURNING id",
+        )
+        .await
     }
 }
 
@@ -303,17 +364,27 @@ impl Section for Profile {
 
     async fn erase(
         &self,
-        _state: &AppState,
+        state: &AppState,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
         erase_own_rows(
             tx,
-            subject,
+            subjects,
             erasure,
             "profile",
-            "DELETE FROM seeker_profiles WHERE user_id = $1",
+            "DELETE FROM seeker_profiles WHERE user_id IN {list} RETURNING user_id",
         )
         .await
     }
@@ -396,19 +467,38 @@ impl Section for Files {
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        let Some(id) = subject.user_id() else {
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        let ids = user_ids(subjects);
+        if ids.is_empty() {
             return Ok(());
-        };
-        // Every file of the person, including the copies handed over with applications.
-        for f in own_files(&state.db, id, true).await? {
-            erasure.objects.push(f.storage_key);
         }
-        erasure.count(
-            "files",
-            exec(tx, "DELETE FROM files WHERE owner_id = $1", id).await?,
-        );
+        // Every file of the people, including the copies handed over with applications.
+        let keys: Vec<String> = tx
+            .fetch_list(
+                "SELECT storage_key FROM files WHERE owner_id IN {list}",
+                &ids,
+            )
+            .await?;
+        erasure.objects.extend(keys);
+        let owners: Vec<i64> = tx
+            .fetch_list(
+                "DELETE FROM files WHERE owner_id IN {list} RETURNING owner_id",
+                &ids,
+            )
+            .await?;
+        erasure.count_rows("files", &owners);
         // Crypto-shredding: without the key, every copy anywhere is unreadable.
-        exec(tx, "DELETE FROM data_keys WHERE user_id = $1", id).await?;
+        tx.execute_list("DELETE FROM data_keys WHERE user_id IN {list}", &ids)
+            .await?;
         Ok(())
     }
 }
@@ -482,24 +572,40 @@ impl Section for Applications {
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        let Some(id) = subject.user_id() else {
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        let ids = user_ids(subjects);
+        if ids.is_empty() {
             return Ok(());
-        };
-        let applications = crate::applications::store::of_seeker(&state.db, id).await?;
+        }
+        let applications = crate::applications::store::sent_by(&state.db, &ids).await?;
+        let numbers: Vec<i64> = applications.iter().map(|a| a.id).collect();
+        let recipients = super::recipients::of_applications(&state.db, &numbers).await?;
         for a in &applications {
             // Art. 17(2)/19: the company that received it is told, without being sent the
             // person's name again.
-            let recipients = super::recipients::of_application(&state.db, a.id).await?;
-            for r in &recipients {
+            let told = recipients.get(&a.id).map(Vec::as_slice).unwrap_or_default();
+            for r in told {
                 let mail = super::emails::application_erased(r, a.id, &a.ad_title, a.created_at)?;
                 state.queue_mail(tx, &mail).await?;
             }
-            erasure.recipients_told += recipients.len() as i64;
+            erasure.told(a.seeker_id, told.len() as i64);
         }
-        erasure.count(
-            "applications",
-            exec(tx, "DELETE FROM applications WHERE seeker_id = $1", id).await?,
-        );
+        let owners: Vec<i64> = tx
+            .fetch_list(
+                "DELETE FROM applications WHERE seeker_id IN {list} RETURNING seeker_id",
+                &ids,
+            )
+            .await?;
+        erasure.count_rows("applications", &owners);
         Ok(())
     }
 }
@@ -538,17 +644,27 @@ impl Section for Disclosures {
 
     async fn erase(
         &self,
-        _state: &AppState,
+        state: &AppState,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
         erase_own_rows(
             tx,
-            subject,
+            subjects,
             erasure,
             "disclosures",
-            "DELETE FROM disclosures WHERE seeker_id = $1",
+            "DELETE FROM disclosures WHERE seeker_id IN {list} RETURNING seeker_id",
         )
         .await
     }
@@ -586,17 +702,27 @@ impl Section for SavedJobs {
 
     async fn erase(
         &self,
-        _state: &AppState,
+        state: &AppState,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
         erase_own_rows(
             tx,
-            subject,
+            subjects,
             erasure,
             "saved_jobs",
-            "DELETE FROM saved_ads WHERE user_id = $1",
+            "DELETE FROM saved_ads WHERE user_id IN {list} RETURNING user_id",
         )
         .await
     }
@@ -671,14 +797,27 @@ impl Section for Processing {
 
     async fn erase(
         &self,
-        _state: &AppState,
+        state: &AppState,
         tx: &mut Tx,
         subject: &Subject,
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
         _erasure: &mut Erasure,
     ) -> Result<()> {
-        if let Some(id) = subject.user_id() {
-            exec(tx, "DELETE FROM processing_limits WHERE user_id = $1", id).await?;
-        }
+        let ids = user_ids(subjects);
+        tx.execute_list(
+            "DELETE FROM processing_limits WHERE user_id IN {list}",
+            &ids,
+        )
+        .await?;
         Ok(())
     }
 }
@@ -714,17 +853,27 @@ impl Section for History {
 
     async fn erase(
         &self,
-        _state: &AppState,
+        state: &AppState,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
         erase_own_rows(
             tx,
-            subject,
+            subjects,
             erasure,
             "privacy_history",
-            "DELETE FROM privacy_events WHERE user_id = $1",
+            "DELETE FROM privacy_events WHERE user_id IN {list} RETURNING user_id",
         )
         .await
     }
@@ -762,17 +911,27 @@ impl Section for Sessions {
 
     async fn erase(
         &self,
-        _state: &AppState,
+        state: &AppState,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
         erase_own_rows(
             tx,
-            subject,
+            subjects,
             erasure,
             "sessions",
-            "DELETE FROM sessions WHERE user_id = $1",
+            "DELETE FROM sessions WHERE user_id IN {list} RETURNING user_id",
         )
         .await
     }
@@ -812,22 +971,42 @@ impl Section for Logins {
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        if let Some(id) = subject.user_id() {
-            erasure.count(
-                "logins",
-                exec(tx, "DELETE FROM login_events WHERE user_id = $1", id).await?,
-            );
-            // Failed attempts carry no user id; they are found by the address's fingerprint.
-            let key = state
-                .keys
-                .fingerprint("throttle-account", &subject.email.trim().to_lowercase());
-            db_run!(tx tx, |c| sqlx::query("DELETE FROM auth_attempts WHERE user_id = $1 OR account_key = $2")
-                .bind(id)
-                .bind(&key)
-                .execute(&mut *c)
-                .await
-                .map(|r| r.rows_affected()))?;
-        }
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        erase_own_rows(
+            tx,
+            subjects,
+            erasure,
+            "logins",
+            "DELETE FROM login_events WHERE user_id IN {list} RETURNING user_id",
+        )
+        .await?;
+        let ids = user_ids(subjects);
+        tx.execute_list("DELETE FROM auth_attempts WHERE user_id IN {list}", &ids)
+            .await?;
+        // Failed attempts carry no user id; they are found by the address's fingerprint.
+        let keys: Vec<String> = subjects
+            .iter()
+            .filter(|s| s.user.is_some())
+            .map(|s| {
+                state
+                    .keys
+                    .fingerprint(Fingerprint::ThrottleAccount, &s.email.trim().to_lowercase())
+            })
+            .collect();
+        tx.execute_list(
+            "DELETE FROM auth_attempts WHERE account_key IN {list}",
+            &keys,
+        )
+        .await?;
         Ok(())
     }
 }
@@ -928,23 +1107,36 @@ impl Section for Requests {
 
     async fn erase(
         &self,
-        _state: &AppState,
+        state: &AppState,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        db_run!(tx tx, |c| sqlx::query("DELETE FROM privacy_requests WHERE email = $1 AND state = 'unverified'")
-            .bind(&subject.email)
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        let kept: i64 = db_run!(tx tx, |c| sqlx::query_scalar("SELECT COUNT(*) FROM privacy_requests WHERE email = $1")
-            .bind(&subject.email)
-            .fetch_one(&mut *c)
-            .await)?;
-        if kept > 0 {
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        let addresses = emails(subjects);
+        tx.execute_list(
+            "DELETE FROM privacy_requests WHERE state = 'unverified' AND email IN {list}",
+            &addresses,
+        )
+        .await?;
+        let kept: Vec<String> = tx
+            .fetch_list(
+                "SELECT DISTINCT email FROM privacy_requests WHERE email IN {list}",
+                &addresses,
+            )
+            .await?;
+        for address in kept {
             // Documentation of how the person's rights were handled (5 years).
-            erasure.keep("privacy_requests");
+            erasure.keep_for_email(&address, "privacy_requests");
         }
         Ok(())
     }
@@ -985,30 +1177,50 @@ impl Section for ContactPerson {
 
     async fn erase(
         &self,
-        _state: &AppState,
+        state: &AppState,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        let ads: Vec<i64> = db_run!(tx tx, |c| sqlx::query_scalar("SELECT DISTINCT ad_id FROM ad_revisions WHERE contact_email = $1")
-            .bind(&subject.email)
-            .fetch_all(&mut *c)
-            .await)?;
-        if ads.is_empty() {
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        let addresses = emails(subjects);
+        let named: Vec<String> = tx
+            .fetch_list(
+                "SELECT contact_email FROM ad_revisions WHERE contact_email IN {list}",
+                &addresses,
+            )
+            .await?;
+        if named.is_empty() {
             return Ok(());
         }
-        let done = db_run!(tx tx, |c| sqlx::query(
-            "UPDATE ad_revisions SET contact_name = NULL, contact_email = NULL, contact_phone = NULL WHERE contact_email = $1"
+        let mut ads: Vec<i64> = tx
+            .fetch_list(
+                "SELECT DISTINCT ad_id FROM ad_revisions WHERE contact_email IN {list}",
+                &addresses,
+            )
+            .await?;
+        tx.execute_list(
+            "UPDATE ad_revisions SET contact_name = NULL, contact_email = NULL, contact_phone = NULL \
+             WHERE contact_email IN {list}",
+            &addresses,
         )
-        .bind(&subject.email)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        .await?;
+        ads.sort_unstable();
+        ads.dedup();
         for ad in ads {
             // Each node's search index drops the contact through the change log.
             crate::ads::store::log_change(tx, ad).await?;
         }
-        erasure.count("ad_contact", done);
+        erasure.count_rows_by_email("ad_contact", &named);
         Ok(())
     }
 }
@@ -1042,32 +1254,66 @@ impl Section for Emails {
 
     async fn erase(
         &self,
-        _state: &AppState,
+        state: &AppState,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        // Mail to the person, sent or not, and mail not yet sent to others that names them
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        // Mail to the people, sent or not, and mail not yet sent to others that names them
         // (a forwarded application still waiting for delivery, say).
-        let name = subject
-            .user
-            .as_ref()
-            .map(|u| u.name.clone())
-            .unwrap_or_default();
-        let ids: Vec<i64> = db_run!(tx tx, |c| sqlx::query_scalar(
-            "SELECT id FROM outbox WHERE recipient = $1 OR (sent_at IS NULL AND \
-             (body_text LIKE $2 OR ($3 <> '' AND body_text LIKE $4)))"
+        let addresses = emails(subjects);
+        let mut ids: Vec<i64> = tx
+            .fetch_list(
+                "SELECT id FROM outbox WHERE recipient IN {list}",
+                &addresses,
+            )
+            .await?;
+        let recipients: Vec<String> = tx
+            .fetch_list(
+                "SELECT recipient FROM outbox WHERE recipient IN {list}",
+                &addresses,
+            )
+            .await?;
+        erasure.count_rows_by_email("emails", &recipients);
+        let unsent: Vec<(i64, String)> = db_run!(tx tx, |c| sqlx::query_as(
+            "SELECT id, body_text FROM outbox WHERE sent_at IS NULL AND id < $1"
         )
-        .bind(&subject.email)
-        .bind(format!("%{}%", subject.email))
-        .bind(&name)
-        .bind(format!("%{name}%"))
+        .bind(erasure.unsent_before().unwrap_or(i64::MAX))
         .fetch_all(&mut *c)
         .await)?;
-        for id in &ids {
-            exec(tx, "DELETE FROM outbox WHERE id = $1", *id).await?;
+        let people: Vec<(String, String)> = subjects
+            .iter()
+            .map(|s| {
+                let name = s.user.as_ref().map(|u| u.name.clone()).unwrap_or_default();
+                (s.email.to_lowercase(), name)
+            })
+            .collect();
+        for (id, body) in unsent {
+            if ids.contains(&id) {
+                continue;
+            }
+            let lower = body.to_lowercase();
+            let named = people.iter().find(|(email, name)| {
+                lower.contains(email.as_str())
+                    || (!name.trim().is_empty() && body.contains(name.as_str()))
+            });
+            if let Some((email, _)) = named {
+                erasure.count_rows_by_email("emails", std::slice::from_ref(email));
+                ids.push(id);
+            }
         }
-        erasure.count("emails", ids.len() as u64);
+        tx.execute_list("DELETE FROM outbox WHERE id IN {list}", &ids)
+            .await?;
         erasure.mail_ids.extend(ids);
         Ok(())
     }
@@ -1111,24 +1357,40 @@ impl Section for CookieConsents {
 
     async fn erase(
         &self,
-        _state: &AppState,
+        state: &AppState,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        let Some(id) = subject.user_id() else {
-            return Ok(());
-        };
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        let ids = user_ids(subjects);
         // The records are the proof of consent (kept 12 months); they lose their link to the
-        // person, and hold nothing else that names them.
-        let unlinked = exec(
-            tx,
-            "UPDATE cookie_consents SET user_id = NULL WHERE user_id = $1",
-            id,
+        // people, and hold nothing else that names them.
+        let linked: Vec<i64> = tx
+            .fetch_list(
+                "SELECT DISTINCT user_id FROM cookie_consents WHERE user_id IN {list}",
+                &ids,
+            )
+            .await?;
+        if linked.is_empty() {
+            return Ok(());
+        }
+        tx.execute_list(
+            "UPDATE cookie_consents SET user_id = NULL WHERE user_id IN {list}",
+            &linked,
         )
         .await?;
-        if unlinked > 0 {
-            erasure.keep("cookie_consents");
+        for user in linked {
+            erasure.keep_for_user(user, "cookie_consents");
         }
         Ok(())
     }
@@ -1182,19 +1444,37 @@ impl Section for Newsletter {
 
     async fn erase(
         &self,
-        _state: &AppState,
+        state: &AppState,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        let sql = format!("DELETE FROM newsletter_subscribers WHERE {NEWSLETTER_MATCH}");
-        let done = db_run!(tx tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(subject.user_id().unwrap_or(0))
-            .bind(subject.email.to_lowercase())
-            .execute(&mut *c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        erasure.count("newsletter", done);
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        let ids = user_ids(subjects);
+        let owners: Vec<i64> = tx
+            .fetch_list(
+                "DELETE FROM newsletter_subscribers WHERE user_id IN {list} RETURNING user_id",
+                &ids,
+            )
+            .await?;
+        erasure.count_rows("newsletter", &owners);
+        let addresses: Vec<String> = subjects.iter().map(|s| s.email.to_lowercase()).collect();
+        let by_address: Vec<String> = tx
+            .fetch_list(
+                "DELETE FROM newsletter_subscribers WHERE email IN {list} RETURNING email",
+                &addresses,
+            )
+            .await?;
+        erasure.count_rows_by_email("newsletter", &by_address);
         Ok(())
     }
 }
@@ -1233,17 +1513,24 @@ impl Section for JobAlerts {
 
     async fn erase(
         &self,
-        _state: &AppState,
+        state: &AppState,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        if let Some(id) = subject.user_id() {
-            erasure.count(
-                "job_alerts",
-                crate::alerts::store::delete_all_of(tx, id).await?,
-            );
-        }
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        let ids = user_ids(subjects);
+        let owners = crate::alerts::store::delete_all_of(tx, &ids).await?;
+        erasure.count_rows("job_alerts", &owners);
         Ok(())
     }
 }
@@ -1261,8 +1548,8 @@ impl Section for MarketingConsents {
 
     async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
         let records = match subject.user_id() {
-            Some(id) => crate::newsletter::consent::history_by_user(&state.db, id).await?,
-            None => crate::newsletter::consent::history_by_email(&state.db, &subject.email).await?,
+            Some(id) => crate::marketing::consent::history_by_user(&state.db, id).await?,
+            None => crate::marketing::consent::history_by_email(&state.db, &subject.email).await?,
         };
         Ok(Value::Array(
             records
@@ -1287,18 +1574,34 @@ impl Section for MarketingConsents {
     async fn erase(
         &self,
         state: &AppState,
-        _tx: &mut Tx,
+        tx: &mut Tx,
         subject: &Subject,
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        state: &AppState,
+        _tx: &mut Tx,
+        subjects: &[Subject],
         erasure: &mut Erasure,
     ) -> Result<()> {
         // Kept: the proof of what was consented to and withdrawn (2 years from its last use),
         // the one place the address remains.
-        let kept = match subject.user_id() {
-            Some(id) => crate::newsletter::consent::history_by_user(&state.db, id).await?,
-            None => crate::newsletter::consent::history_by_email(&state.db, &subject.email).await?,
-        };
-        if !kept.is_empty() {
-            erasure.keep("marketing_consents");
+        let addresses: Vec<String> = subjects
+            .iter()
+            .map(|s| s.email.trim().to_lowercase())
+            .collect();
+        let ids = user_ids(subjects);
+        let (users, emails) =
+            crate::marketing::consent::who_has_records(&state.db, &ids, &addresses).await?;
+        for user in users {
+            erasure.keep_for_user(user, "marketing_consents");
+        }
+        for address in emails {
+            erasure.keep_for_email(&address, "marketing_consents");
         }
         Ok(())
     }

@@ -12,7 +12,7 @@ use crate::{
     db_run,
     error::Result,
     identity::CurrentOperator,
-    privacy::{MaskedIp, consent::Campaign},
+    privacy::{consent::Campaign, policy::MaskedIp},
     state::AppState,
     web::{Layout, charts::DailyChart, render},
 };

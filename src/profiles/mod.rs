@@ -20,9 +20,8 @@ use crate::{
     },
     db::now,
     db_run,
-    domain::Role,
     error::{Error, Result},
-    identity::{CurrentUser, SessionUser},
+    identity::{CurrentSeeker, CurrentUser, SessionUser},
     state::AppState,
     web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
@@ -37,15 +36,6 @@ pub fn routes() -> Router<AppState> {
         .route("/employer/candidates/{id}/photo", get(candidate_photo))
         .route("/jobs/{id}/save", post(save_ad))
         .route("/jobs/{id}/unsave", post(unsave_ad))
-}
-
-/// Job seekers only; everyone else is refused.
-pub fn seeker(user: &SessionUser) -> Result<i64> {
-    if user.role == Role::Seeker {
-        Ok(user.id)
-    } else {
-        Err(Error::Forbidden)
-    }
 }
 
 #[derive(Default, sqlx::FromRow)]
@@ -113,42 +103,10 @@ fn page(
     visible: bool,
     errors: FieldErrors,
 ) -> ProfilePage {
-    let tax = taxonomy();
-    let lang = l.t.lang();
-    let occupations = tax
-        .fields
-        .iter()
-        .map(|f| ChoiceGroup {
-            label: f.label(lang).into(),
-            choices: tax
-                .occupations
-                .iter()
-                .filter(|o| o.field_id == f.id)
-                .map(|o| Choice {
-                    value: o.id.into(),
-                    label: o.label(lang).into(),
-                    selected: chosen.occupations.iter().any(|c| c == o.id),
-                })
-                .collect(),
-        })
-        .collect();
-    let municipalities = tax
-        .regions
-        .iter()
-        .map(|r| ChoiceGroup {
-            label: r.name.into(),
-            choices: tax
-                .municipalities
-                .iter()
-                .filter(|m| m.region_code == r.code)
-                .map(|m| Choice {
-                    value: m.code.into(),
-                    label: m.name.into(),
-                    selected: chosen.municipalities.iter().any(|c| c == m.code),
-                })
-                .collect(),
-        })
-        .collect();
+    let occupations =
+        ChoiceGroup::occupations(l.t.lang(), |id| chosen.occupations.iter().any(|c| c == id));
+    let municipalities =
+        ChoiceGroup::municipalities(|code| chosen.municipalities.iter().any(|c| c == code));
     let employment_types = EmploymentType::ALL
         .iter()
         .map(|e| Choice {
@@ -181,10 +139,10 @@ struct Interests {
 
 async fn profile_form(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
 ) -> Result<Response> {
-    let id = seeker(&user)?;
+    let id = user.id;
     let profile = load(&state, id).await?;
     let form = ProfileForm {
         name: user.name.clone(),
@@ -221,11 +179,11 @@ async fn profile_form(
 
 async fn save_profile(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
     axum::extract::RawForm(body): axum::extract::RawForm,
 ) -> Result<Response> {
-    let id = seeker(&user)?;
+    let id = user.id;
     let t = l.t;
     let tax = taxonomy();
     let form: ProfileForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
@@ -350,10 +308,10 @@ struct SavedPage {
 
 async fn saved(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
 ) -> Result<Response> {
-    let id = seeker(&user)?;
+    let id = user.id;
     let ads: Vec<SavedAd> = db_run!(pool & state.db, |p| {
         sqlx::query_as(
         "SELECT a.id, r.title, c.name AS company_name, a.state, s.saved_at FROM saved_ads s \
@@ -372,11 +330,11 @@ async fn saved(
 
 async fn save_ad(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
     Path(ad): Path<i64>,
 ) -> Result<Response> {
-    let id = seeker(&user)?;
+    let id = user.id;
     // Only published ads can be saved.
     crate::ads::public::public_ad(&state, ad)
         .await?
@@ -399,11 +357,11 @@ async fn save_ad(
 
 async fn unsave_ad(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
     Path(ad): Path<i64>,
 ) -> Result<Response> {
-    let id = seeker(&user)?;
+    let id = user.id;
     db_run!(pool & state.db, |p| sqlx::query(
         "DELETE FROM saved_ads WHERE user_id = $1 AND ad_id = $2"
     )
@@ -527,9 +485,9 @@ async fn consented_photo(
 
 async fn own_photo(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
 ) -> Result<Response> {
-    let id = seeker(&user)?;
+    let id = user.id;
     let (_, key, name, content_type) = consented_photo(&state, id).await?.ok_or(Error::NotFound)?;
     crate::documents::download_response(&state, id, &key, &name, &content_type).await
 }
@@ -555,11 +513,11 @@ async fn candidate_photo(
 
 async fn upload_photo(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
     mut multipart: axum::extract::Multipart,
 ) -> Result<Response> {
-    let id = seeker(&user)?;
+    let id = user.id;
     let t = l.t;
     let mut batch = crate::documents::UploadBatch::begin(&state, id, t);
     let mut consent = false;
@@ -633,10 +591,10 @@ async fn upload_photo(
 /// Withdrawing consent deletes the photo at once.
 async fn withdraw_photo(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSeeker(user): CurrentSeeker,
     l: Layout,
 ) -> Result<Response> {
-    let id = seeker(&user)?;
+    let id = user.id;
     if let Some((file, key, ..)) = consented_photo(&state, id).await? {
         let mut tx = state.db.begin().await?;
         db_run!(tx &mut tx, |c| {

@@ -84,6 +84,7 @@ struct OverviewPage {
     runs: Vec<RunView>,
     forecast: Vec<ForecastRow>,
     forecast_until: String,
+    forecast_computed: String,
 }
 
 fn total(counts: &std::collections::BTreeMap<String, Counts>) -> Counts {
@@ -117,7 +118,7 @@ async fn overview(
             error: r.error,
         })
         .collect();
-    let report = sweeper::forecast(&state, FORECAST_DAYS).await?;
+    let (computed, report) = sweeper::cached_forecast(&state, FORECAST_DAYS).await?;
     let forecast = RULES
         .iter()
         .filter_map(|rule| {
@@ -129,12 +130,14 @@ async fn overview(
             })
         })
         .collect();
-    let forecast_until = instant(t.lang(), now() + time::Duration::days(FORECAST_DAYS));
+    let forecast_until = instant(t.lang(), computed + time::Duration::days(FORECAST_DAYS));
+    let forecast_computed = moment(t.lang(), computed);
     render(&OverviewPage {
         enforcement: enforcement_note(&state, t).await?,
         runs,
         forecast,
         forecast_until,
+        forecast_computed,
         l: l.with_form().await?,
     })
 }
@@ -254,6 +257,7 @@ async fn place(
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let id = store::place_hold(&state.db, kind, number, &reason, op.id, now()).await?;
+    sweeper::forget_forecast(&state).await;
     tracing::info!(hold = id, kind, "legal hold placed");
     flash(&l.session, FlashKind::Success, t.s("retention.hold_placed")).await?;
     Ok(Redirect::to("/operator/retention/holds").into_response())
@@ -266,6 +270,7 @@ async fn lift(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     let message = if store::lift_hold(&state.db, id, op.id, now()).await? {
+        sweeper::forget_forecast(&state).await;
         tracing::info!(hold = id, "legal hold lifted");
         (FlashKind::Success, "retention.hold_lifted")
     } else {
@@ -307,16 +312,26 @@ impl Section for LegalHolds {
     async fn erase(
         &self,
         state: &AppState,
-        _tx: &mut Tx,
+        tx: &mut Tx,
         subject: &Subject,
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        self.erase_many(state, tx, std::slice::from_ref(subject), erasure)
+            .await
+    }
+
+    async fn erase_many(
+        &self,
+        state: &AppState,
+        _tx: &mut Tx,
+        subjects: &[Subject],
         erasure: &mut Erasure,
     ) -> Result<()> {
         // The operators' record of a dispute names no one but an account number; it stays
         // until the hold is lifted and its documentation period is over.
-        if let Some(id) = subject.user_id()
-            && !store::holds_of_person(&state.db, id).await?.is_empty()
-        {
-            erasure.keep("legal_holds");
+        let ids = crate::privacy::sections::user_ids(subjects);
+        for user in store::people_with_holds(&state.db, &ids).await? {
+            erasure.keep_for_user(user, "legal_holds");
         }
         Ok(())
     }

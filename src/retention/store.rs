@@ -1,6 +1,8 @@
 //! The retention tables: the sweeper's lease, its runs, the warnings it sent and the legal
 //! holds operators place. The queries that find due records live with their rule in `rules.rs`.
 
+use std::collections::HashMap;
+
 use time::OffsetDateTime;
 
 use crate::{
@@ -130,21 +132,31 @@ pub async fn last_clean_run(db: &Db) -> Result<Option<OffsetDateTime>> {
 
 // --- Warnings ---------------------------------------------------------------------------------
 
-/// The warning sent for this activity, if any: (warned at, due at).
-pub async fn warning(
+/// The warnings of `rule` sent to the people: (person, activity warned about) → due at.
+pub async fn warnings(
     db: &Db,
     rule: &str,
-    user: i64,
-    activity: OffsetDateTime,
-) -> Result<Option<(OffsetDateTime, OffsetDateTime)>> {
-    Ok(db_run!(pool db, |p| sqlx::query_as(
-        "SELECT warned_at, due_at FROM retention_warnings WHERE rule = $1 AND user_id = $2 AND activity_at = $3"
-    )
-    .bind(rule)
-    .bind(user)
-    .bind(activity)
-    .fetch_optional(p)
-    .await)?)
+    users: &[i64],
+) -> Result<HashMap<(i64, OffsetDateTime), OffsetDateTime>> {
+    let rows: Vec<(String, i64, OffsetDateTime, OffsetDateTime)> = db
+        .fetch_rows(
+            "SELECT rule, user_id, activity_at, due_at FROM retention_warnings WHERE user_id IN {list}",
+            users,
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(r, ..)| r == rule)
+        .map(|(_, user, activity, due)| ((user, activity), due))
+        .collect())
+}
+
+/// The id the next queued e-mail will have at least.
+pub async fn next_outbox_id(db: &Db) -> Result<i64> {
+    let max: Option<i64> = db_run!(pool db, |p| sqlx::query_scalar("SELECT MAX(id) FROM outbox")
+        .fetch_one(p)
+        .await)?;
+    Ok(max.unwrap_or(0) + 1)
 }
 
 /// Records a warning in the transaction that queues its e-mail; false if this activity was
@@ -219,6 +231,17 @@ pub async fn holds_of_person(db: &Db, user: i64) -> Result<Vec<HoldRow>> {
     Ok(
         db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user).fetch_all(p).await)?,
     )
+}
+
+/// Which of the accounts have a current hold on them or on an application they sent.
+pub async fn people_with_holds(db: &Db, users: &[i64]) -> Result<Vec<i64>> {
+    db.fetch_list(
+        "SELECT id FROM users u WHERE id IN {list} AND EXISTS (SELECT 1 FROM legal_holds h WHERE h.lifted_at IS NULL \
+         AND ((h.subject_kind = 'person' AND h.subject_id = u.id) OR (h.subject_kind = 'application' \
+         AND h.subject_id IN (SELECT id FROM applications WHERE seeker_id = u.id))))",
+        users,
+    )
+    .await
 }
 
 /// Whether what a hold would name exists (a person is an account that is not an operator's).

@@ -2,8 +2,11 @@
 //! registry gives the sweeper, records the run (counts only) and releases the lease. A dry run
 //! takes no lease and changes nothing, but counts exactly what a run would do.
 
-use std::collections::BTreeMap;
-use std::time::Instant;
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{Arc, OnceLock},
+    time::Instant,
+};
 
 use serde::Serialize;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
@@ -97,6 +100,7 @@ pub async fn run(
         Err(e) => Err(e),
     };
     store::release_lease(&state.db, &holder).await?;
+    forget_forecast(state).await;
     let report = report?;
     state.db.flush_deleted().await?;
     tracing::info!(
@@ -110,7 +114,7 @@ pub async fn run(
 
 /// What the next `days` days will remove, rule by rule: a dry run as of then that assumes
 /// the daily runs in between (so warnings due meanwhile count as sent on time).
-pub async fn forecast(state: &AppState, days: i64) -> Result<Report> {
+async fn forecast(state: &AppState, days: i64) -> Result<Report> {
     let today = now();
     let cx = Cx {
         state,
@@ -120,6 +124,40 @@ pub async fn forecast(state: &AppState, days: i64) -> Result<Report> {
         lease: None,
     };
     Ok(sweep(&cx).await)
+}
+
+/// How long a forecast is shown before it is computed again; a run, or a hold placed or
+/// lifted on this node, makes it stale at once.
+const FORECAST_FRESH: time::Duration = time::Duration::hours(1);
+
+/// The forecasts of this process, per database, with when each was computed. Walking every
+/// rule's due records takes seconds at a million accounts, too long for each page view.
+type Forecasts = tokio::sync::Mutex<HashMap<String, (OffsetDateTime, Arc<Report>)>>;
+
+fn forecasts() -> &'static Forecasts {
+    static FORECASTS: OnceLock<Forecasts> = OnceLock::new();
+    FORECASTS.get_or_init(Default::default)
+}
+
+/// The forecast for the next `days` days and when it was computed: the last one if fresh,
+/// else a new one (one at a time).
+pub async fn cached_forecast(state: &AppState, days: i64) -> Result<(OffsetDateTime, Arc<Report>)> {
+    let mut cache = forecasts().lock().await;
+    let key = state.config.database_url.clone();
+    if let Some((at, report)) = cache.get(&key)
+        && now() - *at < FORECAST_FRESH
+    {
+        return Ok((*at, report.clone()));
+    }
+    let at = now();
+    let report = Arc::new(forecast(state, days).await?);
+    cache.insert(key, (at, report.clone()));
+    Ok((at, report))
+}
+
+/// Drops the cached forecast: what it counted has changed.
+pub async fn forget_forecast(state: &AppState) {
+    forecasts().lock().await.remove(&state.config.database_url);
 }
 
 async fn sweep(cx: &Cx<'_>) -> Report {

@@ -281,6 +281,7 @@ fn synthetic_ad(id: i64) -> SearchDoc {
         remote: REMOTE[rng.zipf(REMOTE.len())].to_string(),
         published_at: 1_780_000_000 - rng.below(90 * 86_400) as i64,
         deadline: (rng.below(3) > 0).then(|| 1_780_000_000 + rng.below(60 * 86_400) as i64),
+        featured_until: None,
     }
 }
 

@@ -54,7 +54,7 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 use tantivy::{
-    DocAddress, DocId, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher,
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher,
     SegmentReader, TantivyDocument,
     collector::{Count, TopDocs},
     indexer::IndexWriterOptions,
@@ -149,6 +149,8 @@ pub struct SearchDoc {
     pub published_at: i64,
     /// Unix seconds.
     pub deadline: Option<i64>,
+    /// Unix seconds: a featured ad (billing) comes first until then, whatever the sort.
+    pub featured_until: Option<i64>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -299,6 +301,15 @@ impl From<tantivy::TantivyError> for Error {
 
 fn internal(context: &str, error: impl std::fmt::Display) -> Error {
     Error::Internal(format!("search index: {context}: {error}"))
+}
+
+/// Runs a search on the blocking pool (the index does disk and CPU work): what every page, feed,
+/// API call and alert that searches calls.
+pub async fn run(index: &Arc<SearchIndex>, request: SearchRequest) -> Result<SearchResponse> {
+    let index = index.clone();
+    tokio::task::spawn_blocking(move || index.search(&request))
+        .await
+        .map_err(Error::internal)?
 }
 
 impl SearchIndex {
@@ -495,20 +506,41 @@ impl SearchIndex {
             (Vec::new(), total, counts)
         } else {
             let page = TopDocs::with_limit(request.limit).and_offset(request.offset);
+            // Featured ads (billing) come first in every order while their period lasts: the
+            // sort key leads with "featured now", read from a fast column like the dates.
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
             match sort {
                 Sort::Relevance => {
+                    let featured_first = page.tweak_score(move |segment: &SegmentReader| {
+                        let featured = i64_column(segment, "featured_until");
+                        move |doc: DocId, score: Score| (featured.get_val(doc) > now, score)
+                    });
                     let (top, total, counts) =
-                        searcher.search(&query, &(page.order_by_score(), Count, facet_counter))?;
+                        searcher.search(&query, &(featured_first, Count, facet_counter))?;
+                    let top = top.into_iter().map(|((_, score), a)| (score, a)).collect();
                     (self.hits(searcher, top)?, total, counts)
                 }
                 Sort::Newest => {
-                    let by_date = page.order_by_fast_field::<i64>("published_at", Order::Desc);
+                    let by_date = page.order_by(move |segment: &SegmentReader| {
+                        let featured = i64_column(segment, "featured_until");
+                        let published = i64_column(segment, "published_at");
+                        move |doc: DocId| (featured.get_val(doc) > now, published.get_val(doc))
+                    });
                     let (top, total, counts) =
                         searcher.search(&query, &(by_date, Count, facet_counter))?;
                     (self.unscored_hits(searcher, top)?, total, counts)
                 }
                 Sort::Deadline => {
-                    let by_deadline = page.order_by_fast_field::<i64>("deadline", Order::Asc);
+                    let by_deadline = page.order_by(move |segment: &SegmentReader| {
+                        let featured = i64_column(segment, "featured_until");
+                        let deadline = i64_column(segment, "deadline");
+                        move |doc: DocId| {
+                            (
+                                featured.get_val(doc) > now,
+                                std::cmp::Reverse(deadline.get_val(doc)),
+                            )
+                        }
+                    });
                     let (top, total, counts) =
                         searcher.search(&query, &(by_deadline, Count, facet_counter))?;
                     (self.unscored_hits(searcher, top)?, total, counts)
@@ -695,6 +727,26 @@ fn directory(dir: &Path) -> Result<IndexDirectory> {
 
 fn open_index(dir: &Path) -> Result<Index> {
     Ok(Index::open(directory(dir)?)?)
+}
+
+/// A segment's i64 fast column, read as a function of the document (every document has a
+/// value, see `schema::to_document`; 0 if the column were missing).
+fn i64_column(segment: &SegmentReader, name: &str) -> I64Column {
+    I64Column(
+        segment
+            .fast_fields()
+            .i64(name)
+            .ok()
+            .map(|column| column.first_or_default_col(0)),
+    )
+}
+
+struct I64Column(Option<Arc<dyn tantivy::columnar::ColumnValues<i64>>>);
+
+impl I64Column {
+    fn get_val(&self, doc: DocId) -> i64 {
+        self.0.as_ref().map_or(0, |column| column.get_val(doc))
+    }
 }
 
 fn read_payload(index: &Index) -> Result<Option<CommitPayload>> {

@@ -18,7 +18,7 @@ use super::{AdLang, SearchDoc, stem_cache::CachingStemmer};
 
 /// Bump whenever the fields or analysers change: an index of another version is wiped and
 /// rebuilt from the database rather than misread.
-pub(super) const SCHEMA_VERSION: u32 = 1;
+pub(super) const SCHEMA_VERSION: u32 = 2;
 
 /// Deadline stored for ads without one (2100-01-01), so that an ascending sort puts them last.
 /// Not `i64::MAX`: the column is bit-packed by its value range, and that would cost 8 bytes
@@ -212,6 +212,7 @@ pub(super) struct Fields {
     pub facet_columns: [Field; 3],
     pub published_at: Field,
     pub deadline: Field,
+    pub featured_until: Field,
 }
 
 impl Fields {
@@ -272,6 +273,7 @@ pub(super) fn build_schema() -> (Schema, Fields) {
         .map(|(name, _)| builder.add_text_field(name, TextOptions::default().set_fast("raw")));
     let published_at = builder.add_i64_field("published_at", NumericOptions::default() | FAST);
     let deadline = builder.add_i64_field("deadline", NumericOptions::default() | FAST);
+    let featured_until = builder.add_i64_field("featured_until", NumericOptions::default() | FAST);
     let fields = Fields {
         id,
         text,
@@ -281,6 +283,7 @@ pub(super) fn build_schema() -> (Schema, Fields) {
         facet_columns,
         published_at,
         deadline,
+        featured_until,
     };
     (builder.build(), fields)
 }
@@ -328,5 +331,6 @@ pub(super) fn to_document(fields: &Fields, ad: &SearchDoc) -> TantivyDocument {
         ad.deadline
             .map_or(NO_DEADLINE, |deadline| deadline.min(NO_DEADLINE)),
     );
+    doc.add_i64(fields.featured_until, ad.featured_until.unwrap_or(0));
     doc
 }

@@ -20,6 +20,7 @@ fn ad(id: i64, lang: AdLang, title: &str, description: &str) -> SearchDoc {
         remote: "no".to_string(),
         published_at: NOW - id * DAY,
         deadline: None,
+        featured_until: None,
     }
 }
 

@@ -28,7 +28,7 @@ use crate::{
     domain::Email,
     error::{Error, Result},
     identity::SessionUser,
-    privacy::MaskedIp,
+    privacy::policy::MaskedIp,
     secrets,
     state::AppState,
     web::{ClientIp, FieldErrors, Layout, render, render_with_status},

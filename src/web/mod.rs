@@ -2,6 +2,7 @@
 //! layout, CSRF protection, security headers, friendly error pages and flash messages.
 
 pub mod assets;
+pub mod chart;
 pub mod charts;
 pub mod device;
 pub mod limiter;
@@ -324,6 +325,15 @@ impl Layout {
     /// "Cookie settings" in the footer, coming back to this page afterwards.
     pub fn cookie_settings_href(&self) -> String {
         consent::settings_href(&self.path)
+    }
+
+    /// Passes this request's messages on to the next page, for a handler that redirects
+    /// rather than renders (building the layout took them from the session).
+    pub async fn keep_flashes(&self) -> Result<()> {
+        if !self.flashes.is_empty() {
+            self.session.insert(SESSION_FLASH, &self.flashes).await?;
+        }
+        Ok(())
     }
 
     /// Makes sure the page carries a CSRF token; creates the session if needed. Pages with a

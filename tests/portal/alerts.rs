@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use jobboard::{db::now, db_run, newsletter::consent};
+use jobboard::{db::now, db_run, marketing::consent};
 use reqwest::StatusCode;
 
 use crate::fixtures::{self, content};

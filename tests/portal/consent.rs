@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use jobboard::{
     db_run,
-    privacy::{POLICY_VERSION, consent},
+    privacy::{consent, policy::POLICY_VERSION},
 };
 use reqwest::{StatusCode, cookie::CookieStore};
 use sha2::{Digest, Sha256};

@@ -4,12 +4,15 @@
 mod browser;
 mod fixtures;
 mod helpers;
+mod routes;
 
+mod access;
 mod account_security;
 mod accounts;
 mod ads;
 mod alerts;
 mod applications;
+mod billing;
 mod consent;
 mod faults;
 mod first_hour;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use jobboard::newsletter::consent;
+use jobboard::marketing::consent;
 use reqwest::StatusCode;
 
 use crate::helpers::*;
@@ -151,7 +151,10 @@ smtp_story!(double_opt_in_and_one_click_unsubscribe, |app, smtp| {
     assert_eq!(signed_up.purpose, "newsletter");
     assert_eq!(signed_up.action, "requested");
     assert_eq!(signed_up.source, "/newsletter");
-    assert_eq!(signed_up.policy_version, jobboard::privacy::POLICY_VERSION);
+    assert_eq!(
+        signed_up.policy_version,
+        jobboard::privacy::policy::POLICY_VERSION
+    );
     assert_eq!(signed_up.ip_masked.as_deref(), Some("127.0.0.0/24"));
     assert!(
         signed_up

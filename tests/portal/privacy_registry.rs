@@ -8,7 +8,7 @@ use jobboard::{
     db::Db,
     i18n::Lang,
     privacy::{
-        POLICY_VERSION,
+        policy::POLICY_VERSION,
         registry::{self, Area, CATEGORIES, COOKIES, Category, Holds, LegalBasis, RULES, TABLES},
     },
 };

@@ -23,7 +23,11 @@ use crate::{
     db::{self, Db},
     error::Result,
     i18n::Lang,
-    privacy::{MaskedIp, POLICY_VERSION, cookie_names, statistics},
+    privacy::{
+        policy::{MaskedIp, POLICY_VERSION, cookie_names},
+        statistics,
+    },
+    secrets::Fingerprint,
     secrets::MasterKey,
     state::AppState,
 };
@@ -387,7 +391,7 @@ fn sets_cookie(response: &Response, name: &str) -> bool {
 fn form_token(keys: &MasterKey, ip: IpAddr, hour: i64) -> String {
     format!(
         "{hour}.{}",
-        keys.fingerprint("cookie-consent-form", &format!("{ip}/{hour}"))
+        keys.fingerprint(Fingerprint::ConsentForm, &format!("{ip}/{hour}"))
     )
 }
 

@@ -16,7 +16,10 @@ use crate::{
     db,
     error::{Error, Result},
     i18n::{Lang, Tr},
-    privacy::{MaskedIp, POLICY_VERSION, registry::COOKIES},
+    privacy::{
+        policy::{MaskedIp, POLICY_VERSION},
+        registry::COOKIES,
+    },
     secrets::{encode_hex, random_token},
     state::AppState,
     web::{ClientIp, FlashKind, Layout, flash, render},
@@ -242,9 +245,9 @@ async fn decide(
     headers.append(
         header::SET_COOKIE,
         set_cookie(
-            crate::privacy::cookie_names::CONSENT,
+            crate::privacy::policy::cookie_names::CONSENT,
             consent_cookie_value(&consent_id, choices),
-            cookie_lifetime(crate::privacy::cookie_names::CONSENT),
+            cookie_lifetime(crate::privacy::policy::cookie_names::CONSENT),
             secure,
         ),
     );

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::{db::Db, db_run, error::Result, privacy::MaskedIp};
+use crate::{db::Db, db_run, error::Result, privacy::policy::MaskedIp};
 
 use super::{Choices, Method};
 
@@ -66,7 +66,7 @@ pub async fn record(db: &Db, decision: &NewDecision<'_>) -> Result<()> {
     )
     .bind(decision.text_hash)
     .bind(decision.lang)
-    .bind(crate::privacy::POLICY_VERSION)
+    .bind(crate::privacy::policy::POLICY_VERSION)
     .bind(decision.text)
     .bind(decision.decided_at)
     .execute(&mut *c)
@@ -79,7 +79,7 @@ pub async fn record(db: &Db, decision: &NewDecision<'_>) -> Result<()> {
     )
     .bind(decision.consent_id)
     .bind(decision.decided_at)
-    .bind(crate::privacy::POLICY_VERSION)
+    .bind(crate::privacy::policy::POLICY_VERSION)
     .bind(decision.text_hash)
     .bind(decision.lang)
     .bind(decision.choices.preferences)

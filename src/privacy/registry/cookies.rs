@@ -1,10 +1,10 @@
 //! Cookie categories and every cookie the portal may set: name, category, purpose, lifetime.
-//! Nothing sets a cookie that is not listed here (the names live in `privacy::cookie_names`).
+//! Nothing sets a cookie that is not listed here (the names live in `privacy::policy::cookie_names`).
 
 use serde::Serialize;
 
 use super::{Period, Text, t};
-use crate::{i18n::Lang, privacy::cookie_names};
+use crate::{i18n::Lang, privacy::policy::cookie_names};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -356,6 +356,7 @@ pub enum Category {
     JobAlerts,
     EmployerAccount,
     Company,
+    Billing,
     JobAds,
     OperatorAccount,
     Sessions,
@@ -504,6 +505,24 @@ pub static CATEGORIES: &[DataCategory] = &[
         recipients: &[Recipient::Public],
         processors: &[Hosting],
         retention: &[Rule::PartnerContacts, Rule::Bookkeeping],
+        areas: &[],
+    },
+    DataCategory {
+        id: Category::Billing,
+        subject: Subject::Employer,
+        name: t(
+            "Orders, invoices and payments",
+            "Ordrer, fakturaer og betalinger",
+        ),
+        contains: t(
+            "What a company ordered and who in it placed the order; invoices and credit notes with the buyer's name, address, CVR and EAN number, billing e-mail address, order reference and contact person; payments, bank statement lines and reminders; the company's billing details and customer status.",
+            "Hvad en virksomhed har bestilt, og hvem i den der bestilte; fakturaer og kreditnotaer med køberens navn, adresse, CVR- og EAN-nummer, faktura-e-mailadresse, ordrereference og kontaktperson; betalinger, kontoudtogslinjer og rykkere; virksomhedens faktureringsoplysninger og kundestatus.",
+        ),
+        purposes: &[Purpose::Bookkeeping, Purpose::Email],
+        legal_bases: &[Contract, LegalObligation],
+        recipients: &[],
+        processors: HOSTING_AND_MAIL,
+        retention: &[Rule::Bookkeeping],
         areas: &[],
     },
     DataCategory {

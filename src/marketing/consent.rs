@@ -15,7 +15,7 @@ use crate::{
     db_run,
     error::Result,
     i18n::Lang,
-    privacy::{MaskedIp, POLICY_VERSION},
+    privacy::policy::{MaskedIp, POLICY_VERSION},
     secrets::encode_hex,
 };
 
@@ -141,6 +141,29 @@ pub async fn history_by_user(db: &Db, user_id: i64) -> Result<Vec<ConsentRecord>
         .fetch_all(p)
         .await)?,
     )
+}
+
+/// Which of the accounts and addresses have consent records (what erasure keeps): the account
+/// numbers found by user id or by the account's address, and the addresses found.
+pub async fn who_has_records(
+    db: &Db,
+    users: &[i64],
+    emails: &[String],
+) -> Result<(Vec<i64>, Vec<String>)> {
+    let by_user: Vec<i64> = db
+        .fetch_list(
+            "SELECT id FROM users u WHERE id IN {list} AND EXISTS (SELECT 1 FROM marketing_consents m \
+             WHERE m.user_id = u.id OR m.email = u.email)",
+            users,
+        )
+        .await?;
+    let by_email: Vec<String> = db
+        .fetch_list(
+            "SELECT DISTINCT email FROM marketing_consents WHERE email IN {list}",
+            emails,
+        )
+        .await?;
+    Ok((by_user, by_email))
 }
 
 /// Every newsletter and job-alert consent step recorded for an e-mail address, oldest first
