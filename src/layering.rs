@@ -299,6 +299,8 @@ const TABLE_OWNERS: &[(&str, &[&str])] = &[
             "billing_reminders",
         ],
     ),
+    ("operator", &["account_blocks"]),
+    ("support", &["support_inquiries", "support_messages"]),
     (
         "retention",
         &[

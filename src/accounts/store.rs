@@ -618,3 +618,21 @@ pub async fn blocked_counts(db: &Db) -> Result<(i64, i64)> {
     .fetch_one(p)
     .await)?)
 }
+
+/// The names of accounts by id (the operators who took a step, for pages that say who); ids
+/// of accounts since deleted are absent.
+pub async fn names(
+    db: &Db,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, String>> {
+    let ids: std::collections::BTreeSet<i64> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    // Integers, never user input.
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!("SELECT id, name FROM users WHERE id IN ({list})");
+    let rows: Vec<(i64, String)> =
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
+    Ok(rows.into_iter().collect())
+}

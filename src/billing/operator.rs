@@ -28,7 +28,7 @@ use crate::{
     identity::CurrentOperator,
     state::AppState,
     web::{
-        FieldErrors, FlashKind, Layout, chart::BarChart, flash, multipart_text, render,
+        FieldErrors, FlashKind, Layout, charts::BarChart, flash, multipart_text, render,
         render_with_status,
     },
 };

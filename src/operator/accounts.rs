@@ -3,6 +3,8 @@
 //! company, ads, counts of applications — never their content) and the block history; and
 //! the forms that block and unblock, each with a reason from a fixed list and a note.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::{
     Form,
@@ -96,15 +98,33 @@ pub struct BlockView {
     pub lift_note: Option<String>,
 }
 
-fn block_view(t: Tr, b: BlockRow) -> BlockView {
-    let who = |name: Option<String>| name.unwrap_or_else(|| t.s("blocks.former_operator").into());
+/// The block history with the names of the operators who placed and lifted each block.
+async fn history(state: &AppState, t: Tr, subject: BlockSubject) -> Result<Vec<BlockView>> {
+    let blocks = store::history(&state.db, subject).await?;
+    let operators: Vec<i64> = blocks
+        .iter()
+        .flat_map(|b| [b.blocked_by, b.lifted_by])
+        .flatten()
+        .collect();
+    let names = accounts::names(&state.db, operators).await?;
+    Ok(blocks
+        .into_iter()
+        .map(|b| block_view(t, &names, b))
+        .collect())
+}
+
+fn block_view(t: Tr, names: &HashMap<i64, String>, b: BlockRow) -> BlockView {
+    let who = |id: Option<i64>| {
+        id.and_then(|id| names.get(&id).cloned())
+            .unwrap_or_else(|| t.s("blocks.former_operator").into())
+    };
     BlockView {
         reason: t.s(&reason_key(&b.reason)),
         note: b.note,
         placed: format!("{} ({})", moment(t.lang(), b.blocked_at), who(b.blocked_by)),
         lifted: b
             .lifted_at
-            .map(|at| format!("{} ({})", moment(t.lang(), at), who(b.lifted_by.clone()))),
+            .map(|at| format!("{} ({})", moment(t.lang(), at), who(b.lifted_by))),
         lift_reason: b.lift_reason.as_deref().map(|r| t.s(&reason_key(r))),
         lift_note: b.lift_note.filter(|n| !n.is_empty()),
     }
@@ -233,11 +253,7 @@ async fn account_page(
         )
     });
     Ok(AccountPage {
-        history: store::history(&state.db, subject)
-            .await?
-            .into_iter()
-            .map(|b| block_view(t, b))
-            .collect(),
+        history: history(state, t, subject).await?,
         account,
         block,
         applications,
@@ -378,11 +394,7 @@ async fn company_page(
     let (applications, applications_total) =
         status_counts(applications::counts_by_status(&state.db, None, Some(id)).await?);
     Ok(CompanyPage {
-        history: store::history(&state.db, subject)
-            .await?
-            .into_iter()
-            .map(|b| block_view(t, b))
-            .collect(),
+        history: history(state, t, subject).await?,
         members: accounts::company_members(&state.db, id).await?,
         ads: ads::company_ads(&state.db, id, None, "").await?,
         block_form: Some(block_form_view(

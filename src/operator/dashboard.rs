@@ -12,7 +12,7 @@ use crate::{
     accounts::store as accounts,
     ads::store as ads,
     applications::store as applications,
-    calendar,
+    billing, calendar,
     db::now,
     error::Result,
     i18n::{Tr, amount, instant},
@@ -129,6 +129,7 @@ fn vital_signs() -> Vec<Box<dyn VitalSign>> {
         Box::new(ModerationQueue),
         Box::new(PrivacyRequests),
         Box::new(SupportInbox),
+        Box::new(OverdueInvoices),
         Box::new(RetentionRuns),
         Box::new(Outbox),
         Box::new(Accounts),
@@ -244,6 +245,32 @@ impl VitalSign for SupportInbox {
             detail: Some(t.n("console.sign.waiting", waiting, &[])),
             href: "/operator/support",
             alert: waiting > 0,
+        })
+    }
+}
+
+struct OverdueInvoices;
+
+#[async_trait]
+impl VitalSign for OverdueInvoices {
+    async fn tile(&self, state: &AppState, t: Tr) -> Result<Tile> {
+        let today = calendar::today();
+        let overdue: Vec<_> = billing::store::receivables(&state.db)
+            .await?
+            .into_iter()
+            .filter(|i| i.status(today) == billing::domain::InvoiceStatus::Overdue)
+            .collect();
+        let owed = billing::domain::Money(overdue.iter().map(|i| i.outstanding().0).sum());
+        Ok(Tile {
+            sign: "overdue-invoices",
+            label: t.s("console.sign.overdue_invoices").into(),
+            value: amount(t.lang(), overdue.len() as i64),
+            detail: Some(t.f(
+                "console.sign.overdue_amount",
+                &[("amount", &owed.format(t.lang()))],
+            )),
+            href: "/operator/billing",
+            alert: !overdue.is_empty(),
         })
     }
 }

@@ -17,17 +17,17 @@ pub struct BlockRow {
     pub subject_id: i64,
     pub reason: String,
     pub note: String,
-    pub blocked_by: Option<String>,
+    /// The operators' account numbers (their names come from the accounts' store).
+    pub blocked_by: Option<i64>,
     pub blocked_at: OffsetDateTime,
     pub lift_reason: Option<String>,
     pub lift_note: Option<String>,
-    pub lifted_by: Option<String>,
+    pub lifted_by: Option<i64>,
     pub lifted_at: Option<OffsetDateTime>,
 }
 
-const BLOCK_SQL: &str = "SELECT b.id, b.subject_kind, b.subject_id, b.reason, b.note, \
-     o.name AS blocked_by, b.blocked_at, b.lift_reason, b.lift_note, l.name AS lifted_by, b.lifted_at \
-     FROM account_blocks b LEFT JOIN users o ON o.id = b.blocked_by LEFT JOIN users l ON l.id = b.lifted_by";
+const BLOCK_SQL: &str = "SELECT b.id, b.subject_kind, b.subject_id, b.reason, b.note, b.blocked_by, \
+     b.blocked_at, b.lift_reason, b.lift_note, b.lifted_by, b.lifted_at FROM account_blocks b";
 
 /// Every block of an account or company, newest first.
 pub async fn history(db: &Db, subject: BlockSubject) -> Result<Vec<BlockRow>> {

@@ -2,6 +2,8 @@
 //! ones with the date they will be deleted, and each thread, where an operator replies by
 //! e-mail (through the outbox; the reply joins the thread) and closes the inquiry.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::{
     Form,
@@ -18,6 +20,7 @@ use super::{
     store::{self, InquiryRow, MessageRow},
 };
 use crate::{
+    accounts::store as accounts,
     error::{Error, Result},
     i18n::{Lang, Tr, moment},
     identity::CurrentOperator,
@@ -42,7 +45,15 @@ pub struct InquiryView {
     pub deleted_on: Option<String>,
 }
 
-fn view(t: Tr, r: &InquiryRow) -> InquiryView {
+/// Operators' names by account number.
+type Names = HashMap<i64, String>;
+
+fn who(t: Tr, names: &Names, id: Option<i64>) -> String {
+    id.and_then(|id| names.get(&id).cloned())
+        .unwrap_or_else(|| t.s("blocks.former_operator").into())
+}
+
+fn view(t: Tr, names: &Names, r: &InquiryRow) -> InquiryView {
     InquiryView {
         id: r.id,
         from: format!("{} <{}>", r.name, r.email),
@@ -53,15 +64,9 @@ fn view(t: Tr, r: &InquiryRow) -> InquiryView {
             .map(|at| moment(t.lang(), at))
             .unwrap_or_default(),
         replies: r.replies,
-        closed: r.closed_at.map(|at| {
-            format!(
-                "{} ({})",
-                moment(t.lang(), at),
-                r.closed_by
-                    .clone()
-                    .unwrap_or_else(|| t.s("blocks.former_operator").into())
-            )
-        }),
+        closed: r
+            .closed_at
+            .map(|at| format!("{} ({})", moment(t.lang(), at), who(t, names, r.closed_by))),
         deleted_on: r
             .closed_at
             .map(|at| crate::i18n::instant(t.lang(), deletion_due(at))),
@@ -82,17 +87,13 @@ pub async fn inbox(
     l: Layout,
 ) -> Result<Response> {
     let t = l.t;
+    let open = store::open(&state.db).await?;
+    let closed = store::recently_closed(&state.db, 50).await?;
+    let operators: Vec<i64> = closed.iter().filter_map(|r| r.closed_by).collect();
+    let names = accounts::names(&state.db, operators).await?;
     render(&InboxPage {
-        open: store::open(&state.db)
-            .await?
-            .iter()
-            .map(|r| view(t, r))
-            .collect(),
-        closed: store::recently_closed(&state.db, 50)
-            .await?
-            .iter()
-            .map(|r| view(t, r))
-            .collect(),
+        open: open.iter().map(|r| view(t, &names, r)).collect(),
+        closed: closed.iter().map(|r| view(t, &names, r)).collect(),
         l,
     })
 }
@@ -105,13 +106,12 @@ pub struct MessageView {
     pub paragraphs: Vec<String>,
 }
 
-fn message_view(t: Tr, inquiry: &InquiryRow, m: MessageRow) -> MessageView {
+fn message_view(t: Tr, names: &Names, inquiry: &InquiryRow, m: MessageRow) -> MessageView {
     let from_operator = m.author == "operator";
     MessageView {
         from_operator,
         who: if from_operator {
-            m.operator_name
-                .unwrap_or_else(|| t.s("blocks.former_operator").into())
+            who(t, names, m.operator_id)
         } else {
             inquiry.name.clone()
         },
@@ -149,13 +149,19 @@ async fn thread_page(
         .await?
         .ok_or(Error::NotFound)?;
     let t = l.t;
-    let messages = store::messages(&state.db, id)
-        .await?
+    let messages = store::messages(&state.db, id).await?;
+    let operators: Vec<i64> = messages
+        .iter()
+        .filter_map(|m| m.operator_id)
+        .chain(inquiry.closed_by)
+        .collect();
+    let names = accounts::names(&state.db, operators).await?;
+    let messages = messages
         .into_iter()
-        .map(|m| message_view(t, &inquiry, m))
+        .map(|m| message_view(t, &names, &inquiry, m))
         .collect();
     Ok(ThreadPage {
-        inquiry: view(t, &inquiry),
+        inquiry: view(t, &names, &inquiry),
         email: inquiry.email.clone(),
         account: inquiry.user_id,
         open: inquiry.state == InquiryState::Open,

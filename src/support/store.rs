@@ -22,20 +22,21 @@ pub struct InquiryRow {
     pub state: State,
     pub received_at: Option<OffsetDateTime>,
     pub closed_at: Option<OffsetDateTime>,
-    pub closed_by: Option<String>,
+    /// The operator's account number (names come from the accounts' store).
+    pub closed_by: Option<i64>,
     /// Replies sent so far.
     pub replies: i64,
 }
 
 const INQUIRY_SQL: &str = "SELECT s.id, s.email, s.name, s.user_id, s.topic, s.subject, s.lang, s.state, \
-     s.received_at, s.closed_at, o.name AS closed_by, \
+     s.received_at, s.closed_at, s.closed_by, \
      (SELECT COUNT(*) FROM support_messages m WHERE m.inquiry_id = s.id AND m.author = 'operator') AS replies \
-     FROM support_inquiries s LEFT JOIN users o ON o.id = s.closed_by";
+     FROM support_inquiries s";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MessageRow {
     pub author: String,
-    pub operator_name: Option<String>,
+    pub operator_id: Option<i64>,
     pub body: String,
     pub created_at: OffsetDateTime,
 }
@@ -212,8 +213,8 @@ pub async fn of_person(db: &Db, user: Option<i64>, email: &str) -> Result<Vec<In
 /// The thread, oldest first.
 pub async fn messages(db: &Db, inquiry: i64) -> Result<Vec<MessageRow>> {
     Ok(db_run!(pool db, |p| sqlx::query_as(
-        "SELECT m.author, o.name AS operator_name, m.body, m.created_at FROM support_messages m \
-         LEFT JOIN users o ON o.id = m.operator_id WHERE m.inquiry_id = $1 ORDER BY m.id"
+        "SELECT m.author, m.operator_id, m.body, m.created_at FROM support_messages m \
+         WHERE m.inquiry_id = $1 ORDER BY m.id"
     )
     .bind(inquiry)
     .fetch_all(p)

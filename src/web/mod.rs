@@ -2,7 +2,6 @@
 //! layout, CSRF protection, security headers, friendly error pages and flash messages.
 
 pub mod assets;
-pub mod chart;
 pub mod charts;
 pub mod device;
 pub mod limiter;

@@ -5,8 +5,6 @@
 //! controlled clock, the bookkeeping export, featured ads first, the 5-year retention rule, and
 //! erasure that keeps the invoice and removes the person from everything else.
 
-use mail_parser::MimeHeaders;
-
 use jobboard::{
     billing::{
         self,

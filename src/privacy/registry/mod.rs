@@ -251,7 +251,7 @@ mod tests {
         ),
         (
             "6",
-            "c14bb60f85ce4508deebaccc9250b5196fc3bee6e9ac4684842d26d9dba9c4b9",
+            "e317253d63d66a1fdcd889ad271e506253bde467066ca38ae55efcc09207b3a2",
         ),
     ];
 
