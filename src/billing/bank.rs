@@ -189,17 +189,15 @@ pub async fn import(state: &AppState, text: &str, operator: i64) -> Result<Impor
                 report.booked += 1;
             }
             Some(problem) => {
-                store::add_review_line(
-                    &mut tx,
-                    &import_key,
-                    line.line_no,
-                    line.date,
-                    line.amount,
-                    &line.text,
-                    invoice.map(|i| i.id),
+                let unbooked = store::UnbookedLine {
+                    line_no: line.line_no,
+                    paid_on: line.date,
+                    amount: line.amount,
+                    reference: &line.text,
+                    invoice_id: invoice.map(|i| i.id),
                     problem,
-                )
-                .await?;
+                };
+                store::add_review_line(&mut tx, &import_key, unbooked).await?;
                 report.to_review += 1;
             }
         }

@@ -242,17 +242,15 @@ pub async fn fill(
     }
     // A bank line nobody could match, waiting for review.
     let mut tx = state.db.begin().await?;
-    store::add_review_line(
-        &mut tx,
-        "demo",
-        1,
-        today - Duration::days(3),
-        Money(62_500),
-        "Indbetaling uden tekst",
-        None,
-        "unknown_reference",
-    )
-    .await?;
+    let line = store::UnbookedLine {
+        line_no: 1,
+        paid_on: today - Duration::days(3),
+        amount: Money(62_500),
+        reference: "Indbetaling uden tekst",
+        invoice_id: None,
+        problem: "unknown_reference",
+    };
+    store::add_review_line(&mut tx, "demo", line).await?;
     tx.commit().await?;
     // Other companies over the past year, for the revenue chart; most paid.
     for (i, other) in others.iter().enumerate().take(11) {

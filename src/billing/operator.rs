@@ -366,7 +366,7 @@ pub async fn save_product(
     if price.is_none() {
         errors.add("price", t.s("billing.validation.amount"));
     }
-    let vat = crate::config::billing::parse_hundredths(&form.vat).filter(|v| *v <= 100_00);
+    let vat = crate::config::billing::parse_hundredths(&form.vat).filter(|v| *v <= 10_000); // 100.00 %
     if vat.is_none() {
         errors.add("vat", t.s("billing.validation.vat"));
     }

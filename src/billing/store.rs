@@ -986,16 +986,18 @@ pub struct ReviewLine {
     pub problem: String,
 }
 
-pub async fn add_review_line(
-    tx: &mut Tx,
-    import_key: &str,
-    line_no: i64,
-    paid_on: Date,
-    amount: Money,
-    reference: &str,
-    invoice_id: Option<i64>,
-    problem: &str,
-) -> Result<()> {
+/// A bank line the import could not book, kept for an operator to review.
+pub struct UnbookedLine<'a> {
+    pub line_no: i64,
+    pub paid_on: Date,
+    pub amount: Money,
+    pub reference: &'a str,
+    pub invoice_id: Option<i64>,
+    pub problem: &'a str,
+}
+
+pub async fn add_review_line(tx: &mut Tx, import_key: &str, line: UnbookedLine<'_>) -> Result<()> {
+    let UnbookedLine { line_no, paid_on, amount, reference, invoice_id, problem } = line;
     db_run!(tx tx, |c| sqlx::query(
         "INSERT INTO bank_import_lines (import_key, line_no, paid_on, amount_ore, reference, invoice_id, problem, created_at, financial_year_end) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"

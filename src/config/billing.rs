@@ -174,8 +174,8 @@ impl PaymentTerms {
         };
         let terms = PaymentTerms {
             due_days: number("JOBBOARD_BILLING_DUE_DAYS", 14)?,
-            reminder_fee_ore: hundredths("JOBBOARD_BILLING_REMINDER_FEE", 100_00)?,
-            compensation_ore: hundredths("JOBBOARD_BILLING_COMPENSATION", 310_00)?,
+            reminder_fee_ore: hundredths("JOBBOARD_BILLING_REMINDER_FEE", 10_000)?,
+            compensation_ore: hundredths("JOBBOARD_BILLING_COMPENSATION", 31_000)?,
             reference_rate_bp: hundredths("JOBBOARD_BILLING_REFERENCE_RATE", 1_60)?,
             interest_margin_bp: hundredths("JOBBOARD_BILLING_INTEREST_MARGIN", 8_00)?,
             reminder_days: number("JOBBOARD_BILLING_REMINDER_DAYS", 10)?,
@@ -187,7 +187,7 @@ impl PaymentTerms {
                 "JOBBOARD_BILLING_DUE_DAYS must be between 1 and 365".into(),
             ));
         }
-        if terms.reminder_fee_ore > 100_00 {
+        if terms.reminder_fee_ore > 10_000 {
             return Err(Error::Config(
                 "JOBBOARD_BILLING_REMINDER_FEE may be at most 100 kr (renteloven § 9 b)".into(),
             ));

@@ -117,8 +117,24 @@ const ACCESS: &[(&str, &str, Access)] = &[
     ("GET", "/operator/companies", Operator),
     ("POST", "/operator/companies/{id}/trust", Operator),
     ("POST", "/operator/companies/{id}/verify", Operator),
-    // operator
+    // operator console
     ("GET", "/operator", Operator),
+    ("GET", "/operator/accounts", Operator),
+    ("GET", "/operator/accounts/{id}", Operator),
+    ("POST", "/operator/accounts/{id}/block", Operator),
+    ("POST", "/operator/accounts/{id}/unblock", Operator),
+    ("GET", "/operator/companies/{id}", Operator),
+    ("POST", "/operator/companies/{id}/block", Operator),
+    ("POST", "/operator/companies/{id}/unblock", Operator),
+    // support
+    ("GET", "/contact", Public),
+    ("POST", "/contact", Public),
+    ("GET", "/contact/confirm", Token),
+    ("POST", "/contact/confirm", Token),
+    ("GET", "/operator/support", Operator),
+    ("GET", "/operator/support/{id}", Operator),
+    ("POST", "/operator/support/{id}/reply", Operator),
+    ("POST", "/operator/support/{id}/close", Operator),
     // profiles
     ("GET", "/profile", Seeker),
     ("POST", "/profile", Seeker),
@@ -568,6 +584,10 @@ struct Fixture {
     issue: i64,
     spare_issue: i64,
     hold: i64,
+    /// An account and a company to block and unblock (not one of the six people's).
+    spare_account: i64,
+    spare_company: i64,
+    inquiry: i64,
     mail_file: String,
     /// The genuine link of each `Token` route, as its holder received it.
     genuine: BTreeMap<(&'static str, &'static str), Probe>,
@@ -653,6 +673,8 @@ impl Fixture {
                 .await
                 .unwrap();
         let company_id = company(app, "Nordlys ApS", "24256790", erik).await;
+        let spare_owner = account(app, &hash, "fred@blocked.example.com", Role::Employer).await;
+        let spare_company = company(app, "Blokeret ApS", "32345670", spare_owner).await;
         company(app, "Fjord ApS", "31245672", olga).await;
         assert!(
             jobboard::ads::store::set_verified(&app.state.db, company_id, Some(ops))
@@ -938,6 +960,52 @@ impl Fixture {
             Probe::at("/account/email/confirm").with(&[("token", &token)]),
         );
 
+        // A message to support to answer, and one whose sender has yet to confirm it.
+        let mut tx = app.state.db.begin().await.unwrap();
+        let inquiry = jobboard::support::store::insert(
+            &mut tx,
+            &jobboard::support::store::NewInquiry {
+                email: "asker@access.example.com",
+                name: "Asker",
+                user_id: None,
+                topic: "other",
+                subject: "A question",
+                message: "Can you help?",
+                lang: "en",
+                masked_ip: "127.0.0.0/24",
+                token_hash: None,
+                verify_by: jobboard::db::now(),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let page = app
+            .get("/contact")
+            .await
+            .form("Send message")
+            .fill("Your name", "Writer")
+            .fill("E-mail address", "writer@access.example.com")
+            .fill("Topic", "other")
+            .fill("Subject", "Hello")
+            .fill("Your message", "Hello there.")
+            .submit(app)
+            .await;
+        assert_eq!(page.heading(), "Check your e-mail", "{}", page.text());
+        let confirm = app
+            .mail(
+                "writer@access.example.com",
+                "Confirm your message to jobboard",
+            )
+            .await
+            .link("/contact/confirm");
+        let token = confirm.split("token=").nth(1).unwrap().to_string();
+        genuine.insert(("GET", "/contact/confirm"), Probe::at(&confirm));
+        genuine.insert(
+            ("POST", "/contact/confirm"),
+            Probe::at("/contact/confirm").with(&[("token", &token)]),
+        );
+
         let mail_file = std::fs::read_dir(app.mail_dir())
             .expect("the mail folder")
             .flatten()
@@ -961,6 +1029,9 @@ impl Fixture {
             issue: issues[0],
             spare_issue: issues[1],
             hold,
+            spare_account: spare_owner,
+            spare_company,
+            inquiry,
             mail_file,
             genuine,
         }
@@ -1054,6 +1125,45 @@ impl Fixture {
             }
             ("POST", "/operator/newsletter/{id}/send") => {
                 Probe::at(format!("/operator/newsletter/{}/send", self.spare_issue))
+            }
+            ("GET", "/operator/accounts/{id}") => {
+                Probe::at(format!("/operator/accounts/{}", self.anna))
+            }
+            ("POST", "/operator/accounts/{id}/block" | "/operator/accounts/{id}/unblock") => {
+                Probe::at(route.replace("{id}", &self.spare_account.to_string())).with(&[
+                    (
+                        "reason",
+                        if route.ends_with("/block") {
+                            "spam"
+                        } else {
+                            "mistake"
+                        },
+                    ),
+                    ("note", "Checked by the access matrix."),
+                ])
+            }
+            ("GET", "/operator/companies/{id}") => {
+                Probe::at(format!("/operator/companies/{}", self.company))
+            }
+            ("POST", "/operator/companies/{id}/block" | "/operator/companies/{id}/unblock") => {
+                Probe::at(route.replace("{id}", &self.spare_company.to_string())).with(&[
+                    (
+                        "reason",
+                        if route.ends_with("/block") {
+                            "fraud"
+                        } else {
+                            "resolved"
+                        },
+                    ),
+                    ("note", "Checked by the access matrix."),
+                ])
+            }
+            ("GET", "/operator/support/{id}") | ("POST", "/operator/support/{id}/close") => {
+                Probe::at(route.replace("{id}", &self.inquiry.to_string()))
+            }
+            ("POST", "/operator/support/{id}/reply") => {
+                Probe::at(format!("/operator/support/{}/reply", self.inquiry))
+                    .with(&[("reply", "Here is the answer.")])
             }
             ("POST", "/operator/retention/holds/{id}/lift") => {
                 Probe::at(format!("/operator/retention/holds/{}/lift", self.hold))
