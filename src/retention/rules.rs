@@ -281,35 +281,26 @@ const BANK_LINES: RowPart = RowPart {
     table: "bank_import_lines",
 };
 
-const REMINDERS: RowPart = RowPart {
-    due: concat!(
-        "SELECT r.id, ",
-        held_as!("company", "i.company_id"),
-        " FROM billing_reminders r JOIN invoices i ON i.id = r.invoice_id \
-         WHERE r.id > $1 AND r.financial_year_end < $2 ORDER BY r.id LIMIT $3"
-    ),
-    table: "billing_reminders",
-};
+/// A record that belongs to an invoice, due with its own financial year, held with the company.
+macro_rules! invoice_record {
+    ($table:literal) => {
+        RowPart {
+            due: concat!(
+                "SELECT x.id, ",
+                held_as!("company", "i.company_id"),
+                " FROM ",
+                $table,
+                " x JOIN invoices i ON i.id = x.invoice_id \
+                 WHERE x.id > $1 AND x.financial_year_end < $2 ORDER BY x.id LIMIT $3"
+            ),
+            table: $table,
+        }
+    };
+}
 
-const PAYMENTS: RowPart = RowPart {
-    due: concat!(
-        "SELECT p.id, ",
-        held_as!("company", "i.company_id"),
-        " FROM billing_payments p JOIN invoices i ON i.id = p.invoice_id \
-         WHERE p.id > $1 AND p.financial_year_end < $2 ORDER BY p.id LIMIT $3"
-    ),
-    table: "billing_payments",
-};
-
-const CREDIT_NOTES: RowPart = RowPart {
-    due: concat!(
-        "SELECT c.id, ",
-        held_as!("company", "i.company_id"),
-        " FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id \
-         WHERE c.id > $1 AND c.financial_year_end < $2 ORDER BY c.id LIMIT $3"
-    ),
-    table: "credit_notes",
-};
+const REMINDERS: RowPart = invoice_record!("billing_reminders");
+const PAYMENTS: RowPart = invoice_record!("billing_payments");
+const CREDIT_NOTES: RowPart = invoice_record!("credit_notes");
 
 const INVOICES: RowPart = RowPart {
     due: concat!(
