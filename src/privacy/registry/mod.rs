@@ -253,6 +253,10 @@ mod tests {
             "6",
             "e317253d63d66a1fdcd889ad271e506253bde467066ca38ae55efcc09207b3a2",
         ),
+        (
+            "8",
+            "d4142db0a1220b7d7e1b0fd2f73614647f51ba582bf39bf52025eaa34043bb20",
+        ),
     ];
 
     #[test]
@@ -326,6 +330,7 @@ mod tests {
             R::AdContactDeleted,
             R::Bookkeeping,
             R::ErasureDocumentation,
+            R::AuditLog,
             R::VisitorData,
             R::SupportInquiries,
             R::PartnerContacts,
@@ -346,6 +351,7 @@ mod tests {
                 | R::AdContactDeleted
                 | R::Bookkeeping
                 | R::ErasureDocumentation
+                | R::AuditLog
                 | R::VisitorData
                 | R::SupportInquiries
                 | R::PartnerContacts
