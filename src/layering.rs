@@ -302,6 +302,10 @@ const TABLE_OWNERS: &[(&str, &[&str])] = &[
     ("operator", &["account_blocks"]),
     ("support", &["support_inquiries", "support_messages"]),
     (
+        "teams",
+        &["company_invitations", "company_member_events", "ad_assignments"],
+    ),
+    (
         "retention",
         &[
             "legal_holds",

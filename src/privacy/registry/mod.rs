@@ -368,6 +368,7 @@ mod tests {
             C::JobAlerts,
             C::EmployerAccount,
             C::Company,
+            C::CompanyTeam,
             C::Billing,
             C::JobAds,
             C::OperatorAccount,
@@ -392,6 +393,7 @@ mod tests {
                 | C::JobAlerts
                 | C::EmployerAccount
                 | C::Company
+                | C::CompanyTeam
                 | C::Billing
                 | C::JobAds
                 | C::OperatorAccount
