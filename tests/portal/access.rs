@@ -592,7 +592,7 @@ impl Probe {
 
 #[derive(Clone, Debug)]
 pub(crate) struct Answer {
-    status: StatusCode,
+    pub(crate) status: StatusCode,
     location: Option<String>,
 }
 

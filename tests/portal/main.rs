@@ -13,6 +13,7 @@ mod ads;
 mod alerts;
 mod applications;
 mod billing;
+mod companies;
 mod consent;
 mod faults;
 mod first_hour;
