@@ -38,7 +38,9 @@ pub struct SessionUser {
 impl SessionUser {
     /// The person's role in their company; `None` for anyone who is no company's member.
     pub fn company_role(&self) -> Option<CompanyRole> {
-        self.company_role_code.as_deref().and_then(CompanyRole::parse)
+        self.company_role_code
+            .as_deref()
+            .and_then(CompanyRole::parse)
     }
 
     pub fn is_company_admin(&self) -> bool {

@@ -303,7 +303,11 @@ const TABLE_OWNERS: &[(&str, &[&str])] = &[
     ("support", &["support_inquiries", "support_messages"]),
     (
         "teams",
-        &["company_invitations", "company_member_events", "ad_assignments"],
+        &[
+            "company_invitations",
+            "company_member_events",
+            "ad_assignments",
+        ],
     ),
     (
         "retention",

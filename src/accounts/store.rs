@@ -688,29 +688,29 @@ pub async fn membership_in(tx: &mut Tx, user_id: i64) -> Result<Option<(i64, Mem
 /// One member of the company, inside a transaction; `None` if they are no member of it.
 pub async fn member_in(tx: &mut Tx, company_id: i64, user_id: i64) -> Result<Option<Member>> {
     let sql = format!("{MEMBER_SQL} WHERE m.company_id = $1 AND m.user_id = $2");
-    Ok(
-        db_run!(tx tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(db_run!(tx tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(company_id)
         .bind(user_id)
         .fetch_optional(&mut *c)
-        .await)?,
-    )
+        .await)?)
 }
 
-/// Serialises changes to one company's members until the transaction ends, so that two
-/// admins removing each other at once cannot leave the company without one (PostgreSQL locks
-/// the company's row; SQLite runs one writing transaction at a time anyway). False if there
-/// is no such company.
+/// The key `Tx::lock` takes for changes to one company's members.
+pub fn members_lock(company_id: i64) -> String {
+    format!("company-members:{company_id}")
+}
+
+/// Serialises changes to one company's members until the transaction ends (`Tx::lock`), so
+/// that two admins removing each other at once cannot leave the company without one. False if
+/// there is no such company.
 pub async fn lock_company(tx: &mut Tx, company_id: i64) -> Result<bool> {
-    let sql = if matches!(tx, Tx::Postgres(_)) {
-        "SELECT id FROM companies WHERE id = $1 FOR UPDATE"
-    } else {
+    tx.lock(&[&members_lock(company_id)]).await?;
+    let found: Option<i64> = db_run!(tx tx, |c| sqlx::query_scalar(
         "SELECT id FROM companies WHERE id = $1"
-    };
-    let found: Option<i64> = db_run!(tx tx, |c| sqlx::query_scalar(sql)
-        .bind(company_id)
-        .fetch_optional(&mut *c)
-        .await)?;
+    )
+    .bind(company_id)
+    .fetch_optional(&mut *c)
+    .await)?;
     Ok(found.is_some())
 }
 

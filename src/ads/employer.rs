@@ -171,11 +171,7 @@ pub async fn create(
 }
 
 /// The ad, for its company's admins and the recruiters who work on it only.
-async fn load_owned(
-    state: &AppState,
-    who: &CurrentEmployer,
-    id: i64,
-) -> Result<AdRecord> {
+async fn load_owned(state: &AppState, who: &CurrentEmployer, id: i64) -> Result<AdRecord> {
     let ad = store::ad(&state.db, id).await?.ok_or(Error::NotFound)?;
     if ad.company_id != who.company || !crate::teams::may_work_on(&state.db, who, id).await? {
         return Err(Error::NotFound);

@@ -384,7 +384,11 @@ async fn ad_title(state: &AppState, ad: &ads::store::AdRecord) -> Result<String>
     }
 }
 
-async fn owned_ad(state: &AppState, who: &CurrentEmployer, id: i64) -> Result<ads::store::AdRecord> {
+async fn owned_ad(
+    state: &AppState,
+    who: &CurrentEmployer,
+    id: i64,
+) -> Result<ads::store::AdRecord> {
     let company = who.company;
     let ad = ads::store::ad(&state.db, id)
         .await?
@@ -569,10 +573,7 @@ async fn packages_page(
         .collect();
     Ok(PackagesPage {
         offers,
-        packages: package_views(
-            lang,
-            &store::packages(&state.db, who.company, now()).await?,
-        ),
+        packages: package_views(lang, &store::packages(&state.db, who.company, now()).await?),
         error,
         l: l.with_form().await?,
     })

@@ -38,8 +38,14 @@ pub async fn fill(
         },
     )
     .await?;
-    accounts::insert_member(&mut tx, company, recruiter, CompanyRole::Recruiter, Some(admin))
-        .await?;
+    accounts::insert_member(
+        &mut tx,
+        company,
+        recruiter,
+        CompanyRole::Recruiter,
+        Some(admin),
+    )
+    .await?;
     store::record_event(
         &mut tx,
         company,

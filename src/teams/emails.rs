@@ -33,15 +33,25 @@ pub fn invitation(t: Tr, mail: &InvitationMail<'_>) -> Result<OutgoingMail> {
         .paragraph(t.s("email.team_invitation.not_you"))
         .into_mail(
             mail.to,
-            t.f("email.team_invitation.subject", &[("company", mail.company)]),
+            t.f(
+                "email.team_invitation.subject",
+                &[("company", mail.company)],
+            ),
         )
 }
 
 /// What happened to a member's membership, for the note that tells them.
 pub enum Change<'a> {
-    Joined { role: &'a str },
-    RoleChanged { role: &'a str, by: &'a str },
-    Removed { by: &'a str },
+    Joined {
+        role: &'a str,
+    },
+    RoleChanged {
+        role: &'a str,
+        by: &'a str,
+    },
+    Removed {
+        by: &'a str,
+    },
     Left,
     /// Made admin because the company's last admin's account was erased.
     Promoted,

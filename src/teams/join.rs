@@ -277,12 +277,28 @@ pub async fn accept(
                 errors.add("email", t.s("join.refused.account_exists"));
             }
             let (Some(name), Some(password)) = (name, password) else {
-                return show(l, offer, Some(&invitation), company_name, action, form.name, errors)
-                    .await;
+                return show(
+                    l,
+                    offer,
+                    Some(&invitation),
+                    company_name,
+                    action,
+                    form.name,
+                    errors,
+                )
+                .await;
             };
             if !errors.is_empty() {
-                return show(l, offer, Some(&invitation), company_name, action, form.name, errors)
-                    .await;
+                return show(
+                    l,
+                    offer,
+                    Some(&invitation),
+                    company_name,
+                    action,
+                    form.name,
+                    errors,
+                )
+                .await;
             }
             let password_hash = state.hasher.hash(password.expose()).await?;
             let mut tx = state.db.begin().await?;
@@ -330,17 +346,26 @@ pub async fn accept(
             }
             tx.commit().await?;
             state.mail_queued();
-            tracing::info!(company_id = company, user_id, "invitation accepted with a new account");
+            tracing::info!(
+                company_id = company,
+                user_id,
+                "invitation accepted with a new account"
+            );
             flash(&l.session, FlashKind::Success, t.s("join.flash.registered")).await?;
             Ok(Redirect::to("/login").into_response())
         }
         Offer::Join { .. } => {
             let user = l.user.clone().ok_or(Error::Forbidden)?;
             let mut tx = state.db.begin().await?;
-            // Leaving the former company is checked again under its lock.
+            // Leaving the former company is checked again under both companies' locks, taken
+            // together so that two people moving the opposite way cannot deadlock.
             let leaving = match user.company_id {
                 Some(former) => {
-                    accounts::lock_company(&mut tx, former).await?;
+                    tx.lock(&[
+                        &accounts::members_lock(former),
+                        &accounts::members_lock(invitation.company_id),
+                    ])
+                    .await?;
                     match accounts::member_in(&mut tx, former, user.id).await? {
                         Some(m)
                             if m.role == crate::domain::CompanyRole::Admin
@@ -376,7 +401,11 @@ pub async fn accept(
             }
             tx.commit().await?;
             state.mail_queued();
-            tracing::info!(company_id = company, user_id = user.id, "invitation accepted");
+            tracing::info!(
+                company_id = company,
+                user_id = user.id,
+                "invitation accepted"
+            );
             flash(
                 &l.session,
                 FlashKind::Success,
@@ -426,8 +455,15 @@ async fn join(
     if let Some((former, role)) = who.leaving {
         accounts::delete_member(tx, former, who.user_id).await?;
         store::unassign_all(tx, who.user_id).await?;
-        store::record_event(tx, former, who.user_id, Some(who.user_id), EventKind::Left, role)
-            .await?;
+        store::record_event(
+            tx,
+            former,
+            who.user_id,
+            Some(who.user_id),
+            EventKind::Left,
+            role,
+        )
+        .await?;
     }
     accounts::insert_member(
         tx,

@@ -17,9 +17,7 @@ use axum::{
 };
 use time::{Duration, OffsetDateTime};
 
-use crate::{
-    db::Db, error::Result, identity::CurrentEmployer, secrets::Link, state::AppState,
-};
+use crate::{db::Db, error::Result, identity::CurrentEmployer, secrets::Link, state::AppState};
 
 /// How long an invitation's link works.
 pub const INVITATION_LIFETIME: Duration = Duration::days(7);
@@ -32,10 +30,7 @@ pub fn routes() -> Router<AppState> {
             "/employer/team/invitations/{id}/withdraw",
             post(team::withdraw),
         )
-        .route(
-            "/employer/team/members/{id}/role",
-            post(team::change_role),
-        )
+        .route("/employer/team/members/{id}/role", post(team::change_role))
         .route("/employer/team/members/{id}/remove", post(team::remove))
         .route(
             "/employer/team/leave",

@@ -127,11 +127,13 @@ pub async fn invitations_to(db: &Db, email: &str) -> Result<Vec<Invitation>> {
 
 /// Erasure: the invitations sent to these addresses; returns how many went.
 pub async fn delete_invitations_to(tx: &mut Tx, email: &str) -> Result<u64> {
-    Ok(db_run!(tx tx, |c| sqlx::query("DELETE FROM company_invitations WHERE email = $1")
+    Ok(
+        db_run!(tx tx, |c| sqlx::query("DELETE FROM company_invitations WHERE email = $1")
         .bind(email)
         .execute(&mut *c)
         .await
-        .map(|r| r.rows_affected()))?)
+        .map(|r| r.rows_affected()))?,
+    )
 }
 
 /// Housekeeping: invitations used, withdrawn or expired before `before`.
@@ -335,9 +337,11 @@ pub async fn assigned_ads(db: &Db, user_id: i64) -> Result<Vec<(i64, OffsetDateT
 /// A member leaves (or is taken off) every ad; an account belongs to one company at a time,
 /// so these are all of that company's. Returns how many assignments went.
 pub async fn unassign_all(tx: &mut Tx, user_id: i64) -> Result<u64> {
-    Ok(db_run!(tx tx, |c| sqlx::query("DELETE FROM ad_assignments WHERE user_id = $1")
+    Ok(
+        db_run!(tx tx, |c| sqlx::query("DELETE FROM ad_assignments WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut *c)
         .await
-        .map(|r| r.rows_affected()))?)
+        .map(|r| r.rows_affected()))?,
+    )
 }

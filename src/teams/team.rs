@@ -253,7 +253,12 @@ pub async fn withdraw(
     if !store::withdraw_invitation(&state.db, admin.company, id).await? {
         return Err(Error::NotFound);
     }
-    flash(&l.session, FlashKind::Success, l.t.s("team.flash.withdrawn")).await?;
+    flash(
+        &l.session,
+        FlashKind::Success,
+        l.t.s("team.flash.withdrawn"),
+    )
+    .await?;
     Ok(Redirect::to("/employer/team").into_response())
 }
 
@@ -314,7 +319,9 @@ pub async fn change_role(
     let member = member_of(&mut tx, &admin, id).await?;
     let outcome = if member.role == role {
         Err(Refused::Unchanged)
-    } else if member.role == CompanyRole::Admin && accounts::admin_count(&mut tx, admin.company).await? <= 1 {
+    } else if member.role == CompanyRole::Admin
+        && accounts::admin_count(&mut tx, admin.company).await? <= 1
+    {
         Err(Refused::LastAdmin)
     } else {
         Ok(())
@@ -347,7 +354,12 @@ pub async fn change_role(
     .await?;
     tx.commit().await?;
     state.mail_queued();
-    tracing::info!(company_id = admin.company, member = id, role = role.as_str(), "member's role changed");
+    tracing::info!(
+        company_id = admin.company,
+        member = id,
+        role = role.as_str(),
+        "member's role changed"
+    );
     flash(
         &l.session,
         FlashKind::Success,
@@ -370,10 +382,16 @@ pub async fn remove(
     let company = admin.user.company_name.clone().unwrap_or_default();
     let mut tx = state.db.begin().await?;
     let member = member_of(&mut tx, &admin, id).await?;
-    if member.role == CompanyRole::Admin && accounts::admin_count(&mut tx, admin.company).await? <= 1
+    if member.role == CompanyRole::Admin
+        && accounts::admin_count(&mut tx, admin.company).await? <= 1
     {
         drop(tx);
-        flash(&l.session, FlashKind::Error, t.s("team.refused.last_admin_remove")).await?;
+        flash(
+            &l.session,
+            FlashKind::Error,
+            t.s("team.refused.last_admin_remove"),
+        )
+        .await?;
         return Ok(Redirect::to("/employer/team").into_response());
     }
     accounts::delete_member(&mut tx, admin.company, id).await?;
@@ -389,8 +407,10 @@ pub async fn remove(
     .await?;
     // Their sessions end now: a request in flight cannot carry the membership on.
     accounts::end_sessions(&mut tx, id, None).await?;
-    tell(&state, &mut tx, &member, &company, |_| emails::Change::Removed {
-        by: &admin.user.name,
+    tell(&state, &mut tx, &member, &company, |_| {
+        emails::Change::Removed {
+            by: &admin.user.name,
+        }
     })
     .await?;
     tx.commit().await?;
@@ -444,7 +464,8 @@ pub async fn leave(
     let company = who.user.company_name.clone().unwrap_or_default();
     let mut tx = state.db.begin().await?;
     let member = member_of(&mut tx, &who, who.user.id).await?;
-    if member.role == CompanyRole::Admin && accounts::admin_count(&mut tx, who.company).await? <= 1 {
+    if member.role == CompanyRole::Admin && accounts::admin_count(&mut tx, who.company).await? <= 1
+    {
         drop(tx);
         let page = LeavePage {
             last_admin: true,
@@ -467,7 +488,11 @@ pub async fn leave(
     tell(&state, &mut tx, &member, &company, |_| emails::Change::Left).await?;
     tx.commit().await?;
     state.mail_queued();
-    tracing::info!(company_id = who.company, member = who.user.id, "member left");
+    tracing::info!(
+        company_id = who.company,
+        member = who.user.id,
+        "member left"
+    );
     flash(
         &l.session,
         FlashKind::Success,
@@ -494,7 +519,9 @@ struct AssignmentPage {
 
 /// The ad of the admin's company, with its title; 404 for another company's.
 async fn company_ad(state: &AppState, admin: &CurrentEmployer, id: i64) -> Result<String> {
-    let ad = ads::store::ad(&state.db, id).await?.ok_or(Error::NotFound)?;
+    let ad = ads::store::ad(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
     if ad.company_id != admin.company {
         return Err(Error::NotFound);
     }

@@ -213,7 +213,11 @@ pub(crate) const ACCESS: &[(&str, &str, Access)] = &[
         OwnCompanyAdmin,
     ),
     ("POST", "/employer/team/members/{id}/role", OwnCompanyAdmin),
-    ("POST", "/employer/team/members/{id}/remove", OwnCompanyAdmin),
+    (
+        "POST",
+        "/employer/team/members/{id}/remove",
+        OwnCompanyAdmin,
+    ),
     ("GET", "/employer/team/leave", Employer),
     ("POST", "/employer/team/leave", Employer),
     ("GET", "/employer/team/ads/{id}", OwnCompanyAdmin),
@@ -1144,7 +1148,11 @@ impl Fixture {
                 .fill("Role", "recruiter")
                 .submit(app)
                 .await;
-            assert!(page.contains("The invitation is on its way"), "{}", page.text());
+            assert!(
+                page.contains("The invitation is on its way"),
+                "{}",
+                page.text()
+            );
             let link = app
                 .mail(colleague, "Invitation to join Nordlys ApS")
                 .await

@@ -78,13 +78,16 @@ async fn register_from(app: &TestApp, link: &str, name: &str) {
 }
 
 async fn member_role(app: &TestApp, email: &str) -> Option<CompanyRole> {
-    let role: Option<String> = jobboard::db_run!(pool & app.state.db, |p| sqlx::query_scalar(
+    let role: Option<String> =
+        jobboard::db_run!(pool & app.state.db, |p| {
+            sqlx::query_scalar(
         "SELECT m.role FROM company_members m JOIN users u ON u.id = m.user_id WHERE u.email = $1"
     )
     .bind(email)
     .fetch_optional(p)
-    .await)
-    .unwrap();
+    .await
+        })
+        .unwrap();
     role.as_deref().and_then(CompanyRole::parse)
 }
 
@@ -115,7 +118,11 @@ story!(invitation_with_a_new_account, |app| {
     nordlys(&app).await;
     let link = invite(&app, "Nordlys ApS", RITA, "recruiter").await;
     let team = app.get("/employer/team").await;
-    assert!(team.contains("Open invitations") && team.contains(RITA), "{}", team.text());
+    assert!(
+        team.contains("Open invitations") && team.contains(RITA),
+        "{}",
+        team.text()
+    );
     app.logout().await;
 
     let page = app.get(&link).await;
@@ -132,14 +139,20 @@ story!(invitation_with_a_new_account, |app| {
         .fill("New password", "short")
         .submit(&app)
         .await;
-    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.text());
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.text()
+    );
     assert!(!accounts::email_taken(&app.state.db, RITA).await.unwrap());
 
     register_from(&app, &link, "Rita Recruiter").await;
     assert_eq!(member_role(&app, RITA).await, Some(CompanyRole::Recruiter));
     let mail = app.mail(RITA, "Your membership of Nordlys ApS").await;
     assert!(
-        mail.text.contains("You are now a member of Nordlys ApS as Recruiter."),
+        mail.text
+            .contains("You are now a member of Nordlys ApS as Recruiter."),
         "{}",
         mail.text
     );
@@ -150,14 +163,25 @@ story!(invitation_with_a_new_account, |app| {
     assert_eq!(page.path(), "/employer/ads", "{}", page.text());
     assert!(!page.contains("Billing"), "{}", page.text());
     for admin_only in ["/employer/team", "/employer/billing", "/employer/settings"] {
-        assert_eq!(app.get(admin_only).await.status, StatusCode::FORBIDDEN, "{admin_only}");
+        assert_eq!(
+            app.get(admin_only).await.status,
+            StatusCode::FORBIDDEN,
+            "{admin_only}"
+        );
     }
-    assert_eq!(app.get("/employer/applications").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/employer/applications").await.status,
+        StatusCode::OK
+    );
 
     // The link is used up.
     let page = app.get(&link).await;
     assert_eq!(page.status, StatusCode::GONE);
-    assert!(page.contains("This invitation has been used already."), "{}", page.text());
+    assert!(
+        page.contains("This invitation has been used already."),
+        "{}",
+        page.text()
+    );
     app.logout().await;
 
     app.login(ERIK, PASSWORD).await;
@@ -200,7 +224,11 @@ story!(invitation_with_an_existing_account, |app| {
         other.text()
     );
     let page = page.form("Join Fjord ApS").submit(&app).await;
-    assert!(page.contains("You are now a member of Fjord ApS."), "{}", page.text());
+    assert!(
+        page.contains("You are now a member of Fjord ApS."),
+        "{}",
+        page.text()
+    );
     assert_eq!(page.path(), "/employer/ads");
     assert_eq!(member_role(&app, sam).await, Some(CompanyRole::Admin));
     let team = app.get("/employer/team").await;
@@ -260,7 +288,11 @@ story!(an_expired_link_is_refused, |app| {
         .submit(&app)
         .await;
     assert_eq!(page.status, StatusCode::GONE, "{}", page.text());
-    assert!(page.contains("This invitation has expired."), "{}", page.text());
+    assert!(
+        page.contains("This invitation has expired."),
+        "{}",
+        page.text()
+    );
     assert!(!accounts::email_taken(&app.state.db, ivy).await.unwrap());
     assert_eq!(app.get(&link).await.status, StatusCode::GONE);
 
@@ -280,7 +312,11 @@ story!(an_expired_link_is_refused, |app| {
         .get(&format!("/join/{company}/{invitation}?{query}"))
         .await;
     assert_eq!(page.status, StatusCode::GONE);
-    assert!(page.contains("This invitation has expired."), "{}", page.text());
+    assert!(
+        page.contains("This invitation has expired."),
+        "{}",
+        page.text()
+    );
 
     app.login(ERIK, PASSWORD).await;
     let team = app.get("/employer/team").await;
@@ -354,16 +390,16 @@ story!(the_last_admin_cannot_leave_or_be_removed, |app| {
     let response = app
         .client
         .post(app.url("/employer/team/leave"))
-        .form(&[("csrf", csrf_token(&app.get("/employer/team").await).as_str())])
+        .form(&[(
+            "csrf",
+            csrf_token(&app.get("/employer/team").await).as_str(),
+        )])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let team = app.get("/employer/team").await;
-    let page = team
-        .form("Remove Test Employer")
-        .submit(&app)
-        .await;
+    let page = team.form("Remove Test Employer").submit(&app).await;
     assert!(
         page.contains("The last admin cannot be removed"),
         "{}",
@@ -394,7 +430,11 @@ story!(the_last_admin_cannot_leave_or_be_removed, |app| {
         .form("Leave Nordlys ApS")
         .submit(&app)
         .await;
-    assert!(page.contains("You have left Nordlys ApS."), "{}", page.text());
+    assert!(
+        page.contains("You have left Nordlys ApS."),
+        "{}",
+        page.text()
+    );
     assert_eq!(member_role(&app, ERIK).await, None);
     assert_eq!(app.get("/employer/ads").await.status, StatusCode::FORBIDDEN);
     app.mail(ERIK, "Your membership of Nordlys ApS").await;
@@ -453,12 +493,21 @@ story!(a_removed_member_loses_access_at_once, |app| {
     let (_, landed) = status_of(&rita, &app, "/employer/ads").await;
     assert_eq!(landed, "/login");
     let rita = signed_in_browser(&app, RITA).await;
-    for path in ["/employer/ads", "/employer/applications", "/employer/candidates"] {
-        assert_eq!(status_of(&rita, &app, path).await.0, StatusCode::FORBIDDEN, "{path}");
+    for path in [
+        "/employer/ads",
+        "/employer/applications",
+        "/employer/candidates",
+    ] {
+        assert_eq!(
+            status_of(&rita, &app, path).await.0,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
     let mail = app.mail(RITA, "Your membership of Nordlys ApS").await;
     assert!(
-        mail.text.contains("Test Employer removed you from Nordlys ApS."),
+        mail.text
+            .contains("Test Employer removed you from Nordlys ApS."),
         "{}",
         mail.text
     );
@@ -469,7 +518,9 @@ story!(a_removed_member_loses_access_at_once, |app| {
 enum Member {
     Admin,
     /// A recruiter; `assigned`: on the ad the probes name.
-    Recruiter { assigned: bool },
+    Recruiter {
+        assigned: bool,
+    },
     Removed,
     OtherCompanysAdmin,
 }
@@ -562,7 +613,11 @@ story!(the_role_matrix_over_every_employer_route, |app| {
         "{}",
         ads.text()
     );
-    assert!(read("/employer/applications").await.contains("Backend developer"));
+    assert!(
+        read("/employer/applications")
+            .await
+            .contains("Backend developer")
+    );
 
     // Every employer route the router serves, with its line in the access table.
     let employer_routes: Vec<(&'static str, &'static str, Access)> = routes::in_source()
@@ -592,7 +647,10 @@ story!(the_role_matrix_over_every_employer_route, |app| {
     for (method, route, _) in &employer_routes {
         let answer = rex_browser.ask(&app, method, &probe(method, route)).await;
         if !(answer.to_login() || answer.refused()) {
-            failures.push(format!("{method} {route} as Rex before logging in again: {}", answer.describe()));
+            failures.push(format!(
+                "{method} {route} as Rex before logging in again: {}",
+                answer.describe()
+            ));
         }
     }
     rex_browser.sign_in(&app).await;
@@ -613,7 +671,10 @@ story!(the_role_matrix_over_every_employer_route, |app| {
         for (member, browser) in &mut asked {
             for (method, route, access) in employer_routes.iter().filter(|(m, ..)| *m == pass) {
                 // Leaving would end the story for a member who may leave.
-                if *route == "/employer/team/leave" && *method == "POST" && matches!(member, Member::Recruiter { .. }) {
+                if *route == "/employer/team/leave"
+                    && *method == "POST"
+                    && matches!(member, Member::Recruiter { .. })
+                {
                     continue;
                 }
                 let answer = browser.ask(&app, method, &probe(method, route)).await;
@@ -625,7 +686,11 @@ story!(the_role_matrix_over_every_employer_route, |app| {
                         member.person(),
                         member,
                         answer.describe(),
-                        if admitted { "to get through" } else { "a refusal" }
+                        if admitted {
+                            "to get through"
+                        } else {
+                            "a refusal"
+                        }
                     ));
                 }
             }
@@ -661,4 +726,54 @@ story!(the_role_matrix_over_every_employer_route, |app| {
         failures.len(),
         failures.join("\n")
     );
+});
+
+story!(an_erased_admin_leaves_the_company_and_its_team, |app| {
+    let company = nordlys(&app).await;
+    let link = invite(&app, "Nordlys ApS", RITA, "recruiter").await;
+    app.logout().await;
+    register_from(&app, &link, "Rita Recruiter").await;
+
+    // Erik, the only admin, erases his account.
+    app.login(ERIK, PASSWORD).await;
+    let page = app
+        .get("/account/privacy/erase")
+        .await
+        .form("Erase my account now")
+        .fill("Your password, to confirm", PASSWORD)
+        .submit(&app)
+        .await;
+    assert_eq!(page.heading(), "Your account is erased", "{}", page.text());
+    assert!(!accounts::email_taken(&app.state.db, ERIK).await.unwrap());
+
+    // The company is there, and Rita, who joined after him, is its admin now, and told so.
+    let detail = accounts::company_detail(&app.state.db, company)
+        .await
+        .unwrap()
+        .expect("the company outlives its admin's account");
+    assert_eq!(detail.name, "Nordlys ApS");
+    assert_eq!(member_role(&app, RITA).await, Some(CompanyRole::Admin));
+    let mail = app.mail(RITA, "Your membership of Nordlys ApS").await;
+    assert!(
+        mail.text.contains(
+            "You are now an admin of Nordlys ApS, because the account of its last admin was erased."
+        ),
+        "{}",
+        mail.text
+    );
+    app.login(RITA, PASSWORD).await;
+    let team = app.get("/employer/team").await;
+    assert_eq!(team.status, StatusCode::OK);
+    // The record keeps what happened, without the erased person.
+    assert!(
+        team.contains("Rita Recruiter joined as Recruiter (invited by an erased account)"),
+        "{}",
+        team.text()
+    );
+    assert!(
+        team.contains("Rita Recruiter became Admin when the last admin's account was erased"),
+        "{}",
+        team.text()
+    );
+    assert!(!team.contains("Test Employer"), "{}", team.text());
 });
