@@ -24,7 +24,7 @@ use crate::{
     secrets::MasterKey,
     site,
     state::AppState,
-    support, web,
+    support, teams, web,
 };
 
 /// The process-wide Prometheus recorder (metrics macros need one global recorder).
@@ -101,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .merge(retention::routes())
         .merge(billing::routes())
         .merge(support::routes())
+        .merge(teams::routes())
         .merge(api::routes(&state));
     if state.config.mailbox_enabled() {
         pages = pages.merge(mail::mailbox::routes());

@@ -302,6 +302,14 @@ const TABLE_OWNERS: &[(&str, &[&str])] = &[
     ("audit", &["operator_audit", "audit_chain"]),
     ("support", &["support_inquiries", "support_messages"]),
     (
+        "teams",
+        &[
+            "company_invitations",
+            "company_member_events",
+            "ad_assignments",
+        ],
+    ),
+    (
         "retention",
         &[
             "legal_holds",

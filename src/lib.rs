@@ -36,5 +36,6 @@ pub mod secrets;
 mod site;
 pub mod state;
 pub mod support;
+pub mod teams;
 pub mod text;
 pub mod web;

@@ -423,7 +423,7 @@ async fn company_page(
     Ok(CompanyPage {
         history: history(state, t, subject).await?,
         members: accounts::company_members(&state.db, id).await?,
-        ads: ads::company_ads(&state.db, id, None, "").await?,
+        ads: ads::company_ads(&state.db, id, None, None, "").await?,
         block_form: Some(block_form_view(
             t,
             &format!("/operator/companies/{id}"),

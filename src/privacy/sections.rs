@@ -168,6 +168,7 @@ pub fn all() -> Vec<Box<dyn Section>> {
         Box::new(crate::billing::privacy::Invoices),
         Box::new(crate::operator::Blocks),
         Box::new(crate::support::SupportInquiries),
+        Box::new(crate::teams::privacy::Team),
         Box::new(Emails),
         Box::new(Account),
     ]
@@ -237,7 +238,7 @@ impl Section for Account {
         let row: Option<Row> = db_run!(pool & state.db, |p| {
             sqlx::query_as(
             "SELECT u.name, u.email, u.role, u.lang, u.email_verified_at, u.last_login_at, u.created_at, \
-             c.name, c.cvr, m.member_role FROM users u LEFT JOIN company_members m ON m.user_id = u.id \
+             c.name, c.cvr, m.role FROM users u LEFT JOIN company_members m ON m.user_id = u.id \
              LEFT JOIN companies c ON c.id = m.company_id WHERE u.id = $1"
         )
         .bind(id)

@@ -14,6 +14,7 @@ mod alerts;
 mod applications;
 mod audit;
 mod billing;
+mod companies;
 mod consent;
 mod faults;
 mod first_hour;

@@ -374,6 +374,7 @@ mod tests {
             C::JobAlerts,
             C::EmployerAccount,
             C::Company,
+            C::CompanyTeam,
             C::Billing,
             C::JobAds,
             C::OperatorAccount,
@@ -398,6 +399,7 @@ mod tests {
                 | C::JobAlerts
                 | C::EmployerAccount
                 | C::Company
+                | C::CompanyTeam
                 | C::Billing
                 | C::JobAds
                 | C::OperatorAccount

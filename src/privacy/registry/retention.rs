@@ -512,8 +512,8 @@ pub static RULES: &[RetentionRule] = &[
     RetentionRule {
         id: Rule::AccountTokens,
         data: t(
-            "One-time links (verification, password reset, change of e-mail)",
-            "Engangslinks (bekræftelse, nulstilling af adgangskode, skift af e-mail)",
+            "One-time links (verification, password reset, change of e-mail) and invitations to join a company",
+            "Engangslinks (bekræftelse, nulstilling af adgangskode, skift af e-mail) og invitationer til at blive medlem af en virksomhed",
         ),
         counts_from: Event::TokenSpent,
         keep: Period::Days(7),

@@ -122,6 +122,9 @@ pub static TABLES: &[Table] = &[
     personal("billing_reminders", &[Billing]),
     personal("outbox_documents", &[Email, Billing]),
     personal("account_blocks", &[AccountBlocks]),
+    personal("company_invitations", &[CompanyTeam]),
+    personal("company_member_events", &[CompanyTeam]),
+    personal("ad_assignments", &[CompanyTeam]),
     personal("support_inquiries", &[SupportInquiries]),
     personal("support_messages", &[SupportInquiries]),
 ];
