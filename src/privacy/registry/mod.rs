@@ -254,8 +254,8 @@ mod tests {
             "e317253d63d66a1fdcd889ad271e506253bde467066ca38ae55efcc09207b3a2",
         ),
         (
-            "8",
-            "d4142db0a1220b7d7e1b0fd2f73614647f51ba582bf39bf52025eaa34043bb20",
+            "7",
+            "5b54b994a790ff45ae4be803e4cdab99c43b79537252066d226414f957e1ba2a",
         ),
     ];
 
