@@ -706,7 +706,7 @@ story!(the_privacy_centre_speaks_in_words, |app| {
 
 story!(company_mails_say_why_and_reach_every_member, |app| {
     let company = company_with_member(&app, "hr@medlem.dk", "Medlem ApS", "24256790").await;
-    // A second member, added behind the scenes (the portal has no invitations yet).
+    // A second admin, added behind the scenes (the teams stories take the invitation's way).
     let mut tx = app.state.db.begin().await.unwrap();
     let colleague = jobboard::accounts::store::insert_user(
         &mut tx,
@@ -721,17 +721,16 @@ story!(company_mails_say_why_and_reach_every_member, |app| {
     )
     .await
     .unwrap();
-    tx.commit().await.unwrap();
-    jobboard::db_run!(pool & app.state.db, |p| sqlx::query(
-        "INSERT INTO company_members (company_id, user_id, member_role, created_at) VALUES ($1, $2, 'member', $3)"
+    jobboard::accounts::store::insert_member(
+        &mut tx,
+        company.id,
+        colleague,
+        jobboard::domain::CompanyRole::Admin,
+        None,
     )
-    .bind(company.id)
-    .bind(colleague)
-    .bind(time::OffsetDateTime::now_utc())
-    .execute(p)
     .await
-    .map(|r| r.rows_affected()))
     .unwrap();
+    tx.commit().await.unwrap();
     let ad = fixtures::published(
         &app,
         &company,
