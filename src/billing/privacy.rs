@@ -12,8 +12,7 @@ use crate::{
     db::Tx,
     error::Result,
     privacy::{
-        erasure::Erasure,
-        sections::{Section, Subject, ts},
+        sections::{Erasure, Section, Subject, ts},
     },
     state::AppState,
 };

@@ -8,6 +8,7 @@ pub mod erasure;
 pub mod export;
 pub mod limits;
 mod pages;
+pub mod own_sections;
 pub mod policy;
 pub mod queue;
 pub mod recipients;

@@ -19,8 +19,7 @@ use crate::{
     error::Result,
     i18n::Lang,
     privacy::{
-        erasure::Erasure,
-        sections::{Section, Subject, ts},
+        sections::{Erasure, Section, Subject, ts},
     },
     state::AppState,
 };
