@@ -336,7 +336,10 @@ const KNOWN_TABLE_USERS: &[(&str, &str)] = &[
     ),
     // Privacy sections that show a person's rows with another feature's names for them.
     ("src/profiles/privacy.rs", "saved jobs show the ads' titles"),
-    ("src/ads/privacy.rs", "the contact's ads show the company's name"),
+    (
+        "src/ads/privacy.rs",
+        "the contact's ads show the company's name",
+    ),
     (
         "src/privacy/own_sections.rs",
         "the privacy feature's own sections (`privacy::privacy` would repeat the name)",

@@ -9,7 +9,9 @@ use super::store;
 use crate::{
     db::Tx,
     error::Result,
-    privacy::sections::{Erasure, ExportFile, Section, Subject, erase_one, erase_own_rows, ts, user_ids},
+    privacy::sections::{
+        Erasure, ExportFile, Section, Subject, erase_one, erase_own_rows, ts, user_ids,
+    },
     state::AppState,
 };
 
@@ -102,7 +104,8 @@ impl Section for Applications {
             // person's name again.
             let told = recipients.get(&a.id).map(Vec::as_slice).unwrap_or_default();
             for r in told {
-                let mail = crate::privacy::emails::application_erased(r, a.id, &a.ad_title, a.created_at)?;
+                let mail =
+                    crate::privacy::emails::application_erased(r, a.id, &a.ad_title, a.created_at)?;
                 state.queue_mail(tx, &mail).await?;
             }
             erasure.told(a.seeker_id, told.len() as i64);

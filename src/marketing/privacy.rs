@@ -70,8 +70,7 @@ impl Section for MarketingConsents {
             .map(|s| s.email.trim().to_lowercase())
             .collect();
         let ids = user_ids(subjects);
-        let (users, emails) =
-            consent::who_has_records(&state.db, &ids, &addresses).await?;
+        let (users, emails) = consent::who_has_records(&state.db, &ids, &addresses).await?;
         for user in users {
             erasure.keep_for_user(user, "marketing_consents");
         }

@@ -11,9 +11,7 @@ use crate::{
     accounts::store as accounts,
     db::{Tx, now},
     error::Result,
-    privacy::{
-        sections::{Erasure, Section, Subject, ts},
-    },
+    privacy::sections::{Erasure, Section, Subject, ts},
     state::AppState,
 };
 

@@ -16,10 +16,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-use super::{
-    emails, erasure, export, limits, recipients,
-    sections::Subject,
-};
+use super::{emails, erasure, export, limits, recipients, sections::Subject};
 use crate::{
     ads::{domain::EmploymentType, taxonomy::taxonomy},
     db::{Tx, now},

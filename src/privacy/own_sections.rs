@@ -10,7 +10,9 @@ use crate::{
     db::Tx,
     db_run,
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, emails, erase_one, erase_own_rows, opt_ts, ts, user_ids},
+    privacy::sections::{
+        Erasure, Section, Subject, emails, erase_one, erase_own_rows, opt_ts, ts, user_ids,
+    },
     state::AppState,
 };
 
