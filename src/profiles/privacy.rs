@@ -159,7 +159,8 @@ impl Section for SavedJobs {
 
 // ---------------------------------------------------------------------------------------------
 
-/// The consents in force now; their history is in the privacy centre's `History` (`privacy::own_sections`).
+/// The consents in force now; their history is in the privacy centre's own `History`
+/// (`privacy::own_sections`).
 pub struct Consents;
 
 #[async_trait]
