@@ -16,10 +16,12 @@ use crate::{
     db::{Db, session_store::DbSessionStore},
     documents,
     error::{Error, Result},
-    files::FileStore,
+    files::{self, FileStore},
     housekeeping,
     mail::{self, transport::Mailer, worker::OutboxWorker},
-    newsletter, operator, privacy, profiles, retention,
+    marketing, newsletter, operator,
+    privacy::{self, sections::Section},
+    profiles, retention,
     search::{self, SearchIndex},
     secrets::MasterKey,
     site,
@@ -73,7 +75,40 @@ pub async fn prepare(config: Config) -> Result<AppState> {
         search,
         files,
         metrics_handle(),
+        privacy_sections(),
     ))
+}
+
+/// Every privacy section, each from the feature whose tables it covers, in the order the
+/// centre shows them and erasure runs them (the account row goes last, once everything that
+/// refers to it is gone).
+fn privacy_sections() -> Vec<Box<dyn Section>> {
+    vec![
+        Box::new(profiles::privacy::Profile),
+        Box::new(files::privacy::Files),
+        Box::new(applications::privacy::Applications),
+        Box::new(applications::privacy::Disclosures),
+        Box::new(profiles::privacy::SavedJobs),
+        Box::new(profiles::privacy::Consents),
+        Box::new(privacy::consent::privacy::CookieConsents),
+        Box::new(newsletter::privacy::Newsletter),
+        Box::new(alerts::privacy::JobAlerts),
+        Box::new(marketing::privacy::MarketingConsents),
+        Box::new(privacy::own_sections::Processing),
+        Box::new(privacy::own_sections::History),
+        Box::new(accounts::privacy::Sessions),
+        Box::new(accounts::privacy::Logins),
+        Box::new(audit::OperatorActions),
+        Box::new(privacy::own_sections::Requests),
+        Box::new(ads::privacy::ContactPerson),
+        Box::new(retention::privacy::LegalHolds),
+        Box::new(billing::privacy::Invoices),
+        Box::new(operator::Blocks),
+        Box::new(support::SupportInquiries),
+        Box::new(teams::privacy::Team),
+        Box::new(mail::privacy::Emails),
+        Box::new(accounts::privacy::Account),
+    ]
 }
 
 pub fn router(state: AppState) -> Router {

@@ -1,5 +1,5 @@
 //! The state every handler and worker shares: configuration, database, keys, search index,
-//! object storage, the API's rate limiter and the outbox's wake-up bell.
+//! object storage, the API's rate limiter, the privacy sections and the outbox's wake-up bell.
 
 use std::sync::Arc;
 
@@ -13,6 +13,7 @@ use crate::{
     files::FileStore,
     mail::{OutgoingMail, outbox},
     passwords::Hasher,
+    privacy::sections::Section,
     search::SearchIndex,
     secrets::MasterKey,
     web::limiter::ApiLimiter,
@@ -31,6 +32,9 @@ pub struct AppState {
     pub files: Arc<FileStore>,
     /// The bounded pool every password hash and verification runs in.
     pub hasher: Arc<Hasher>,
+    /// Every privacy section, in the order the centre shows them and erasure runs them (the
+    /// composition root assembles them: `app::privacy_sections`).
+    pub sections: Arc<[Box<dyn Section>]>,
     mail_wake: Arc<Notify>,
 }
 
@@ -42,6 +46,7 @@ impl AppState {
         search: SearchIndex,
         files: FileStore,
         metrics: PrometheusHandle,
+        sections: Vec<Box<dyn Section>>,
     ) -> AppState {
         AppState {
             api_limiter: ApiLimiter::new(config.api_rate_per_second),
@@ -52,6 +57,7 @@ impl AppState {
             search: Arc::new(search),
             files: Arc::new(files),
             hasher: Arc::new(Hasher::per_core()),
+            sections: sections.into(),
             mail_wake: Arc::new(Notify::new()),
         }
     }

@@ -5,6 +5,7 @@
 pub mod cli;
 mod emails;
 mod login;
+pub mod privacy;
 mod recovery;
 mod registration;
 mod settings;

@@ -10,6 +10,7 @@ pub mod indexing;
 pub mod lifecycle;
 pub mod listing;
 mod moderation;
+pub mod privacy;
 pub mod public;
 pub mod search_page;
 pub mod search_params;

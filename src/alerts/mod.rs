@@ -3,6 +3,7 @@
 //! or deletes them. The worker (`worker.rs`) sends them and stops them after two years without
 //! a login. Creating, unsubscribing, deleting and the automatic stop are consent records.
 
+pub mod privacy;
 pub mod store;
 pub mod worker;
 

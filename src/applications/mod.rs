@@ -7,6 +7,7 @@
 mod apply;
 mod emails;
 mod employer;
+pub mod privacy;
 mod seeker;
 pub mod store;
 

@@ -10,10 +10,7 @@ use super::{domain::Action, store};
 use crate::{
     db::Tx,
     error::Result,
-    privacy::{
-        erasure::Erasure,
-        sections::{Section, Subject, ts},
-    },
+    privacy::sections::{Erasure, Section, Subject, ts},
     state::AppState,
 };
 

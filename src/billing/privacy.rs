@@ -11,10 +11,7 @@ use super::{document::credit_note_id, domain::Money, store};
 use crate::{
     db::Tx,
     error::Result,
-    privacy::{
-        erasure::Erasure,
-        sections::{Section, Subject, ts},
-    },
+    privacy::sections::{Erasure, Section, Subject, ts},
     state::AppState,
 };
 

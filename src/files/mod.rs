@@ -34,6 +34,7 @@ mod documents;
 mod images;
 mod keys;
 mod names;
+pub mod privacy;
 mod store;
 
 use std::collections::VecDeque;

@@ -4,6 +4,7 @@
 
 pub mod mailbox;
 pub mod outbox;
+pub mod privacy;
 pub mod transport;
 pub mod worker;
 

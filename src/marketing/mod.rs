@@ -4,3 +4,4 @@
 pub mod consent;
 pub mod letter;
 pub mod links;
+pub mod privacy;

@@ -5,6 +5,7 @@
 pub mod compose;
 pub mod emails;
 pub mod links;
+pub mod privacy;
 pub mod store;
 pub mod unsubscribe;
 

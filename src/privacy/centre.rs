@@ -16,10 +16,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-use super::{
-    emails, erasure, export, limits, recipients,
-    sections::{self, Subject},
-};
+use super::{emails, erasure, export, limits, recipients, sections::Subject};
 use crate::{
     ads::{domain::EmploymentType, taxonomy::taxonomy},
     db::{Tx, now},
@@ -274,7 +271,7 @@ async fn centre(
         .ok_or(Error::NotFound)?;
     let t = l.t;
     let mut views = Vec::new();
-    for section in sections::all() {
+    for section in state.sections.iter() {
         let value = section.collect(&state, &subject).await?;
         let mut html = String::new();
         html_of(t, &value, &mut html);

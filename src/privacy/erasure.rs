@@ -5,134 +5,15 @@
 //! The retention sweeper erases a batch of people at once through the same sections, each
 //! section with a few set-wise statements; the privacy centre's erasure is a batch of one.
 
-use std::collections::HashMap;
-
 use serde_json::json;
 
-use super::sections::{self, Subject};
+use super::sections::{Erasure, Subject};
 use crate::{
     db::{Tx, now},
     db_run,
     error::Result,
     state::AppState,
 };
-
-/// What the sections note while erasing, per person of the batch and for the batch.
-#[derive(Default)]
-pub struct Erasure {
-    people: Vec<Tally>,
-    by_user: HashMap<i64, usize>,
-    by_email: HashMap<String, usize>,
-    /// The person a one-person section (`Section::erase`) is erasing now.
-    current: usize,
-    /// Storage keys of the people's objects, deleted after the commit.
-    pub objects: Vec<String>,
-    /// Outbox rows removed (in embedded mode their `.eml` copies go too).
-    pub mail_ids: Vec<i64>,
-    unsent_before: Option<i64>,
-}
-
-/// One person's part: section key → rows erased, recipients told, what is kept (catalog keys
-/// under `privacy_kept`, each stating its reason).
-#[derive(Default)]
-struct Tally {
-    counts: Vec<(&'static str, u64)>,
-    kept: Vec<&'static str>,
-    recipients_told: i64,
-}
-
-impl Tally {
-    fn count(&mut self, section: &'static str, rows: u64) {
-        match self.counts.iter_mut().find(|(k, _)| *k == section) {
-            Some((_, n)) => *n += rows,
-            None => self.counts.push((section, rows)),
-        }
-    }
-
-    fn keep(&mut self, what: &'static str) {
-        if !self.kept.contains(&what) {
-            self.kept.push(what);
-        }
-    }
-}
-
-impl Erasure {
-    fn new(subjects: &[Subject], unsent_before: Option<i64>) -> Erasure {
-        let mut erasure = Erasure {
-            people: subjects.iter().map(|_| Tally::default()).collect(),
-            unsent_before,
-            ..Erasure::default()
-        };
-        for (i, s) in subjects.iter().enumerate() {
-            if let Some(id) = s.user_id() {
-                erasure.by_user.insert(id, i);
-            }
-            erasure.by_email.insert(s.email.to_lowercase(), i);
-        }
-        erasure
-    }
-
-    /// Counts rows erased for the person a one-person section is erasing.
-    pub fn count(&mut self, section: &'static str, rows: u64) {
-        let current = self.current;
-        self.people[current].count(section, rows);
-    }
-
-    /// Notes what is kept of the person a one-person section is erasing.
-    pub fn keep(&mut self, what: &'static str) {
-        let current = self.current;
-        self.people[current].keep(what);
-    }
-
-    /// Counts one erased row for each account number in `owners` (what `RETURNING user_id`
-    /// gives back).
-    pub fn count_rows(&mut self, section: &'static str, owners: &[i64]) {
-        for owner in owners {
-            if let Some(&i) = self.by_user.get(owner) {
-                self.people[i].count(section, 1);
-            }
-        }
-    }
-
-    /// Counts one erased row for each address in `addresses`.
-    pub fn count_rows_by_email(&mut self, section: &'static str, addresses: &[String]) {
-        for address in addresses {
-            if let Some(&i) = self.by_email.get(&address.to_lowercase()) {
-                self.people[i].count(section, 1);
-            }
-        }
-    }
-
-    pub fn keep_for_user(&mut self, user: i64, what: &'static str) {
-        if let Some(&i) = self.by_user.get(&user) {
-            self.people[i].keep(what);
-        }
-    }
-
-    pub fn keep_for_email(&mut self, address: &str, what: &'static str) {
-        if let Some(&i) = self.by_email.get(&address.to_lowercase()) {
-            self.people[i].keep(what);
-        }
-    }
-
-    /// Counts the companies' recipients told about an erased application of `user`.
-    pub fn told(&mut self, user: i64, recipients: i64) {
-        if let Some(&i) = self.by_user.get(&user) {
-            self.people[i].recipients_told += recipients;
-        }
-    }
-
-    /// Unsent mail is searched for the people's names and addresses up to this outbox id
-    /// (none: all of it); see [`Via::Retention`].
-    pub fn unsent_before(&self) -> Option<i64> {
-        self.unsent_before
-    }
-
-    /// Makes the default `Section::erase_many` attribute counts to the right person.
-    pub(super) fn now_erasing(&mut self, person: usize) {
-        self.current = person;
-    }
-}
 
 /// How the erasure was asked for.
 pub enum Via {
@@ -174,15 +55,13 @@ pub async fn erase_many(state: &AppState, subjects: &[Subject], via: Via) -> Res
     };
     let mut erasure = Erasure::new(subjects, unsent_before);
     let mut tx = state.db.begin().await?;
-    for section in sections::all() {
+    for section in state.sections.iter() {
         section
             .erase_many(state, &mut tx, subjects, &mut erasure)
             .await?;
     }
-    for tally in &mut erasure.people {
-        tally.keep("erasure_record");
-        tally.keep("backups");
-    }
+    erasure.keep_for_everyone("erasure_record");
+    erasure.keep_for_everyone("backups");
     record(&mut tx, subjects, &via, &erasure).await?;
     if let Via::Request { request, operator } = via {
         for subject in subjects {
@@ -213,7 +92,7 @@ pub async fn erase_many(state: &AppState, subjects: &[Subject], via: Via) -> Res
         "erased people's data"
     );
     Ok(erasure
-        .people
+        .into_people()
         .into_iter()
         .map(|t| Outcome {
             erased: t.counts.into_iter().filter(|(_, n)| *n > 0).collect(),
@@ -233,7 +112,7 @@ async fn record(tx: &mut Tx, subjects: &[Subject], via: &Via, erasure: &Erasure)
     };
     let at = now();
     // Seven values a row; 100 rows a statement stay far below either backend's limit.
-    for (chunk, tallies) in subjects.chunks(100).zip(erasure.people.chunks(100)) {
+    for (chunk, tallies) in subjects.chunks(100).zip(erasure.people().chunks(100)) {
         let rows = (0..chunk.len())
             .map(|r| {
                 let p = r * 7;

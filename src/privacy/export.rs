@@ -36,7 +36,7 @@ pub const FORMAT: &str = "jobboard-export/1";
 pub async fn collect(state: &AppState, subject: &Subject) -> Result<(Value, Vec<ExportFile>)> {
     let mut data = Map::new();
     let mut files = Vec::new();
-    for section in sections::all() {
+    for section in state.sections.iter() {
         data.insert(
             section.key().to_string(),
             section.collect(state, subject).await?,

@@ -7,6 +7,7 @@ pub mod emails;
 pub mod erasure;
 pub mod export;
 pub mod limits;
+pub mod own_sections;
 mod pages;
 pub mod policy;
 pub mod queue;

@@ -1,6 +1,8 @@
 //! The job seeker's own space: the profile (contact details, job interests, whether verified
 //! employers may find it) and saved jobs, including those that have expired since.
 
+pub mod privacy;
+
 use askama::Template;
 use axum::{
     Router,

@@ -4,6 +4,7 @@
 
 mod emails;
 mod pages;
+pub mod privacy;
 mod rules;
 mod store;
 pub mod sweeper;
@@ -16,7 +17,7 @@ use crate::{
     error::{Error, Result},
 };
 
-pub use pages::{LegalHolds, enforcement_note, routes};
+pub use pages::{enforcement_note, routes};
 pub use rules::Counts;
 pub use worker::run as run_daily;
 

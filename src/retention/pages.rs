@@ -1,9 +1,7 @@
 //! The operators' retention pages (past runs, the 30-day forecast, legal holds with their
-//! history), the privacy-centre section that tells a held person what is kept and why, and
-//! the "enforced daily; last run …" line of the policy pages and the centre.
+//! history) and the "enforced daily; last run …" line of the policy pages and the centre.
 
 use askama::Template;
-use async_trait::async_trait;
 use axum::{
     Form, Router,
     extract::{Path, State},
@@ -12,7 +10,6 @@ use axum::{
     routing::{get, post},
 };
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::{
     rules::Counts,
@@ -22,15 +19,11 @@ use super::{
 use crate::{
     ads::view::Choice,
     audit::{self, Action, Entry, Object},
-    db::{Tx, now},
+    db::now,
     error::Result,
     i18n::{Tr, instant, moment},
     identity::CurrentOperator,
-    privacy::{
-        erasure::Erasure,
-        registry::{self, RULES},
-        sections::{Section, Subject, ts},
-    },
+    privacy::registry::{self, RULES},
     state::AppState,
     web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
@@ -287,61 +280,4 @@ async fn lift(
     };
     flash(&l.session, message.0, l.t.s(message.1)).await?;
     Ok(Redirect::to("/operator/retention/holds").into_response())
-}
-
-/// What a legal hold keeps of the person, and why, in their privacy centre and export.
-pub struct LegalHolds;
-
-#[async_trait]
-impl Section for LegalHolds {
-    fn key(&self) -> &'static str {
-        "legal_holds"
-    }
-
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
-        let Some(id) = subject.user_id() else {
-            return Ok(Value::Array(Vec::new()));
-        };
-        Ok(Value::Array(
-            store::holds_of_person(&state.db, id)
-                .await?
-                .into_iter()
-                .map(|h| {
-                    json!({
-                        "held": h.subject_kind,
-                        "held_number": h.subject_id,
-                        "reason": h.reason,
-                        "held_since": ts(h.placed_at),
-                    })
-                })
-                .collect(),
-        ))
-    }
-
-    async fn erase(
-        &self,
-        state: &AppState,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        self.erase_many(state, tx, std::slice::from_ref(subject), erasure)
-            .await
-    }
-
-    async fn erase_many(
-        &self,
-        state: &AppState,
-        _tx: &mut Tx,
-        subjects: &[Subject],
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        // The operators' record of a dispute names no one but an account number; it stays
-        // until the hold is lifted and its documentation period is over.
-        let ids = crate::privacy::sections::user_ids(subjects);
-        for user in store::people_with_holds(&state.db, &ids).await? {
-            erasure.keep_for_user(user, "legal_holds");
-        }
-        Ok(())
-    }
 }

@@ -8,10 +8,7 @@ use super::{inbox::deletion_due, store};
 use crate::{
     db::Tx,
     error::Result,
-    privacy::{
-        erasure::Erasure,
-        sections::{Section, Subject, ts},
-    },
+    privacy::sections::{Erasure, Section, Subject, ts},
     state::AppState,
 };
 

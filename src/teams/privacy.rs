@@ -18,10 +18,7 @@ use crate::{
     domain::CompanyRole,
     error::Result,
     i18n::Lang,
-    privacy::{
-        erasure::Erasure,
-        sections::{Section, Subject, ts},
-    },
+    privacy::sections::{Erasure, Section, Subject, ts},
     state::AppState,
 };
 

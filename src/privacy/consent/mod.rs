@@ -4,6 +4,7 @@
 //! settings page and the receipt are in `pages`; the records in `store`.
 
 mod pages;
+pub mod privacy;
 pub mod store;
 
 use std::net::{IpAddr, SocketAddr};

@@ -1,0 +1,66 @@
+//! A person's job alerts, for the privacy centre, the export and erasure.
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+
+use super::store;
+use crate::{
+    db::Tx,
+    error::Result,
+    privacy::sections::{Erasure, Section, Subject, erase_one, opt_ts, ts, user_ids},
+    state::AppState,
+};
+
+pub struct JobAlerts;
+
+#[async_trait]
+impl Section for JobAlerts {
+    fn key(&self) -> &'static str {
+        "job_alerts"
+    }
+
+    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+        let Some(id) = subject.user_id() else {
+            return Ok(Value::Array(Vec::new()));
+        };
+        Ok(Value::Array(
+            store::for_user(&state.db, id)
+                .await?
+                .into_iter()
+                .map(|a| {
+                    json!({
+                        "search": a.query,
+                        "frequency": a.frequency,
+                        "alert_status": a.status,
+                        "stop_reason": a.stop_reason,
+                        "created_at": ts(a.created_at),
+                        "last_sent_at": opt_ts(a.last_sent_at),
+                    })
+                })
+                .collect(),
+        ))
+    }
+
+    async fn erase(
+        &self,
+        state: &AppState,
+        tx: &mut Tx,
+        subject: &Subject,
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        let ids = user_ids(subjects);
+        let owners = store::delete_all_of(tx, &ids).await?;
+        erasure.count_rows("job_alerts", &owners);
+        Ok(())
+    }
+}

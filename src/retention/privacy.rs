@@ -1,0 +1,69 @@
+//! The privacy-centre section of the legal holds: it tells a held person what is kept and why,
+//! and erasure keeps what a hold covers and says so.
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+
+use super::store;
+use crate::{
+    db::Tx,
+    error::Result,
+    privacy::sections::{Erasure, Section, Subject, erase_one, ts, user_ids},
+    state::AppState,
+};
+
+/// What a legal hold keeps of the person, and why, in their privacy centre and export.
+pub struct LegalHolds;
+
+#[async_trait]
+impl Section for LegalHolds {
+    fn key(&self) -> &'static str {
+        "legal_holds"
+    }
+
+    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+        let Some(id) = subject.user_id() else {
+            return Ok(Value::Array(Vec::new()));
+        };
+        Ok(Value::Array(
+            store::holds_of_person(&state.db, id)
+                .await?
+                .into_iter()
+                .map(|h| {
+                    json!({
+                        "held": h.subject_kind,
+                        "held_number": h.subject_id,
+                        "reason": h.reason,
+                        "held_since": ts(h.placed_at),
+                    })
+                })
+                .collect(),
+        ))
+    }
+
+    async fn erase(
+        &self,
+        state: &AppState,
+        tx: &mut Tx,
+        subject: &Subject,
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        state: &AppState,
+        _tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        // The operators' record of a dispute names no one but an account number; it stays
+        // until the hold is lifted and its documentation period is over.
+        let ids = user_ids(subjects);
+        for user in store::people_with_holds(&state.db, &ids).await? {
+            erasure.keep_for_user(user, "legal_holds");
+        }
+        Ok(())
+    }
+}
