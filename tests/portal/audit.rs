@@ -28,6 +28,7 @@ async fn operator(app: &TestApp) -> (TestBrowser, i64) {
         .fill("Password", PASSWORD)
         .submit_with(&ops.client)
         .await;
+    let page = pass_second_factor(&ops.client, &ops.base, OPS, page).await;
     assert_eq!(page.path(), "/operator", "{}", page.text());
     (ops, id)
 }
