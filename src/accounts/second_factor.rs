@@ -365,6 +365,10 @@ pub async fn recovery_codes(
     Query(query): Query<NextQuery>,
 ) -> Result<Response> {
     let codes: Vec<String> = l.session.remove(SESSION_CODES).await?.unwrap_or_default();
+    // The codes are read alone: the sign-in's messages wait for the page after them.
+    l.keep_flashes().await?;
+    let mut l = l;
+    l.flashes.clear();
     render(&CodesPage {
         codes,
         next: safe_next(Some(&query.next)).to_string(),

@@ -61,10 +61,10 @@ pub struct Config {
     pub operator_mfa: Option<OperatorMfa>,
     /// `serve --demo`: set by the command line only, never by configuration.
     pub demo: bool,
-    /// An operator's session ends after this long unused (`JOBBOARD_OPERATOR_IDLE_MINUTES`).
+    /// An operator's session ends after this long unused (`JOBBOARD_OPERATOR_IDLE_SECONDS`, 30 minutes).
     pub operator_idle: Duration,
     /// Sensitive operator actions ask for the second factor again when the last check is
-    /// older than this (`JOBBOARD_OPERATOR_REAUTH_MINUTES`).
+    /// older than this (`JOBBOARD_OPERATOR_REAUTH_SECONDS`, 10 minutes).
     pub operator_reauth: Duration,
 }
 
@@ -202,10 +202,10 @@ impl Config {
                 )));
             }
         };
-        let minutes = |key: &str, default: u64| -> Result<Duration> {
+        let seconds = |key: &str, default: u64| -> Result<Duration> {
             match number(key, default)? {
                 0 => Err(Error::Config(format!("{key} must be at least 1"))),
-                n => Ok(Duration::from_secs(n * 60)),
+                n => Ok(Duration::from_secs(n)),
             }
         };
         let production = database_url.starts_with("postgres") || s3.is_some();
@@ -244,8 +244,8 @@ impl Config {
             payment_terms,
             operator_mfa,
             demo: false,
-            operator_idle: minutes("JOBBOARD_OPERATOR_IDLE_MINUTES", 30)?,
-            operator_reauth: minutes("JOBBOARD_OPERATOR_REAUTH_MINUTES", 10)?,
+            operator_idle: seconds("JOBBOARD_OPERATOR_IDLE_SECONDS", 30 * 60)?,
+            operator_reauth: seconds("JOBBOARD_OPERATOR_REAUTH_SECONDS", 10 * 60)?,
         };
         if config.is_production() && config.master_key.is_none() {
             return Err(Error::Config(

@@ -772,6 +772,15 @@ static SECOND_FACTORS: std::sync::LazyLock<
     std::sync::Mutex<HashMap<(String, String), (String, u64)>>,
 > = std::sync::LazyLock::new(Default::default);
 
+/// The secret the harness set up for this operator on this server, if it did.
+pub fn harness_secret(base: &str, email: &str) -> Option<String> {
+    SECOND_FACTORS
+        .lock()
+        .unwrap()
+        .get(&(base.to_string(), email.to_string()))
+        .map(|(secret, _)| secret.clone())
+}
+
 /// The six-digit code an authenticator app with `secret` (base32) shows at Unix time `at`.
 pub fn totp_code(secret: &str, email: &str, at: u64) -> String {
     let secret = totp_rs::Secret::try_from_base32(secret).expect("a base32 secret");
@@ -866,11 +875,7 @@ pub async fn pass_second_factor(
                 .await
         }
         "/login/second-factor" => {
-            let secret = SECOND_FACTORS
-                .lock()
-                .unwrap()
-                .get(&(base.to_string(), email.to_string()))
-                .map(|(secret, _)| secret.clone())
+            let secret = harness_secret(base, email)
                 .expect("the harness set up this operator's second factor");
             let code = fresh_code(base, email, &secret).await;
             let done = page
