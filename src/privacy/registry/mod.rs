@@ -255,7 +255,7 @@ mod tests {
         ),
         (
             "8",
-            "d4142db0a1220b7d7e1b0fd2f73614647f51ba582bf39bf52025eaa34043bb20",
+            "38de19f118b793cf03c714e66424c09fdb314e1cfa6630d52cf3b05a9b08199e",
         ),
     ];
 
