@@ -870,7 +870,13 @@ pub async fn pass_second_factor(
                 "{}",
                 codes.text()
             );
-            let next = codes.link("Continue");
+            // The signed-in operator's own language may apply now: the link by its id.
+            let next = codes
+                .document()
+                .select(&Selector::parse("#continue").unwrap())
+                .next()
+                .and_then(|a| a.value().attr("href").map(str::to_string))
+                .expect("the link onwards from the recovery codes");
             follow(Page::from(client.get(format!("{base}{next}")).send().await.unwrap()).await)
                 .await
         }
