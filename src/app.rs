@@ -192,6 +192,7 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> Result<()> {
     state.config.check_mail_delivery()?;
+    state.config.check_operator_mfa()?;
     if state.config.mailbox_enabled() {
         tracing::warn!(
             "the local mailbox is on: /mailbox shows every e-mail written, password-reset links \

@@ -196,8 +196,31 @@ pub async fn fill_and_index(
     if let Some(ad) = showcase {
         report.applications += pipeline(state, ad).await?;
         report.invoices = billing(state).await?;
+        operator_looks(state).await?;
     }
     Ok(report)
+}
+
+/// The demo operator opened the demo seeker's account and one of her applications (as when
+/// checking a complaint): the audit log lists both, and the seeker sees them in her privacy
+/// centre.
+async fn operator_looks(state: &crate::state::AppState) -> Result<()> {
+    use crate::audit::{self, Action, Entry, Object};
+    let found: Option<(i64, i64, i64)> = db_run!(pool & state.db, |p| {
+        sqlx::query_as(
+        "SELECT o.id, s.id, a.id FROM users o, users s JOIN applications a ON a.seeker_id = s.id \
+         WHERE o.email = 'operator@example.com' AND s.email = 'seeker@example.com' ORDER BY a.id LIMIT 1"
+    )
+    .fetch_optional(p)
+    .await
+    })?;
+    let Some((operator, seeker, application)) = found else {
+        return Ok(());
+    };
+    let account = Entry::new(operator, Action::ViewedAccount).about(Some(seeker));
+    audit::record_now(state, account.on(Object::Account(seeker))).await?;
+    let opened = Entry::new(operator, Action::ViewedApplication).about(Some(seeker));
+    audit::record_now(state, opened.on(Object::Application(application))).await
 }
 
 /// A demo ad by hand (the random ones rarely hit what the README's examples search for).

@@ -242,6 +242,8 @@ const TABLE_OWNERS: &[(&str, &[&str])] = &[
             "account_tokens",
             "auth_attempts",
             "login_events",
+            "operator_factors",
+            "operator_recovery_codes",
         ],
     ),
     (

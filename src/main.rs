@@ -177,6 +177,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Serve { demo } => {
             let mut config = config;
             config.local_mailbox |= demo;
+            config.demo = demo;
             config.check_mail_delivery()?;
             let listener = tokio::net::TcpListener::bind(config.addr)
                 .await

@@ -81,3 +81,23 @@ pub fn email_in_use(t: Tr, to: &str) -> Result<OutgoingMail> {
         .paragraph(t.s("email.not_you"))
         .into_mail(to, t.s("email.email_in_use.subject"))
 }
+
+/// To an operator whose sign-in details changed (`what` is the catalog key of the change).
+pub fn sign_in_changed(
+    t: Tr,
+    to: &str,
+    name: &str,
+    what: &str,
+    at: time::OffsetDateTime,
+) -> Result<OutgoingMail> {
+    Letter::new(t, name)
+        .paragraph(t.f(
+            "email.sign_in_changed.intro",
+            &[
+                ("what", t.s(what)),
+                ("date", &crate::i18n::moment(t.lang(), at)),
+            ],
+        ))
+        .paragraph(t.s("email.sign_in_changed.not_you"))
+        .into_mail(to, t.s("email.sign_in_changed.subject"))
+}

@@ -15,11 +15,12 @@ use serde::Deserialize;
 use super::{
     emails, home_of,
     registration::verify_link,
+    second_factor,
     store::{self, LoginRecord, TokenPurpose},
     throttle::{self, Keys, Scope, Taken},
 };
 use crate::{
-    domain::Email,
+    domain::{Email, Role},
     error::Result,
     i18n::Lang,
     privacy::consent::VisitorConsent,
@@ -241,9 +242,28 @@ pub async fn submit(
         tx.commit().await?;
     }
     let chosen = chosen_language(&l.session, &visitor, &headers).await?;
+    if record.role == Role::Operator
+        && let Some(step) = second_factor::begin(&state, &l, &record, chosen, &form.next).await?
+    {
+        return Ok(step);
+    }
+    complete(&state, &l, &headers, ip, &record, chosen, &form.next).await
+}
+
+/// Signs the person in once every check passed (for an operator, the second factor too).
+pub(super) async fn complete(
+    state: &AppState,
+    l: &Layout,
+    headers: &HeaderMap,
+    ip: std::net::IpAddr,
+    record: &LoginRecord,
+    chosen: Option<Lang>,
+    next: &str,
+) -> Result<Response> {
+    let t = l.t;
     store::record_login(&state.db, record.id).await?;
     store::record_login_event(&state.db, record.id, ip).await?;
-    sign_in(&l.session, record.id, record.session_epoch, &headers).await?;
+    sign_in(&l.session, record.id, record.session_epoch, headers).await?;
     metrics::counter!("logins_total", "outcome" => "success").increment(1);
     tracing::info!(user_id = record.id, "logged in");
     let user = crate::identity::session_user(&state.db, record.id).await?;
@@ -258,12 +278,12 @@ pub async fn submit(
         );
         flash(&l.session, FlashKind::Info, text).await?;
     }
-    let target = if form.next.is_empty() {
+    let target = if next.is_empty() {
         user.map(|u| home_of(u.role))
             .unwrap_or("/account")
             .to_string()
     } else {
-        safe_next(Some(&form.next)).to_string()
+        safe_next(Some(next)).to_string()
     };
     Ok(Redirect::to(&target).into_response())
 }

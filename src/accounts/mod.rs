@@ -1,13 +1,15 @@
 //! Accounts: registration (job seekers, and employers with their company), e-mail
 //! verification, login and logout, password reset, e-mail and password change, and the
-//! operator accounts created from the command line.
+//! operator accounts created from the command line, with their second factor.
 
 pub mod cli;
 mod emails;
 mod login;
+pub mod mfa;
 pub mod privacy;
 mod recovery;
 mod registration;
+mod second_factor;
 mod settings;
 pub mod store;
 mod throttle;
@@ -31,6 +33,19 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
+        .route(
+            "/login/second-factor",
+            get(second_factor::form).post(second_factor::submit),
+        )
+        .route(
+            "/login/second-factor/enrol",
+            get(second_factor::enrol_form).post(second_factor::enrol),
+        )
+        .route("/operator/security", get(second_factor::security))
+        .route(
+            "/operator/security/recovery-codes",
+            get(second_factor::recovery_codes).post(second_factor::regenerate),
+        )
         .route(
             "/password/forgot",
             get(recovery::forgot_form).post(recovery::forgot),

@@ -22,11 +22,13 @@ pub struct LoginRecord {
     pub session_epoch: i64,
     /// Set while an operator has blocked the account (see `operator::blocks`).
     pub blocked_at: Option<OffsetDateTime>,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
 }
 
 pub async fn login_record(db: &Db, email: &str) -> Result<Option<LoginRecord>> {
     Ok(db_run!(pool db, |p| sqlx::query_as(
-        "SELECT id, email, password_hash, name, lang, email_verified_at, session_epoch, blocked_at FROM users WHERE email = $1"
+        "SELECT id, email, password_hash, name, lang, email_verified_at, session_epoch, blocked_at, role FROM users WHERE email = $1"
     )
     .bind(email)
     .fetch_optional(p)
@@ -35,7 +37,7 @@ pub async fn login_record(db: &Db, email: &str) -> Result<Option<LoginRecord>> {
 
 pub async fn login_record_by_id(db: &Db, id: i64) -> Result<Option<LoginRecord>> {
     Ok(db_run!(pool db, |p| sqlx::query_as(
-        "SELECT id, email, password_hash, name, lang, email_verified_at, session_epoch, blocked_at FROM users WHERE id = $1"
+        "SELECT id, email, password_hash, name, lang, email_verified_at, session_epoch, blocked_at, role FROM users WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(p)
@@ -740,6 +742,29 @@ pub async fn insert_member(
     .bind(role.as_str())
     .bind(now())
     .bind(added_by)
+// ---------------------------------------------------------------- operators' second factor
+
+/// An operator's TOTP secret (sealed) and the last time step a code was accepted for.
+pub async fn second_factor(db: &Db, user: i64) -> Result<Option<(Vec<u8>, i64)>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT totp_secret, last_step FROM operator_factors WHERE user_id = $1"
+    )
+    .bind(user)
+    .fetch_optional(p)
+    .await)?)
+}
+
+/// Sets (or replaces) the operator's TOTP secret, with the step its first code used.
+pub async fn save_second_factor(tx: &mut Tx, user: i64, sealed: &[u8], step: i64) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query(
+        "INSERT INTO operator_factors (user_id, totp_secret, last_step, enrolled_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (user_id) DO UPDATE SET totp_secret = excluded.totp_secret, last_step = excluded.last_step, \
+         enrolled_at = excluded.enrolled_at"
+    )
+    .bind(user)
+    .bind(sealed)
+    .bind(step)
+    .bind(now())
     .execute(&mut *c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -759,6 +784,14 @@ pub async fn set_member_role(
     .bind(company_id)
     .bind(user_id)
     .execute(&mut *c)
+/// Accepts a code's time step once: false if that step (or a later one) was used already.
+pub async fn accept_step(db: &Db, user: i64, step: i64) -> Result<bool> {
+    let changed = db_run!(pool db, |p| sqlx::query(
+        "UPDATE operator_factors SET last_step = $1 WHERE user_id = $2 AND last_step < $1"
+    )
+    .bind(step)
+    .bind(user)
+    .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
     Ok(changed == 1)
@@ -771,7 +804,47 @@ pub async fn delete_member(tx: &mut Tx, company_id: i64, user_id: i64) -> Result
     .bind(company_id)
     .bind(user_id)
     .execute(&mut *c)
+/// Replaces the operator's recovery codes with these (hashed) ones.
+pub async fn replace_recovery_codes(tx: &mut Tx, user: i64, hashes: &[String]) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query("DELETE FROM operator_recovery_codes WHERE user_id = $1")
+        .bind(user)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    for hash in hashes {
+        db_run!(tx tx, |c| sqlx::query(
+            "INSERT INTO operator_recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)"
+        )
+        .bind(user)
+        .bind(hash)
+        .bind(now())
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// Uses up an unused recovery code (by its hash); false if there is none such.
+pub async fn use_recovery_code(db: &Db, user: i64, hash: &str) -> Result<bool> {
+    let changed = db_run!(pool db, |p| sqlx::query(
+        "UPDATE operator_recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL"
+    )
+    .bind(now())
+    .bind(user)
+    .bind(hash)
+    .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
     Ok(changed == 1)
+}
+
+/// How many of the operator's recovery codes are still unused.
+pub async fn recovery_codes_left(db: &Db, user: i64) -> Result<i64> {
+    Ok(db_run!(pool db, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM operator_recovery_codes WHERE user_id = $1 AND used_at IS NULL"
+    )
+    .bind(user)
+    .fetch_one(p)
+    .await)?)
 }

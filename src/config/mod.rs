@@ -56,6 +56,22 @@ pub struct Config {
     pub seller: Seller,
     /// Due days, reminder fee, compensation and interest (`JOBBOARD_BILLING_*`).
     pub payment_terms: PaymentTerms,
+    /// Whether operators must use a second factor (`JOBBOARD_OPERATOR_MFA=required|optional`);
+    /// unset, it is required, except in the embedded demo. See `operator_mfa_required`.
+    pub operator_mfa: Option<OperatorMfa>,
+    /// `serve --demo`: set by the command line only, never by configuration.
+    pub demo: bool,
+    /// An operator's session ends after this long unused (`JOBBOARD_OPERATOR_IDLE_SECONDS`, 30 minutes).
+    pub operator_idle: Duration,
+    /// Sensitive operator actions ask for the second factor again when the last check is
+    /// older than this (`JOBBOARD_OPERATOR_REAUTH_SECONDS`, 10 minutes).
+    pub operator_reauth: Duration,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperatorMfa {
+    Required,
+    Optional,
 }
 
 #[derive(Clone, Debug)]
@@ -176,6 +192,22 @@ impl Config {
                 )));
             }
         };
+        let operator_mfa = match get("JOBBOARD_OPERATOR_MFA").as_deref() {
+            None => None,
+            Some("required") => Some(OperatorMfa::Required),
+            Some("optional") => Some(OperatorMfa::Optional),
+            Some(other) => {
+                return Err(Error::Config(format!(
+                    "JOBBOARD_OPERATOR_MFA must be required or optional, not {other}"
+                )));
+            }
+        };
+        let seconds = |key: &str, default: u64| -> Result<Duration> {
+            match number(key, default)? {
+                0 => Err(Error::Config(format!("{key} must be at least 1"))),
+                n => Ok(Duration::from_secs(n)),
+            }
+        };
         let production = database_url.starts_with("postgres") || s3.is_some();
         let controller = Controller::from_config(get, production)?;
         let seller = Seller::from_config(get)?;
@@ -210,6 +242,10 @@ impl Config {
             },
             seller,
             payment_terms,
+            operator_mfa,
+            demo: false,
+            operator_idle: seconds("JOBBOARD_OPERATOR_IDLE_SECONDS", 30 * 60)?,
+            operator_reauth: seconds("JOBBOARD_OPERATOR_REAUTH_SECONDS", 10 * 60)?,
         };
         if config.is_production() && config.master_key.is_none() {
             return Err(Error::Config(
@@ -217,6 +253,26 @@ impl Config {
             ));
         }
         Ok(config)
+    }
+
+    /// Operators need a second factor unless the configuration relaxed it, or left it unset
+    /// in the embedded demo (whose demo operator signs in with the password alone).
+    pub fn operator_mfa_required(&self) -> bool {
+        match self.operator_mfa {
+            Some(OperatorMfa::Required) => true,
+            Some(OperatorMfa::Optional) => false,
+            None => !self.demo,
+        }
+    }
+
+    /// `JOBBOARD_OPERATOR_MFA=optional` is for the embedded demo only.
+    pub fn check_operator_mfa(&self) -> Result<()> {
+        if self.operator_mfa == Some(OperatorMfa::Optional) && !self.demo {
+            return Err(Error::Config(
+                "JOBBOARD_OPERATOR_MFA=optional is allowed only with `serve --demo`; operators of a real installation use a second factor".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Production-like deployments share the database between nodes, so they cannot each

@@ -19,7 +19,10 @@ use super::{
     store::{self, BlockRow},
 };
 use crate::{
-    accounts::store::{self as accounts, AccountDetail, AccountRow, CompanyDetail},
+    accounts::{
+        mfa,
+        store::{self as accounts, AccountDetail, AccountRow, CompanyDetail},
+    },
     ads::{store as ads, store::AdSummary, view::Choice},
     applications::{
         Status,
@@ -330,6 +333,10 @@ pub async fn block_account(
     Path(id): Path<i64>,
     Form(form): Form<BlockForm>,
 ) -> Result<Response> {
+    let back = format!("/operator/accounts/{id}");
+    if let Some(ask) = mfa::recent_second_factor(&state, &l.session, l.t, &operator, &back).await? {
+        return Ok(ask);
+    }
     let (reason, note) = match parse_form(l.t, &form, BlockReason::parse) {
         Ok(parsed) => parsed,
         Err(errors) => return account_form_again(&state, l, id, form, errors).await,
@@ -468,6 +475,10 @@ pub async fn block_company(
     Path(id): Path<i64>,
     Form(form): Form<BlockForm>,
 ) -> Result<Response> {
+    let back = format!("/operator/companies/{id}");
+    if let Some(ask) = mfa::recent_second_factor(&state, &l.session, l.t, &operator, &back).await? {
+        return Ok(ask);
+    }
     let (reason, note) = match parse_form(l.t, &form, BlockReason::parse) {
         Ok(parsed) => parsed,
         Err(errors) => return company_form_again(&state, l, id, form, errors).await,

@@ -103,6 +103,11 @@ fn tasks() -> Vec<Task> {
             "console.task.processing_record",
         ),
         task("/operator/audit", "audit.title", "console.task.audit"),
+        task(
+            "/operator/security",
+            "second_factor.security_title",
+            "console.task.security",
+        ),
     ]
 }
 

@@ -297,6 +297,15 @@ async fn answer(
     Form(form): Form<AnswerForm>,
 ) -> Result<Response> {
     let r = load(&state, id).await?;
+    // Erasing someone's data, or handing it out, asks for a recent second factor.
+    if matches!(r.kind.as_str(), "erasure" | "access") {
+        let back = format!("/operator/privacy-requests/{id}");
+        if let Some(ask) =
+            crate::accounts::mfa::recent_second_factor(&state, &l.session, l.t, &op, &back).await?
+        {
+            return Ok(ask);
+        }
+    }
     let text = form.answer.trim().to_string();
     let mut errors = FieldErrors::default();
     if r.state != "open" {

@@ -38,6 +38,8 @@ const SESSION_LANG: &str = "lang";
 /// privacy centre.
 pub const SESSION_DEVICE: &str = "device";
 const SESSION_FLASH: &str = "flash";
+/// When an operator's session last made a request (Unix seconds), for their idle limit.
+const SESSION_OPERATOR_SEEN: &str = "operator_seen";
 
 /// Resolved once per request by `request_context`, read by extractors and error pages.
 #[derive(Clone, Debug)]
@@ -111,6 +113,19 @@ async fn signed_in_user(state: &AppState, session: &Session) -> Result<Option<Ar
         Some(id) => {
             let epoch = session.get::<i64>(SESSION_EPOCH).await?.unwrap_or(0);
             match identity::session_user(&state.db, id).await? {
+                Some(user) if user.role == Role::Operator => {
+                    // Operators' sessions end sooner: after `operator_idle` without a request.
+                    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                    let seen = session.get::<i64>(SESSION_OPERATOR_SEEN).await?;
+                    let idle = state.config.operator_idle.as_secs() as i64;
+                    if user.session_epoch != epoch || seen.is_some_and(|s| now - s > idle) {
+                        session.flush().await?;
+                        None
+                    } else {
+                        session.insert(SESSION_OPERATOR_SEEN, now).await?;
+                        Some(Arc::new(user))
+                    }
+                }
                 Some(user) if user.session_epoch == epoch => Some(Arc::new(user)),
                 // The account is gone (erased or deleted), or all its sessions were ended
                 // after this one began: end this one too.

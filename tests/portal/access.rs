@@ -91,6 +91,13 @@ pub(crate) const ACCESS: &[(&str, &str, Access)] = &[
     ("GET", "/login", Public),
     ("POST", "/login", Public),
     ("POST", "/logout", Public),
+    ("GET", "/login/second-factor", Public),
+    ("POST", "/login/second-factor", Public),
+    ("GET", "/login/second-factor/enrol", Public),
+    ("POST", "/login/second-factor/enrol", Public),
+    ("GET", "/operator/security", Operator),
+    ("GET", "/operator/security/recovery-codes", Operator),
+    ("POST", "/operator/security/recovery-codes", Operator),
     ("GET", "/password/forgot", Public),
     ("POST", "/password/forgot", Public),
     ("GET", "/password/reset", Token),
@@ -459,6 +466,15 @@ impl Browser {
             .submit_raw(&self.client)
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{email} logs in");
+        // An operator's password leads to the second factor.
+        let location = response.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_string();
+        if location.starts_with("/login/second-factor") {
+            let step = Page::from(self.client.get(app.url(&location)).send().await.unwrap()).await;
+            pass_second_factor(&self.client, &app.base, email, step).await;
+        }
         let account = Page::from(self.client.get(app.url("/account")).send().await.unwrap()).await;
         assert_eq!(account.status, StatusCode::OK, "{email} is signed in");
         self.csrf = csrf_token(&account);

@@ -28,6 +28,7 @@ async fn operator(app: &TestApp) -> (TestBrowser, i64) {
         .fill("Password", PASSWORD)
         .submit_with(&ops.client)
         .await;
+    let page = pass_second_factor(&ops.client, &ops.base, OPS, page).await;
     assert_eq!(page.path(), "/operator", "{}", page.text());
     (ops, id)
 }
@@ -234,3 +235,81 @@ story!(a_tampered_audit_entry_is_found_by_audit_verify, |app| {
         String::from_utf8_lossy(&out.stderr)
     );
 });
+
+story!(
+    swept_entries_leave_a_checkpoint_the_chain_continues_from,
+    |app| {
+        let (seeker, application) = applicant(&app).await;
+        let (ops, _) = operator(&app).await;
+        ops.get(&format!("/operator/accounts/{seeker}")).await;
+        ops.get(&format!("/operator/applications/{application}"))
+            .await;
+        let entries: i64 = db_run!(pool & app.state.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM operator_audit"
+        )
+        .fetch_one(p)
+        .await)
+        .unwrap();
+
+        // Five years on (and a day), the retention run deletes every entry but keeps the chain's
+        // checkpoint.
+        let as_of = time::OffsetDateTime::now_utc() + time::Duration::days(5 * 366 + 1);
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_jobboard"));
+        command
+            .args([
+                "retention",
+                "run",
+                "--as-of",
+                &as_of
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap(),
+            ])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", &app.env.database_url)
+            .env("JOBBOARD_DATA_DIR", app.env.data_path())
+            .env("JOBBOARD_MASTER_KEY", "5e".repeat(32))
+            .env("RUST_LOG", "warn");
+        for (k, v) in CONTROLLER {
+            command.env(k, v);
+        }
+        let out = command.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            report["rules"]["audit-log"]["deleted"].as_i64().unwrap() >= entries,
+            "{report}"
+        );
+        let left: i64 = db_run!(pool & app.state.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM operator_audit WHERE created_at < $1"
+        )
+        .bind(time::OffsetDateTime::now_utc())
+        .fetch_one(p)
+        .await)
+        .unwrap();
+        assert_eq!(left, 0);
+        let out = verify(&app);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+
+        // New entries follow on from the checkpoint, and the chain still verifies.
+        ops.get("/operator/audit").await;
+        let operator_page = ops.get(&format!("/operator/accounts/{seeker}")).await;
+        assert_eq!(operator_page.status, StatusCode::OK);
+        let out = verify(&app);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("intact"), "{stdout}");
+    }
+);

@@ -40,6 +40,7 @@ async fn operator(app: &TestApp) -> TestBrowser {
         .fill("Password", PASSWORD)
         .submit_with(&browser.client)
         .await;
+    let page = pass_second_factor(&browser.client, &browser.base, OPERATOR, page).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     browser
 }

@@ -836,6 +836,13 @@ story!(the_demo_shows_every_feature, |app| {
         requests.text()
     );
     app.get("/").await.form("English").submit(&app).await;
+    // The audit log has the demo operator's looks at the demo seeker's data.
+    let log = app.get("/operator/audit").await;
+    assert!(
+        log.contains("Opened an application") && log.contains("Blocked the account"),
+        "{}",
+        log.text()
+    );
     app.get("/account").await.form("Log out").submit(&app).await;
 
     app.login("employer@example.com", DEMO_PASSWORD).await;

@@ -398,13 +398,17 @@ impl TestApp {
         );
     }
 
+    /// Logs in through the form; an operator also passes the second factor (see
+    /// `pass_second_factor`).
     pub async fn login(&self, email: &str, password: &str) -> Page {
         let page = self.get("/login").await;
-        page.form("Log in")
+        let page = page
+            .form("Log in")
             .fill("E-mail address", email)
             .fill("Password", password)
             .submit(self)
-            .await
+            .await;
+        pass_second_factor(&self.client, &self.base, email, page).await
     }
 
     pub async fn logout(&self) -> Page {
@@ -759,6 +763,138 @@ impl Form {
         };
         let response = request.send().await.expect("submit");
         Page::from(response).await
+    }
+}
+
+/// The operators' TOTP secrets (base32) that the harness set up, by server and e-mail, with
+/// the last time step it typed a code for.
+static SECOND_FACTORS: std::sync::LazyLock<
+    std::sync::Mutex<HashMap<(String, String), (String, u64)>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// The secret the harness set up for this operator on this server, if it did.
+pub fn harness_secret(base: &str, email: &str) -> Option<String> {
+    SECOND_FACTORS
+        .lock()
+        .unwrap()
+        .get(&(base.to_string(), email.to_string()))
+        .map(|(secret, _)| secret.clone())
+}
+
+/// The six-digit code an authenticator app with `secret` (base32) shows at Unix time `at`.
+pub fn totp_code(secret: &str, email: &str, at: u64) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret).expect("a base32 secret");
+    totp_rs::Builder::new()
+        .with_secret(secret.as_bytes().to_vec())
+        .with_account_name(email)
+        .with_issuer(Some("jobboard"))
+        .build()
+        .expect("a TOTP")
+        .generate(at)
+        .to_string()
+}
+
+/// A code for a time step not used before by this operator (the portal accepts each step
+/// once, and the next one too for clock drift), waiting for the next step if both are used.
+pub async fn fresh_code(base: &str, email: &str, secret: &str) -> String {
+    let key = (base.to_string(), email.to_string());
+    loop {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let current = now / 30;
+        let last = SECOND_FACTORS
+            .lock()
+            .unwrap()
+            .get(&key)
+            .map_or(0, |(_, last)| *last);
+        let step = current.max(last + 1);
+        if step <= current + 1 {
+            SECOND_FACTORS
+                .lock()
+                .unwrap()
+                .insert(key, (secret.to_string(), step));
+            return totp_code(secret, email, step * 30);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// After an operator's password: sets up the second factor the first time (reading the secret
+/// off the page, as an authenticator app scans it, and leaving the recovery codes page), or
+/// types the current code. Any other page is handed back as it is.
+pub async fn pass_second_factor(
+    client: &reqwest::Client,
+    base: &str,
+    email: &str,
+    page: Page,
+) -> Page {
+    // A client that does not follow redirects (the access matrix's) is walked along here.
+    let follow = |page: Page| async move {
+        let mut page = page;
+        while page.status.is_redirection() {
+            let location = page.headers[reqwest::header::LOCATION]
+                .to_str()
+                .unwrap()
+                .to_string();
+            let url = if location.starts_with('/') {
+                format!("{base}{location}")
+            } else {
+                location
+            };
+            page = Page::from(client.get(url).send().await.unwrap()).await;
+        }
+        page
+    };
+    let page = follow(page).await;
+    match page.path() {
+        "/login/second-factor/enrol" => {
+            let secret = page
+                .document()
+                .select(&Selector::parse("#totp-secret").unwrap())
+                .next()
+                .expect("the secret on the set-up page")
+                .text()
+                .collect::<String>();
+            let code = fresh_code(base, email, &secret).await;
+            let codes = page
+                .form("Confirm and continue")
+                .fill("Code the app shows now", &code)
+                .submit_with(client)
+                .await;
+            let codes = follow(codes).await;
+            assert_eq!(
+                codes.path(),
+                "/operator/security/recovery-codes",
+                "{}",
+                codes.text()
+            );
+            // The signed-in operator's own language may apply now: the link by its id.
+            let next = codes
+                .document()
+                .select(&Selector::parse("#continue").unwrap())
+                .next()
+                .and_then(|a| a.value().attr("href").map(str::to_string))
+                .expect("the link onwards from the recovery codes");
+            follow(Page::from(client.get(format!("{base}{next}")).send().await.unwrap()).await)
+                .await
+        }
+        "/login/second-factor" => {
+            let secret = harness_secret(base, email)
+                .expect("the harness set up this operator's second factor");
+            let code = fresh_code(base, email, &secret).await;
+            let done = page
+                .form("Continue")
+                .fill(
+                    "Code from your authenticator app, or a recovery code",
+                    &code,
+                )
+                .submit_with(client)
+                .await;
+            follow(done).await
+        }
+        _ => page,
     }
 }
 

@@ -22,6 +22,7 @@ mod forms;
 mod mail;
 mod newsletter;
 mod operator_console;
+mod operator_sign_in;
 mod pages;
 mod privacy_centre;
 mod privacy_registry;

@@ -32,6 +32,7 @@ async fn operator(app: &TestApp) -> (TestBrowser, i64) {
         .fill("Password", PASSWORD)
         .submit_with(&ops.client)
         .await;
+    let page = pass_second_factor(&ops.client, &ops.base, OPS, page).await;
     assert_eq!(page.path(), "/operator", "{}", page.text());
     assert_eq!(page.heading(), "Operator console");
     (ops, id)

@@ -84,6 +84,8 @@ pub static TABLES: &[Table] = &[
     personal("processing_limits", &[PrivacyRequests]),
     personal("privacy_events", &[PrivacyRequests]),
     personal("operator_audit", &[OperatorAccount, PrivacyRequests]),
+    personal("operator_factors", &[OperatorAccount]),
+    personal("operator_recovery_codes", &[OperatorAccount]),
     no_personal_data(
         "audit_chain",
         "the audit log's newest and last-deleted entry numbers with their hashes",

@@ -1,3 +1,5 @@
+-- Migration 0015: the audit log as a hash chain, and operators' second factor.
+
 -- The operator audit log becomes a hash chain: each entry names the operator, the action, whose
 -- data (an account number), which record (kind and number) and the reason code, and carries
 -- the hash of the entry before it and its own. The operator is a plain number (no foreign key):
@@ -27,3 +29,21 @@ CREATE TABLE audit_chain (
     checkpoint_at TIMESTAMPTZ
 );
 INSERT INTO audit_chain (id) VALUES (1);
+
+-- Operators' second factor: the TOTP secret, sealed (AES-256-GCM) under a key derived from the
+-- master key, with the last time step accepted (a code works once); and the recovery codes,
+-- stored only as hashes and marked when used.
+CREATE TABLE operator_factors (
+    user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    totp_secret BYTEA NOT NULL,
+    last_step BIGINT NOT NULL DEFAULT 0,
+    enrolled_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE operator_recovery_codes (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    code_hash TEXT NOT NULL,
+    used_at TIMESTAMPTZ,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX operator_recovery_codes_user ON operator_recovery_codes (user_id);
