@@ -78,16 +78,15 @@ async fn register_from(app: &TestApp, link: &str, name: &str) {
 }
 
 async fn member_role(app: &TestApp, email: &str) -> Option<CompanyRole> {
-    let role: Option<String> =
-        jobboard::db_run!(pool & app.state.db, |p| {
-            sqlx::query_scalar(
+    let role: Option<String> = jobboard::db_run!(pool & app.state.db, |p| {
+        sqlx::query_scalar(
         "SELECT m.role FROM company_members m JOIN users u ON u.id = m.user_id WHERE u.email = $1"
     )
     .bind(email)
     .fetch_optional(p)
     .await
-        })
-        .unwrap();
+    })
+    .unwrap();
     role.as_deref().and_then(CompanyRole::parse)
 }
 
