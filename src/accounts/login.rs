@@ -72,7 +72,7 @@ pub async fn form(
     if let Some(user) = &l.user {
         // What sent them here (a verification link that is used up, say) is said at home.
         l.keep_flashes().await?;
-        return Ok(Redirect::to(home_of(user.role)).into_response());
+        return Ok(Redirect::to(home_of(user)).into_response());
     }
     // An unlock link that is used up or expired is said so, not carried along.
     let mut problem = None;
@@ -259,9 +259,7 @@ pub async fn submit(
         flash(&l.session, FlashKind::Info, text).await?;
     }
     let target = if form.next.is_empty() {
-        user.map(|u| home_of(u.role))
-            .unwrap_or("/account")
-            .to_string()
+        user.as_ref().map(home_of).unwrap_or("/account").to_string()
     } else {
         safe_next(Some(&form.next)).to_string()
     };
