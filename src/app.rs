@@ -11,7 +11,7 @@ use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer, tra
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
-    accounts, ads, alerts, api, applications, billing,
+    accounts, ads, alerts, api, applications, audit, billing,
     config::Config,
     db::{Db, session_store::DbSessionStore},
     documents,
@@ -51,6 +51,13 @@ pub async fn prepare(config: Config) -> Result<AppState> {
     })?;
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
+    let sealed = audit::store::seal_unchained(&db).await?;
+    if sealed > 0 {
+        tracing::info!(
+            sealed,
+            "audit entries from before the hash chain were sealed"
+        );
+    }
     let keys = MasterKey::load_or_create(config.master_key.as_deref(), &config.data_dir)?;
     let search = {
         let dir = search::index_dir(&config.data_dir);
@@ -82,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::routes())
         .merge(ads::routes())
         .merge(operator::routes())
+        .merge(audit::routes())
         .merge(profiles::routes())
         .merge(documents::routes())
         .merge(applications::routes())

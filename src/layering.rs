@@ -275,7 +275,6 @@ const TABLE_OWNERS: &[(&str, &[&str])] = &[
         &[
             "processing_limits",
             "privacy_events",
-            "operator_audit",
             "erasure_records",
             "privacy_requests",
             "privacy_request_events",
@@ -300,6 +299,7 @@ const TABLE_OWNERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("operator", &["account_blocks"]),
+    ("audit", &["operator_audit", "audit_chain"]),
     ("support", &["support_inquiries", "support_messages"]),
     (
         "teams",

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod api;
 pub mod app;
 pub mod applications;
+pub mod audit;
 pub mod billing;
 pub mod calendar;
 pub mod config;

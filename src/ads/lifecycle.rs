@@ -10,7 +10,7 @@ use super::{
     store::{self, AdRecord, Lifecycle},
 };
 use crate::{
-    calendar,
+    audit, calendar,
     db::{Tx, now},
     error::{Error, Result},
     i18n::{Lang, Tr},
@@ -184,6 +184,8 @@ pub async fn approve(state: &AppState, ad_id: i64, operator: i64) -> Result<()> 
         let mail = emails::approved(t, &email, &name, &content.title, &link)?;
         state.queue_mail(&mut tx, &mail).await?;
     }
+    let entry = audit::Entry::new(operator, audit::Action::ApprovedAd);
+    audit::record(&mut tx, entry.on(audit::Object::Ad(ad_id))).await?;
     tx.commit().await?;
     state.mail_queued();
     tracing::info!(ad_id, operator, "ad approved");
@@ -222,6 +224,9 @@ pub async fn reject(state: &AppState, ad_id: i64, operator: i64, reason: &str) -
         let mail = emails::rejected(t, &email, &name, &content.title, reason, &link)?;
         state.queue_mail(&mut tx, &mail).await?;
     }
+    // The reason is free text (kept with the decision); the log names the ad only.
+    let entry = audit::Entry::new(operator, audit::Action::RejectedAd);
+    audit::record(&mut tx, entry.on(audit::Object::Ad(ad_id))).await?;
     tx.commit().await?;
     state.mail_queued();
     tracing::info!(ad_id, operator, "ad rejected");

@@ -127,6 +127,11 @@ pub(crate) const ACCESS: &[(&str, &str, Access)] = &[
     ("GET", "/operator", Operator),
     ("GET", "/operator/accounts", Operator),
     ("GET", "/operator/accounts/{id}", Operator),
+    ("GET", "/operator/accounts/{id}/documents/{file}", Operator),
+    ("GET", "/operator/applications/{id}", Operator),
+    ("GET", "/operator/applications/{id}/files/{file}", Operator),
+    // audit log
+    ("GET", "/operator/audit", Operator),
     ("POST", "/operator/accounts/{id}/block", Operator),
     ("POST", "/operator/accounts/{id}/unblock", Operator),
     ("GET", "/operator/companies/{id}", Operator),
@@ -1303,6 +1308,17 @@ impl Fixture {
             ("GET", "/operator/accounts/{id}") => {
                 Probe::at(format!("/operator/accounts/{}", self.anna))
             }
+            ("GET", "/operator/accounts/{id}/documents/{file}") => Probe::at(format!(
+                "/operator/accounts/{}/documents/{}",
+                self.anna, self.cv
+            )),
+            ("GET", "/operator/applications/{id}") => {
+                Probe::at(format!("/operator/applications/{application}"))
+            }
+            ("GET", "/operator/applications/{id}/files/{file}") => Probe::at(format!(
+                "/operator/applications/{application}/files/{}",
+                self.application_file
+            )),
             ("POST", "/operator/accounts/{id}/block" | "/operator/accounts/{id}/unblock") => {
                 Probe::at(route.replace("{id}", &self.spare_account.to_string())).with(&[
                     (

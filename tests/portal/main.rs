@@ -12,6 +12,7 @@ mod accounts;
 mod ads;
 mod alerts;
 mod applications;
+mod audit;
 mod billing;
 mod companies;
 mod consent;

@@ -567,14 +567,14 @@ pub static CATEGORIES: &[DataCategory] = &[
             "Operatørkonti og -handlinger",
         ),
         contains: t(
-            "Name, e-mail address, password (only as a hash), login times, and the moderation decisions each operator made.",
-            "Navn, e-mailadresse, adgangskode (kun som hash), logintidspunkter og de moderationsafgørelser, hver operatør har truffet.",
+            "Name, e-mail address, password (only as a hash), login times, the moderation decisions each operator made, and the audit log of every operator action and every look at a person's data (which operator, what, whose account and which record by number, when, and the reason code).",
+            "Navn, e-mailadresse, adgangskode (kun som hash), logintidspunkter, de moderationsafgørelser, hver operatør har truffet, og revisionsloggen over hver operatørhandling og hvert opslag i en persons data (hvilken operatør, hvad, hvis konto og hvilken post efter nummer, hvornår og begrundelseskoden).",
         ),
         purposes: &[Purpose::Accounts, Purpose::JobAds, Purpose::Security],
         legal_bases: &[Contract, LegitimateInterests],
         recipients: &[],
         processors: &[Hosting],
-        retention: &[Rule::OtherData],
+        retention: &[Rule::OtherData, Rule::AuditLog],
         areas: &[],
     },
     DataCategory {
@@ -694,7 +694,7 @@ pub static CATEGORIES: &[DataCategory] = &[
         legal_bases: &[LegalObligation],
         recipients: &[],
         processors: HOSTING_AND_MAIL,
-        retention: &[Rule::ErasureDocumentation],
+        retention: &[Rule::ErasureDocumentation, Rule::AuditLog],
         areas: &[],
     },
     DataCategory {

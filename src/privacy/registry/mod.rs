@@ -254,8 +254,8 @@ mod tests {
             "e317253d63d66a1fdcd889ad271e506253bde467066ca38ae55efcc09207b3a2",
         ),
         (
-            "9",
-            "dae6881a6708d26102931808a148f7ce853955e7bbcb31137221eb8ed19a7f79",
+            "7",
+            "5b54b994a790ff45ae4be803e4cdab99c43b79537252066d226414f957e1ba2a",
         ),
     ];
 
@@ -330,6 +330,7 @@ mod tests {
             R::AdContactDeleted,
             R::Bookkeeping,
             R::ErasureDocumentation,
+            R::AuditLog,
             R::VisitorData,
             R::SupportInquiries,
             R::PartnerContacts,
@@ -350,6 +351,7 @@ mod tests {
                 | R::AdContactDeleted
                 | R::Bookkeeping
                 | R::ErasureDocumentation
+                | R::AuditLog
                 | R::VisitorData
                 | R::SupportInquiries
                 | R::PartnerContacts

@@ -84,6 +84,10 @@ pub static TABLES: &[Table] = &[
     personal("processing_limits", &[PrivacyRequests]),
     personal("privacy_events", &[PrivacyRequests]),
     personal("operator_audit", &[OperatorAccount, PrivacyRequests]),
+    no_personal_data(
+        "audit_chain",
+        "the audit log's newest and last-deleted entry numbers with their hashes",
+    ),
     personal("erasure_records", &[PrivacyRequests]),
     personal("privacy_requests", &[PrivacyRequests]),
     personal("privacy_request_events", &[PrivacyRequests]),
