@@ -47,6 +47,8 @@ pub struct DemoReport {
     pub applications: u64,
     pub invoices: u64,
     pub companies: u32,
+    /// Recruiters added to synthetic companies, next to their admin.
+    pub colleagues: u32,
     pub ads: u64,
     pub seekers: u32,
     pub logins_created: bool,
@@ -141,8 +143,32 @@ pub async fn fill(db: &Db, hasher: &Hasher, options: DemoOptions) -> Result<Demo
             continue;
         }
         let id = insert(&mut tx, &email, &password_hash, &who, Role::Employer).await?;
-        store::insert_company(&mut tx, &name, &cvr, id).await?;
+        let company = store::insert_company(&mut tx, &name, &cvr, id).await?;
         report.companies += 1;
+        // Every third company recruits as a team: a recruiter next to its admin.
+        let colleague = format!("recruiter{}-{}@company{}.example.com", options.seed, i, cvr);
+        if i % 3 == 1
+            && !taken(
+                &mut tx,
+                "SELECT COUNT(*) FROM users WHERE email = $1",
+                &colleague,
+            )
+            .await?
+        {
+            // Named without the generator, so a seed gives the same data as before teams.
+            let name = format!("{} Rekrutter", FIRST_NAMES[i as usize % FIRST_NAMES.len()]);
+            let recruiter =
+                insert(&mut tx, &colleague, &password_hash, &name, Role::Employer).await?;
+            store::insert_member(
+                &mut tx,
+                company,
+                recruiter,
+                crate::domain::CompanyRole::Recruiter,
+                Some(id),
+            )
+            .await?;
+            report.colleagues += 1;
+        }
     }
 
     for i in 0..options.seekers {

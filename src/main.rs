@@ -188,8 +188,8 @@ async fn run(command: Command, config: Config) -> Result<()> {
                 tracing::info!(
                     companies = report.companies,
                     seekers = report.seekers,
-                    "demo data added; log in as seeker@example.com, employer@example.com or \
-                     operator@example.com with the password `{}`",
+                    "demo data added; log in as seeker@example.com, employer@example.com, \
+                     recruiter@example.com or operator@example.com with the password `{}`",
                     demo::DEMO_PASSWORD
                 );
             }

@@ -73,7 +73,7 @@ pub async fn form(
     if let Some(user) = &l.user {
         // What sent them here (a verification link that is used up, say) is said at home.
         l.keep_flashes().await?;
-        return Ok(Redirect::to(home_of(user.role)).into_response());
+        return Ok(Redirect::to(home_of(user)).into_response());
     }
     // An unlock link that is used up or expired is said so, not carried along.
     let mut problem = None;
@@ -279,9 +279,7 @@ pub(super) async fn complete(
         flash(&l.session, FlashKind::Info, text).await?;
     }
     let target = if next.is_empty() {
-        user.map(|u| home_of(u.role))
-            .unwrap_or("/account")
-            .to_string()
+        user.as_ref().map(home_of).unwrap_or("/account").to_string()
     } else {
         safe_next(Some(next)).to_string()
     };

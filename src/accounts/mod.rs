@@ -19,7 +19,7 @@ use axum::{
     routing::{get, post},
 };
 
-use crate::{domain::Role, state::AppState};
+use crate::{domain::Role, identity::SessionUser, state::AppState};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -70,11 +70,13 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Where a person lands after logging in.
-pub fn home_of(role: Role) -> &'static str {
-    match role {
+pub fn home_of(user: &SessionUser) -> &'static str {
+    match user.role {
         Role::Operator => "/operator",
         // The front page, with a seeker's next steps above the search.
         Role::Seeker => "/",
-        Role::Employer => "/employer/ads",
+        Role::Employer if user.company_id.is_some() => "/employer/ads",
+        // Removed from their company, or left it: the account page says what now.
+        Role::Employer => "/account",
     }
 }

@@ -276,30 +276,21 @@ pub async fn accept(
             if accounts::email_taken(&state.db, &invitation.email).await? {
                 errors.add("email", t.s("join.refused.account_exists"));
             }
-            let (Some(name), Some(password)) = (name, password) else {
-                return show(
-                    l,
-                    offer,
-                    Some(&invitation),
-                    company_name,
-                    action,
-                    form.name,
-                    errors,
-                )
-                .await;
+            let (name, password) = match (name, password) {
+                (Some(name), Some(password)) if errors.is_empty() => (name, password),
+                _ => {
+                    return show(
+                        l,
+                        offer,
+                        Some(&invitation),
+                        company_name,
+                        action,
+                        form.name,
+                        errors,
+                    )
+                    .await;
+                }
             };
-            if !errors.is_empty() {
-                return show(
-                    l,
-                    offer,
-                    Some(&invitation),
-                    company_name,
-                    action,
-                    form.name,
-                    errors,
-                )
-                .await;
-            }
             let password_hash = state.hasher.hash(password.expose()).await?;
             let mut tx = state.db.begin().await?;
             let user_id = match accounts::insert_user(

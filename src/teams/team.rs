@@ -187,14 +187,13 @@ pub async fn invite(
     {
         errors.add("email", t.s("team.invite.already_member"));
     }
-    let (Some(email), Some(role)) = (email, role) else {
-        let page = team_page(&state, l, &admin, form.email, errors).await?;
-        return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    let (email, role) = match (email, role) {
+        (Some(email), Some(role)) if errors.is_empty() => (email, role),
+        _ => {
+            let page = team_page(&state, l, &admin, form.email, errors).await?;
+            return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
     };
-    if !errors.is_empty() {
-        let page = team_page(&state, l, &admin, form.email, errors).await?;
-        return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
     // The invitation is in the invitee's language if they have an account, else the admin's.
     let lang = match accounts::login_record(&state.db, email.as_str()).await? {
         Some(existing) => Lang::parse(&existing.lang).unwrap_or_default(),
