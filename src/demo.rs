@@ -46,6 +46,8 @@ impl Default for DemoOptions {
 pub struct DemoReport {
     pub applications: u64,
     pub invoices: u64,
+    /// Companies given a page with a description, a logo and ad statistics.
+    pub company_pages: u64,
     pub companies: u32,
     pub ads: u64,
     pub seekers: u32,
@@ -197,6 +199,7 @@ pub async fn fill_and_index(
         report.applications += pipeline(state, ad).await?;
         report.invoices = billing(state).await?;
     }
+    report.company_pages = crate::companies::demo::fill(state).await?;
     Ok(report)
 }
 

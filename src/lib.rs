@@ -9,6 +9,7 @@ pub mod app;
 pub mod applications;
 pub mod billing;
 pub mod calendar;
+pub mod companies;
 pub mod config;
 pub mod db;
 pub mod demo;

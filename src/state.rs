@@ -1,5 +1,6 @@
 //! The state every handler and worker shares: configuration, database, keys, search index,
-//! object storage, the API's rate limiter and the outbox's wake-up bell.
+//! object storage, the API's rate limiter, the ad statistics not yet written and the outbox's
+//! wake-up bell.
 
 use std::sync::Arc;
 
@@ -15,7 +16,7 @@ use crate::{
     passwords::Hasher,
     search::SearchIndex,
     secrets::MasterKey,
-    web::limiter::ApiLimiter,
+    web::{limiter::ApiLimiter, tally::AdTally},
 };
 
 #[derive(Clone)]
@@ -31,6 +32,8 @@ pub struct AppState {
     pub files: Arc<FileStore>,
     /// The bounded pool every password hash and verification runs in.
     pub hasher: Arc<Hasher>,
+    /// Ad statistics counted on this node and not yet written (see `ads::statistics`).
+    pub ad_tally: Arc<AdTally>,
     mail_wake: Arc<Notify>,
 }
 
@@ -52,6 +55,7 @@ impl AppState {
             search: Arc::new(search),
             files: Arc::new(files),
             hasher: Arc::new(Hasher::per_core()),
+            ad_tally: Arc::new(AdTally::default()),
             mail_wake: Arc::new(Notify::new()),
         }
     }

@@ -170,7 +170,7 @@ pub async fn create(
 }
 
 /// The ad and its content, for its company only.
-async fn load_owned(state: &AppState, user: &SessionUser, id: i64) -> Result<AdRecord> {
+pub(super) async fn load_owned(state: &AppState, user: &SessionUser, id: i64) -> Result<AdRecord> {
     let company = user.employer_company()?;
     let ad = store::ad(&state.db, id).await?.ok_or(Error::NotFound)?;
     if ad.company_id != company {
@@ -189,6 +189,7 @@ struct ManagePage {
     draft: Option<AdView>,
     live: Option<AdView>,
     decisions: Vec<Decision>,
+    statistics: super::statistics::AdStatistics,
 }
 
 impl ManagePage {
@@ -221,6 +222,7 @@ pub async fn manage(
         state_label: t.s(ad.state.label_key()),
         review: ad.review_status(),
         decisions: store::decisions(&state.db, id).await?,
+        statistics: super::statistics::AdStatistics::of_ad(&state, t, ad.company_id, id).await?,
         draft,
         live,
         ad,

@@ -166,6 +166,7 @@ pub fn all() -> Vec<Box<dyn Section>> {
         Box::new(ContactPerson),
         Box::new(crate::retention::LegalHolds),
         Box::new(crate::billing::privacy::Invoices),
+        Box::new(crate::companies::privacy::CompanyPage),
         Box::new(crate::operator::Blocks),
         Box::new(crate::support::SupportInquiries),
         Box::new(Emails),
