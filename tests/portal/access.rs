@@ -103,6 +103,7 @@ const ACCESS: &[(&str, &str, Access)] = &[
     ("GET", "/sitemaps/{file}", Public),
     ("GET", "/robots.txt", Public),
     ("GET", "/jobs/{id}", Public),
+    ("GET", "/jobs/{id}/apply-link", Public),
     ("GET", "/employer/ads", Employer),
     ("GET", "/employer/ads/new", Employer),
     ("POST", "/employer/ads/new", Employer),
@@ -110,6 +111,14 @@ const ACCESS: &[(&str, &str, Access)] = &[
     ("GET", "/employer/ads/{id}/edit", OwnCompany),
     ("POST", "/employer/ads/{id}/edit", OwnCompany),
     ("POST", "/employer/ads/{id}/{action}", OwnCompany),
+    ("GET", "/employer/ads/{id}/statistics.csv", OwnCompany),
+    // companies
+    ("GET", "/companies/{slug}", Public),
+    ("GET", "/companies/{slug}/logo/{file}", Public),
+    ("GET", "/employer/company", Employer),
+    ("POST", "/employer/company", Employer),
+    ("POST", "/employer/company/logo", Employer),
+    ("POST", "/employer/company/logo/delete", Employer),
     ("GET", "/operator/moderation", Operator),
     ("GET", "/operator/moderation/{id}", Operator),
     ("POST", "/operator/moderation/{id}/approve", Operator),
@@ -589,6 +598,8 @@ struct Fixture {
     spare_company: i64,
     inquiry: i64,
     mail_file: String,
+    /// Erik's company's logo, as its public page links to it.
+    logo: String,
     /// The genuine link of each `Token` route, as its holder received it.
     genuine: BTreeMap<(&'static str, &'static str), Probe>,
 }
@@ -673,6 +684,7 @@ impl Fixture {
                 .await
                 .unwrap();
         let company_id = company(app, "Nordlys ApS", "24256790", erik).await;
+        let logo = crate::company_pages::give_logo(app, company_id).await;
         let spare_owner = account(app, &hash, "fred@blocked.example.com", Role::Employer).await;
         let spare_company = company(app, "Blokeret ApS", "32345670", spare_owner).await;
         company(app, "Fjord ApS", "31245672", olga).await;
@@ -1033,6 +1045,7 @@ impl Fixture {
             spare_company,
             inquiry,
             mail_file,
+            logo,
             genuine,
         }
     }
@@ -1079,6 +1092,12 @@ impl Fixture {
             (_, "/employer/ads/{id}" | "/employer/ads/{id}/edit") => {
                 Probe::at(route.replace("{id}", &ad.to_string()))
             }
+            ("GET", "/employer/ads/{id}/statistics.csv") | ("GET", "/jobs/{id}/apply-link") => {
+                Probe::at(route.replace("{id}", &ad.to_string()))
+            }
+            ("GET", "/companies/{slug}") => Probe::at("/companies/nordlys-aps"),
+            ("GET", "/companies/{slug}/logo/{file}") => Probe::at(&self.logo),
+            ("POST", "/employer/company/logo") => Probe::at(route).multipart(),
             ("POST", "/employer/ads/{id}/{action}") => {
                 Probe::at(format!("/employer/ads/{ad}/duplicate"))
             }

@@ -13,6 +13,7 @@ mod ads;
 mod alerts;
 mod applications;
 mod billing;
+mod company_pages;
 mod consent;
 mod faults;
 mod first_hour;

@@ -253,6 +253,10 @@ mod tests {
             "6",
             "e317253d63d66a1fdcd889ad271e506253bde467066ca38ae55efcc09207b3a2",
         ),
+        (
+            "10",
+            "30e942b7f99d4856867d7cf4ee1df2ca35c6cad64c90139bda224237b23ab018",
+        ),
     ];
 
     #[test]
