@@ -132,15 +132,11 @@ pub async fn csv(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     let ad = load_owned(&state, &user, id).await?;
-    let first = ad.created_at.date() - time::Duration::days(1);
-    let rows = store::statistics_of_company(
-        &state.db,
-        ad.company_id,
-        Some(id),
-        first,
-        calendar::today(),
-    )
-    .await?;
+    // Every day there is: counts start with the ad, and no ad is older than this.
+    let first = time::macros::date!(2000 - 01 - 01);
+    let rows =
+        store::statistics_of_company(&state.db, ad.company_id, Some(id), first, calendar::today())
+            .await?;
     let mut body =
         String::from("ad_id,day,page_views,search_impressions,apply_clicks,applications,saves\n");
     for r in rows {
