@@ -174,6 +174,15 @@ pub async fn queue_invoice_mail(
     queue_document_mail(state, tx, &doc, &row.buyer_contact, &row.buyer_email, lang).await
 }
 
+/// The language of mail to a billing address that no page request chose: the account's, where
+/// the address is someone's login; Danish otherwise (a Danish company's bookkeeping mailbox).
+pub async fn mail_lang(state: &AppState, email: &str) -> Result<Lang> {
+    Ok(crate::accounts::store::login_record(&state.db, email)
+        .await?
+        .and_then(|account| Lang::parse(&account.lang))
+        .unwrap_or(Lang::Da))
+}
+
 async fn queue_document_mail(
     state: &AppState,
     tx: &mut Tx,
@@ -234,13 +243,14 @@ pub async fn credit(
     };
     let lines = store::credit_note_lines_in(&mut tx, issued.id).await?;
     let doc = Document::from_credit_note(&note, &invoice, lines);
+    let lang = mail_lang(state, &invoice.buyer_email).await?;
     queue_document_mail(
         state,
         &mut tx,
         &doc,
         &invoice.buyer_contact,
         &invoice.buyer_email,
-        Lang::Da,
+        lang,
     )
     .await?;
     tx.commit().await?;

@@ -13,7 +13,7 @@ use super::{
     emails::{self, ReminderMail},
     store::{self, ReminderRow},
 };
-use crate::{error::Result, i18n::Lang, state::AppState};
+use crate::{error::Result, state::AppState};
 
 #[derive(Debug, Default, Serialize)]
 pub struct Report {
@@ -79,13 +79,14 @@ pub async fn run(state: &AppState, today: Date, dry_run: bool) -> Result<Report>
         let full = store::invoice(&state.db, invoice.id)
             .await?
             .ok_or(crate::error::Error::NotFound)?;
+        let lang = super::mail_lang(state, &full.buyer_email).await?;
         let mut tx = state.db.begin().await?;
         if !store::insert_reminder(&mut tx, &row).await? {
             continue;
         }
         let number = invoice.number.to_string();
         let mail = emails::reminder(
-            Lang::Da.tr(),
+            lang.tr(),
             &full.buyer_email,
             &full.buyer_contact,
             &ReminderMail {

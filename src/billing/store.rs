@@ -997,7 +997,14 @@ pub struct UnbookedLine<'a> {
 }
 
 pub async fn add_review_line(tx: &mut Tx, import_key: &str, line: UnbookedLine<'_>) -> Result<()> {
-    let UnbookedLine { line_no, paid_on, amount, reference, invoice_id, problem } = line;
+    let UnbookedLine {
+        line_no,
+        paid_on,
+        amount,
+        reference,
+        invoice_id,
+        problem,
+    } = line;
     db_run!(tx tx, |c| sqlx::query(
         "INSERT INTO bank_import_lines (import_key, line_no, paid_on, amount_ore, reference, invoice_id, problem, created_at, financial_year_end) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"

@@ -144,6 +144,31 @@ const ACCESS: &[(&str, &str, Access)] = &[
     ("GET", "/operator/support/{id}", Operator),
     ("POST", "/operator/support/{id}/reply", Operator),
     ("POST", "/operator/support/{id}/close", Operator),
+    // billing
+    ("GET", "/employer/billing", Employer),
+    ("GET", "/employer/billing/details", Employer),
+    ("POST", "/employer/billing/details", Employer),
+    ("GET", "/employer/billing/checkout/{ad}", OwnCompany),
+    ("POST", "/employer/billing/checkout/{ad}", OwnCompany),
+    ("GET", "/employer/billing/packages", Employer),
+    ("POST", "/employer/billing/packages", Employer),
+    (
+        "GET",
+        "/employer/billing/documents/{id}/{format}",
+        OwnCompany,
+    ),
+    ("GET", "/operator/billing", Operator),
+    ("GET", "/operator/billing/customers", Operator),
+    ("GET", "/operator/billing/products", Operator),
+    ("POST", "/operator/billing/products", Operator),
+    ("GET", "/operator/billing/invoices/{id}", Operator),
+    ("POST", "/operator/billing/invoices/{id}/payments", Operator),
+    ("POST", "/operator/billing/invoices/{id}/credit", Operator),
+    ("GET", "/operator/billing/bank", Operator),
+    ("POST", "/operator/billing/bank", Operator),
+    ("POST", "/operator/billing/bank/{id}/{resolution}", Operator),
+    ("GET", "/operator/billing/export.csv", Operator),
+    ("GET", "/operator/billing/documents/{id}/{format}", Operator),
     // profiles
     ("GET", "/profile", Seeker),
     ("POST", "/profile", Seeker),
@@ -597,6 +622,10 @@ struct Fixture {
     spare_account: i64,
     spare_company: i64,
     inquiry: i64,
+    /// An invoice to Erik's company (its id and its number), and a bank line to review.
+    invoice: i64,
+    invoice_number: i64,
+    bank_line: i64,
     mail_file: String,
     /// Erik's company's logo, as its public page links to it.
     logo: String,
@@ -634,6 +663,67 @@ async fn company(app: &TestApp, name: &str, cvr: &str, member: i64) -> i64 {
         .unwrap();
     tx.commit().await.unwrap();
     id
+}
+
+/// An order by Erik's company (so an invoice with its PDF), and a bank line to review.
+async fn billing_objects(app: &TestApp, company: i64) -> (i64, i64, i64) {
+    use jobboard::billing::{self, store};
+    let state = &app.state;
+    let product = store::save_product(
+        &state.db,
+        None,
+        &store::ProductInput {
+            code: "access-standard".into(),
+            kind: "listing".into(),
+            name_en: "Standard ad".into(),
+            name_da: "Standardannonce".into(),
+            price_ore: 150_000,
+            vat_rate_bp: 2500,
+            listing_days: 30,
+            active: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let product = store::product(&state.db, product).await.unwrap().unwrap();
+    let buyer = billing::buyer(state, company, "Erik", "erik@nordlys.example.com")
+        .await
+        .unwrap();
+    let today = jobboard::calendar::today();
+    let mut tx = state.db.begin().await.unwrap();
+    let placed = billing::place_order(
+        state,
+        &mut tx,
+        &store::NewOrder {
+            company_id: company,
+            ordered_by: None,
+            product: &product,
+            description: "Standardannonce".into(),
+            ad_id: None,
+            from_package: false,
+            today,
+        },
+        &buyer,
+        Lang::Da,
+    )
+    .await
+    .unwrap();
+    let line = store::UnbookedLine {
+        line_no: 1,
+        paid_on: today,
+        amount: jobboard::billing::domain::Money(10_000),
+        reference: "Unknown payer",
+        invoice_id: None,
+        problem: "unknown_reference",
+    };
+    store::add_review_line(&mut tx, "access", line)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let invoice = placed.invoice.expect("an invoice");
+    let bank_line = store::open_review_lines(&state.db).await.unwrap()[0].id;
+    (invoice.id, invoice.number, bank_line)
 }
 
 async fn number(app: &TestApp, sql: &'static str, bind: i64) -> i64 {
@@ -1018,6 +1108,9 @@ impl Fixture {
             Probe::at("/contact/confirm").with(&[("token", &token)]),
         );
 
+        // An invoice to Erik's company, and a bank line nobody could match.
+        let (invoice, invoice_number, bank_line) = billing_objects(app, company_id).await;
+
         let mail_file = std::fs::read_dir(app.mail_dir())
             .expect("the mail folder")
             .flatten()
@@ -1044,6 +1137,9 @@ impl Fixture {
             spare_account: spare_owner,
             spare_company,
             inquiry,
+            invoice,
+            invoice_number,
+            bank_line,
             mail_file,
             logo,
             genuine,
@@ -1183,6 +1279,43 @@ impl Fixture {
             ("POST", "/operator/support/{id}/reply") => {
                 Probe::at(format!("/operator/support/{}/reply", self.inquiry))
                     .with(&[("reply", "Here is the answer.")])
+            }
+            (_, "/employer/billing/checkout/{ad}") => {
+                Probe::at(format!("/employer/billing/checkout/{ad}"))
+            }
+            (
+                _,
+                "/employer/billing/documents/{id}/{format}"
+                | "/operator/billing/documents/{id}/{format}",
+            ) => Probe::at(
+                route
+                    .replace("{id}", &self.invoice_number.to_string())
+                    .replace("{format}", "pdf"),
+            ),
+            ("GET", "/operator/billing/invoices/{id}") => {
+                Probe::at(format!("/operator/billing/invoices/{}", self.invoice))
+            }
+            ("POST", "/operator/billing/invoices/{id}/payments") => Probe::at(format!(
+                "/operator/billing/invoices/{}/payments",
+                self.invoice
+            ))
+            .with(&[
+                ("amount", "100,00"),
+                ("paid_on", &jobboard::calendar::today().to_string()),
+                ("reference", "Access matrix"),
+            ]),
+            ("POST", "/operator/billing/invoices/{id}/credit") => Probe::at(format!(
+                "/operator/billing/invoices/{}/credit",
+                self.invoice
+            ))
+            .with(&[
+                ("scope", "partial"),
+                ("amount", "10,00"),
+                ("reason", "Checked by the access matrix."),
+            ]),
+            ("POST", "/operator/billing/bank") => Probe::at(route).multipart(),
+            ("POST", "/operator/billing/bank/{id}/{resolution}") => {
+                Probe::at(format!("/operator/billing/bank/{}/dismiss", self.bank_line))
             }
             ("POST", "/operator/retention/holds/{id}/lift") => {
                 Probe::at(format!("/operator/retention/holds/{}/lift", self.hold))

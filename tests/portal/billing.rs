@@ -598,8 +598,14 @@ story!(
 
 /// Moves an invoice's due date back by issuing it on an earlier day (in the database only the
 /// test may: the application never changes an issued invoice).
-async fn invoice_due(app: &TestApp, company: i64, product: &store::Product, issued: Date) -> i64 {
-    let buyer = billing::buyer(&app.state, company, "HR", "hr@example.com")
+async fn invoice_due(
+    app: &TestApp,
+    company: i64,
+    product: &store::Product,
+    issued: Date,
+    billing_email: &str,
+) -> i64 {
+    let buyer = billing::buyer(&app.state, company, "HR", billing_email)
         .await
         .unwrap();
     let mut tx = app.state.db.begin().await.unwrap();
@@ -638,7 +644,7 @@ story!(
         let company = fixtures::company(&app, "Sen Betaler ApS", "25313763").await;
         let product = standard_product(&app, 400_000).await;
         let issued = calendar::today() - Duration::days(60);
-        let id = invoice_due(&app, company.id, &product, issued).await;
+        let id = invoice_due(&app, company.id, &product, issued, "hr@example.com").await;
         let due = issued + Duration::days(14);
         let run = |day: Date| {
             let state = app.state.clone();
@@ -689,6 +695,29 @@ story!(
             .unwrap();
         assert!(first.text.contains("100,00 kr."), "{}", first.text);
         assert!(first.text.contains("310,00 kr."), "{}", first.text);
+    }
+);
+
+story!(
+    a_reminder_speaks_the_language_of_the_account_it_goes_to,
+    manual(),
+    |app| {
+        // The company's employer reads English; a bookkeeping mailbox without an account gets
+        // Danish, as the reminders story above shows.
+        let company = fixtures::company(&app, "English Reader ApS", "25313763").await;
+        let product = standard_product(&app, 100_000).await;
+        let issued = calendar::today() - Duration::days(30);
+        let employer = "hr@25313763.example.com";
+        invoice_due(&app, company.id, &product, issued, employer).await;
+        let due = issued + Duration::days(14);
+        let sent = billing::reminders::run(&app.state, due + Duration::days(10), false)
+            .await
+            .unwrap()
+            .sent;
+        assert_eq!(sent, 1);
+        let mails = app.mails_to(employer, 2).await;
+        let subjects: Vec<&str> = mails.iter().map(|m| m.subject.as_str()).collect();
+        assert!(subjects.contains(&"Reminder 1: invoice 1"), "{subjects:?}");
     }
 );
 
@@ -841,7 +870,7 @@ story!(
         let company = fixtures::company(&app, "Gammel ApS", "25313763").await;
         let product = standard_product(&app, 100_000).await;
         let issued = time::macros::date!(2026 - 03 - 02);
-        let id = invoice_due(&app, company.id, &product, issued).await;
+        let id = invoice_due(&app, company.id, &product, issued, "hr@example.com").await;
         let mut tx = app.state.db.begin().await.unwrap();
         store::record_payment(
             &mut tx,
