@@ -467,3 +467,39 @@ story!(
         );
     }
 );
+
+story!(
+    erasing_the_last_account_erases_the_company_page_and_its_logo,
+    |app| {
+        employer(&app, "eneste@firma.example.com", "Enkeltmand Design", "24256790").await;
+        app.login("eneste@firma.example.com", PASSWORD).await;
+        app.get("/employer/company")
+            .await
+            .form("Save company page")
+            .fill("Short description", "Design by one person, Hanne Hansen.")
+            .submit(&app)
+            .await;
+        let page = upload_logo(&app, "logo.png", "image/png", png(120, 60)).await;
+        assert!(page.contains("The logo is saved."), "{}", page.text());
+        let public = app.env.data_path().join("files/public");
+        assert_eq!(walk(&public), 1);
+        // The privacy centre shows the page among the person's data.
+        let centre = app.get("/account/privacy").await;
+        assert!(centre.contains("Company page"), "{}", centre.text());
+        assert!(centre.contains("Hanne Hansen"), "{}", centre.text());
+
+        let erased = app
+            .get("/account/privacy/erase")
+            .await
+            .form("Erase my account now")
+            .fill("Your password, to confirm", PASSWORD)
+            .submit(&app)
+            .await;
+        assert_eq!(erased.heading(), "Your account is erased", "{}", erased.text());
+        let gone = app.get("/companies/enkeltmand-design").await;
+        assert_eq!(gone.status, StatusCode::GONE);
+        assert!(!gone.contains("Hanne Hansen"));
+        assert_eq!(walk(&public), 0, "the logo's object is deleted");
+        assert!(!app.get("/sitemap.xml").await.body.contains("enkeltmand-design"));
+    }
+);
