@@ -115,10 +115,13 @@ async fn setup(state: &AppState) -> Vec<i64> {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let operator =
-        jobboard::accounts::cli::create_operator(&state.db, "ops@bench.example.com", "bench-password")
-            .await
-            .unwrap();
+    let operator = jobboard::accounts::cli::create_operator(
+        &state.db,
+        "ops@bench.example.com",
+        "bench-password",
+    )
+    .await
+    .unwrap();
     let mut ads = Vec::new();
     for i in 0..20 {
         let id = lifecycle::create_draft(state, company, user, &content(i))
@@ -207,7 +210,9 @@ async fn main() {
     measure("SQLite", &sqlite).await;
     if let Ok(admin) = std::env::var("JOBBOARD_BENCH_PG") {
         use sqlx::Connection;
-        let mut connection = sqlx::PgConnection::connect(&admin).await.expect("PostgreSQL");
+        let mut connection = sqlx::PgConnection::connect(&admin)
+            .await
+            .expect("PostgreSQL");
         let name = "jobboard_bench_ad_page";
         for sql in [
             format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),

@@ -162,12 +162,16 @@ const PUBLIC_COMPANY_SQL: &str = "SELECT c.id, c.name, c.slug, c.blocked_at IS N
 
 pub async fn company_by_slug(db: &Db, slug: &str) -> Result<Option<PublicCompany>> {
     let sql = format!("{PUBLIC_COMPANY_SQL} WHERE c.slug = $1");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(slug).fetch_optional(p).await)?)
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(slug).fetch_optional(p).await)?,
+    )
 }
 
 pub async fn public_company(db: &Db, id: i64) -> Result<Option<PublicCompany>> {
     let sql = format!("{PUBLIC_COMPANY_SQL} WHERE c.id = $1 AND c.slug IS NOT NULL");
-    Ok(db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?)
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?,
+    )
 }
 
 /// The slugs of the companies whose pages are public (not blocked, with an account), for the

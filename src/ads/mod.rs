@@ -48,10 +48,7 @@ pub fn routes() -> Router<AppState> {
             get(employer::edit_form).post(employer::save_edit),
         )
         .route("/employer/ads/{id}/{action}", post(employer::action))
-        .route(
-            "/employer/ads/{id}/statistics.csv",
-            get(statistics::csv),
-        )
+        .route("/employer/ads/{id}/statistics.csv", get(statistics::csv))
         .route("/operator/moderation", get(moderation::queue))
         .route("/operator/moderation/{id}", get(moderation::review))
         .route(

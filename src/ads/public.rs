@@ -20,12 +20,7 @@ use crate::{
     i18n::instant,
     state::AppState,
     text::markdown,
-    web::{
-        Layout,
-        device::Countable,
-        render, render_with_status,
-        tally::AdEvent,
-    },
+    web::{Layout, device::Countable, render, render_with_status, tally::AdEvent},
 };
 
 #[derive(Template)]
@@ -135,7 +130,11 @@ pub async fn apply_link(
 ) -> Result<Response> {
     let (_, content) = public_ad(&state, id).await?;
     let content = content.ok_or(Error::NotFound)?;
-    let target = match (content.apply_method, &content.apply_url, &content.apply_email) {
+    let target = match (
+        content.apply_method,
+        &content.apply_url,
+        &content.apply_email,
+    ) {
         (super::domain::ApplyMethod::Url, Some(url), _) => url.clone(),
         (super::domain::ApplyMethod::Email, _, Some(email)) => format!("mailto:{email}"),
         _ => format!("/jobs/{id}/apply"),

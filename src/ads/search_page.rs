@@ -284,7 +284,10 @@ fn result_item(t: Tr, ad: &PublicAd, snippet: String) -> ResultItem {
         id: ad.id,
         title: c.title.clone(),
         company: ad.company_name.clone(),
-        company_page: ad.company_slug.as_deref().map(crate::web::company_page_path),
+        company_page: ad
+            .company_slug
+            .as_deref()
+            .map(crate::web::company_page_path),
         place,
         salary: super::view::salary(t, c),
         published: instant(lang, ad.published_at),

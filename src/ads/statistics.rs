@@ -142,7 +142,13 @@ pub async fn csv(
     for r in rows {
         body.push_str(&format!(
             "{},{},{},{},{},{},{}\n",
-            r.ad_id, r.day, r.page_views, r.search_impressions, r.apply_clicks, r.applications, r.saves
+            r.ad_id,
+            r.day,
+            r.page_views,
+            r.search_impressions,
+            r.apply_clicks,
+            r.applications,
+            r.saves
         ));
     }
     Ok((

@@ -87,7 +87,10 @@ impl AdView {
             id: ad.id,
             title: c.title.clone(),
             company: ad.company_name.clone(),
-            company_page: ad.company_slug.as_deref().map(crate::web::company_page_path),
+            company_page: ad
+                .company_slug
+                .as_deref()
+                .map(crate::web::company_page_path),
             lang: c.lang.as_str(),
             description_html: markdown::to_html(&c.description),
             municipality: municipality.map(|m| m.name).unwrap_or_default().to_string(),

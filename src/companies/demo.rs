@@ -84,7 +84,8 @@ pub async fn fill(state: &AppState) -> Result<u64> {
         )
         .await?;
         let png = Bytes::from(draw_logo(&mut rng)?);
-        let body = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(png) });
+        let body =
+            futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(png) });
         let logo = crate::files::store_logo(
             &state.files,
             company.id,

@@ -52,14 +52,18 @@ async fn edit_page(
     let company = accounts::public_company(&state.db, company_id)
         .await?
         .ok_or(Error::NotFound)?;
-    let page = store::page(&state.db, company_id).await?.unwrap_or_default();
+    let page = store::page(&state.db, company_id)
+        .await?
+        .unwrap_or_default();
     let form = form.unwrap_or_else(|| PageForm {
         description: page.description.clone(),
         website: page.website.clone().unwrap_or_default(),
         locations: page.location_codes().map(str::to_string).collect(),
     });
     Ok(EditPage {
-        municipalities: ChoiceGroup::municipalities(|code| form.locations.iter().any(|c| c == code)),
+        municipalities: ChoiceGroup::municipalities(|code| {
+            form.locations.iter().any(|c| c == code)
+        }),
         public_path: company_page_path(&company.slug),
         logo: Logo::of(&company.slug, &page),
         name: company.name,

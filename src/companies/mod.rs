@@ -4,8 +4,8 @@
 //! for the page and the logo. A blocked company's page, or one whose last account was erased,
 //! answers 410 and leaves the sitemap.
 
-mod edit;
 pub mod demo;
+mod edit;
 mod page;
 pub mod privacy;
 pub mod store;

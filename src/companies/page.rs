@@ -72,7 +72,9 @@ pub async fn show(
         // The name stays (it is the company's own, and public); nothing else does.
         Err(name) => return render_with_status(StatusCode::GONE, &GonePage { l, name }),
     };
-    let page = store::page(&state.db, company.id).await?.unwrap_or_default();
+    let page = store::page(&state.db, company.id)
+        .await?
+        .unwrap_or_default();
     let tax = taxonomy();
     let places: Vec<_> = page
         .location_codes()

@@ -80,11 +80,14 @@ pub async fn set_logo(
     logo: Option<LogoRecord<'_>>,
 ) -> Result<Option<String>> {
     let mut tx = db.begin().await?;
-    let previous = page_in(&mut tx, company_id)
-        .await?
-        .and_then(|p| p.logo_key);
+    let previous = page_in(&mut tx, company_id).await?.and_then(|p| p.logo_key);
     let (key, content_type, width, height) = match &logo {
-        Some(l) => (Some(l.key), Some(l.content_type), Some(l.width), Some(l.height)),
+        Some(l) => (
+            Some(l.key),
+            Some(l.content_type),
+            Some(l.width),
+            Some(l.height),
+        ),
         None => (None, None, None, None),
     };
     db_run!(tx &mut tx, |c| sqlx::query(

@@ -75,7 +75,10 @@ pub(crate) fn reencode(bytes: &[u8]) -> Result<(ImageType, Vec<u8>)> {
 }
 
 /// `reencode` for images of at most `max_side` pixels a side, with the size it came out.
-pub(crate) fn reencode_within(bytes: &[u8], max_side: u32) -> Result<(ImageType, Vec<u8>, (u32, u32))> {
+pub(crate) fn reencode_within(
+    bytes: &[u8],
+    max_side: u32,
+) -> Result<(ImageType, Vec<u8>, (u32, u32))> {
     let format = sniff(bytes).ok_or_else(unsupported)?;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
@@ -83,7 +86,9 @@ pub(crate) fn reencode_within(bytes: &[u8], max_side: u32) -> Result<(ImageType,
     limits.max_image_height = Some(max_side);
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|e| decode_error(e, max_side))?;
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| decode_error(e, max_side))?;
     let orientation = decoder
         .orientation()
         .map_err(|e| decode_error(e, max_side))?;

@@ -97,7 +97,9 @@ impl PublicKey {
                 company.bytes().all(|b| b.is_ascii_digit())
                     && file.split_once('.').is_some_and(|(digest, ext)| {
                         digest.len() == 64
-                            && digest.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+                            && digest
+                                .bytes()
+                                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
                             && matches!(ext, "png" | "jpg")
                     })
             });

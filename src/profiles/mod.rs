@@ -353,9 +353,7 @@ async fn save_ad(
     })?;
     // The ad's statistics count a save once per person, and nothing about who saved it.
     if added > 0 {
-        state
-            .ad_tally
-            .count(ad, crate::web::tally::AdEvent::Save);
+        state.ad_tally.count(ad, crate::web::tally::AdEvent::Save);
     }
     flash(&l.session, FlashKind::Success, l.t.s("saved.added")).await?;
     Ok(Redirect::to(&format!("/jobs/{ad}")).into_response())

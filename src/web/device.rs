@@ -44,8 +44,23 @@ pub fn label(user_agent: &str) -> Option<String> {
 
 /// Words in a User-Agent that mark a program rather than a person's browser.
 const ROBOT_WORDS: &[&str] = &[
-    "bot", "crawl", "spider", "slurp", "scrape", "fetch", "preview", "headless", "monitor",
-    "check", "lighthouse", "facebookexternalhit", "python", "curl", "wget", "java/", "go-http",
+    "bot",
+    "crawl",
+    "spider",
+    "slurp",
+    "scrape",
+    "fetch",
+    "preview",
+    "headless",
+    "monitor",
+    "check",
+    "lighthouse",
+    "facebookexternalhit",
+    "python",
+    "curl",
+    "wget",
+    "java/",
+    "go-http",
 ];
 
 /// The ad statistics' rule for telling a person from a program, by the User-Agent alone: a
@@ -77,8 +92,8 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Countable {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default()
         };
-        let prefetch = header("sec-purpose").contains("prefetch")
-            || header("purpose").contains("prefetch");
+        let prefetch =
+            header("sec-purpose").contains("prefetch") || header("purpose").contains("prefetch");
         Ok(Countable(
             parts.method == axum::http::Method::GET
                 && !prefetch

@@ -12,8 +12,7 @@ use crate::fixtures::{self, content};
 use crate::helpers::*;
 use crate::story;
 
-const BROWSER: &str =
-    "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
+const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
 const GOOGLEBOT: &str = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 
 /// A PNG of `width` × `height` pixels.
@@ -47,7 +46,12 @@ fn jpeg_with_exif(note: &str) -> Vec<u8> {
     use image::ImageEncoder;
     let mut plain = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 90)
-        .write_image(&[120u8; 32 * 16 * 3], 32, 16, image::ExtendedColorType::Rgb8)
+        .write_image(
+            &[120u8; 32 * 16 * 3],
+            32,
+            16,
+            image::ExtendedColorType::Rgb8,
+        )
         .unwrap();
     // A minimal TIFF header with an empty directory, then the note.
     let mut body = b"Exif\0\0II*\0\x08\0\0\0\0\0\0\0\0\0".to_vec();
@@ -163,7 +167,13 @@ fn json_ld(page: &Page) -> serde_json::Value {
 story!(
     the_company_page_shows_its_logo_and_ads_and_is_gone_once_blocked,
     |app| {
-        let company = employer(&app, "hr@lysende.example.com", "Lysende Tårne ApS", "24256790").await;
+        let company = employer(
+            &app,
+            "hr@lysende.example.com",
+            "Lysende Tårne ApS",
+            "24256790",
+        )
+        .await;
         let ad = fixtures::published(
             &app,
             &company,
@@ -186,7 +196,11 @@ story!(
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(refused.field_error("Website (https://…)").is_some());
         assert!(refused.field_error("Locations").is_some());
-        assert!(!app.get("/companies/lysende-taarne-aps").await.contains("bright"));
+        assert!(
+            !app.get("/companies/lysende-taarne-aps")
+                .await
+                .contains("bright")
+        );
         let saved = app
             .get("/employer/company")
             .await
@@ -196,13 +210,24 @@ story!(
             .fill("Locations", "751")
             .submit(&app)
             .await;
-        assert!(saved.contains("The company page is saved."), "{}", saved.text());
+        assert!(
+            saved.contains("The company page is saved."),
+            "{}",
+            saved.text()
+        );
         let uploaded = upload_logo(&app, "logo.png", "image/png", png(300, 100)).await;
-        assert!(uploaded.contains("The logo is saved."), "{}", uploaded.text());
+        assert!(
+            uploaded.contains("The logo is saved."),
+            "{}",
+            uploaded.text()
+        );
 
         // The ad page links to the company page and names the logo in its JobPosting.
         let ad_page = app.get(&format!("/jobs/{ad}")).await;
-        assert_eq!(ad_page.link("Lysende Tårne ApS"), "/companies/lysende-taarne-aps");
+        assert_eq!(
+            ad_page.link("Lysende Tårne ApS"),
+            "/companies/lysende-taarne-aps"
+        );
         let posting = json_ld(&ad_page);
         let logo_url = posting["hiringOrganization"]["logo"]
             .as_str()
@@ -215,7 +240,10 @@ story!(
         );
         // So do the search results.
         let results = app.get("/jobs?q=tekniker").await;
-        assert_eq!(results.link("Lysende Tårne ApS"), "/companies/lysende-taarne-aps");
+        assert_eq!(
+            results.link("Lysende Tårne ApS"),
+            "/companies/lysende-taarne-aps"
+        );
 
         let page = app.get("/companies/lysende-taarne-aps").await;
         assert_eq!(page.status, StatusCode::OK);
@@ -226,7 +254,10 @@ story!(
         let organization = json_ld(&page);
         assert_eq!(organization["@type"], "Organization");
         assert_eq!(organization["name"], "Lysende Tårne ApS");
-        assert_eq!(organization["url"], app.url("/companies/lysende-taarne-aps"));
+        assert_eq!(
+            organization["url"],
+            app.url("/companies/lysende-taarne-aps")
+        );
         assert_eq!(organization["logo"], logo_url.as_str());
         assert_eq!(organization["sameAs"][0], "https://lysende.example.com/");
         assert_eq!(organization["address"][0]["addressLocality"], "Aarhus");
@@ -259,7 +290,10 @@ story!(
             .await
             .unwrap()
         );
-        let gone = app.other_browser().get("/companies/lysende-taarne-aps").await;
+        let gone = app
+            .other_browser()
+            .get("/companies/lysende-taarne-aps")
+            .await;
         assert_eq!(gone.status, StatusCode::GONE);
         assert!(gone.contains("This company page is no longer available"));
         assert!(!gone.contains("bright"));
@@ -274,10 +308,12 @@ story!(
     }
 );
 
-story!(logos_are_checked_by_their_content_and_lose_their_metadata, |app| {
-    employer(&app, "hr@logo.example.com", "Logo Prøven A/S", "32345670").await;
-    app.login("hr@logo.example.com", PASSWORD).await;
-    let refusals: [(&str, &str, Vec<u8>, &str); 4] = [
+story!(
+    logos_are_checked_by_their_content_and_lose_their_metadata,
+    |app| {
+        employer(&app, "hr@logo.example.com", "Logo Prøven A/S", "32345670").await;
+        app.login("hr@logo.example.com", PASSWORD).await;
+        let refusals: [(&str, &str, Vec<u8>, &str); 4] = [
         (
             "logo.svg",
             "image/svg+xml",
@@ -303,42 +339,68 @@ story!(logos_are_checked_by_their_content_and_lose_their_metadata, |app| {
             "The image is too large. Please upload one of at most 2000 × 2000 pixels.",
         ),
     ];
-    for (name, mime, bytes, message) in refusals {
-        let page = upload_logo(&app, name, mime, bytes).await;
-        assert!(page.contains(message), "{name}: {}", page.text());
-        assert!(!page.contains("The logo is saved."), "{name}");
-    }
-    let page = app.get("/employer/company").await;
-    assert!(page.document().select(&scraper::Selector::parse(".company-logo img").unwrap()).next().is_none());
-    assert!(page.contains("SVG files are not accepted"));
-    // Nothing was written to the store.
-    let public = app.env.data_path().join("files/public");
-    assert!(!public.exists() || walk(&public) == 0);
+        for (name, mime, bytes, message) in refusals {
+            let page = upload_logo(&app, name, mime, bytes).await;
+            assert!(page.contains(message), "{name}: {}", page.text());
+            assert!(!page.contains("The logo is saved."), "{name}");
+        }
+        let page = app.get("/employer/company").await;
+        assert!(
+            page.document()
+                .select(&scraper::Selector::parse(".company-logo img").unwrap())
+                .next()
+                .is_none()
+        );
+        assert!(page.contains("SVG files are not accepted"));
+        // Nothing was written to the store.
+        let public = app.env.data_path().join("files/public");
+        assert!(!public.exists() || walk(&public) == 0);
 
-    // A PNG with a text chunk and a JPEG with EXIF are accepted, rebuilt without either.
-    for (name, mime, bytes, secret) in [
-        ("logo.png", "image/png", png_with_text("Made by Karen Hemmelig"), "Karen Hemmelig"),
-        ("logo.jpg", "image/jpeg", jpeg_with_exif("GPS 56.15N 10.20E Karen"), "GPS 56.15N"),
-    ] {
-        assert!(bytes.windows(secret.len()).any(|w| w == secret.as_bytes()));
-        let page = upload_logo(&app, name, mime, bytes).await;
-        assert!(page.contains("The logo is saved."), "{name}: {}", page.text());
-        let src = page
-            .document()
-            .select(&scraper::Selector::parse(".company-logo img").unwrap())
-            .next()
-            .and_then(|i| i.value().attr("src").map(str::to_string))
-            .expect("the logo on the form");
-        let served = app.client.get(app.url(&src)).send().await.unwrap();
-        assert_eq!(served.status(), StatusCode::OK);
-        let stored = served.bytes().await.unwrap();
-        assert!(!stored.windows(secret.len()).any(|w| w == secret.as_bytes()), "{name}");
-        assert!(!stored.windows(4).any(|w| w == b"tEXt" || w == b"Exif"), "{name}");
-        image::load_from_memory(&stored).expect("a valid image");
+        // A PNG with a text chunk and a JPEG with EXIF are accepted, rebuilt without either.
+        for (name, mime, bytes, secret) in [
+            (
+                "logo.png",
+                "image/png",
+                png_with_text("Made by Karen Hemmelig"),
+                "Karen Hemmelig",
+            ),
+            (
+                "logo.jpg",
+                "image/jpeg",
+                jpeg_with_exif("GPS 56.15N 10.20E Karen"),
+                "GPS 56.15N",
+            ),
+        ] {
+            assert!(bytes.windows(secret.len()).any(|w| w == secret.as_bytes()));
+            let page = upload_logo(&app, name, mime, bytes).await;
+            assert!(
+                page.contains("The logo is saved."),
+                "{name}: {}",
+                page.text()
+            );
+            let src = page
+                .document()
+                .select(&scraper::Selector::parse(".company-logo img").unwrap())
+                .next()
+                .and_then(|i| i.value().attr("src").map(str::to_string))
+                .expect("the logo on the form");
+            let served = app.client.get(app.url(&src)).send().await.unwrap();
+            assert_eq!(served.status(), StatusCode::OK);
+            let stored = served.bytes().await.unwrap();
+            assert!(
+                !stored.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{name}"
+            );
+            assert!(
+                !stored.windows(4).any(|w| w == b"tEXt" || w == b"Exif"),
+                "{name}"
+            );
+            image::load_from_memory(&stored).expect("a valid image");
+        }
+        // Only the current logo stays in the store.
+        assert_eq!(walk(&public), 1);
     }
-    // Only the current logo stays in the store.
-    assert_eq!(walk(&public), 1);
-});
+);
 
 fn walk(dir: &std::path::Path) -> usize {
     std::fs::read_dir(dir)
@@ -364,13 +426,21 @@ story!(
         let ad = fixtures::published(
             &app,
             &company,
-            content("Statistiker", "Vi søger en statistiker til vores team.", "101"),
+            content(
+                "Statistiker",
+                "Vi søger en statistiker til vores team.",
+                "101",
+            ),
         )
         .await;
         let other = fixtures::published(
             &app,
             &company,
-            content("Dataanalytiker", "Vi søger også en statistiker med flair for data.", "101"),
+            content(
+                "Dataanalytiker",
+                "Vi søger også en statistiker med flair for data.",
+                "101",
+            ),
         )
         .await;
         indexed(&app, ad).await;
@@ -421,7 +491,11 @@ story!(
 
         app.login("hr@tal.example.com", PASSWORD).await;
         let manage = app.get(&format!("/employer/ads/{ad}")).await;
-        assert!(manage.contains("Page views per day, last 30 days"), "{}", manage.text());
+        assert!(
+            manage.contains("Page views per day, last 30 days"),
+            "{}",
+            manage.text()
+        );
         let svg = manage.document();
         let bars: Vec<String> = svg
             .select(&scraper::Selector::parse("svg.chart rect").unwrap())
@@ -442,7 +516,12 @@ story!(
             .await
             .unwrap();
         assert_eq!(csv.status(), StatusCode::OK);
-        assert!(csv.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
+        assert!(
+            csv.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
         let text = csv.text().await.unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
@@ -455,14 +534,20 @@ story!(
         let other_csv = app
             .get(&format!("/employer/ads/{other}/statistics.csv"))
             .await;
-        assert!(other_csv.body.contains(&format!("{other},{today},0,1,0,0,0")));
+        assert!(
+            other_csv
+                .body
+                .contains(&format!("{other},{today},0,1,0,0,0"))
+        );
 
         // Another company sees none of it.
         app.logout().await;
         employer(&app, "hr@andre.example.com", "Andre Tal ApS", "10150817").await;
         app.login("hr@andre.example.com", PASSWORD).await;
         assert_eq!(
-            app.get(&format!("/employer/ads/{ad}/statistics.csv")).await.status,
+            app.get(&format!("/employer/ads/{ad}/statistics.csv"))
+                .await
+                .status,
             StatusCode::NOT_FOUND
         );
     }
@@ -471,7 +556,13 @@ story!(
 story!(
     erasing_the_last_account_erases_the_company_page_and_its_logo,
     |app| {
-        employer(&app, "eneste@firma.example.com", "Enkeltmand Design", "24256790").await;
+        employer(
+            &app,
+            "eneste@firma.example.com",
+            "Enkeltmand Design",
+            "24256790",
+        )
+        .await;
         app.login("eneste@firma.example.com", PASSWORD).await;
         app.get("/employer/company")
             .await
@@ -495,11 +586,21 @@ story!(
             .fill("Your password, to confirm", PASSWORD)
             .submit(&app)
             .await;
-        assert_eq!(erased.heading(), "Your account is erased", "{}", erased.text());
+        assert_eq!(
+            erased.heading(),
+            "Your account is erased",
+            "{}",
+            erased.text()
+        );
         let gone = app.get("/companies/enkeltmand-design").await;
         assert_eq!(gone.status, StatusCode::GONE);
         assert!(!gone.contains("Hanne Hansen"));
         assert_eq!(walk(&public), 0, "the logo's object is deleted");
-        assert!(!app.get("/sitemap.xml").await.body.contains("enkeltmand-design"));
+        assert!(
+            !app.get("/sitemap.xml")
+                .await
+                .body
+                .contains("enkeltmand-design")
+        );
     }
 );
