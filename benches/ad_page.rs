@@ -3,12 +3,13 @@
 //! ad pages as fast as they can, in alternating rounds: **with counting** (a browser's
 //! User-Agent, so each view goes into the in-memory ad statistics, flushed every 5 s by the
 //! background task as in production) and **without counting** (no User-Agent, which the bot
-//! rule leaves out; everything else is the same). Prints requests per second of each and the
-//! difference; the target is under 10 %.
+//! rule leaves out; everything else is the same). Prints the median requests per second of
+//! each and the difference; the target is under 10 %. Alternating short rounds and medians keep
+//! a busy machine's drift out of the comparison.
 //!
 //! `cargo bench --bench ad_page`; environment: JOBBOARD_BENCH_PG (a PostgreSQL admin URL, e.g.
 //! postgres://postgres@127.0.0.1:5432/postgres; optional), JOBBOARD_BENCH_SECONDS (per round,
-//! default 5), JOBBOARD_BENCH_ROUNDS (rounds of each, default 3), JOBBOARD_BENCH_CLIENTS
+//! default 3), JOBBOARD_BENCH_ROUNDS (rounds of each, default 7), JOBBOARD_BENCH_CLIENTS
 //! (default 16). See docs/PERFORMANCE.md.
 
 use std::{
@@ -181,30 +182,53 @@ async fn measure(name: &str, database_url: &str) {
         shutdown.clone(),
     ));
     let base = format!("http://{addr}");
-    let seconds = env_number("JOBBOARD_BENCH_SECONDS", 5);
-    let rounds = env_number("JOBBOARD_BENCH_ROUNDS", 3);
+    let seconds = env_number("JOBBOARD_BENCH_SECONDS", 3);
+    let rounds = env_number("JOBBOARD_BENCH_ROUNDS", 7);
     let clients = env_number("JOBBOARD_BENCH_CLIENTS", 16);
     // Warm up (connections, caches, the page template).
     round(&base, &ads, None, clients, 1).await;
     let (mut with, mut without) = (Vec::new(), Vec::new());
-    for _ in 0..rounds {
-        with.push(round(&base, &ads, Some(BROWSER), clients, seconds).await);
-        without.push(round(&base, &ads, None, clients, seconds).await);
+    // Which goes first alternates too, so that neither always follows a flush or a pause.
+    for r in 0..rounds {
+        if r % 2 == 0 {
+            with.push(round(&base, &ads, Some(BROWSER), clients, seconds).await);
+            without.push(round(&base, &ads, None, clients, seconds).await);
+        } else {
+            without.push(round(&base, &ads, None, clients, seconds).await);
+            with.push(round(&base, &ads, Some(BROWSER), clients, seconds).await);
+        }
     }
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    let (with, without) = (mean(&with), mean(&without));
+    let median = |v: &mut [f64]| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (with, without) = (median(&mut with), median(&mut without));
     jobboard::ads::statistics::flush(&state).await.unwrap();
     shutdown.cancel();
     server.await.unwrap().unwrap();
     println!(
-        "{name}: {clients} clients, {rounds} × {seconds} s each: with counting {with:.0} req/s, \
-         without {without:.0} req/s, difference {:+.1} %",
+        "{name}: {clients} clients, {rounds} alternating rounds of {seconds} s each, medians: \
+         with counting {with:.0} req/s, without {without:.0} req/s, difference {:+.1} %",
         (with - without) / without * 100.0
     );
 }
 
+/// The cost of counting alone: a million views into a fresh tally, from one thread.
+fn counting_alone() {
+    let tally = jobboard::web::tally::AdTally::default();
+    let started = Instant::now();
+    for i in 0..1_000_000_i64 {
+        tally.count(i % 20, jobboard::web::tally::AdEvent::PageView);
+    }
+    let per_count = started.elapsed().as_nanos() as f64 / 1_000_000.0;
+    let counted: i64 = tally.take().iter().map(|c| c.counts[0]).sum();
+    assert_eq!(counted, 1_000_000);
+    println!("counting alone: {per_count:.0} ns per view (1,000,000 views, one thread)");
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
+    counting_alone();
     let dir = tempfile::tempdir().unwrap();
     let sqlite = format!("sqlite://{}/bench.db", dir.path().display());
     measure("SQLite", &sqlite).await;
