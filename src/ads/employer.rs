@@ -50,6 +50,14 @@ struct DashboardPage {
     ads: Vec<AdSummary>,
     /// Set while an operator has blocked the company: since when and why.
     blocked: Option<String>,
+    /// Page views of each ad over the statistics' days, by ad id.
+    views: std::collections::HashMap<i64, i64>,
+}
+
+impl DashboardPage {
+    fn views_of(&self, ad: &i64) -> i64 {
+        self.views.get(ad).copied().unwrap_or(0)
+    }
 }
 
 pub async fn dashboard(
@@ -89,8 +97,14 @@ pub async fn dashboard(
         t,
     )
     .await?;
+    let since = calendar::today() - time::Duration::days(super::statistics::DAYS - 1);
+    let views = store::page_views_since(&state.db, company, since)
+        .await?
+        .into_iter()
+        .collect();
     render(&DashboardPage {
         blocked,
+        views,
         l: l.with_form().await?,
         tabs,
         state: query.state,

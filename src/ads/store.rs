@@ -612,3 +612,15 @@ pub async fn statistics_of_company(
     .fetch_all(p)
     .await)?)
 }
+
+/// Each of a company's ads' page views since `first` (ads without any are left out).
+pub async fn page_views_since(db: &Db, company_id: i64, first: Date) -> Result<Vec<(i64, i64)>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT s.ad_id, CAST(SUM(s.page_views) AS BIGINT) FROM ad_statistics s \
+         JOIN ads a ON a.id = s.ad_id WHERE a.company_id = $1 AND s.day >= $2 GROUP BY s.ad_id"
+    )
+    .bind(company_id)
+    .bind(first)
+    .fetch_all(p)
+    .await)?)
+}

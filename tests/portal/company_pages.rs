@@ -490,6 +490,30 @@ story!(
         jobboard::ads::statistics::flush(&app.state).await.unwrap();
 
         app.login("hr@tal.example.com", PASSWORD).await;
+        // The list of the company's ads shows each one's page views.
+        let list = app.get("/employer/ads").await;
+        let rows: Vec<String> = list
+            .document()
+            .select(&scraper::Selector::parse("tbody tr").unwrap())
+            .map(|r| {
+                r.text()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        assert!(
+            rows.iter()
+                .any(|r| r.starts_with("Statistiker ") && r.ends_with(" 3")),
+            "{rows:?}"
+        );
+        assert!(
+            rows.iter()
+                .any(|r| r.starts_with("Dataanalytiker ") && r.ends_with(" 0")),
+            "{rows:?}"
+        );
         let manage = app.get(&format!("/employer/ads/{ad}")).await;
         assert!(
             manage.contains("Page views per day, last 30 days"),
