@@ -564,6 +564,14 @@ story!(
                 .contains(&format!("{other},{today},0,1,0,0,0"))
         );
 
+        // The cookie policy says how they are counted.
+        let policy = app.get("/cookie-policy").await;
+        assert!(
+            policy.contains("We count this on our server without any cookie"),
+            "{}",
+            policy.text()
+        );
+
         // Another company sees none of it.
         app.logout().await;
         employer(&app, "hr@andre.example.com", "Andre Tal ApS", "10150817").await;
