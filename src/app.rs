@@ -11,7 +11,7 @@ use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer, tra
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
-    accounts, ads, alerts, api, applications, billing, companies,
+    accounts, ads, alerts, api, applications, audit, billing, companies,
     config::Config,
     db::{Db, session_store::DbSessionStore},
     documents,
@@ -24,7 +24,7 @@ use crate::{
     secrets::MasterKey,
     site,
     state::AppState,
-    support, web,
+    support, teams, web,
 };
 
 /// The process-wide Prometheus recorder (metrics macros need one global recorder).
@@ -51,6 +51,13 @@ pub async fn prepare(config: Config) -> Result<AppState> {
     })?;
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
+    let sealed = audit::store::seal_unchained(&db).await?;
+    if sealed > 0 {
+        tracing::info!(
+            sealed,
+            "audit entries from before the hash chain were sealed"
+        );
+    }
     let slugs = accounts::store::assign_missing_slugs(&db).await?;
     if slugs > 0 {
         tracing::info!(companies = slugs, "company pages got their addresses");
@@ -87,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ads::routes())
         .merge(companies::routes())
         .merge(operator::routes())
+        .merge(audit::routes())
         .merge(profiles::routes())
         .merge(documents::routes())
         .merge(applications::routes())
@@ -98,6 +106,7 @@ pub fn router(state: AppState) -> Router {
         .merge(retention::routes())
         .merge(billing::routes())
         .merge(support::routes())
+        .merge(teams::routes())
         .merge(api::routes(&state));
     if state.config.mailbox_enabled() {
         pages = pages.merge(mail::mailbox::routes());

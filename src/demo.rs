@@ -291,8 +291,12 @@ async fn showcase(state: &crate::state::AppState) -> Result<i64> {
     crate::privacy::requests::event(&mut tx, request, None, "requester", "filed", "").await?;
     crate::privacy::requests::event(&mut tx, request, None, "requester", "verified", "").await?;
     tx.commit().await?;
-    console_showcase(state, operator, &password_hash_of(state).await?).await?;
-    first.ok_or_else(|| crate::error::Error::internal("no showcase ad"))
+    let password_hash = password_hash_of(state).await?;
+    console_showcase(state, operator, &password_hash).await?;
+    let first = first.ok_or_else(|| crate::error::Error::internal("no showcase ad"))?;
+    // A recruiter on the first ad, and an invitation waiting for a colleague.
+    crate::teams::demo::fill(state, company, employer, first, &password_hash).await?;
+    Ok(first)
 }
 
 /// Products, orders, invoices, payments, an overdue invoice with a reminder and a credit note

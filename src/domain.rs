@@ -46,6 +46,50 @@ impl TryFrom<String> for Role {
     }
 }
 
+/// What a member may do in their company: an admin manages its members, billing details,
+/// settings and every ad and application; a recruiter works on the ads assigned to them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CompanyRole {
+    Admin,
+    Recruiter,
+}
+
+impl CompanyRole {
+    pub const ALL: [CompanyRole; 2] = [CompanyRole::Admin, CompanyRole::Recruiter];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompanyRole::Admin => "admin",
+            CompanyRole::Recruiter => "recruiter",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<CompanyRole> {
+        match text {
+            "admin" => Some(CompanyRole::Admin),
+            "recruiter" => Some(CompanyRole::Recruiter),
+            _ => None,
+        }
+    }
+
+    /// Catalog key of the role's display name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            CompanyRole::Admin => "company_role.admin",
+            CompanyRole::Recruiter => "company_role.recruiter",
+        }
+    }
+}
+
+impl TryFrom<String> for CompanyRole {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        CompanyRole::parse(&value).ok_or_else(|| format!("unknown company role {value}"))
+    }
+}
+
 /// A normalised (trimmed, lower-case) e-mail address.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Email(String);

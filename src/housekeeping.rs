@@ -66,6 +66,10 @@ async fn sweep(state: &AppState) -> Result<()> {
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
+    // Invitations to a company are one-time links too.
+    let invitations =
+        crate::teams::store::delete_spent_invitations(&state.db, now - kept(Rule::AccountTokens))
+            .await?;
     // Privacy requests whose address was never verified were never filed.
     let requests = crate::privacy::requests::sweep_unverified(state).await?;
     let unconfirmed = crate::newsletter::store::forget_unconfirmed(&state.db).await?
@@ -80,11 +84,13 @@ async fn sweep(state: &AppState) -> Result<()> {
             .files
             .sweep_abandoned(std::time::Duration::from_secs(3600))
             .await?;
-    if sessions + attempts + tokens + logins + requests + abandoned + unconfirmed > 0 {
+    if sessions + attempts + tokens + invitations + logins + requests + abandoned + unconfirmed > 0
+    {
         tracing::info!(
             sessions,
             attempts,
             tokens,
+            invitations,
             logins,
             requests,
             abandoned,

@@ -12,7 +12,7 @@ use axum::{
 use crate::{
     db::Db,
     db_run,
-    domain::Role,
+    domain::{CompanyRole, Role},
     error::{Error, Result},
 };
 
@@ -28,17 +28,23 @@ pub struct SessionUser {
     pub company_id: Option<i64>,
     pub company_name: Option<String>,
     pub company_cvr: Option<String>,
+    /// The member's role in the company (`admin` or `recruiter`), read with `company_role()`.
+    #[sqlx(rename = "company_role")]
+    pub company_role_code: Option<String>,
     /// Raised whenever all of the person's sessions end; a session of an older epoch is over.
     pub session_epoch: i64,
 }
 
 impl SessionUser {
-    /// The company an employer acts for; anyone else is refused.
-    pub fn employer_company(&self) -> Result<i64> {
-        match (self.role, self.company_id) {
-            (Role::Employer, Some(company)) => Ok(company),
-            _ => Err(Error::Forbidden),
-        }
+    /// The person's role in their company; `None` for anyone who is no company's member.
+    pub fn company_role(&self) -> Option<CompanyRole> {
+        self.company_role_code
+            .as_deref()
+            .and_then(CompanyRole::parse)
+    }
+
+    pub fn is_company_admin(&self) -> bool {
+        self.role == Role::Employer && self.company_role() == Some(CompanyRole::Admin)
     }
 }
 
@@ -46,7 +52,7 @@ impl SessionUser {
 // platform must not import the accounts feature for it. A blocked account is nobody: its
 // sessions end at their next request, whatever else ended them.
 const SESSION_USER_SQL: &str = "SELECT u.id, u.email, u.name, u.role, u.lang, u.session_epoch, \
-     c.id AS company_id, c.name AS company_name, c.cvr AS company_cvr \
+     c.id AS company_id, c.name AS company_name, c.cvr AS company_cvr, m.role AS company_role \
      FROM users u \
      LEFT JOIN company_members m ON m.user_id = u.id \
      LEFT JOIN companies c ON c.id = m.company_id \
@@ -119,6 +125,60 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentSeeker {
         signed_in_as(parts, state, |role| role == Role::Seeker)
             .await
             .map(CurrentSeeker)
+    }
+}
+
+/// A member of a company, with the company they act for and their role in it. An employer
+/// account that belongs to no company (removed from it, or left) is refused (403). The
+/// membership is read on every request, so a removed member loses access at their next one.
+#[derive(Clone, Debug)]
+pub struct CurrentEmployer {
+    pub user: Arc<SessionUser>,
+    pub company: i64,
+    pub role: CompanyRole,
+}
+
+impl CurrentEmployer {
+    pub fn is_admin(&self) -> bool {
+        self.role == CompanyRole::Admin
+    }
+
+    /// Whose assigned ads alone this member may see: `None` for an admin (every ad of the
+    /// company), the recruiter's own account otherwise.
+    pub fn assigned_only(&self) -> Option<i64> {
+        (!self.is_admin()).then_some(self.user.id)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentEmployer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let user = signed_in_as(parts, state, |role| role == Role::Employer).await?;
+        match (user.company_id, user.company_role()) {
+            (Some(company), Some(role)) => Ok(CurrentEmployer {
+                user,
+                company,
+                role,
+            }),
+            _ => Err(Error::Forbidden.into_response()),
+        }
+    }
+}
+
+/// An admin of their company: members, billing details, company settings.
+pub struct CompanyAdmin(pub CurrentEmployer);
+
+impl<S: Send + Sync> FromRequestParts<S> for CompanyAdmin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let employer = CurrentEmployer::from_request_parts(parts, state).await?;
+        if employer.is_admin() {
+            Ok(CompanyAdmin(employer))
+        } else {
+            Err(Error::Forbidden.into_response())
+        }
     }
 }
 

@@ -282,7 +282,6 @@ const TABLE_OWNERS: &[(&str, &[&str])] = &[
         &[
             "processing_limits",
             "privacy_events",
-            "operator_audit",
             "erasure_records",
             "privacy_requests",
             "privacy_request_events",
@@ -307,7 +306,16 @@ const TABLE_OWNERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("operator", &["account_blocks"]),
+    ("audit", &["operator_audit", "audit_chain"]),
     ("support", &["support_inquiries", "support_messages"]),
+    (
+        "teams",
+        &[
+            "company_invitations",
+            "company_member_events",
+            "ad_assignments",
+        ],
+    ),
     (
         "retention",
         &[

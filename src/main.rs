@@ -1,11 +1,11 @@
 //! The `jobboard` command line (INTERFACE.md): serve, migrate, demo, reindex, policy, operator,
-//! retention, billing.
+//! retention, billing, audit.
 
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 use jobboard::{
-    accounts, ads, app, billing,
+    accounts, ads, app, audit, billing,
     config::{Config, LogFormat},
     demo::{self, DemoOptions},
     error::{Error, Result},
@@ -66,6 +66,18 @@ enum Command {
         #[command(subcommand)]
         command: BillingCommand,
     },
+    /// The operator audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the audit log's hash chain from its checkpoint to its head: exit 0 with a
+    /// one-line summary when intact, non-zero naming the first broken entry otherwise.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -265,6 +277,28 @@ async fn run(command: Command, config: Config) -> Result<()> {
             }
         }
         Command::Billing { command } => billing_command(command, config).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let state = app::prepare(config).await?;
+            let verdict = audit::verify(&state.db).await;
+            state.db.close().await;
+            match verdict? {
+                audit::Verdict::Intact { entries, head } => {
+                    match head {
+                        Some(head) => println!(
+                            "audit log intact: {entries} entries, the newest is {} with hash {}",
+                            head.entry_id, head.hash
+                        ),
+                        None => println!("audit log intact: {entries} entries"),
+                    }
+                    Ok(())
+                }
+                audit::Verdict::Broken { entry, why } => Err(Error::Config(format!(
+                    "audit log broken at entry {entry}: {why}"
+                ))),
+            }
+        }
     }
 }
 

@@ -84,14 +84,24 @@ impl MasterKey {
     /// True when `link` was signed for `purpose` and `what` and has not expired. A link of a
     /// purpose that expires is refused without its expiry.
     pub fn link_valid(&self, purpose: Link, what: &str, link: &SignedLink) -> bool {
+        self.check_link(purpose, what, link) == LinkCheck::Valid
+    }
+
+    /// Like `link_valid`, but tells a genuine link whose time is up from one that was never
+    /// signed, so that a page can say "this link has expired" rather than "not valid".
+    pub fn check_link(&self, purpose: Link, what: &str, link: &SignedLink) -> LinkCheck {
         let expected = match (purpose.expires(), link.exp) {
-            (true, Some(exp)) if exp >= OffsetDateTime::now_utc().unix_timestamp() => {
-                self.mac(purpose.label(), &format!("{what}:{exp}"))
-            }
+            (true, Some(exp)) => self.mac(purpose.label(), &format!("{what}:{exp}")),
             (false, None) => self.mac(purpose.label(), what),
-            _ => return false,
+            _ => return LinkCheck::Invalid,
         };
-        bool::from(link.sig.as_bytes().ct_eq(expected.as_bytes()))
+        if !bool::from(link.sig.as_bytes().ct_eq(expected.as_bytes())) {
+            return LinkCheck::Invalid;
+        }
+        match link.exp {
+            Some(exp) if exp < OffsetDateTime::now_utc().unix_timestamp() => LinkCheck::Expired,
+            _ => LinkCheck::Valid,
+        }
     }
 
     /// A 256-bit key for one purpose (e.g. wrapping the per-person file keys). The MAC input
@@ -141,6 +151,18 @@ pub enum Link {
     NewsletterConfirm,
     /// Unsubscribing from the newsletter or a job alert; `what` is `list:id`. Never expires.
     Unsubscribe,
+    /// An invitation to join a company's team; `what` is `company:invitation`.
+    CompanyInvitation,
+}
+
+/// What `MasterKey::check_link` found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkCheck {
+    Valid,
+    /// Signed by us, but its time is up.
+    Expired,
+    /// Not signed by us for this purpose and object (forged, altered or for something else).
+    Invalid,
 }
 
 impl Link {
@@ -150,6 +172,7 @@ impl Link {
             Link::RequestExport => "privacy-request-export",
             Link::NewsletterConfirm => "newsletter-confirm",
             Link::Unsubscribe => "marketing-unsubscribe",
+            Link::CompanyInvitation => "company-invitation",
         }
     }
 
@@ -251,6 +274,40 @@ mod tests {
         assert_eq!(a.derive_key("files"), a.derive_key("files"));
         assert_ne!(a.derive_key("files"), a.derive_key("other"));
         assert_ne!(a.derive_key("files"), b.derive_key("files"));
+    }
+
+    #[test]
+    fn an_expired_link_is_told_from_a_forged_one() {
+        let key = MasterKey::parse(&"0f".repeat(32)).unwrap();
+        let past = OffsetDateTime::now_utc() - time::Duration::minutes(5);
+        let expired = SignedLink::from_query(Some(&key.sign_link(
+            Link::CompanyInvitation,
+            "3:9",
+            Some(past),
+        )));
+        assert_eq!(
+            key.check_link(Link::CompanyInvitation, "3:9", &expired),
+            LinkCheck::Expired
+        );
+        // The same link for another company is not ours at all, expired or not.
+        assert_eq!(
+            key.check_link(Link::CompanyInvitation, "4:9", &expired),
+            LinkCheck::Invalid
+        );
+        let later = OffsetDateTime::now_utc() + time::Duration::days(7);
+        let fresh = SignedLink::from_query(Some(&key.sign_link(
+            Link::CompanyInvitation,
+            "3:9",
+            Some(later),
+        )));
+        assert_eq!(
+            key.check_link(Link::CompanyInvitation, "3:9", &fresh),
+            LinkCheck::Valid
+        );
+        assert_eq!(
+            key.check_link(Link::ApplicationFile, "3:9", &fresh),
+            LinkCheck::Invalid
+        );
     }
 
     #[test]

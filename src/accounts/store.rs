@@ -5,7 +5,7 @@ use time::{Duration, OffsetDateTime};
 use crate::{
     db::{Db, Tx, now},
     db_run,
-    domain::Role,
+    domain::{CompanyRole, Role},
     error::Result,
     secrets,
 };
@@ -70,7 +70,7 @@ pub async fn insert_user(tx: &mut Tx, user: &NewUser<'_>) -> Result<i64, sqlx::E
     .await)
 }
 
-/// Creates a company with its first member as owner.
+/// Creates a company with its first member as its admin.
 pub async fn insert_company(
     tx: &mut Tx,
     name: &str,
@@ -95,8 +95,8 @@ pub async fn insert_company(
         .fetch_one(&mut *c)
         .await?;
         sqlx::query(
-            "INSERT INTO company_members (company_id, user_id, member_role, created_at) \
-             VALUES ($1, $2, 'owner', $3)",
+            "INSERT INTO company_members (company_id, user_id, role, added_at) \
+             VALUES ($1, $2, 'admin', $3)",
         )
         .bind(company_id)
         .bind(owner_id)
@@ -733,4 +733,143 @@ pub async fn names(
     let rows: Vec<(i64, String)> =
         db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
     Ok(rows.into_iter().collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// A company's members and their roles (the team pages in `crate::teams` change them).
+
+/// A member of a company, as the team page shows them.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Member {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub lang: String,
+    #[sqlx(try_from = "String")]
+    pub role: CompanyRole,
+    pub added_at: OffsetDateTime,
+}
+
+const MEMBER_SQL: &str = "SELECT m.user_id, u.name, u.email, u.lang, m.role, m.added_at \
+     FROM company_members m JOIN users u ON u.id = m.user_id";
+
+/// The company's members: admins first, then by name.
+pub async fn members(db: &Db, company_id: i64) -> Result<Vec<Member>> {
+    let sql = format!(
+        "{MEMBER_SQL} WHERE m.company_id = $1 \
+         ORDER BY CASE m.role WHEN 'admin' THEN 0 ELSE 1 END, u.name, u.id"
+    );
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(company_id)
+        .fetch_all(p)
+        .await)?,
+    )
+}
+
+/// The company a person belongs to, with their membership, inside a transaction.
+pub async fn membership_in(tx: &mut Tx, user_id: i64) -> Result<Option<(i64, Member)>> {
+    let company: Option<i64> = db_run!(tx tx, |c| sqlx::query_scalar(
+        "SELECT company_id FROM company_members WHERE user_id = $1"
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *c)
+    .await)?;
+    let Some(company_id) = company else {
+        return Ok(None);
+    };
+    Ok(member_in(tx, company_id, user_id)
+        .await?
+        .map(|m| (company_id, m)))
+}
+
+/// One member of the company, inside a transaction; `None` if they are no member of it.
+pub async fn member_in(tx: &mut Tx, company_id: i64, user_id: i64) -> Result<Option<Member>> {
+    let sql = format!("{MEMBER_SQL} WHERE m.company_id = $1 AND m.user_id = $2");
+    Ok(db_run!(tx tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(company_id)
+        .bind(user_id)
+        .fetch_optional(&mut *c)
+        .await)?)
+}
+
+/// The key `Tx::lock` takes for changes to one company's members.
+pub fn members_lock(company_id: i64) -> String {
+    format!("company-members:{company_id}")
+}
+
+/// Serialises changes to one company's members until the transaction ends (`Tx::lock`), so
+/// that two admins removing each other at once cannot leave the company without one. False if
+/// there is no such company.
+pub async fn lock_company(tx: &mut Tx, company_id: i64) -> Result<bool> {
+    tx.lock(&[&members_lock(company_id)]).await?;
+    let found: Option<i64> = db_run!(tx tx, |c| sqlx::query_scalar(
+        "SELECT id FROM companies WHERE id = $1"
+    )
+    .bind(company_id)
+    .fetch_optional(&mut *c)
+    .await)?;
+    Ok(found.is_some())
+}
+
+pub async fn admin_count(tx: &mut Tx, company_id: i64) -> Result<i64> {
+    Ok(db_run!(tx tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM company_members WHERE company_id = $1 AND role = 'admin'"
+    )
+    .bind(company_id)
+    .fetch_one(&mut *c)
+    .await)?)
+}
+
+/// Adds a member; an account that belongs to a company already surfaces as a unique violation.
+pub async fn insert_member(
+    tx: &mut Tx,
+    company_id: i64,
+    user_id: i64,
+    role: CompanyRole,
+    added_by: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    db_run!(tx tx, |c| sqlx::query(
+        "INSERT INTO company_members (company_id, user_id, role, added_at, added_by) \
+         VALUES ($1, $2, $3, $4, $5)"
+    )
+    .bind(company_id)
+    .bind(user_id)
+    .bind(role.as_str())
+    .bind(now())
+    .bind(added_by)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn set_member_role(
+    tx: &mut Tx,
+    company_id: i64,
+    user_id: i64,
+    role: CompanyRole,
+) -> Result<bool> {
+    let changed = db_run!(tx tx, |c| sqlx::query(
+        "UPDATE company_members SET role = $1 WHERE company_id = $2 AND user_id = $3"
+    )
+    .bind(role.as_str())
+    .bind(company_id)
+    .bind(user_id)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+pub async fn delete_member(tx: &mut Tx, company_id: i64, user_id: i64) -> Result<bool> {
+    let changed = db_run!(tx tx, |c| sqlx::query(
+        "DELETE FROM company_members WHERE company_id = $1 AND user_id = $2"
+    )
+    .bind(company_id)
+    .bind(user_id)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
 }

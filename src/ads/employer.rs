@@ -21,7 +21,7 @@ use crate::{
     calendar,
     error::{Error, Result},
     i18n::Tr,
-    identity::{CurrentUser, SessionUser},
+    identity::CurrentEmployer,
     state::AppState,
     web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
@@ -62,13 +62,15 @@ impl DashboardPage {
 
 pub async fn dashboard(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     l: Layout,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response> {
-    let company = user.employer_company()?;
+    let company = who.company;
     let filter = AdState::parse(&query.state);
-    let counts = store::company_state_counts(&state.db, company).await?;
+    // A recruiter sees the ads they work on; an admin every ad of the company.
+    let assigned = who.assigned_only();
+    let counts = store::company_state_counts(&state.db, company, assigned).await?;
     let t = l.t;
     let total: i64 = counts.iter().map(|(_, n)| n).sum();
     let mut tabs = vec![StateTab {
@@ -90,7 +92,7 @@ pub async fn dashboard(
             current: filter == Some(*s),
         });
     }
-    let ads = store::company_ads(&state.db, company, filter, &query.q).await?;
+    let ads = store::company_ads(&state.db, company, assigned, filter, &query.q).await?;
     let blocked = crate::operator::blocks::statement(
         &state,
         crate::operator::blocks::BlockSubject::Company(company),
@@ -125,9 +127,8 @@ struct FormPage {
     problem: Option<&'static str>,
 }
 
-pub async fn new_form(CurrentUser(user): CurrentUser, l: Layout) -> Result<Response> {
-    user.employer_company()?;
-    let form = AdForm::new_ad(&user.name, &user.email);
+pub async fn new_form(who: CurrentEmployer, l: Layout) -> Result<Response> {
+    let form = AdForm::new_ad(&who.user.name, &who.user.email);
     render(&FormPage {
         heading: l.t.s("ads.new.title").to_string(),
         action: "/employer/ads/new".into(),
@@ -168,26 +169,29 @@ async fn checked(
 
 pub async fn create(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     l: Layout,
     Form(form): Form<AdForm>,
 ) -> Result<Response> {
-    let company = user.employer_company()?;
+    let company = who.company;
     let heading = l.t.s("ads.new.title").to_string();
     let (content, l) = match checked(l, form, heading, "/employer/ads/new".into()).await? {
         Ok(ok) => ok,
         Err(page) => return Ok(page),
     };
-    let id = lifecycle::create_draft(&state, company, user.id, &content).await?;
+    let id = lifecycle::create_draft(&state, company, who.user.id, &content).await?;
     flash(&l.session, FlashKind::Success, l.t.s("ads.flash.saved")).await?;
     Ok(Redirect::to(&format!("/employer/ads/{id}")).into_response())
 }
 
-/// The ad and its content, for its company only.
-pub(super) async fn load_owned(state: &AppState, user: &SessionUser, id: i64) -> Result<AdRecord> {
-    let company = user.employer_company()?;
+/// The ad, for its company's admins and the recruiters who work on it only.
+pub(super) async fn load_owned(
+    state: &AppState,
+    who: &CurrentEmployer,
+    id: i64,
+) -> Result<AdRecord> {
     let ad = store::ad(&state.db, id).await?.ok_or(Error::NotFound)?;
-    if ad.company_id != company {
+    if ad.company_id != who.company || !crate::teams::may_work_on(&state.db, who, id).await? {
         return Err(Error::NotFound);
     }
     Ok(ad)
@@ -218,11 +222,11 @@ impl ManagePage {
 
 pub async fn manage(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     l: Layout,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let ad = load_owned(&state, &user, id).await?;
+    let ad = load_owned(&state, &who, id).await?;
     let t = l.t;
     let draft = match ad.draft_revision_id {
         Some(r) => Some(AdView::new(t, &ad, store::revision(&state.db, r).await?)),
@@ -246,11 +250,11 @@ pub async fn manage(
 
 pub async fn edit_form(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     l: Layout,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let ad = load_owned(&state, &user, id).await?;
+    let ad = load_owned(&state, &who, id).await?;
     let revision = ad
         .draft_revision_id
         .or(ad.live_revision_id)
@@ -281,18 +285,18 @@ async fn missing(state: &AppState, t: Tr, ad: &AdRecord) -> Result<Option<(AdFor
 
 pub async fn save_edit(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     l: Layout,
     Path(id): Path<i64>,
     Form(form): Form<AdForm>,
 ) -> Result<Response> {
-    let ad = load_owned(&state, &user, id).await?;
+    let ad = load_owned(&state, &who, id).await?;
     let heading = l.t.f("ads.edit.title", &[("title", &form.title)]);
     let (content, l) = match checked(l, form, heading, format!("/employer/ads/{id}/edit")).await? {
         Ok(ok) => ok,
         Err(page) => return Ok(page),
     };
-    lifecycle::save_edit(&state, id, ad.company_id, user.id, &content).await?;
+    lifecycle::save_edit(&state, id, ad.company_id, who.user.id, &content).await?;
     let message = if ad.state == AdState::Published {
         "ads.flash.saved_live"
     } else {
@@ -305,14 +309,15 @@ pub async fn save_edit(
 /// The simple actions: each is a button on the ad's page.
 pub async fn action(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     l: Layout,
     Path((id, action)): Path<(i64, String)>,
 ) -> Result<Response> {
-    let company = user.employer_company()?;
+    let company = who.company;
     let t = l.t;
+    // Every action is on an ad this member works on.
+    let ad = load_owned(&state, &who, id).await?;
     if action == "submit" {
-        let ad = load_owned(&state, &user, id).await?;
         // A new listing of a paid ad is ordered first: the checkout shows the price, then
         // places the order and submits the ad in one step.
         if crate::billing::ad_needs_order(&state, &ad).await? {
@@ -341,11 +346,11 @@ pub async fn action(
             (id, "ads.flash.closed")
         }
         "relist" => {
-            lifecycle::relist(&state, t, id, company, user.id).await?;
+            lifecycle::relist(&state, t, id, company, who.user.id).await?;
             return Ok(Redirect::to(&format!("/employer/ads/{id}/edit")).into_response());
         }
         "duplicate" => (
-            lifecycle::duplicate(&state, id, company, user.id).await?,
+            lifecycle::duplicate(&state, id, company, who.user.id).await?,
             "ads.flash.duplicated",
         ),
         _ => return Err(Error::NotFound),

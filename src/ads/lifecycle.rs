@@ -10,7 +10,7 @@ use super::{
     store::{self, AdRecord, Lifecycle},
 };
 use crate::{
-    calendar,
+    audit, calendar,
     db::{Tx, now},
     error::{Error, Result},
     i18n::{Lang, Tr},
@@ -50,6 +50,7 @@ pub async fn create_draft(
 ) -> Result<i64> {
     let mut tx = state.db.begin().await?;
     let id = store::insert_ad(&mut tx, company_id, content, author).await?;
+    crate::teams::assign_author(&mut tx, id, author).await?;
     tx.commit().await?;
     tracing::info!(ad_id = id, company_id, "ad drafted");
     Ok(id)
@@ -183,6 +184,8 @@ pub async fn approve(state: &AppState, ad_id: i64, operator: i64) -> Result<()> 
         let mail = emails::approved(t, &email, &name, &content.title, &link)?;
         state.queue_mail(&mut tx, &mail).await?;
     }
+    let entry = audit::Entry::new(operator, audit::Action::ApprovedAd);
+    audit::record(&mut tx, entry.on(audit::Object::Ad(ad_id))).await?;
     tx.commit().await?;
     state.mail_queued();
     tracing::info!(ad_id, operator, "ad approved");
@@ -221,6 +224,9 @@ pub async fn reject(state: &AppState, ad_id: i64, operator: i64, reason: &str) -
         let mail = emails::rejected(t, &email, &name, &content.title, reason, &link)?;
         state.queue_mail(&mut tx, &mail).await?;
     }
+    // The reason is free text (kept with the decision); the log names the ad only.
+    let entry = audit::Entry::new(operator, audit::Action::RejectedAd);
+    audit::record(&mut tx, entry.on(audit::Object::Ad(ad_id))).await?;
     tx.commit().await?;
     state.mail_queued();
     tracing::info!(ad_id, operator, "ad rejected");
@@ -282,6 +288,7 @@ pub async fn duplicate(state: &AppState, ad_id: i64, company_id: i64, author: i6
     let mut content = store::revision_in(&mut tx, source).await?;
     content.deadline = None;
     let id = store::insert_ad(&mut tx, company_id, &content, author).await?;
+    crate::teams::assign_author(&mut tx, id, author).await?;
     tx.commit().await?;
     Ok(id)
 }

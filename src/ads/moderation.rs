@@ -17,6 +17,7 @@ use super::{
     view::AdView,
 };
 use crate::{
+    audit::{self, Action, Entry, Object},
     error::{Error, Result},
     identity::CurrentOperator,
     state::AppState,
@@ -196,6 +197,9 @@ pub async fn set_trust(
     if !store::set_trusted(&state.db, id, trusted).await? {
         return Err(Error::NotFound);
     }
+    let reason = if trusted { "trusted" } else { "untrusted" };
+    let entry = Entry::new(operator.id, Action::SetCompanyTrust);
+    audit::record_now(&state, entry.on(Object::Company(id)).because(reason)).await?;
     tracing::info!(
         company_id = id,
         trusted,
@@ -234,6 +238,9 @@ pub async fn set_verified(
     if !store::set_verified(&state.db, id, by).await? {
         return Err(Error::NotFound);
     }
+    let reason = if verified { "verified" } else { "unverified" };
+    let entry = Entry::new(operator.id, Action::SetCompanyVerified);
+    audit::record_now(&state, entry.on(Object::Company(id)).because(reason)).await?;
     tracing::info!(
         company_id = id,
         verified,

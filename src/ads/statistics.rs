@@ -19,7 +19,7 @@ use crate::{
     calendar,
     error::Result,
     i18n::Tr,
-    identity::CurrentUser,
+    identity::CurrentEmployer,
     state::AppState,
     web::{
         charts::{DailyChart, days_up_to},
@@ -125,13 +125,14 @@ impl AdStatistics {
     }
 }
 
-/// `/employer/ads/{id}/statistics.csv`: every day the ad has counts for, oldest first.
+/// `/employer/ads/{id}/statistics.csv`: every day the ad has counts for, oldest first (for
+/// the company's admins and the recruiters who work on the ad).
 pub async fn csv(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let ad = load_owned(&state, &user, id).await?;
+    let ad = load_owned(&state, &who, id).await?;
     // Every day there is: counts start with the ad, and no ad is older than this.
     let first = time::macros::date!(2000 - 01 - 01);
     let rows =

@@ -388,9 +388,11 @@ const SUMMARY_SQL: &str = "SELECT a.id, c.name AS company_name, a.state, a.revie
      JOIN ad_revisions r ON r.id = COALESCE(a.draft_revision_id, a.live_revision_id)";
 
 /// A company's ads, optionally in one state and matching words of the title.
+/// A company's ads; with `assigned_to`, only those that recruiter works on.
 pub async fn company_ads(
     db: &Db,
     company_id: i64,
+    assigned_to: Option<i64>,
     state: Option<AdState>,
     title_query: &str,
 ) -> Result<Vec<AdSummary>> {
@@ -400,26 +402,46 @@ pub async fn company_ads(
     );
     let sql = format!(
         "{SUMMARY_SQL} WHERE a.company_id = $1 AND ($2 = '' OR a.state = $2) AND LOWER(r.title) LIKE $3 \
-         ORDER BY a.updated_at DESC LIMIT 500"
+         AND ({}) ORDER BY a.updated_at DESC LIMIT 500",
+        assigned_to_sql(4)
     );
     Ok(
         db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(company_id)
         .bind(state.map(|s| s.as_str()).unwrap_or(""))
         .bind(&pattern)
+        .bind(assigned_to)
         .fetch_all(p)
         .await)?,
     )
 }
 
-/// Counts of a company's ads per state, for the dashboard's tabs.
-pub async fn company_state_counts(db: &Db, company_id: i64) -> Result<Vec<(String, i64)>> {
-    Ok(db_run!(pool db, |p| sqlx::query_as(
-        "SELECT state, COUNT(*) FROM ads WHERE company_id = $1 GROUP BY state"
+/// The condition that ad `a` is one the recruiter bound as `$n` works on (see `teams`), or
+/// true when `$n` is no one (an admin: every ad).
+pub fn assigned_to_sql(n: u8) -> String {
+    format!(
+        "${n} IS NULL OR EXISTS (SELECT 1 FROM ad_assignments s WHERE s.ad_id = a.id AND s.user_id = ${n})"
     )
-    .bind(company_id)
-    .fetch_all(p)
-    .await)?)
+}
+
+/// Counts of a company's ads per state, for the dashboard's tabs (with `assigned_to`, of the
+/// ads that recruiter works on).
+pub async fn company_state_counts(
+    db: &Db,
+    company_id: i64,
+    assigned_to: Option<i64>,
+) -> Result<Vec<(String, i64)>> {
+    let sql = format!(
+        "SELECT a.state, COUNT(*) FROM ads a WHERE a.company_id = $1 AND ({}) GROUP BY a.state",
+        assigned_to_sql(2)
+    );
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(company_id)
+        .bind(assigned_to)
+        .fetch_all(p)
+        .await)?,
+    )
 }
 
 /// Revisions waiting for an operator, oldest first.

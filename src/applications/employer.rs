@@ -20,19 +20,23 @@ use crate::{
     db_run, documents,
     error::{Error, Result},
     i18n::{Lang, instant},
-    identity::{CurrentUser, SessionUser},
+    identity::{CompanyAdmin, CurrentEmployer},
     secrets::{Link, SignedLink},
     state::AppState,
     web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
 
-/// The application, if it was sent to this user's company; "not found" otherwise.
-async fn owned(state: &AppState, user: &SessionUser, id: i64) -> Result<ApplicationRow> {
-    let company = user.employer_company()?;
-    store::by_id(&state.db, id)
+/// The application, if it was sent to this member's company and they work on its ad (an
+/// admin on every one); "not found" otherwise.
+async fn owned(state: &AppState, who: &CurrentEmployer, id: i64) -> Result<ApplicationRow> {
+    let a = store::by_id(&state.db, id)
         .await?
-        .filter(|a| a.company_id == company)
-        .ok_or(Error::NotFound)
+        .filter(|a| a.company_id == who.company)
+        .ok_or(Error::NotFound)?;
+    if !crate::teams::may_work_on(&state.db, who, a.ad_id).await? {
+        return Err(Error::NotFound);
+    }
+    Ok(a)
 }
 
 /// Like `owned`, for changes: while the applicant restricts processing (GDPR Art. 18) the
@@ -41,10 +45,10 @@ async fn owned(state: &AppState, user: &SessionUser, id: i64) -> Result<Applicat
 async fn owned_for_change(
     state: &AppState,
     l: &Layout,
-    user: &SessionUser,
+    who: &CurrentEmployer,
     id: i64,
 ) -> Result<std::result::Result<ApplicationRow, Response>> {
-    let a = owned(state, user, id).await?;
+    let a = owned(state, who, id).await?;
     if crate::privacy::limits::is_restricted(&state.db, a.seeker_id).await? {
         flash(
             &l.session,
@@ -106,15 +110,16 @@ struct InboxPage {
 
 pub async fn inbox(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     l: Layout,
     Query(q): Query<InboxQuery>,
 ) -> Result<Response> {
-    let company = user.employer_company()?;
+    let company = who.company;
+    let assigned = who.assigned_only();
     let ad = q.ad.parse::<i64>().ok();
     let status = Status::parse(&q.status);
     let t = l.t;
-    let rows = store::inbox(&state.db, company, ad, status)
+    let rows = store::inbox(&state.db, company, assigned, ad, status)
         .await?
         .into_iter()
         .map(|a| InboxRow {
@@ -125,14 +130,18 @@ pub async fn inbox(
             received: instant(t.lang(), a.created_at),
         })
         .collect();
-    let ad_titles: Vec<(i64, String)> = db_run!(pool & state.db, |p| {
-        sqlx::query_as(
+    let sql = format!(
         "SELECT DISTINCT a.id, r.title FROM applications ap JOIN ads a ON a.id = ap.ad_id \
-         JOIN ad_revisions r ON r.id = COALESCE(a.live_revision_id, a.draft_revision_id) WHERE ap.company_id = $1 ORDER BY a.id DESC"
-    )
-    .bind(company)
-    .fetch_all(p)
-    .await
+         JOIN ad_revisions r ON r.id = COALESCE(a.live_revision_id, a.draft_revision_id) \
+         WHERE ap.company_id = $1 AND ({}) ORDER BY a.id DESC",
+        store::assigned_to_sql(2)
+    );
+    let ad_titles: Vec<(i64, String)> = db_run!(pool & state.db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(company)
+            .bind(assigned)
+            .fetch_all(p)
+            .await
     })?;
     let mut ads = vec![SelectOption {
         value: String::new(),
@@ -215,11 +224,11 @@ async fn show_page(
 
 pub async fn show(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     l: Layout,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let a = owned(&state, &user, id).await?;
+    let a = owned(&state, &who, id).await?;
     render(&show_page(&state, l, a, FieldErrors::default()).await?)
 }
 
@@ -230,12 +239,12 @@ pub struct StatusForm {
 
 pub async fn set_status(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     l: Layout,
     Path(id): Path<i64>,
     Form(form): Form<StatusForm>,
 ) -> Result<Response> {
-    let a = match owned_for_change(&state, &l, &user, id).await? {
+    let a = match owned_for_change(&state, &l, &who, id).await? {
         Ok(a) => a,
         Err(back) => return Ok(back),
     };
@@ -269,12 +278,12 @@ pub struct NoteForm {
 
 pub async fn add_note(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     l: Layout,
     Path(id): Path<i64>,
     Form(form): Form<NoteForm>,
 ) -> Result<Response> {
-    let a = match owned_for_change(&state, &l, &user, id).await? {
+    let a = match owned_for_change(&state, &l, &who, id).await? {
         Ok(a) => a,
         Err(back) => return Ok(back),
     };
@@ -285,7 +294,7 @@ pub async fn add_note(
         let page = show_page(&state, l, a, errors).await?;
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    store::add_note(&state.db, id, user.id, body).await?;
+    store::add_note(&state.db, id, who.user.id, body).await?;
     flash(&l.session, FlashKind::Success, l.t.s("inbox.note_saved")).await?;
     Ok(Redirect::to(&format!("/employer/applications/{id}")).into_response())
 }
@@ -301,11 +310,11 @@ struct RejectPage {
 
 pub async fn reject_form(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     l: Layout,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let a = match owned_for_change(&state, &l, &user, id).await? {
+    let a = match owned_for_change(&state, &l, &who, id).await? {
         Ok(a) => a,
         Err(back) => return Ok(back),
     };
@@ -331,12 +340,12 @@ pub struct RejectForm {
 
 pub async fn reject(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     l: Layout,
     Path(id): Path<i64>,
     Form(form): Form<RejectForm>,
 ) -> Result<Response> {
-    let a = match owned_for_change(&state, &l, &user, id).await? {
+    let a = match owned_for_change(&state, &l, &who, id).await? {
         Ok(a) => a,
         Err(back) => return Ok(back),
     };
@@ -372,10 +381,10 @@ pub async fn reject(
 
 pub async fn download(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     Path((id, file)): Path<(i64, i64)>,
 ) -> Result<Response> {
-    let a = owned(&state, &user, id).await?;
+    let a = owned(&state, &who, id).await?;
     send_file(&state, &a, file).await
 }
 
@@ -423,10 +432,10 @@ struct SettingsPage {
 /// How applications reach the company's contact person: secure links (default) or attachments.
 pub async fn settings(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CompanyAdmin(admin): CompanyAdmin,
     l: Layout,
 ) -> Result<Response> {
-    let company = user.employer_company()?;
+    let company = admin.company;
     let attachments: bool = db_run!(pool & state.db, |p| sqlx::query_scalar(
         "SELECT forward_attachments FROM companies WHERE id = $1"
     )
@@ -447,11 +456,11 @@ pub struct SettingsForm {
 
 pub async fn save_settings(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CompanyAdmin(admin): CompanyAdmin,
     l: Layout,
     Form(form): Form<SettingsForm>,
 ) -> Result<Response> {
-    let company = user.employer_company()?;
+    let company = admin.company;
     let attachments = match form.forwarding.as_str() {
         "attachments" => true,
         "links" => false,

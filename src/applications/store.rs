@@ -59,21 +59,33 @@ pub async fn sent_by(db: &Db, seekers: &[i64]) -> Result<Vec<ApplicationRow>> {
 }
 
 /// The company's inbox, optionally for one ad and one status.
+/// The condition that application `ap` is to an ad the recruiter bound as `$n` works on, or
+/// true when `$n` is no one (an admin sees every application of the company).
+pub fn assigned_to_sql(n: u8) -> String {
+    format!(
+        "${n} IS NULL OR EXISTS (SELECT 1 FROM ad_assignments s WHERE s.ad_id = ap.ad_id AND s.user_id = ${n})"
+    )
+}
+
+/// The company's inbox; with `assigned_to`, only the applications to that recruiter's ads.
 pub async fn inbox(
     db: &Db,
     company: i64,
+    assigned_to: Option<i64>,
     ad: Option<i64>,
     status: Option<Status>,
 ) -> Result<Vec<ApplicationRow>> {
     let sql = format!(
         "{APPLICATION_SQL} WHERE ap.company_id = $1 AND ($2 = 0 OR ap.ad_id = $2) AND ($3 = '' OR ap.status = $3) \
-         ORDER BY ap.created_at DESC LIMIT 500"
+         AND ({}) ORDER BY ap.created_at DESC LIMIT 500",
+        assigned_to_sql(4)
     );
     Ok(
         db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(company)
         .bind(ad.unwrap_or(0))
         .bind(status.map(|s| s.as_str()).unwrap_or(""))
+        .bind(assigned_to)
         .fetch_all(p)
         .await)?,
     )

@@ -23,7 +23,7 @@ use crate::{
     domain::Email,
     error::{Error, Result},
     i18n::{Lang, date},
-    identity::{CurrentUser, SessionUser},
+    identity::{CompanyAdmin, CurrentEmployer},
     state::AppState,
     web::{
         FieldErrors, FlashKind, Layout, attachment_disposition, flash, render, render_with_status,
@@ -91,16 +91,12 @@ struct DashboardPage {
     has_details: bool,
 }
 
-fn company_of(user: &SessionUser) -> Result<i64> {
-    user.employer_company()
-}
-
 pub async fn dashboard(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CompanyAdmin(who): CompanyAdmin,
     l: Layout,
 ) -> Result<Response> {
-    let company = company_of(&user)?;
+    let company = who.company;
     let lang = l.t.lang();
     let today = calendar::today();
     let history: Vec<StatusView> = store::status_history(&state.db, company)
@@ -166,10 +162,10 @@ pub async fn dashboard(
 /// A document of the employer's own company; any other number is "not found".
 pub async fn download(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CompanyAdmin(who): CompanyAdmin,
     Path((id, format)): Path<(String, String)>,
 ) -> Result<Response> {
-    let company = company_of(&user)?;
+    let company = who.company;
     let format = Format::parse(&format).ok_or(Error::NotFound)?;
     let Some((doc, owner)) = super::find_document(&state, &id).await? else {
         return Err(Error::NotFound);
@@ -223,10 +219,10 @@ struct DetailsPage {
 
 pub async fn details_form(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CompanyAdmin(who): CompanyAdmin,
     l: Layout,
 ) -> Result<Response> {
-    let company = company_of(&user)?;
+    let company = who.company;
     let form = match store::profile(&state.db, company).await? {
         Some(p) => DetailsForm {
             billing_email: p.billing_email,
@@ -237,7 +233,7 @@ pub async fn details_form(
             order_reference: p.order_reference.unwrap_or_default(),
         },
         None => DetailsForm {
-            billing_email: user.email.clone(),
+            billing_email: who.user.email.clone(),
             ..DetailsForm::default()
         },
     };
@@ -250,11 +246,11 @@ pub async fn details_form(
 
 pub async fn save_details(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CompanyAdmin(who): CompanyAdmin,
     l: Layout,
     Form(form): Form<DetailsForm>,
 ) -> Result<Response> {
-    let company = company_of(&user)?;
+    let company = who.company;
     let t = l.t;
     let mut errors = FieldErrors::default();
     let email = match Email::parse(&form.billing_email) {
@@ -388,12 +384,17 @@ async fn ad_title(state: &AppState, ad: &ads::store::AdRecord) -> Result<String>
     }
 }
 
-async fn owned_ad(state: &AppState, user: &SessionUser, id: i64) -> Result<ads::store::AdRecord> {
-    let company = company_of(user)?;
+async fn owned_ad(
+    state: &AppState,
+    who: &CurrentEmployer,
+    id: i64,
+) -> Result<ads::store::AdRecord> {
+    let company = who.company;
     let ad = ads::store::ad(&state.db, id)
         .await?
         .ok_or(Error::NotFound)?;
-    if ad.company_id != company {
+    // A recruiter orders only the ads they work on.
+    if ad.company_id != company || !crate::teams::may_work_on(&state.db, who, id).await? {
         return Err(Error::NotFound);
     }
     Ok(ad)
@@ -401,7 +402,7 @@ async fn owned_ad(state: &AppState, user: &SessionUser, id: i64) -> Result<ads::
 
 async fn checkout_page(
     state: &AppState,
-    user: &SessionUser,
+    who: &CurrentEmployer,
     l: Layout,
     ad: &ads::store::AdRecord,
     chosen: &str,
@@ -413,7 +414,7 @@ async fn checkout_page(
         .into_iter()
         .filter(|p| p.kind != "package")
         .collect();
-    let package_left: i64 = store::packages(&state.db, company_of(user)?, now())
+    let package_left: i64 = store::packages(&state.db, who.company, now())
         .await?
         .iter()
         .map(PackageRow::remaining)
@@ -448,15 +449,15 @@ async fn checkout_page(
 
 pub async fn checkout(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     l: Layout,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let ad = owned_ad(&state, &user, id).await?;
+    let ad = owned_ad(&state, &who, id).await?;
     if !super::ad_needs_order(&state, &ad).await? {
         return Ok(Redirect::to(&format!("/employer/ads/{id}")).into_response());
     }
-    render(&checkout_page(&state, &user, l, &ad, "", None).await?)
+    render(&checkout_page(&state, &who, l, &ad, "", None).await?)
 }
 
 #[derive(Deserialize, Default)]
@@ -467,14 +468,14 @@ pub struct CheckoutForm {
 
 pub async fn confirm_checkout(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     l: Layout,
     Path(id): Path<i64>,
     Form(form): Form<CheckoutForm>,
 ) -> Result<Response> {
-    let company = company_of(&user)?;
+    let company = who.company;
     let t = l.t;
-    let ad = owned_ad(&state, &user, id).await?;
+    let ad = owned_ad(&state, &who, id).await?;
     if !super::ad_needs_order(&state, &ad).await? {
         return Ok(Redirect::to(&format!("/employer/ads/{id}")).into_response());
     }
@@ -491,7 +492,7 @@ pub async fn confirm_checkout(
     let Some(product) = product else {
         let page = checkout_page(
             &state,
-            &user,
+            &who,
             l,
             &ad,
             "",
@@ -501,13 +502,13 @@ pub async fn confirm_checkout(
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let title = ad_title(&state, &ad).await?;
-    let buyer = super::buyer(&state, company, &user.name, &user.email).await?;
-    let lang = Lang::parse(&user.lang).unwrap_or(t.lang());
+    let buyer = super::buyer(&state, company, &who.user.name, &who.user.email).await?;
+    let lang = Lang::parse(&who.user.lang).unwrap_or(t.lang());
     let mut tx = state.db.begin().await?;
     let submitted = ads::lifecycle::submit_in(&mut tx, t, id, company).await?;
     let order = NewOrder {
         company_id: company,
-        ordered_by: Some(user.id),
+        ordered_by: Some(who.user.id),
         product,
         description: format!("{}: {title}", product.name(Lang::Da)),
         ad_id: Some(id),
@@ -520,7 +521,7 @@ pub async fn confirm_checkout(
             drop(tx);
             let page = checkout_page(
                 &state,
-                &user,
+                &who,
                 l,
                 &ad,
                 &form.product,
@@ -559,7 +560,7 @@ struct PackagesPage {
 
 async fn packages_page(
     state: &AppState,
-    user: &SessionUser,
+    who: &CurrentEmployer,
     l: Layout,
     error: Option<String>,
 ) -> Result<PackagesPage> {
@@ -572,10 +573,7 @@ async fn packages_page(
         .collect();
     Ok(PackagesPage {
         offers,
-        packages: package_views(
-            lang,
-            &store::packages(&state.db, company_of(user)?, now()).await?,
-        ),
+        packages: package_views(lang, &store::packages(&state.db, who.company, now()).await?),
         error,
         l: l.with_form().await?,
     })
@@ -583,20 +581,19 @@ async fn packages_page(
 
 pub async fn packages(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CompanyAdmin(who): CompanyAdmin,
     l: Layout,
 ) -> Result<Response> {
-    company_of(&user)?;
-    render(&packages_page(&state, &user, l, None).await?)
+    render(&packages_page(&state, &who, l, None).await?)
 }
 
 pub async fn buy_package(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CompanyAdmin(who): CompanyAdmin,
     l: Layout,
     Form(form): Form<CheckoutForm>,
 ) -> Result<Response> {
-    let company = company_of(&user)?;
+    let company = who.company;
     let t = l.t;
     let products = store::products(&state.db, true).await?;
     let Some(product) = products
@@ -605,19 +602,19 @@ pub async fn buy_package(
     else {
         let page = packages_page(
             &state,
-            &user,
+            &who,
             l,
             Some(t.s("billing.checkout.choose").to_string()),
         )
         .await?;
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let buyer = super::buyer(&state, company, &user.name, &user.email).await?;
-    let lang = Lang::parse(&user.lang).unwrap_or(t.lang());
+    let buyer = super::buyer(&state, company, &who.user.name, &who.user.email).await?;
+    let lang = Lang::parse(&who.user.lang).unwrap_or(t.lang());
     let mut tx = state.db.begin().await?;
     let order = NewOrder {
         company_id: company,
-        ordered_by: Some(user.id),
+        ordered_by: Some(who.user.id),
         product,
         description: product.name(Lang::Da).to_string(),
         ad_id: None,

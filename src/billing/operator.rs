@@ -22,6 +22,7 @@ use super::{
 };
 use crate::{
     ads::view::Choice,
+    audit::{self, Action, Entry, Object},
     calendar,
     error::{Error, Result},
     i18n::{Lang, date},
@@ -335,7 +336,7 @@ pub async fn products(
 
 pub async fn save_product(
     State(state): State<AppState>,
-    CurrentOperator(_): CurrentOperator,
+    CurrentOperator(op): CurrentOperator,
     l: Layout,
     Form(form): Form<ProductForm>,
 ) -> Result<Response> {
@@ -427,7 +428,7 @@ pub async fn save_product(
         let page = products_page(&state, l, Some(form), errors).await?;
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    store::save_product(
+    let product = store::save_product(
         &state.db,
         id,
         &ProductInput {
@@ -445,6 +446,8 @@ pub async fn save_product(
         },
     )
     .await?;
+    let entry = Entry::new(op.id, Action::SavedProduct).on(Object::Product(product));
+    audit::record_now(&state, entry).await?;
     flash(
         &l.session,
         FlashKind::Success,
@@ -624,7 +627,7 @@ async fn invoice_page(
 
 pub async fn invoice(
     State(state): State<AppState>,
-    CurrentOperator(_): CurrentOperator,
+    CurrentOperator(op): CurrentOperator,
     l: Layout,
     Path(id): Path<i64>,
 ) -> Result<Response> {
@@ -632,17 +635,21 @@ pub async fn invoice(
         paid_on: calendar::today().to_string(),
         ..PaymentForm::default()
     };
-    render(
-        &invoice_page(
-            &state,
-            l,
-            id,
-            payment,
-            CreditForm::default(),
-            FieldErrors::default(),
-        )
-        .await?,
+    let page = invoice_page(
+        &state,
+        l,
+        id,
+        payment,
+        CreditForm::default(),
+        FieldErrors::default(),
     )
+    .await?;
+    audit::record_now(
+        &state,
+        Entry::new(op.id, Action::ViewedInvoice).on(Object::Invoice(id)),
+    )
+    .await?;
+    render(&page)
 }
 
 fn parse_day(input: &str) -> Option<Date> {
@@ -692,6 +699,8 @@ pub async fn record_payment(
         Some(op.id),
     )
     .await?;
+    let entry = Entry::new(op.id, Action::RecordedPayment).on(Object::Invoice(id));
+    audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     flash(
         &l.session,
@@ -735,6 +744,8 @@ pub async fn credit(
     if errors.is_empty() {
         match super::credit(&state, id, partial, &reason, Some(op.id), calendar::today()).await {
             Ok(note) => {
+                let entry = Entry::new(op.id, Action::IssuedCreditNote).on(Object::Invoice(id));
+                audit::record_now(&state, entry).await?;
                 flash(
                     &l.session,
                     FlashKind::Success,
@@ -862,6 +873,7 @@ pub async fn upload_bank(
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let report = bank::import(&state, &text, op.id).await?;
+    audit::record_now(&state, Entry::new(op.id, Action::ImportedBankStatement)).await?;
     let mut message = t.f(
         "billing.bank.imported",
         &[
@@ -951,6 +963,8 @@ pub async fn resolve_bank_line(
         )
         .await?;
     }
+    let entry = Entry::new(op.id, Action::ResolvedBankLine).on(Object::BankLine(id));
+    audit::record(&mut tx, entry.because(resolution)).await?;
     tx.commit().await?;
     flash(&l.session, FlashKind::Success, t.s(key)).await?;
     Ok(Redirect::to("/operator/billing/bank").into_response())
@@ -967,7 +981,7 @@ pub struct ExportQuery {
 
 pub async fn export(
     State(state): State<AppState>,
-    CurrentOperator(_): CurrentOperator,
+    CurrentOperator(op): CurrentOperator,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response> {
     let from = if q.from.is_empty() {
@@ -981,6 +995,7 @@ pub async fn export(
         Some(parse_day(&q.to).ok_or_else(|| Error::BadRequest("to: YYYY-MM-DD".into()))?)
     };
     let csv = super::export::csv(&state.db, from, to).await?;
+    audit::record_now(&state, Entry::new(op.id, Action::ExportedBilling)).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

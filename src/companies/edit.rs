@@ -1,5 +1,5 @@
-//! The employer's form for the company page: description, website and locations (checked,
-//! with an error by each field), and the logo (upload, replace, remove).
+//! The company admin's form for the company page: description, website and locations
+//! (checked, with an error by each field), and the logo (upload, replace, remove).
 
 use askama::Template;
 use axum::{
@@ -15,7 +15,7 @@ use crate::{
     error::{Error, Result},
     files::PublicKey,
     i18n::Tr,
-    identity::CurrentUser,
+    identity::CompanyAdmin,
     state::AppState,
     web::{FieldErrors, FlashKind, Layout, company_page_path, flash, render, render_with_status},
 };
@@ -77,10 +77,10 @@ async fn edit_page(
 
 pub async fn form(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CompanyAdmin(admin): CompanyAdmin,
     l: Layout,
 ) -> Result<Response> {
-    let company = user.employer_company()?;
+    let company = admin.company;
     render(&edit_page(&state, l, company, None, FieldErrors::default()).await?)
 }
 
@@ -146,11 +146,11 @@ fn check(t: Tr, form: &PageForm) -> Result<(String, Option<String>, String), Fie
 
 pub async fn save(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CompanyAdmin(admin): CompanyAdmin,
     l: Layout,
     RawForm(body): RawForm,
 ) -> Result<Response> {
-    let company = user.employer_company()?;
+    let company = admin.company;
     // Read by hand: the locations are a multiple choice (one field per chosen place).
     let mut form = PageForm::default();
     for (key, value) in url::form_urlencoded::parse(&body) {
@@ -184,11 +184,11 @@ pub async fn save(
 /// Stores an uploaded logo in place of the old one (deleted once the new one is recorded).
 pub async fn upload_logo(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CompanyAdmin(admin): CompanyAdmin,
     l: Layout,
     mut multipart: Multipart,
 ) -> Result<Response> {
-    let company = user.employer_company()?;
+    let company = admin.company;
     let t = l.t;
     let mut stored = None;
     let mut problem = None;
@@ -241,10 +241,10 @@ pub async fn upload_logo(
 
 pub async fn delete_logo(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CompanyAdmin(admin): CompanyAdmin,
     l: Layout,
 ) -> Result<Response> {
-    let company = user.employer_company()?;
+    let company = admin.company;
     let replaced = store::set_logo(&state.db, company, None).await?;
     delete_object(&state, replaced).await;
     flash(&l.session, FlashKind::Info, l.t.s("companies.logo.removed")).await?;

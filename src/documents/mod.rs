@@ -456,7 +456,8 @@ pub async fn list(state: &AppState, owner: i64, kind: FileKind) -> Result<Vec<Fi
     })?)
 }
 
-async fn own_file(state: &AppState, owner: i64, id: i64) -> Result<FileRow> {
+/// One of the person's own files (a CV, attachment or photo), by its number.
+pub async fn own_file(state: &AppState, owner: i64, id: i64) -> Result<FileRow> {
     let found: Option<FileRow> = db_run!(pool & state.db, |p| {
         sqlx::query_as(
         "SELECT id, owner_id, kind, name, safe_name, content_type, size_bytes, storage_key, is_default, created_at \

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::{emails, store};
 use crate::{
+    audit,
     error::{Error, Result},
     i18n::{Lang, instant},
     identity::CurrentOperator,
@@ -273,6 +274,8 @@ pub async fn send(
         state.queue_mail(&mut tx, &mail).await?;
     }
     store::set_recipient_count(&mut tx, id, recipients.len() as i64).await?;
+    let entry = audit::Entry::new(operator.id, audit::Action::SentNewsletter);
+    audit::record(&mut tx, entry.on(audit::Object::NewsletterIssue(id))).await?;
     tx.commit().await?;
     state.mail_queued();
     metrics::counter!("newsletter_emails_queued_total").increment(recipients.len() as u64);

@@ -21,7 +21,12 @@ use super::{
 use crate::{
     accounts::store::{self as accounts, AccountDetail, AccountRow, CompanyDetail},
     ads::{store as ads, store::AdSummary, view::Choice},
-    applications::{Status, store as applications},
+    applications::{
+        Status,
+        store::{self as applications, ApplicationRow},
+    },
+    audit::{self, Action, Entry, Object},
+    documents::{self, FileKind, FileRow},
     domain::Role,
     error::{Error, Result},
     i18n::{Tr, moment},
@@ -199,6 +204,10 @@ struct AccountPage {
     history: Vec<BlockView>,
     applications: Vec<(&'static str, i64)>,
     applications_total: i64,
+    /// The seeker's applications (number, job, company, date) to open one deliberately.
+    application_list: Vec<ApplicationRow>,
+    /// The seeker's own CVs and attachments, to download one deliberately.
+    documents: Vec<FileRow>,
     block_form: Option<BlockFormView>,
     errors: FieldErrors,
 }
@@ -239,10 +248,18 @@ async fn account_page(
     let subject = BlockSubject::User(id);
     let block = store::in_force(&state.db, subject).await?;
     let t = l.t;
-    let (applications, applications_total) = if account.role == Role::Seeker {
+    let seeker = account.role == Role::Seeker;
+    let (applications, applications_total) = if seeker {
         status_counts(applications::counts_by_status(&state.db, Some(id), None).await?)
     } else {
         (Vec::new(), 0)
+    };
+    let (application_list, documents) = if seeker {
+        let mut documents = documents::list(state, id, FileKind::Cv).await?;
+        documents.extend(documents::list(state, id, FileKind::Attachment).await?);
+        (applications::of_seeker(&state.db, id).await?, documents)
+    } else {
+        (Vec::new(), Vec::new())
     };
     let block_form = (account.role != Role::Operator).then(|| {
         block_form_view(
@@ -258,20 +275,30 @@ async fn account_page(
         block,
         applications,
         applications_total,
+        application_list,
+        documents,
         block_form,
         errors,
         l: l.with_form().await?,
     })
 }
 
-/// `/operator/accounts/{id}`.
+/// `/operator/accounts/{id}`: the look at the person's account is in the audit log.
 pub async fn account(
     State(state): State<AppState>,
-    CurrentOperator(_): CurrentOperator,
+    CurrentOperator(operator): CurrentOperator,
     l: Layout,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    render(&account_page(&state, l, id, BlockForm::default(), FieldErrors::default()).await?)
+    let page = account_page(&state, l, id, BlockForm::default(), FieldErrors::default()).await?;
+    audit::record_now(
+        &state,
+        Entry::new(operator.id, Action::ViewedAccount)
+            .about(Some(id))
+            .on(Object::Account(id)),
+    )
+    .await?;
+    render(&page)
 }
 
 async fn account_form_again(
@@ -396,7 +423,7 @@ async fn company_page(
     Ok(CompanyPage {
         history: history(state, t, subject).await?,
         members: accounts::company_members(&state.db, id).await?,
-        ads: ads::company_ads(&state.db, id, None, "").await?,
+        ads: ads::company_ads(&state.db, id, None, None, "").await?,
         block_form: Some(block_form_view(
             t,
             &format!("/operator/companies/{id}"),

@@ -11,6 +11,7 @@ use super::{emails, store};
 use crate::{
     accounts::store as accounts,
     ads::store as ads,
+    audit::{self, Action, Entry, Object},
     db::now,
     domain::Role,
     error::{Error, Result},
@@ -178,6 +179,15 @@ pub async fn block_user(
     let t = Lang::parse(&account.lang).unwrap_or_default().tr();
     let mail = emails::account_blocked(state, t, &account.email, &account.name, reason, at)?;
     state.queue_mail(&mut tx, &mail).await?;
+    let entry = Entry::new(decision.operator, Action::BlockedAccount);
+    audit::record(
+        &mut tx,
+        entry
+            .about(Some(user))
+            .on(Object::Account(user))
+            .because(reason),
+    )
+    .await?;
     tx.commit().await?;
     state.mail_queued();
     tracing::info!(
@@ -217,6 +227,15 @@ pub async fn unblock_user(
     let t = Lang::parse(&account.lang).unwrap_or_default().tr();
     let mail = emails::account_unblocked(state, t, &account.email, &account.name)?;
     state.queue_mail(&mut tx, &mail).await?;
+    let entry = Entry::new(decision.operator, Action::UnblockedAccount);
+    audit::record(
+        &mut tx,
+        entry
+            .about(Some(user))
+            .on(Object::Account(user))
+            .because(reason),
+    )
+    .await?;
     tx.commit().await?;
     state.mail_queued();
     tracing::info!(
@@ -262,6 +281,8 @@ pub async fn block_company(
         let mail = emails::company_blocked(state, t, &email, &name, reason, at)?;
         state.queue_mail(&mut tx, &mail).await?;
     }
+    let entry = Entry::new(decision.operator, Action::BlockedCompany);
+    audit::record(&mut tx, entry.on(Object::Company(company)).because(reason)).await?;
     tx.commit().await?;
     state.mail_queued();
     tracing::info!(
@@ -306,6 +327,8 @@ pub async fn unblock_company(
         let mail = emails::company_unblocked(state, t, &email, &name)?;
         state.queue_mail(&mut tx, &mail).await?;
     }
+    let entry = Entry::new(decision.operator, Action::UnblockedCompany);
+    audit::record(&mut tx, entry.on(Object::Company(company)).because(reason)).await?;
     tx.commit().await?;
     state.mail_queued();
     tracing::info!(

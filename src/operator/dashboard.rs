@@ -102,6 +102,7 @@ fn tasks() -> Vec<Task> {
             "privacy.record.link",
             "console.task.processing_record",
         ),
+        task("/operator/audit", "audit.title", "console.task.audit"),
     ]
 }
 

@@ -10,6 +10,7 @@ mod dashboard;
 mod emails;
 mod privacy;
 pub mod store;
+mod views;
 
 use axum::{
     Router,
@@ -33,6 +34,15 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/operator/accounts/{id}/unblock",
             post(accounts::unblock_account),
+        )
+        .route(
+            "/operator/accounts/{id}/documents/{file}",
+            get(views::document),
+        )
+        .route("/operator/applications/{id}", get(views::application))
+        .route(
+            "/operator/applications/{id}/files/{file}",
+            get(views::application_file),
         )
         .route("/operator/companies/{id}", get(accounts::company))
         .route(

@@ -125,6 +125,8 @@ const CODED_FIELDS: &[&str] = &[
     "frequency",
     "purpose",
     "step",
+    "operator_role",
+    "record_kind",
 ];
 
 /// Fields the page leaves out: stand-ins that mean nothing to a person (the export keeps them).

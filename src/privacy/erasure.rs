@@ -186,12 +186,11 @@ pub async fn erase_many(state: &AppState, subjects: &[Subject], via: Via) -> Res
     record(&mut tx, subjects, &via, &erasure).await?;
     if let Via::Request { request, operator } = via {
         for subject in subjects {
-            super::limits::audit(
+            crate::audit::record(
                 &mut tx,
-                operator,
-                subject.user_id(),
-                Some(request),
-                "erased",
+                crate::audit::Entry::new(operator, crate::audit::Action::Erased)
+                    .about(subject.user_id())
+                    .on(crate::audit::Object::PrivacyRequest(request)),
             )
             .await?;
         }

@@ -113,25 +113,3 @@ pub async fn record(tx: &mut Tx, user: i64, event: &str, detail: &str) -> Result
     .map(|r| r.rows_affected()))?;
     Ok(())
 }
-
-/// An operator acted on or looked at a person's data (`subject` = their account, if any).
-pub async fn audit(
-    tx: &mut Tx,
-    operator: i64,
-    subject: Option<i64>,
-    request: Option<i64>,
-    action: &str,
-) -> Result<()> {
-    db_run!(tx tx, |c| sqlx::query(
-        "INSERT INTO operator_audit (operator_id, subject_user_id, request_id, action, created_at) VALUES ($1, $2, $3, $4, $5)"
-    )
-    .bind(operator)
-    .bind(subject)
-    .bind(request)
-    .bind(action)
-    .bind(now())
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
-}

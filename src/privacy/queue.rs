@@ -15,11 +15,12 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::{
-    emails, erasure, limits,
+    emails, erasure,
     requests::{self, EXPORT_LINK_LIFETIME, add_months, event},
     sections::Subject,
 };
 use crate::{
+    audit::{self, Action, Entry, Object},
     db::now,
     db_run,
     error::{Error, Result},
@@ -208,12 +209,11 @@ async fn show(
     let r = load(&state, id).await?;
     let subject = Subject::of_email(&state.db, &r.email).await?;
     let mut tx = state.db.begin().await?;
-    limits::audit(
+    audit::record(
         &mut tx,
-        op.id,
-        subject.user_id(),
-        Some(id),
-        "viewed_request",
+        Entry::new(op.id, Action::ViewedRequest)
+            .about(subject.user_id())
+            .on(Object::PrivacyRequest(id)),
     )
     .await?;
     tx.commit().await?;
@@ -259,12 +259,11 @@ async fn extend(
     .await
     .map(|r| r.rows_affected()))?;
     event(&mut tx, id, Some(op.id), &op.name, "extended", reason).await?;
-    limits::audit(
+    audit::record(
         &mut tx,
-        op.id,
-        subject.user_id(),
-        Some(id),
-        "extended_request",
+        Entry::new(op.id, Action::ExtendedRequest)
+            .about(subject.user_id())
+            .on(Object::PrivacyRequest(id)),
     )
     .await?;
     let t = Lang::parse(&r.lang).unwrap_or_default().tr();
@@ -350,12 +349,20 @@ async fn answer(
     }
     event(&mut tx, id, Some(op.id), &op.name, "answered", "").await?;
     // After an erasure the account is gone; the audit keeps its number.
-    limits::audit(
+    if link.is_some() {
+        audit::record(
+            &mut tx,
+            Entry::new(op.id, Action::SentExport)
+                .about(subject.user_id())
+                .on(Object::PrivacyRequest(id)),
+        )
+        .await?;
+    }
+    audit::record(
         &mut tx,
-        op.id,
-        subject.user_id(),
-        Some(id),
-        "answered_request",
+        Entry::new(op.id, Action::AnsweredRequest)
+            .about(subject.user_id())
+            .on(Object::PrivacyRequest(id)),
     )
     .await?;
     let mail = emails::request_answered(

@@ -56,7 +56,8 @@ pub async fn of_applications(
     let members: Vec<(i64, String, String, String)> = db
         .fetch_rows(
             "SELECT ap.id, u.email, u.name, u.lang FROM applications ap JOIN company_members m ON m.company_id = ap.company_id \
-             JOIN users u ON u.id = m.user_id WHERE ap.id IN {list} ORDER BY ap.id, u.id",
+             JOIN users u ON u.id = m.user_id WHERE ap.id IN {list} AND (m.role = 'admin' OR EXISTS \
+             (SELECT 1 FROM ad_assignments s WHERE s.ad_id = ap.ad_id AND s.user_id = m.user_id)) ORDER BY ap.id, u.id",
             applications,
         )
         .await?;

@@ -161,7 +161,7 @@ pub fn all() -> Vec<Box<dyn Section>> {
         Box::new(History),
         Box::new(Sessions),
         Box::new(Logins),
-        Box::new(OperatorActions),
+        Box::new(crate::audit::OperatorActions),
         Box::new(Requests),
         Box::new(ContactPerson),
         Box::new(crate::retention::LegalHolds),
@@ -169,6 +169,7 @@ pub fn all() -> Vec<Box<dyn Section>> {
         Box::new(crate::companies::privacy::CompanyPage),
         Box::new(crate::operator::Blocks),
         Box::new(crate::support::SupportInquiries),
+        Box::new(crate::teams::privacy::Team),
         Box::new(Emails),
         Box::new(Account),
     ]
@@ -238,7 +239,7 @@ impl Section for Account {
         let row: Option<Row> = db_run!(pool & state.db, |p| {
             sqlx::query_as(
             "SELECT u.name, u.email, u.role, u.lang, u.email_verified_at, u.last_login_at, u.created_at, \
-             c.name, c.cvr, m.member_role FROM users u LEFT JOIN company_members m ON m.user_id = u.id \
+             c.name, c.cvr, m.role FROM users u LEFT JOIN company_members m ON m.user_id = u.id \
              LEFT JOIN companies c ON c.id = m.company_id WHERE u.id = $1"
         )
         .bind(id)
@@ -1008,54 +1009,6 @@ impl Section for Logins {
             &keys,
         )
         .await?;
-        Ok(())
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-
-struct OperatorActions;
-
-#[async_trait]
-impl Section for OperatorActions {
-    fn key(&self) -> &'static str {
-        "operator_actions"
-    }
-
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
-        let Some(id) = subject.user_id() else {
-            return Ok(Value::Array(Vec::new()));
-        };
-        let rows: Vec<(String, Option<i64>, Option<String>, OffsetDateTime)> = db_run!(
-            pool & state.db,
-            |p| {
-                sqlx::query_as(
-            "SELECT a.action, a.request_id, u.name, a.created_at FROM operator_audit a \
-             LEFT JOIN users u ON u.id = a.operator_id WHERE a.subject_user_id = $1 ORDER BY a.id DESC"
-        )
-        .bind(id)
-        .fetch_all(p)
-        .await
-            }
-        )?;
-        Ok(Value::Array(
-            rows.into_iter()
-                .map(|(action, request, operator, at)| {
-                    json!({"action": action, "request_number": request, "operator": operator, "at": ts(at)})
-                })
-                .collect(),
-        ))
-    }
-
-    async fn erase(
-        &self,
-        _state: &AppState,
-        _tx: &mut Tx,
-        _subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        // Kept: the operators' accountability trail, by account number only.
-        erasure.keep("operator_audit");
         Ok(())
     }
 }

@@ -21,7 +21,7 @@ use crate::{
     db::now,
     db_run,
     error::{Error, Result},
-    identity::{CurrentSeeker, CurrentUser, SessionUser},
+    identity::{CurrentEmployer, CurrentSeeker, SessionUser},
     state::AppState,
     web::{FieldErrors, FlashKind, Layout, flash, render, render_with_status},
 };
@@ -411,10 +411,12 @@ struct CandidatesPage {
 /// Verified employers see the profiles of job seekers who opted in — name and interests only.
 pub async fn candidates(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     l: Layout,
 ) -> Result<Response> {
-    let company = user.employer_company()?;
+    // Admins and recruiters alike: finding people is every recruiter's work, and what they
+    // see depends on the company's verification, not on the role.
+    let company = who.company;
     // Seekers opted in to verified employers only: an unverified company sees nobody.
     if !crate::ads::store::is_verified(&state.db, company).await? {
         return render(&CandidatesPage {
@@ -499,10 +501,10 @@ async fn own_photo(
 /// Employers see a photo only of a visible profile whose owner consented to showing it.
 async fn candidate_photo(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    who: CurrentEmployer,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let company = user.employer_company()?;
+    let company = who.company;
     if !crate::ads::store::is_verified(&state.db, company).await? {
         return Err(Error::NotFound);
     }

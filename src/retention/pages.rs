@@ -21,6 +21,7 @@ use super::{
 };
 use crate::{
     ads::view::Choice,
+    audit::{self, Action, Entry, Object},
     db::{Tx, now},
     error::Result,
     i18n::{Tr, instant, moment},
@@ -257,6 +258,9 @@ async fn place(
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let id = store::place_hold(&state.db, kind, number, &reason, op.id, now()).await?;
+    let person = (kind == "person").then_some(number);
+    let entry = Entry::new(op.id, Action::PlacedHold).about(person);
+    audit::record_now(&state, entry.on(Object::Hold(id))).await?;
     sweeper::forget_forecast(&state).await;
     tracing::info!(hold = id, kind, "legal hold placed");
     flash(&l.session, FlashKind::Success, t.s("retention.hold_placed")).await?;
@@ -270,6 +274,11 @@ async fn lift(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     let message = if store::lift_hold(&state.db, id, op.id, now()).await? {
+        audit::record_now(
+            &state,
+            Entry::new(op.id, Action::LiftedHold).on(Object::Hold(id)),
+        )
+        .await?;
         sweeper::forget_forecast(&state).await;
         tracing::info!(hold = id, "legal hold lifted");
         (FlashKind::Success, "retention.hold_lifted")

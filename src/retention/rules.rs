@@ -78,6 +78,8 @@ pub enum Plan {
     Applications,
     AdContacts,
     JobAlerts,
+    /// The audit log's oldest entries, as one prefix of the chain.
+    AuditLog,
     /// Not the sweeper's rule (the feature or housekeeping applies it).
     NotTheSweepers,
 }
@@ -223,14 +225,13 @@ const ANSWERED_REQUESTS: RowPart = RowPart {
     table: "privacy_requests",
 };
 
-const OPERATOR_AUDIT: RowPart = RowPart {
-    due: concat!(
-        "SELECT o.id, ",
-        held_person!("o.subject_user_id"),
-        " FROM operator_audit o WHERE o.id > $1 AND o.created_at < $2 ORDER BY o.id LIMIT $3"
-    ),
-    table: "operator_audit",
-};
+/// The audit log from its oldest entry: whether each is due, and whether a legal hold on the
+/// person it concerns keeps it. Only a prefix of the chain is deleted (see `audit_log`).
+const AUDIT_ENTRIES: &str = concat!(
+    "SELECT o.id, o.created_at < $2, ",
+    held_person!("o.subject_user_id"),
+    " FROM operator_audit o WHERE o.id > $1 ORDER BY o.id LIMIT $3"
+);
 
 const LIFTED_HOLDS: RowPart = RowPart {
     due: "SELECT id, FALSE FROM legal_holds WHERE id > $1 AND lifted_at < $2 ORDER BY id LIMIT $3",
@@ -281,35 +282,26 @@ const BANK_LINES: RowPart = RowPart {
     table: "bank_import_lines",
 };
 
-const REMINDERS: RowPart = RowPart {
-    due: concat!(
-        "SELECT r.id, ",
-        held_as!("company", "i.company_id"),
-        " FROM billing_reminders r JOIN invoices i ON i.id = r.invoice_id \
-         WHERE r.id > $1 AND r.financial_year_end < $2 ORDER BY r.id LIMIT $3"
-    ),
-    table: "billing_reminders",
-};
+/// A record that belongs to an invoice, due with its own financial year, held with the company.
+macro_rules! invoice_record {
+    ($table:literal) => {
+        RowPart {
+            due: concat!(
+                "SELECT x.id, ",
+                held_as!("company", "i.company_id"),
+                " FROM ",
+                $table,
+                " x JOIN invoices i ON i.id = x.invoice_id \
+                 WHERE x.id > $1 AND x.financial_year_end < $2 ORDER BY x.id LIMIT $3"
+            ),
+            table: $table,
+        }
+    };
+}
 
-const PAYMENTS: RowPart = RowPart {
-    due: concat!(
-        "SELECT p.id, ",
-        held_as!("company", "i.company_id"),
-        " FROM billing_payments p JOIN invoices i ON i.id = p.invoice_id \
-         WHERE p.id > $1 AND p.financial_year_end < $2 ORDER BY p.id LIMIT $3"
-    ),
-    table: "billing_payments",
-};
-
-const CREDIT_NOTES: RowPart = RowPart {
-    due: concat!(
-        "SELECT c.id, ",
-        held_as!("company", "i.company_id"),
-        " FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id \
-         WHERE c.id > $1 AND c.financial_year_end < $2 ORDER BY c.id LIMIT $3"
-    ),
-    table: "credit_notes",
-};
+const REMINDERS: RowPart = invoice_record!("billing_reminders");
+const PAYMENTS: RowPart = invoice_record!("billing_payments");
+const CREDIT_NOTES: RowPart = invoice_record!("credit_notes");
 
 const INVOICES: RowPart = RowPart {
     due: concat!(
@@ -386,10 +378,10 @@ pub fn plan(rule: Rule) -> Plan {
         Rule::ErasureDocumentation => Plan::Rows(&[
             ERASURE_RECORDS,
             ANSWERED_REQUESTS,
-            OPERATOR_AUDIT,
             LIFTED_HOLDS,
             BLOCK_RECORDS,
         ]),
+        Rule::AuditLog => Plan::AuditLog,
         Rule::VisitorData => Plan::Rows(&[COOKIE_CONSENTS, PAGE_VIEWS, CAMPAIGN_VISITS]),
         Rule::NewsletterConsents => Plan::Rows(&[NEWSLETTER_CONSENTS, UNSUBSCRIBED]),
         Rule::OtherData => Plan::Rows(&[SENT_MAIL]),
@@ -424,6 +416,7 @@ pub async fn apply(cx: &Cx<'_>, rule: Rule) -> Result<Counts> {
         Plan::Applications => applications(cx, rule, &mut counts).await?,
         Plan::AdContacts => ad_contacts(cx, rule, &mut counts).await?,
         Plan::JobAlerts => job_alerts(cx, rule, &mut counts).await?,
+        Plan::AuditLog => audit_log(cx, rule, &mut counts).await?,
         Plan::NotTheSweepers => {}
     }
     Ok(counts)
@@ -549,6 +542,45 @@ async fn ad_contacts(cx: &Cx<'_>, rule: Rule, counts: &mut Counts) -> Result<()>
         }
     })
     .await
+}
+
+/// The audit log is a hash chain, so only its beginning goes: the due entries up to the first
+/// one that is not due yet or that a legal hold keeps (that one and all after it stay). The
+/// audit store deletes them and keeps the last one's hash as the chain's checkpoint.
+async fn audit_log(cx: &Cx<'_>, rule: Rule, counts: &mut Counts) -> Result<()> {
+    let cutoff = cx.cutoff(rule);
+    let mut after = 0;
+    loop {
+        let batch: Vec<(i64, bool, bool)> =
+            db_run!(pool & cx.state.db, |p| sqlx::query_as(AUDIT_ENTRIES)
+                .bind(after)
+                .bind(cutoff)
+                .bind(BATCH)
+                .fetch_all(p)
+                .await)?;
+        let prefix: Vec<i64> = batch
+            .iter()
+            .take_while(|(_, due, held)| *due && !held)
+            .map(|(id, ..)| *id)
+            .collect();
+        let stopped = batch.get(prefix.len()).copied();
+        if stopped.is_some_and(|(_, due, held)| due && held) {
+            counts.held += 1;
+        }
+        if let Some(&last) = prefix.last() {
+            if cx.dry_run {
+                counts.deleted += prefix.len() as u64;
+            } else {
+                counts.deleted += crate::audit::store::sweep_through(&cx.state.db, last).await?;
+                cx.batch_done().await?;
+            }
+            after = last;
+        }
+        if stopped.is_some() || (batch.len() as i64) < BATCH {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Alerts of people who have not logged in for the rule's period are deleted; one still

@@ -21,6 +21,7 @@ use super::{
 };
 use crate::{
     accounts::store as accounts,
+    audit::{self, Action, Entry, Object},
     error::{Error, Result},
     i18n::{Lang, Tr, moment},
     identity::CurrentOperator,
@@ -175,11 +176,15 @@ async fn thread_page(
 /// `/operator/support/{id}`: the thread, and the reply form while the inquiry is open.
 pub async fn thread(
     State(state): State<AppState>,
-    CurrentOperator(_): CurrentOperator,
+    CurrentOperator(operator): CurrentOperator,
     l: Layout,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    render(&thread_page(&state, l, id, String::new(), FieldErrors::default()).await?)
+    let page = thread_page(&state, l, id, String::new(), FieldErrors::default()).await?;
+    let sender = store::inquiry(&state.db, id).await?.and_then(|r| r.user_id);
+    let entry = Entry::new(operator.id, Action::ViewedInquiry).about(sender);
+    audit::record_now(&state, entry.on(Object::Inquiry(id))).await?;
+    render(&page)
 }
 
 #[derive(Deserialize, Default)]
@@ -258,6 +263,12 @@ pub async fn send_reply(
     if then_close {
         store::close(&mut tx, inquiry, operator).await?;
     }
+    let entry = Entry::new(operator, Action::RepliedInquiry).about(row.user_id);
+    audit::record(&mut tx, entry.on(Object::Inquiry(inquiry))).await?;
+    if then_close {
+        let entry = Entry::new(operator, Action::ClosedInquiry).about(row.user_id);
+        audit::record(&mut tx, entry.on(Object::Inquiry(inquiry))).await?;
+    }
     tx.commit().await?;
     state.mail_queued();
     tracing::info!(inquiry, operator, then_close, "support reply sent");
@@ -283,11 +294,15 @@ pub async fn close(
 
 /// Closes an open inquiry; its 12 months until deletion start now. False if it was not open.
 pub async fn close_inquiry(state: &AppState, inquiry: i64, operator: i64) -> Result<bool> {
-    store::inquiry(&state.db, inquiry)
+    let row = store::inquiry(&state.db, inquiry)
         .await?
         .ok_or(Error::NotFound)?;
     let mut tx = state.db.begin().await?;
     let closed = store::close(&mut tx, inquiry, operator).await?;
+    if closed {
+        let entry = Entry::new(operator, Action::ClosedInquiry).about(row.user_id);
+        audit::record(&mut tx, entry.on(Object::Inquiry(inquiry))).await?;
+    }
     tx.commit().await?;
     tracing::info!(inquiry, operator, closed, "support inquiry closed");
     Ok(closed)

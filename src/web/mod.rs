@@ -302,6 +302,11 @@ impl Layout {
         self.user.as_ref().is_some_and(|u| u.role == Role::Employer)
     }
 
+    /// An admin of their company (the team, billing and settings are theirs).
+    pub fn is_company_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.is_company_admin())
+    }
+
     pub fn is_operator(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.role == Role::Operator)
     }

@@ -42,7 +42,7 @@ use Access::*;
 
 /// Who may use a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Access {
+pub(crate) enum Access {
     /// Anyone, signed in or not.
     Public,
     /// Answered only to this machine (loopback): the tests run there, so everyone gets in.
@@ -62,14 +62,20 @@ enum Access {
     /// The job seeker whose object the path names; another seeker gets 403/404.
     OwnSeeker,
     /// An employer of the company whose object the path names; another company gets 403/404.
+    /// Of a company's members, the admins and the recruiters who work on the object's ad.
     OwnCompany,
+    /// Admins of their company, each for their own company (every employer here is one; the
+    /// role matrix in `companies.rs` shows that recruiters are refused).
+    Admin,
+    /// An admin of the company whose object the path names.
+    OwnCompanyAdmin,
     /// A signed link or one-time token decides, not the session.
     Token,
 }
 
 /// Every route the router serves and who may use it, by feature. A new route needs its line
 /// here (and, if its path has parameters, its objects in `Fixture::probe`).
-const ACCESS: &[(&str, &str, Access)] = &[
+pub(crate) const ACCESS: &[(&str, &str, Access)] = &[
     // site
     ("GET", "/", Public),
     ("POST", "/language", Public),
@@ -115,10 +121,10 @@ const ACCESS: &[(&str, &str, Access)] = &[
     // companies
     ("GET", "/companies/{slug}", Public),
     ("GET", "/companies/{slug}/logo/{file}", Public),
-    ("GET", "/employer/company", Employer),
-    ("POST", "/employer/company", Employer),
-    ("POST", "/employer/company/logo", Employer),
-    ("POST", "/employer/company/logo/delete", Employer),
+    ("GET", "/employer/company", Admin),
+    ("POST", "/employer/company", Admin),
+    ("POST", "/employer/company/logo", Admin),
+    ("POST", "/employer/company/logo/delete", Admin),
     ("GET", "/operator/moderation", Operator),
     ("GET", "/operator/moderation/{id}", Operator),
     ("POST", "/operator/moderation/{id}/approve", Operator),
@@ -130,6 +136,11 @@ const ACCESS: &[(&str, &str, Access)] = &[
     ("GET", "/operator", Operator),
     ("GET", "/operator/accounts", Operator),
     ("GET", "/operator/accounts/{id}", Operator),
+    ("GET", "/operator/accounts/{id}/documents/{file}", Operator),
+    ("GET", "/operator/applications/{id}", Operator),
+    ("GET", "/operator/applications/{id}/files/{file}", Operator),
+    // audit log
+    ("GET", "/operator/audit", Operator),
     ("POST", "/operator/accounts/{id}/block", Operator),
     ("POST", "/operator/accounts/{id}/unblock", Operator),
     ("GET", "/operator/companies/{id}", Operator),
@@ -145,17 +156,17 @@ const ACCESS: &[(&str, &str, Access)] = &[
     ("POST", "/operator/support/{id}/reply", Operator),
     ("POST", "/operator/support/{id}/close", Operator),
     // billing
-    ("GET", "/employer/billing", Employer),
-    ("GET", "/employer/billing/details", Employer),
-    ("POST", "/employer/billing/details", Employer),
+    ("GET", "/employer/billing", Admin),
+    ("GET", "/employer/billing/details", Admin),
+    ("POST", "/employer/billing/details", Admin),
     ("GET", "/employer/billing/checkout/{ad}", OwnCompany),
     ("POST", "/employer/billing/checkout/{ad}", OwnCompany),
-    ("GET", "/employer/billing/packages", Employer),
-    ("POST", "/employer/billing/packages", Employer),
+    ("GET", "/employer/billing/packages", Admin),
+    ("POST", "/employer/billing/packages", Admin),
     (
         "GET",
         "/employer/billing/documents/{id}/{format}",
-        OwnCompany,
+        OwnCompanyAdmin,
     ),
     ("GET", "/operator/billing", Operator),
     ("GET", "/operator/billing/customers", Operator),
@@ -194,8 +205,8 @@ const ACCESS: &[(&str, &str, Access)] = &[
     ("GET", "/applications/{id}/withdraw", OwnSeeker),
     ("POST", "/applications/{id}/withdraw", OwnSeeker),
     ("GET", "/employer/applications", Employer),
-    ("GET", "/employer/settings", Employer),
-    ("POST", "/employer/settings", Employer),
+    ("GET", "/employer/settings", Admin),
+    ("POST", "/employer/settings", Admin),
     ("GET", "/employer/applications/{id}", OwnCompany),
     ("POST", "/employer/applications/{id}/status", OwnCompany),
     ("POST", "/employer/applications/{id}/notes", OwnCompany),
@@ -207,6 +218,26 @@ const ACCESS: &[(&str, &str, Access)] = &[
         OwnCompany,
     ),
     ("GET", "/shared/applications/{id}/files/{file}", Token),
+    // teams
+    ("GET", "/employer/team", Admin),
+    ("POST", "/employer/team/invitations", Admin),
+    (
+        "POST",
+        "/employer/team/invitations/{id}/withdraw",
+        OwnCompanyAdmin,
+    ),
+    ("POST", "/employer/team/members/{id}/role", OwnCompanyAdmin),
+    (
+        "POST",
+        "/employer/team/members/{id}/remove",
+        OwnCompanyAdmin,
+    ),
+    ("GET", "/employer/team/leave", Employer),
+    ("POST", "/employer/team/leave", Employer),
+    ("GET", "/employer/team/ads/{id}", OwnCompanyAdmin),
+    ("POST", "/employer/team/ads/{id}", OwnCompanyAdmin),
+    ("GET", "/join/{company}/{invitation}", Token),
+    ("POST", "/join/{company}/{invitation}", Token),
     // privacy: policy pages and the record of processing
     ("GET", "/privacy", Public),
     ("GET", "/cookie-policy", Public),
@@ -286,7 +317,7 @@ const ACCESS: &[(&str, &str, Access)] = &[
 ];
 
 /// The routes of the source that the table misses, and the table's lines that no route has.
-fn table_mismatches() -> Vec<String> {
+pub(crate) fn table_mismatches() -> Vec<String> {
     let source = routes::in_source();
     let served: BTreeSet<(&str, &str)> = source
         .iter()
@@ -331,13 +362,17 @@ fn every_route_is_in_the_access_table() {
 // The people
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Person {
+pub(crate) enum Person {
     Visitor,
     Anna,
     Bo,
     Erik,
     Olga,
     Ops,
+    /// A recruiter of Erik's company (the role matrix in `companies.rs` adds her).
+    Rita,
+    /// A former member of Erik's company (ditto).
+    Rex,
 }
 
 const PEOPLE: [Person; 6] = [
@@ -358,6 +393,8 @@ impl Person {
             Person::Erik => Some("erik@nordlys.example.com"),
             Person::Olga => Some("olga@fjord.example.com"),
             Person::Ops => Some("ops@access.example.com"),
+            Person::Rita => Some("rita@nordlys.example.com"),
+            Person::Rex => Some("rex@nordlys.example.com"),
         }
     }
 
@@ -369,6 +406,8 @@ impl Person {
             Person::Erik => "Erik (employer of the verified company whose objects they are)",
             Person::Olga => "Olga (employer of another, unverified company)",
             Person::Ops => "an operator",
+            Person::Rita => "Rita (recruiter of Erik's company)",
+            Person::Rex => "Rex (removed from Erik's company)",
         }
     }
 }
@@ -381,8 +420,8 @@ impl Access {
             SignedIn => who != Visitor,
             Subject => matches!(who, Anna | Bo | Erik | Olga),
             Access::Seeker => matches!(who, Anna | Bo),
-            Access::Employer => matches!(who, Erik | Olga),
-            VerifiedEmployer | OwnCompany => who == Erik,
+            Access::Employer | Admin => matches!(who, Erik | Olga),
+            VerifiedEmployer | OwnCompany | OwnCompanyAdmin => who == Erik,
             Access::Operator => who == Ops,
             OwnSeeker => who == Anna,
             // The link decides: see `Fixture::genuine`.
@@ -393,14 +432,14 @@ impl Access {
 
 /// One person's browser: its cookies, and the CSRF token its forms carry. It does not follow
 /// redirects, so that a login redirect shows as one.
-struct Browser {
+pub(crate) struct Browser {
     who: Person,
     client: reqwest::Client,
     csrf: String,
 }
 
 impl Browser {
-    async fn open(app: &TestApp, who: Person) -> Browser {
+    pub(crate) async fn open(app: &TestApp, who: Person) -> Browser {
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(redirect::Policy::none())
@@ -416,7 +455,7 @@ impl Browser {
     }
 
     /// Logs in (if the person has an account) and reads the session's CSRF token.
-    async fn sign_in(&mut self, app: &TestApp) {
+    pub(crate) async fn sign_in(&mut self, app: &TestApp) {
         let login = Page::from(self.client.get(app.url("/login")).send().await.unwrap()).await;
         let Some(email) = self.who.email() else {
             self.csrf = csrf_token(&login);
@@ -434,7 +473,7 @@ impl Browser {
         self.csrf = csrf_token(&account);
     }
 
-    async fn ask(&self, app: &TestApp, method: &str, probe: &Probe) -> Answer {
+    pub(crate) async fn ask(&self, app: &TestApp, method: &str, probe: &Probe) -> Answer {
         let url = app.url(&probe.path);
         let request = match method {
             "GET" => self.client.get(url),
@@ -491,7 +530,7 @@ impl Browser {
 
 /// A request to make for a route: the path with its parameters filled in, and what to post.
 #[derive(Clone, Debug)]
-struct Probe {
+pub(crate) struct Probe {
     path: String,
     body: Body,
 }
@@ -504,14 +543,14 @@ enum Body {
 }
 
 impl Probe {
-    fn at(path: impl Into<String>) -> Probe {
+    pub(crate) fn at(path: impl Into<String>) -> Probe {
         Probe {
             path: path.into(),
             body: Body::Form(Vec::new()),
         }
     }
 
-    fn with(mut self, fields: &[(&str, &str)]) -> Probe {
+    pub(crate) fn with(mut self, fields: &[(&str, &str)]) -> Probe {
         self.body = Body::Form(
             fields
                 .iter()
@@ -570,13 +609,13 @@ impl Probe {
 }
 
 #[derive(Clone, Debug)]
-struct Answer {
-    status: StatusCode,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
     location: Option<String>,
 }
 
 impl Answer {
-    fn to_login(&self) -> bool {
+    pub(crate) fn to_login(&self) -> bool {
         self.status.is_redirection()
             && self
                 .location
@@ -584,14 +623,14 @@ impl Answer {
                 .is_some_and(|l| l.starts_with("/login"))
     }
 
-    fn refused(&self) -> bool {
+    pub(crate) fn refused(&self) -> bool {
         matches!(
             self.status,
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
         )
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match &self.location {
             Some(to) => format!("{} to {to}", self.status),
             None => self.status.to_string(),
@@ -602,10 +641,13 @@ impl Answer {
 // ---------------------------------------------------------------------------------------------
 // The fixture: one of everything the paths name, made once
 
-struct Fixture {
+pub(crate) struct Fixture {
     anna: i64,
-    company: i64,
-    ad: i64,
+    pub(crate) erik: i64,
+    /// An invitation of Erik's company, to withdraw.
+    spare_invitation: i64,
+    pub(crate) company: i64,
+    pub(crate) ad: i64,
     in_review: i64,
     in_review_too: i64,
     cv: i64,
@@ -762,7 +804,7 @@ async fn upload_photo(app: &TestApp) {
 }
 
 impl Fixture {
-    async fn make(app: &TestApp) -> Fixture {
+    pub(crate) async fn make(app: &TestApp) -> Fixture {
         let email = |who: Person| who.email().unwrap();
         let hash = app.state.hasher.hash(PASSWORD).await.unwrap();
         let anna = account(app, &hash, email(Person::Anna), Role::Seeker).await;
@@ -1111,6 +1153,45 @@ impl Fixture {
         // An invoice to Erik's company, and a bank line nobody could match.
         let (invoice, invoice_number, bank_line) = billing_objects(app, company_id).await;
 
+        // Erik invites two colleagues: one takes the link, the other's invitation is withdrawn.
+        app.login(email(Person::Erik), PASSWORD).await;
+        let mut invitations = Vec::new();
+        for colleague in ["ivy@nordlys.example.com", "spare@nordlys.example.com"] {
+            let page = app
+                .get("/employer/team")
+                .await
+                .form("Send invitation")
+                .fill("Colleague's e-mail address", colleague)
+                .fill("Role", "recruiter")
+                .submit(app)
+                .await;
+            assert!(
+                page.contains("The invitation is on its way"),
+                "{}",
+                page.text()
+            );
+            let link = app
+                .mail(colleague, "Invitation to join Nordlys ApS")
+                .await
+                .link("/join/");
+            invitations.push(link);
+        }
+        app.logout().await;
+        genuine.insert(
+            ("GET", "/join/{company}/{invitation}"),
+            Probe::at(&invitations[0]),
+        );
+        genuine.insert(
+            ("POST", "/join/{company}/{invitation}"),
+            Probe::at(&invitations[0]).with(&[("name", "Ivy"), ("password", PASSWORD)]),
+        );
+        let spare_invitation: i64 = invitations[1]
+            .split('?')
+            .next()
+            .and_then(|path| path.rsplit('/').next())
+            .and_then(|id| id.parse().ok())
+            .expect("an invitation number in the link");
+
         let mail_file = std::fs::read_dir(app.mail_dir())
             .expect("the mail folder")
             .flatten()
@@ -1120,6 +1201,8 @@ impl Fixture {
 
         Fixture {
             anna,
+            erik,
+            spare_invitation,
             company: company_id,
             ad,
             in_review: in_review[0],
@@ -1149,7 +1232,7 @@ impl Fixture {
     /// The request that exercises `method route`: its parameters filled with the fixture's
     /// objects (Anna's, Erik's company's), a spare where the admitted request uses it up, and
     /// the fields a handler reads before it looks at who is asking.
-    fn probe(&self, method: &str, route: &str) -> Probe {
+    pub(crate) fn probe(&self, method: &str, route: &str) -> Probe {
         let ad = self.ad;
         let application = self.application;
         let probe = match (method, route) {
@@ -1244,6 +1327,17 @@ impl Fixture {
             ("GET", "/operator/accounts/{id}") => {
                 Probe::at(format!("/operator/accounts/{}", self.anna))
             }
+            ("GET", "/operator/accounts/{id}/documents/{file}") => Probe::at(format!(
+                "/operator/accounts/{}/documents/{}",
+                self.anna, self.cv
+            )),
+            ("GET", "/operator/applications/{id}") => {
+                Probe::at(format!("/operator/applications/{application}"))
+            }
+            ("GET", "/operator/applications/{id}/files/{file}") => Probe::at(format!(
+                "/operator/applications/{application}/files/{}",
+                self.application_file
+            )),
             ("POST", "/operator/accounts/{id}/block" | "/operator/accounts/{id}/unblock") => {
                 Probe::at(route.replace("{id}", &self.spare_account.to_string())).with(&[
                     (
@@ -1317,6 +1411,19 @@ impl Fixture {
             ("POST", "/operator/billing/bank/{id}/{resolution}") => {
                 Probe::at(format!("/operator/billing/bank/{}/dismiss", self.bank_line))
             }
+            ("POST", "/employer/team/invitations/{id}/withdraw") => Probe::at(format!(
+                "/employer/team/invitations/{}/withdraw",
+                self.spare_invitation
+            )),
+            // Erik is his company's only admin: both are refused with a message, not done.
+            ("POST", "/employer/team/members/{id}/role") => {
+                Probe::at(format!("/employer/team/members/{}/role", self.erik))
+                    .with(&[("role", "recruiter")])
+            }
+            ("POST", "/employer/team/members/{id}/remove") => {
+                Probe::at(format!("/employer/team/members/{}/remove", self.erik))
+            }
+            (_, "/employer/team/ads/{id}") => Probe::at(format!("/employer/team/ads/{ad}")),
             ("POST", "/operator/retention/holds/{id}/lift") => {
                 Probe::at(format!("/operator/retention/holds/{}/lift", self.hold))
             }

@@ -30,6 +30,29 @@ pub async fn upload_document(app: &TestApp, kind: &str, name: &str, bytes: Vec<u
     Page::from(response).await
 }
 
+/// `email` (a registered seeker) logs in, uploads a CV and applies to `ad`; returns the
+/// application's id, with nobody logged in.
+pub async fn seeker_applies(app: &TestApp, email: &str, ad: i64) -> i64 {
+    app.login(email, PASSWORD).await;
+    upload_document(app, "cv", "CV.pdf", pdf("A CV")).await;
+    let page = apply(app, ad, "I would like the job.").await;
+    assert!(
+        page.contains("Your application has been sent."),
+        "{}",
+        page.text()
+    );
+    app.logout().await;
+    jobboard::db_run!(pool & app.state.db, |p| sqlx::query_scalar(
+        "SELECT ap.id FROM applications ap JOIN users u ON u.id = ap.seeker_id \
+         WHERE u.email = $1 AND ap.ad_id = $2"
+    )
+    .bind(email)
+    .bind(ad)
+    .fetch_one(p)
+    .await)
+    .unwrap()
+}
+
 /// Applies through the ad's form with a cover letter and the default CV.
 pub async fn apply(app: &TestApp, ad: i64, letter: &str) -> Page {
     let page = app.get(&format!("/jobs/{ad}/apply")).await;

@@ -872,6 +872,36 @@ story!(the_demo_shows_every_feature, |app| {
         ))
         .await;
     assert_eq!(csv.body.lines().count(), 31, "{}", csv.body);
+    // The demo company is a team: a recruiter, and an invitation still open.
+    let team = app.get("/employer/team").await;
+    for shown in [
+        "Mette Rekrutter",
+        jobboard::teams::demo::RECRUITER_EMAIL,
+        "new.colleague@example.com",
+    ] {
+        assert!(
+            team.contains(shown),
+            "no {shown} on the team page:\n{}",
+            team.text()
+        );
+    }
+    app.get("/account").await.form("Log out").submit(&app).await;
+
+    // The recruiter works on the first showcase ad only.
+    app.login(jobboard::teams::demo::RECRUITER_EMAIL, DEMO_PASSWORD)
+        .await;
+    app.get("/").await.form("English").submit(&app).await;
+    let ads = app.get("/employer/ads").await;
+    assert!(
+        ads.contains("Sygeplejerske til akutmodtagelsen")
+            && !ads.contains("Sygeplejerske, nattevagt"),
+        "{}",
+        ads.text()
+    );
+    assert_eq!(
+        app.get("/employer/team").await.status,
+        StatusCode::FORBIDDEN
+    );
     app.get("/account").await.form("Log out").submit(&app).await;
 
     // The demo seeker applied too, and sees where the application stands.

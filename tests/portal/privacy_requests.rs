@@ -228,8 +228,9 @@ story!(
         app.login(EMAIL, PASSWORD).await;
         let centre = app.get("/account/privacy").await;
         assert!(
-            centre.contains("Looked at your privacy request")
-                && centre.contains("Answered your privacy request"),
+            centre.contains("Looked at a privacy request")
+                && centre.contains("Answered a privacy request")
+                && centre.contains("Privacy team"),
             "{}",
             centre.text()
         );

@@ -13,7 +13,7 @@ use jobboard::{
 use reqwest::StatusCode;
 use time::{Duration, OffsetDateTime};
 
-use crate::applications::{apply, pdf, upload_document};
+use crate::applications::seeker_applies;
 use crate::fixtures::{self, content};
 use crate::helpers::*;
 use crate::privacy_centre::{
@@ -442,22 +442,7 @@ story!(
         let mut applications = Vec::new();
         for email in ["early@example.com", "later@example.com"] {
             app.registered_seeker(email).await;
-            app.login(email, PASSWORD).await;
-            upload_document(&app, "cv", "CV.pdf", pdf("A CV")).await;
-            let page = apply(&app, ad, "I would like the job.").await;
-            assert!(
-                page.contains("Your application has been sent."),
-                "{}",
-                page.text()
-            );
-            app.logout().await;
-            let id: i64 = jobboard::db_run!(pool & app.state.db, |p| sqlx::query_scalar(
-                "SELECT MAX(id) FROM applications"
-            )
-            .fetch_one(p)
-            .await)
-            .unwrap();
-            applications.push(id);
+            applications.push(seeker_applies(&app, email, ad).await);
         }
         let sent = cutoff(Rule::Applications);
         sql(
@@ -661,22 +646,8 @@ story!(
         let ad =
             fixtures::published(&app, &company, content("Backend developer", "Kode.", "751")).await;
         app.registered_seeker(EMAIL).await;
-        app.login(EMAIL, PASSWORD).await;
-        upload_document(&app, "cv", "CV.pdf", pdf("A CV")).await;
-        let page = apply(&app, ad, "I would like the job.").await;
-        assert!(
-            page.contains("Your application has been sent."),
-            "{}",
-            page.text()
-        );
-        app.logout().await;
+        let application = seeker_applies(&app, EMAIL, ad).await;
         app.registered_seeker("idle@example.com").await;
-        let application: i64 = jobboard::db_run!(pool & app.state.db, |p| sqlx::query_scalar(
-            "SELECT id FROM applications"
-        )
-        .fetch_one(p)
-        .await)
-        .unwrap();
         let idle = user_id(&app, "idle@example.com").await.unwrap();
         let as_of = micros(OffsetDateTime::now_utc());
         let old = Rule::SeekerInactive.info().keep.before(as_of) - Duration::days(40);

@@ -356,6 +356,7 @@ pub enum Category {
     JobAlerts,
     EmployerAccount,
     Company,
+    CompanyTeam,
     Billing,
     JobAds,
     OperatorAccount,
@@ -508,6 +509,21 @@ pub static CATEGORIES: &[DataCategory] = &[
         areas: &[Area::Files],
     },
     DataCategory {
+        id: Category::CompanyTeam,
+        subject: Subject::Employer,
+        name: t("Colleagues and roles", "Kolleger og roller"),
+        contains: t(
+            "Invitations to join a company (the address invited, the role offered, who sent it, when it was used or withdrawn), the record of changes to a company's members (who joined, changed role, was removed or left, and who did it), and which job ads each recruiter works on. Invitations are deleted 7 days after they were used, withdrawn or expired; an erased account leaves the record of changes without the person, and when a company's last admin is erased, the member who joined first becomes admin.",
+            "Invitationer til at blive medlem af en virksomhed (den inviterede adresse, den tilbudte rolle, hvem der sendte den, hvornår den blev brugt eller trukket tilbage), registreringen af ændringer i virksomhedens medlemmer (hvem der kom til, skiftede rolle, blev fjernet eller gik, og hvem der gjorde det), og hvilke jobannoncer hver rekrutteringsansvarlig arbejder på. Invitationer slettes 7 dage efter, at de blev brugt, trukket tilbage eller udløb; en slettet konto efterlader registreringen af ændringer uden personen, og når en virksomheds sidste administrator slettes, bliver det medlem, der kom først, administrator.",
+        ),
+        purposes: &[Purpose::Accounts, Purpose::JobAds, Purpose::Email],
+        legal_bases: &[Contract, LegitimateInterests],
+        recipients: &[],
+        processors: HOSTING_AND_MAIL,
+        retention: &[Rule::PartnerContacts, Rule::AccountTokens],
+        areas: &[],
+    },
+    DataCategory {
         id: Category::Billing,
         subject: Subject::Employer,
         name: t(
@@ -551,14 +567,14 @@ pub static CATEGORIES: &[DataCategory] = &[
             "Operatørkonti og -handlinger",
         ),
         contains: t(
-            "Name, e-mail address, password (only as a hash), login times, and the moderation decisions each operator made.",
-            "Navn, e-mailadresse, adgangskode (kun som hash), logintidspunkter og de moderationsafgørelser, hver operatør har truffet.",
+            "Name, e-mail address, password (only as a hash), login times, the moderation decisions each operator made, and the audit log of every operator action and every look at a person's data (which operator, what, whose account and which record by number, when, and the reason code).",
+            "Navn, e-mailadresse, adgangskode (kun som hash), logintidspunkter, de moderationsafgørelser, hver operatør har truffet, og revisionsloggen over hver operatørhandling og hvert opslag i en persons data (hvilken operatør, hvad, hvis konto og hvilken post efter nummer, hvornår og begrundelseskoden).",
         ),
         purposes: &[Purpose::Accounts, Purpose::JobAds, Purpose::Security],
         legal_bases: &[Contract, LegitimateInterests],
         recipients: &[],
         processors: &[Hosting],
-        retention: &[Rule::OtherData],
+        retention: &[Rule::OtherData, Rule::AuditLog],
         areas: &[],
     },
     DataCategory {
@@ -678,7 +694,7 @@ pub static CATEGORIES: &[DataCategory] = &[
         legal_bases: &[LegalObligation],
         recipients: &[],
         processors: HOSTING_AND_MAIL,
-        retention: &[Rule::ErasureDocumentation],
+        retention: &[Rule::ErasureDocumentation, Rule::AuditLog],
         areas: &[],
     },
     DataCategory {

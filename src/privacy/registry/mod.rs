@@ -254,8 +254,12 @@ mod tests {
             "e317253d63d66a1fdcd889ad271e506253bde467066ca38ae55efcc09207b3a2",
         ),
         (
+            "7",
+            "5b54b994a790ff45ae4be803e4cdab99c43b79537252066d226414f957e1ba2a",
+        ),
+        (
             "10",
-            "30e942b7f99d4856867d7cf4ee1df2ca35c6cad64c90139bda224237b23ab018",
+            "10ab4c28c4f73cfb111387180f36dfda4ecfd0b20b670b2c190d678a9bdeee50",
         ),
     ];
 
@@ -330,6 +334,7 @@ mod tests {
             R::AdContactDeleted,
             R::Bookkeeping,
             R::ErasureDocumentation,
+            R::AuditLog,
             R::VisitorData,
             R::SupportInquiries,
             R::PartnerContacts,
@@ -350,6 +355,7 @@ mod tests {
                 | R::AdContactDeleted
                 | R::Bookkeeping
                 | R::ErasureDocumentation
+                | R::AuditLog
                 | R::VisitorData
                 | R::SupportInquiries
                 | R::PartnerContacts
@@ -372,6 +378,7 @@ mod tests {
             C::JobAlerts,
             C::EmployerAccount,
             C::Company,
+            C::CompanyTeam,
             C::Billing,
             C::JobAds,
             C::OperatorAccount,
@@ -396,6 +403,7 @@ mod tests {
                 | C::JobAlerts
                 | C::EmployerAccount
                 | C::Company
+                | C::CompanyTeam
                 | C::Billing
                 | C::JobAds
                 | C::OperatorAccount

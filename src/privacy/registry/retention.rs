@@ -191,6 +191,7 @@ pub enum Rule {
     AdContactDeleted,
     Bookkeeping,
     ErasureDocumentation,
+    AuditLog,
     VisitorData,
     SupportInquiries,
     PartnerContacts,
@@ -373,6 +374,23 @@ pub static RULES: &[RetentionRule] = &[
         ),
     },
     RetentionRule {
+        id: Rule::AuditLog,
+        data: t(
+            "The audit log: each operator action and each time an operator looked at a person's data (account and record numbers, codes and times only)",
+            "Revisionsloggen: hver operatørhandling og hver gang en operatør har set en persons data (kun konto- og postnumre, koder og tidspunkter)",
+        ),
+        counts_from: Event::Recorded,
+        keep: Period::Years(5),
+        action: Action::Delete,
+        warn_before: None,
+        paused_by_legal_hold: true,
+        enforced_by: Enforcement::Sweeper,
+        reason: t(
+            "Accountability for how our staff handled personal data. Entries are deleted oldest first, and the hash of the last one deleted is kept, so the rest of the log can still be checked; an entry about a person under a legal hold stops the deletion there.",
+            "Ansvarlighed for, hvordan vores medarbejdere har behandlet personoplysninger. Posterne slettes ældste først, og hashværdien af den senest slettede gemmes, så resten af loggen stadig kan kontrolleres; en post om en person med et retligt forbehold standser sletningen dér.",
+        ),
+    },
+    RetentionRule {
         id: Rule::VisitorData,
         data: t(
             "Website visitor data: visit statistics and visitors' cookie consent records",
@@ -494,8 +512,8 @@ pub static RULES: &[RetentionRule] = &[
     RetentionRule {
         id: Rule::AccountTokens,
         data: t(
-            "One-time links (verification, password reset, change of e-mail)",
-            "Engangslinks (bekræftelse, nulstilling af adgangskode, skift af e-mail)",
+            "One-time links (verification, password reset, change of e-mail) and invitations to join a company",
+            "Engangslinks (bekræftelse, nulstilling af adgangskode, skift af e-mail) og invitationer til at blive medlem af en virksomhed",
         ),
         counts_from: Event::TokenSpent,
         keep: Period::Days(7),

@@ -92,6 +92,10 @@ pub static TABLES: &[Table] = &[
     personal("processing_limits", &[PrivacyRequests]),
     personal("privacy_events", &[PrivacyRequests]),
     personal("operator_audit", &[OperatorAccount, PrivacyRequests]),
+    no_personal_data(
+        "audit_chain",
+        "the audit log's newest and last-deleted entry numbers with their hashes",
+    ),
     personal("erasure_records", &[PrivacyRequests]),
     personal("privacy_requests", &[PrivacyRequests]),
     personal("privacy_request_events", &[PrivacyRequests]),
@@ -126,6 +130,9 @@ pub static TABLES: &[Table] = &[
     personal("billing_reminders", &[Billing]),
     personal("outbox_documents", &[Email, Billing]),
     personal("account_blocks", &[AccountBlocks]),
+    personal("company_invitations", &[CompanyTeam]),
+    personal("company_member_events", &[CompanyTeam]),
+    personal("ad_assignments", &[CompanyTeam]),
     personal("support_inquiries", &[SupportInquiries]),
     personal("support_messages", &[SupportInquiries]),
 ];

@@ -1,0 +1,139 @@
+//! What the team records hold about a person, for the privacy centre and the export: the
+//! invitations sent to their address, the changes to memberships they took part in, and the
+//! ads they work on. Erasure deletes the invitations, takes the person out of the record of
+//! changes (what happened stays, without them) and off their ads. A company outlives its
+//! members' accounts: when its last admin is erased, the longest-standing remaining member
+//! becomes admin (recorded, and told by e-mail), so the company is never left without one.
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+
+use super::{
+    emails,
+    store::{self, EventKind},
+};
+use crate::{
+    accounts::store as accounts,
+    db::Tx,
+    domain::CompanyRole,
+    error::Result,
+    i18n::Lang,
+    privacy::{
+        erasure::Erasure,
+        sections::{Section, Subject, ts},
+    },
+    state::AppState,
+};
+
+pub struct Team;
+
+#[async_trait]
+impl Section for Team {
+    fn key(&self) -> &'static str {
+        "team"
+    }
+
+    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+        let mut invitations = Vec::new();
+        for i in store::invitations_to(&state.db, &subject.email).await? {
+            let company = accounts::company_detail(&state.db, i.company_id)
+                .await?
+                .map(|c| c.name);
+            invitations.push(json!({
+                "company_name": company,
+                "member_role": i.role.as_str(),
+                "sent_at": ts(i.created_at),
+                "expires_at": ts(i.expires_at),
+                "accepted_at": i.accepted_at.map(ts),
+                "withdrawn_at": i.withdrawn_at.map(ts),
+            }));
+        }
+        let (changes, ads) = match subject.user_id() {
+            Some(id) => {
+                let changes: Vec<Value> = store::events_of(&state.db, id)
+                    .await?
+                    .into_iter()
+                    .map(|e| {
+                        json!({
+                            "company_number": e.company_id,
+                            "event": e.kind.as_str(),
+                            "member_role": e.role.as_str(),
+                            "as_whom": if e.member_id == Some(id) { "member" } else { "actor" },
+                            "at": ts(e.created_at),
+                        })
+                    })
+                    .collect();
+                let ads: Vec<Value> = store::assigned_ads(&state.db, id)
+                    .await?
+                    .into_iter()
+                    .map(|(ad, at)| json!({"job_number": ad, "assigned_at": ts(at)}))
+                    .collect();
+                (changes, ads)
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        if invitations.is_empty() && changes.is_empty() && ads.is_empty() {
+            return Ok(Value::Null);
+        }
+        Ok(json!({
+            "invitations": invitations,
+            "team_changes": changes,
+            "assigned_ads": ads,
+        }))
+    }
+
+    async fn erase(
+        &self,
+        state: &AppState,
+        tx: &mut Tx,
+        subject: &Subject,
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        let mut rows = store::delete_invitations_to(tx, &subject.email).await?;
+        if let Some(id) = subject.user_id() {
+            hand_over_admin(state, tx, id).await?;
+            rows += store::unassign_all(tx, id).await?;
+            rows += store::forget_person_in_events(tx, id).await?;
+        }
+        erasure.count("team", rows);
+        Ok(())
+    }
+}
+
+/// Before the last admin's account goes, the member who joined first becomes admin.
+async fn hand_over_admin(state: &AppState, tx: &mut Tx, user_id: i64) -> Result<()> {
+    let Some((company, member)) = accounts::membership_in(tx, user_id).await? else {
+        return Ok(());
+    };
+    accounts::lock_company(tx, company).await?;
+    if member.role != CompanyRole::Admin || accounts::admin_count(tx, company).await? > 1 {
+        return Ok(());
+    }
+    let Some(heir) = accounts::members(&state.db, company)
+        .await?
+        .into_iter()
+        .filter(|m| m.user_id != user_id)
+        .min_by_key(|m| (m.added_at, m.user_id))
+    else {
+        return Ok(());
+    };
+    accounts::set_member_role(tx, company, heir.user_id, CompanyRole::Admin).await?;
+    store::record_event(
+        tx,
+        company,
+        heir.user_id,
+        None,
+        EventKind::Promoted,
+        CompanyRole::Admin,
+    )
+    .await?;
+    let name = accounts::company_detail(&state.db, company)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default();
+    let t = Lang::parse(&heir.lang).unwrap_or_default().tr();
+    let mail =
+        emails::membership_changed(t, &heir.email, &heir.name, &name, &emails::Change::Promoted)?;
+    state.queue_mail(tx, &mail).await?;
+    Ok(())
+}
