@@ -11,7 +11,7 @@ use tower_http::{catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer, tra
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
-    accounts, ads, alerts, api, applications, audit, billing,
+    accounts, ads, alerts, api, applications, audit, billing, companies,
     config::Config,
     db::{Db, session_store::DbSessionStore},
     documents,
@@ -60,6 +60,10 @@ pub async fn prepare(config: Config) -> Result<AppState> {
             "audit entries from before the hash chain were sealed"
         );
     }
+    let slugs = accounts::store::assign_missing_slugs(&db).await?;
+    if slugs > 0 {
+        tracing::info!(companies = slugs, "company pages got their addresses");
+    }
     let keys = MasterKey::load_or_create(config.master_key.as_deref(), &config.data_dir)?;
     let search = {
         let dir = search::index_dir(&config.data_dir);
@@ -103,6 +107,7 @@ fn privacy_sections() -> Vec<Box<dyn Section>> {
         Box::new(ads::privacy::ContactPerson),
         Box::new(retention::privacy::LegalHolds),
         Box::new(billing::privacy::Invoices),
+        Box::new(companies::privacy::CompanyPage),
         Box::new(operator::Blocks),
         Box::new(support::SupportInquiries),
         Box::new(teams::privacy::Team),
@@ -123,6 +128,7 @@ pub fn router(state: AppState) -> Router {
         .merge(site::routes())
         .merge(accounts::routes())
         .merge(ads::routes())
+        .merge(companies::routes())
         .merge(operator::routes())
         .merge(audit::routes())
         .merge(profiles::routes())
@@ -228,6 +234,11 @@ pub async fn serve(
         workers.clone(),
     ));
     let retention = tokio::spawn(retention::run_daily(state.clone(), workers.clone()));
+    let ad_statistics = tokio::spawn(ads::statistics::flush_periodically(
+        state.clone(),
+        state.config.ad_stats_flush,
+        workers.clone(),
+    ));
     let reminders = tokio::spawn(billing::run_reminders(state.clone(), workers.clone()));
     let job_alerts = tokio::spawn(alerts::worker::run(
         state.clone(),
@@ -256,6 +267,8 @@ pub async fn serve(
     let _ = job_alerts.await;
     let _ = retention.await;
     let _ = reminders.await;
+    // After the server has stopped taking requests, so the last counts are in it.
+    let _ = ad_statistics.await;
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())

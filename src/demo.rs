@@ -46,6 +46,8 @@ impl Default for DemoOptions {
 pub struct DemoReport {
     pub applications: u64,
     pub invoices: u64,
+    /// Companies given a page with a description, a logo and ad statistics.
+    pub company_pages: u64,
     pub companies: u32,
     /// Recruiters added to synthetic companies, next to their admin.
     pub colleagues: u32,
@@ -224,6 +226,7 @@ pub async fn fill_and_index(
         report.invoices = billing(state).await?;
         operator_looks(state).await?;
     }
+    report.company_pages = crate::companies::demo::fill(state).await?;
     Ok(report)
 }
 

@@ -252,9 +252,16 @@ const TABLE_OWNERS: &[(&str, &[&str])] = &[
     ),
     (
         "ads",
-        &["ads", "ad_revisions", "ad_changes", "moderation_decisions"],
+        &[
+            "ads",
+            "ad_revisions",
+            "ad_changes",
+            "moderation_decisions",
+            "ad_statistics",
+        ],
     ),
     ("profiles", &["seeker_profiles", "saved_ads"]),
+    ("companies", &["company_pages"]),
     ("files", &["data_keys", "files", "pending_objects"]),
     (
         "applications",

@@ -10,6 +10,7 @@ pub mod applications;
 pub mod audit;
 pub mod billing;
 pub mod calendar;
+pub mod companies;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -1,5 +1,6 @@
 //! The state every handler and worker shares: configuration, database, keys, search index,
-//! object storage, the API's rate limiter, the privacy sections and the outbox's wake-up bell.
+//! object storage, the API's rate limiter, the privacy sections, the ad statistics not yet
+//! written and the outbox's wake-up bell.
 
 use std::sync::Arc;
 
@@ -16,7 +17,7 @@ use crate::{
     privacy::sections::Section,
     search::SearchIndex,
     secrets::MasterKey,
-    web::limiter::ApiLimiter,
+    web::{limiter::ApiLimiter, tally::AdTally},
 };
 
 #[derive(Clone)]
@@ -35,6 +36,8 @@ pub struct AppState {
     /// Every privacy section, in the order the centre shows them and erasure runs them (the
     /// composition root assembles them: `app::privacy_sections`).
     pub sections: Arc<[Box<dyn Section>]>,
+    /// Ad statistics counted on this node and not yet written (see `ads::statistics`).
+    pub ad_tally: Arc<AdTally>,
     mail_wake: Arc<Notify>,
 }
 
@@ -58,6 +61,7 @@ impl AppState {
             files: Arc::new(files),
             hasher: Arc::new(Hasher::per_core()),
             sections: sections.into(),
+            ad_tally: Arc::new(AdTally::default()),
             mail_wake: Arc::new(Notify::new()),
         }
     }

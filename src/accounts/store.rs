@@ -81,11 +81,18 @@ pub async fn insert_company(
 ) -> Result<i64, sqlx::Error> {
     let now = now();
     db_run!(tx tx, |c| {
+        let plain = crate::text::slug(name);
+        let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM companies WHERE slug = $1")
+            .bind(&plain)
+            .fetch_one(&mut *c)
+            .await?;
+        let slug = if taken == 0 { plain } else { format!("{plain}-{cvr}") };
         let company_id: i64 = sqlx::query_scalar(
-            "INSERT INTO companies (name, cvr, created_at) VALUES ($1, $2, $3) RETURNING id",
+            "INSERT INTO companies (name, cvr, slug, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(name)
         .bind(cvr)
+        .bind(&slug)
         .bind(now)
         .fetch_one(&mut *c)
         .await?;
@@ -100,6 +107,97 @@ pub async fn insert_company(
         .await.map(|r| r.rows_affected())?;
         Ok(company_id)
     })
+}
+
+/// Gives every company that has no address yet (those made before company pages) its slug:
+/// from its name, with its CVR number added if another company has that one. Run at start-up;
+/// finds nothing to do once done.
+pub async fn assign_missing_slugs(db: &Db) -> Result<u64> {
+    let missing: Vec<(i64, String, String)> = db_run!(pool db, |p| sqlx::query_as(
+        "SELECT id, name, cvr FROM companies WHERE slug IS NULL ORDER BY id"
+    )
+    .fetch_all(p)
+    .await)?;
+    let mut assigned = 0;
+    for (id, name, cvr) in missing {
+        let mut tx = db.begin().await?;
+        let plain = crate::text::slug(&name);
+        let taken: i64 = db_run!(tx &mut tx, |c| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM companies WHERE slug = $1"
+        )
+        .bind(&plain)
+        .fetch_one(&mut *c)
+        .await)?;
+        let slug = if taken == 0 {
+            plain
+        } else {
+            format!("{plain}-{cvr}")
+        };
+        assigned += db_run!(tx &mut tx, |c| sqlx::query(
+            "UPDATE companies SET slug = $1 WHERE id = $2 AND slug IS NULL"
+        )
+        .bind(&slug)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+    }
+    Ok(assigned)
+}
+
+/// A company as its public page names it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PublicCompany {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    /// Blocked by an operator: its page and ads are gone meanwhile.
+    pub blocked: bool,
+    /// Its last account was erased (it has no member left): its page is gone for good.
+    pub erased: bool,
+}
+
+const PUBLIC_COMPANY_SQL: &str = "SELECT c.id, c.name, c.slug, c.blocked_at IS NOT NULL AS blocked, \
+     NOT EXISTS (SELECT 1 FROM company_members m WHERE m.company_id = c.id) AS erased \
+     FROM companies c";
+
+pub async fn company_by_slug(db: &Db, slug: &str) -> Result<Option<PublicCompany>> {
+    let sql = format!("{PUBLIC_COMPANY_SQL} WHERE c.slug = $1");
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(slug).fetch_optional(p).await)?,
+    )
+}
+
+pub async fn public_company(db: &Db, id: i64) -> Result<Option<PublicCompany>> {
+    let sql = format!("{PUBLIC_COMPANY_SQL} WHERE c.id = $1 AND c.slug IS NOT NULL");
+    Ok(
+        db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await)?,
+    )
+}
+
+/// The slugs of the companies whose pages are public (not blocked, with an account), for the
+/// sitemap: the oldest `limit`.
+pub async fn listed_companies(db: &Db, limit: i64) -> Result<Vec<String>> {
+    Ok(db_run!(pool db, |p| sqlx::query_scalar(
+        "SELECT c.slug FROM companies c WHERE c.slug IS NOT NULL AND c.blocked_at IS NULL \
+         AND EXISTS (SELECT 1 FROM company_members m WHERE m.company_id = c.id) \
+         ORDER BY c.id LIMIT $1"
+    )
+    .bind(limit)
+    .fetch_all(p)
+    .await)?)
+}
+
+/// The company `user_id` is the only member of, if any (its page goes with that account).
+pub async fn sole_company_of(tx: &mut Tx, user_id: i64) -> Result<Option<i64>> {
+    Ok(db_run!(tx tx, |c| sqlx::query_scalar(
+        "SELECT m.company_id FROM company_members m WHERE m.user_id = $1 \
+         AND (SELECT COUNT(*) FROM company_members o WHERE o.company_id = m.company_id) = 1"
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *c)
+    .await)?)
 }
 
 pub async fn cvr_taken(db: &Db, cvr: &str) -> Result<bool> {

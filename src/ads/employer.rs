@@ -50,6 +50,14 @@ struct DashboardPage {
     ads: Vec<AdSummary>,
     /// Set while an operator has blocked the company: since when and why.
     blocked: Option<String>,
+    /// Page views of each ad over the statistics' days, by ad id.
+    views: std::collections::HashMap<i64, i64>,
+}
+
+impl DashboardPage {
+    fn views_of(&self, ad: &i64) -> i64 {
+        self.views.get(ad).copied().unwrap_or(0)
+    }
 }
 
 pub async fn dashboard(
@@ -91,8 +99,14 @@ pub async fn dashboard(
         t,
     )
     .await?;
+    let since = calendar::today() - time::Duration::days(super::statistics::DAYS - 1);
+    let views = store::page_views_since(&state.db, company, since)
+        .await?
+        .into_iter()
+        .collect();
     render(&DashboardPage {
         blocked,
+        views,
         l: l.with_form().await?,
         tabs,
         state: query.state,
@@ -171,7 +185,11 @@ pub async fn create(
 }
 
 /// The ad, for its company's admins and the recruiters who work on it only.
-async fn load_owned(state: &AppState, who: &CurrentEmployer, id: i64) -> Result<AdRecord> {
+pub(super) async fn load_owned(
+    state: &AppState,
+    who: &CurrentEmployer,
+    id: i64,
+) -> Result<AdRecord> {
     let ad = store::ad(&state.db, id).await?.ok_or(Error::NotFound)?;
     if ad.company_id != who.company || !crate::teams::may_work_on(&state.db, who, id).await? {
         return Err(Error::NotFound);
@@ -189,6 +207,7 @@ struct ManagePage {
     draft: Option<AdView>,
     live: Option<AdView>,
     decisions: Vec<Decision>,
+    statistics: super::statistics::AdStatistics,
 }
 
 impl ManagePage {
@@ -221,6 +240,7 @@ pub async fn manage(
         state_label: t.s(ad.state.label_key()),
         review: ad.review_status(),
         decisions: store::decisions(&state.db, id).await?,
+        statistics: super::statistics::AdStatistics::of_ad(&state, t, ad.company_id, id).await?,
         draft,
         live,
         ad,

@@ -20,8 +20,10 @@ use crate::{
     text::markdown,
 };
 
-/// Sitemaps hold at most 50,000 addresses each (sitemaps.org).
-const SITEMAP_PAGE: i64 = 50_000;
+/// Sitemaps hold at most 50,000 addresses each (sitemaps.org): a page lists at most 40,000
+/// ads, and the first also the home page, the search and up to 9,000 company pages.
+const SITEMAP_PAGE: i64 = 40_000;
+const COMPANIES_IN_SITEMAP: i64 = 9_000;
 
 type Xml = Writer<Vec<u8>>;
 
@@ -220,6 +222,17 @@ async fn sitemap_urls(state: &AppState, after: i64, with_pages: bool) -> Result<
         for path in ["/", "/jobs"] {
             open(&mut w, "url", &[])?;
             element(&mut w, "loc", &[], Some(&state.link(path)))?;
+            close(&mut w, "url")?;
+        }
+        // Blocked companies and those whose last account was erased are not listed.
+        for slug in crate::companies::listed(state, COMPANIES_IN_SITEMAP).await? {
+            open(&mut w, "url", &[])?;
+            element(
+                &mut w,
+                "loc",
+                &[],
+                Some(&state.link(&crate::web::company_page_path(&slug))),
+            )?;
             close(&mut w, "url")?;
         }
     }

@@ -13,6 +13,8 @@ pub struct PublicAd {
     state: String,
     company_blocked: bool,
     pub company_name: String,
+    /// The company's public page is `/companies/{slug}`.
+    pub company_slug: Option<String>,
     pub published_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
@@ -31,7 +33,7 @@ impl PublicAd {
 
 // The state is checked in Rust, not SQL: with it in the WHERE clause SQLite prefers the state
 // index and scans every published ad instead of looking the few ids up by primary key.
-const PUBLIC_SQL: &str = "SELECT a.id, a.state, c.blocked_at IS NOT NULL AS company_blocked, c.name AS company_name, a.published_at, a.expires_at, a.updated_at, a.featured_until, \
+const PUBLIC_SQL: &str = "SELECT a.id, a.state, c.blocked_at IS NOT NULL AS company_blocked, c.name AS company_name, c.slug AS company_slug, a.published_at, a.expires_at, a.updated_at, a.featured_until, \
      r.lang, r.title, r.description, r.municipality_code, r.street_address, r.remote, r.occupation_id, \
      r.employment_type, r.working_time, r.hours_per_week, r.salary_min, r.salary_max, r.salary_period, \
      r.salary_currency, r.deadline, r.start_date, r.contact_name, r.contact_email, r.contact_phone, \
@@ -53,6 +55,19 @@ pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<PublicAd>> {
     found.retain(|ad| ad.state == "published" && !ad.company_blocked);
     found.sort_by_key(|ad| ids.iter().position(|id| *id == ad.id).unwrap_or(usize::MAX));
     Ok(found)
+}
+
+/// A company's published ads, newest first (at most `limit`); none while it is blocked.
+pub async fn published_of_company(db: &Db, company_id: i64, limit: i64) -> Result<Vec<PublicAd>> {
+    let ids: Vec<i64> = db_run!(pool db, |p| sqlx::query_scalar(
+        "SELECT id FROM ads WHERE company_id = $1 AND state = 'published' \
+         ORDER BY published_at DESC, id DESC LIMIT $2"
+    )
+    .bind(company_id)
+    .bind(limit)
+    .fetch_all(p)
+    .await)?;
+    by_ids(db, &ids).await
 }
 
 /// Every published ad id, for the sitemap (keyset pages of 50,000).

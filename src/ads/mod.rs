@@ -14,6 +14,7 @@ pub mod privacy;
 pub mod public;
 pub mod search_page;
 pub mod search_params;
+pub mod statistics;
 pub mod store;
 pub mod taxonomy;
 pub mod view;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sitemaps/{file}", get(feeds::sitemap_page))
         .route("/robots.txt", get(feeds::robots))
         .route("/jobs/{id}", get(public::show))
+        .route("/jobs/{id}/apply-link", get(public::apply_link))
         .route("/employer/ads", get(employer::dashboard))
         .route(
             "/employer/ads/new",
@@ -47,6 +49,7 @@ pub fn routes() -> Router<AppState> {
             get(employer::edit_form).post(employer::save_edit),
         )
         .route("/employer/ads/{id}/{action}", post(employer::action))
+        .route("/employer/ads/{id}/statistics.csv", get(statistics::csv))
         .route("/operator/moderation", get(moderation::queue))
         .route("/operator/moderation/{id}", get(moderation::review))
         .route(

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    response::Response,
+    response::{IntoResponse, Redirect, Response},
 };
 use serde_json::{Value, json};
 
@@ -20,7 +20,7 @@ use crate::{
     i18n::instant,
     state::AppState,
     text::markdown,
-    web::{Layout, render, render_with_status},
+    web::{Layout, device::Countable, render, render_with_status, tally::AdEvent},
 };
 
 #[derive(Template)]
@@ -31,6 +31,7 @@ struct AdPage {
     json_ld: String,
     /// For a signed-in job seeker: whether the ad is among their saved jobs.
     saved: Option<bool>,
+    logo: Option<crate::companies::Logo>,
 }
 
 #[derive(Template)]
@@ -63,9 +64,13 @@ pub async fn public_ad(state: &AppState, id: i64) -> Result<(AdRecord, Option<Ad
 pub async fn show(
     State(state): State<AppState>,
     l: Layout,
+    Countable(countable): Countable,
     Path(id): Path<i64>,
 ) -> Result<Response> {
     let (ad, content) = public_ad(&state, id).await?;
+    if countable && content.is_some() {
+        state.ad_tally.count(id, AdEvent::PageView);
+    }
     let t = l.t;
     let Some(content) = content else {
         // The title may stay (it is the company's, not a person's); the contact person goes.
@@ -93,7 +98,9 @@ pub async fn show(
             },
         );
     };
-    let json_ld = crate::web::script_json(&job_posting(&state, &ad, &content));
+    let logo = crate::companies::logo(&state, ad.company_id).await?;
+    let logo_url = logo.as_ref().map(|logo| state.link(&logo.path));
+    let json_ld = crate::web::script_json(&job_posting(&state, &ad, &content, logo_url.as_deref()));
     let saved = match &l.user {
         Some(user) if user.role == crate::domain::Role::Seeker => {
             Some(crate::profiles::is_saved(&state, user.id, id).await?)
@@ -109,12 +116,38 @@ pub async fn show(
         ad: AdView::new(t, &ad, content),
         json_ld,
         saved,
+        logo,
         l,
     })
 }
 
-/// schema.org `JobPosting` with every property Google for Jobs requires or recommends.
-pub fn job_posting(state: &AppState, ad: &AdRecord, c: &AdContent) -> Value {
+/// `/jobs/{id}/apply-link`: where the ad's apply button leads (the external address, the
+/// e-mail address or the form on this site), counted as an apply click on the way.
+pub async fn apply_link(
+    State(state): State<AppState>,
+    Countable(countable): Countable,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    let (_, content) = public_ad(&state, id).await?;
+    let content = content.ok_or(Error::NotFound)?;
+    let target = match (
+        content.apply_method,
+        &content.apply_url,
+        &content.apply_email,
+    ) {
+        (super::domain::ApplyMethod::Url, Some(url), _) => url.clone(),
+        (super::domain::ApplyMethod::Email, _, Some(email)) => format!("mailto:{email}"),
+        _ => format!("/jobs/{id}/apply"),
+    };
+    if countable {
+        state.ad_tally.count(id, AdEvent::ApplyClick);
+    }
+    Ok(Redirect::to(&target).into_response())
+}
+
+/// schema.org `JobPosting` with every property Google for Jobs requires or recommends;
+/// `logo` is the absolute address of the company's logo, if it has one.
+pub fn job_posting(state: &AppState, ad: &AdRecord, c: &AdContent, logo: Option<&str>) -> Value {
     let tax = taxonomy();
     let municipality = tax.municipality(&c.municipality_code);
     let country = municipality.map(|m| m.country).unwrap_or("DK");
@@ -147,7 +180,7 @@ pub fn job_posting(state: &AppState, ad: &AdRecord, c: &AdContent) -> Value {
         "datePosted": ad.published_at.map(rfc3339),
         "validThrough": ad.expires_at.map(rfc3339),
         "employmentType": employment_type,
-        "hiringOrganization": { "@type": "Organization", "name": ad.company_name },
+        "hiringOrganization": hiring_organization(state, ad, logo),
         "identifier": { "@type": "PropertyValue", "name": ad.company_name, "value": ad.id.to_string() },
         "directApply": c.apply_method == super::domain::ApplyMethod::Site,
         "url": state.link(&format!("/jobs/{}", ad.id)),
@@ -176,4 +209,15 @@ pub fn job_posting(state: &AppState, ad: &AdRecord, c: &AdContent) -> Value {
         posting["jobLocation"] = place;
     }
     posting
+}
+
+fn hiring_organization(state: &AppState, ad: &AdRecord, logo: Option<&str>) -> Value {
+    let mut organization = json!({ "@type": "Organization", "name": ad.company_name });
+    if let Some(slug) = &ad.company_slug {
+        organization["sameAs"] = json!(state.link(&crate::web::company_page_path(slug)));
+    }
+    if let Some(logo) = logo {
+        organization["logo"] = json!(logo);
+    }
+    organization
 }

@@ -21,7 +21,7 @@ use crate::{
     search::{FacetCount, SearchRequest, SearchResponse, Sort},
     state::AppState,
     text::{escape_html, markdown},
-    web::{Layout, render, render_with_status},
+    web::{Layout, device::Countable, render, render_with_status, tally::AdEvent},
 };
 
 pub const PAGE_SIZE: usize = 20;
@@ -30,6 +30,8 @@ pub struct ResultItem {
     pub id: i64,
     pub title: String,
     pub company: String,
+    /// The company's public page, if it has one.
+    pub company_page: Option<String>,
     pub place: String,
     pub salary: String,
     pub published: String,
@@ -92,6 +94,7 @@ impl SearchPage {
 pub async fn page(
     State(state): State<AppState>,
     l: Layout,
+    Countable(countable): Countable,
     RawQuery(query): RawQuery,
 ) -> Result<Response> {
     let mut query = query.unwrap_or_default();
@@ -174,6 +177,10 @@ pub async fn page(
     let response = crate::search::run(&state.search, request.clone()).await?;
     let ids: Vec<i64> = response.hits.iter().map(|h| h.id).collect();
     let ads = listing::by_ids(&state.db, &ids).await?;
+    if countable {
+        let shown: Vec<i64> = ads.iter().map(|ad| ad.id).collect();
+        state.ad_tally.count_all(&shown, AdEvent::SearchImpression);
+    }
     let highlighter = if request.q.is_empty() {
         None
     } else {
@@ -277,6 +284,10 @@ fn result_item(t: Tr, ad: &PublicAd, snippet: String) -> ResultItem {
         id: ad.id,
         title: c.title.clone(),
         company: ad.company_name.clone(),
+        company_page: ad
+            .company_slug
+            .as_deref()
+            .map(crate::web::company_page_path),
         place,
         salary: super::view::salary(t, c),
         published: instant(lang, ad.published_at),

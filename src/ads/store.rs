@@ -1,14 +1,15 @@
-//! Queries for ads, their revisions, the change log and moderation decisions.
+//! Queries for ads, their revisions, the change log, moderation decisions and statistics.
 
 use std::sync::LazyLock;
 
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use super::domain::{AdContent, AdState, ReviewStatus};
 use crate::{
     db::{Db, Tx, now},
     db_run,
     error::{Error, Result},
+    web::tally::AdCounts,
 };
 
 /// An ad's life-cycle row, with its company's name.
@@ -32,6 +33,8 @@ pub struct AdRecord {
     pub updated_at: OffsetDateTime,
     /// The company is blocked by an operator: none of its ads is public meanwhile.
     pub company_blocked: bool,
+    /// The company's public page is `/companies/{slug}`.
+    pub company_slug: Option<String>,
 }
 
 impl AdRecord {
@@ -47,7 +50,7 @@ impl AdRecord {
 const AD_SQL: &str = "SELECT a.id, a.company_id, c.name AS company_name, a.state, a.live_revision_id, \
      a.draft_revision_id, a.review_status, a.rejection_reason, a.submitted_at, a.first_published_at, \
      a.published_at, a.expires_at, a.closed_at, a.created_at, a.updated_at, \
-     c.blocked_at IS NOT NULL AS company_blocked \
+     c.blocked_at IS NOT NULL AS company_blocked, c.slug AS company_slug \
      FROM ads a JOIN companies c ON c.id = a.company_id";
 
 pub async fn ad(db: &Db, id: i64) -> Result<Option<AdRecord>> {
@@ -559,4 +562,87 @@ pub async fn set_trusted(db: &Db, company_id: i64, trusted: bool) -> Result<bool
         .execute(p)
         .await.map(|r| r.rows_affected()))?;
     Ok(changed == 1)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+
+/// Adds a batch of counts to the per-day rows, in one transaction. Counts of an ad deleted
+/// since they were made are dropped (there is nothing to count them for).
+pub async fn add_statistics(db: &Db, batch: &[AdCounts]) -> Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    for row in batch {
+        let [views, impressions, clicks, applications, saves] = row.counts;
+        db_run!(tx &mut tx, |c| sqlx::query(
+            "INSERT INTO ad_statistics (ad_id, day, page_views, search_impressions, apply_clicks, applications, saves) \
+             SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM ads WHERE id = $1) \
+             ON CONFLICT (ad_id, day) DO UPDATE SET \
+             page_views = ad_statistics.page_views + excluded.page_views, \
+             search_impressions = ad_statistics.search_impressions + excluded.search_impressions, \
+             apply_clicks = ad_statistics.apply_clicks + excluded.apply_clicks, \
+             applications = ad_statistics.applications + excluded.applications, \
+             saves = ad_statistics.saves + excluded.saves"
+        )
+        .bind(row.ad_id)
+        .bind(row.day)
+        .bind(views)
+        .bind(impressions)
+        .bind(clicks)
+        .bind(applications)
+        .bind(saves)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    tx.commit().await
+}
+
+/// One ad's counts on one day.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DayStatistics {
+    pub ad_id: i64,
+    pub day: Date,
+    pub page_views: i64,
+    pub search_impressions: i64,
+    pub apply_clicks: i64,
+    pub applications: i64,
+    pub saves: i64,
+}
+
+/// The counts of a company's ads (or of one of them) from `first` to `last`, by ad and day;
+/// days without any are not rows.
+pub async fn statistics_of_company(
+    db: &Db,
+    company_id: i64,
+    ad_id: Option<i64>,
+    first: Date,
+    last: Date,
+) -> Result<Vec<DayStatistics>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT s.ad_id, s.day, s.page_views, s.search_impressions, s.apply_clicks, s.applications, s.saves \
+         FROM ad_statistics s JOIN ads a ON a.id = s.ad_id \
+         WHERE a.company_id = $1 AND ($2 IS NULL OR s.ad_id = $2) AND s.day >= $3 AND s.day <= $4 \
+         ORDER BY s.ad_id, s.day"
+    )
+    .bind(company_id)
+    .bind(ad_id)
+    .bind(first)
+    .bind(last)
+    .fetch_all(p)
+    .await)?)
+}
+
+/// Each of a company's ads' page views since `first` (ads without any are left out).
+pub async fn page_views_since(db: &Db, company_id: i64, first: Date) -> Result<Vec<(i64, i64)>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT s.ad_id, CAST(SUM(s.page_views) AS BIGINT) FROM ad_statistics s \
+         JOIN ads a ON a.id = s.ad_id WHERE a.company_id = $1 AND s.day >= $2 GROUP BY s.ad_id"
+    )
+    .bind(company_id)
+    .bind(first)
+    .fetch_all(p)
+    .await)?)
 }

@@ -42,6 +42,8 @@ pub struct AdView {
     pub id: i64,
     pub title: String,
     pub company: String,
+    /// The company's public page, if it has one.
+    pub company_page: Option<String>,
     pub lang: &'static str,
     pub description_html: String,
     pub municipality: String,
@@ -85,6 +87,10 @@ impl AdView {
             id: ad.id,
             title: c.title.clone(),
             company: ad.company_name.clone(),
+            company_page: ad
+                .company_slug
+                .as_deref()
+                .map(crate::web::company_page_path),
             lang: c.lang.as_str(),
             description_html: markdown::to_html(&c.description),
             municipality: municipality.map(|m| m.name).unwrap_or_default().to_string(),

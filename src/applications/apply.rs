@@ -392,6 +392,9 @@ async fn forward(
     state.queue_mail(&mut tx, &mail).await?;
     tx.commit().await?;
     state.mail_queued();
+    state
+        .ad_tally
+        .count(ad.id, crate::web::tally::AdEvent::Application);
     tracing::info!(application, ad_id = ad.id, "application forwarded");
     Ok(())
 }

@@ -37,6 +37,10 @@ pub struct Config {
     pub outbox_retry_base: Duration,
     /// How often each node looks for due background work when nothing woke it.
     pub worker_poll: Duration,
+    /// How often each node writes the ad statistics it has counted in memory.
+    pub ad_stats_flush: Duration,
+    /// Largest accepted company logo (bytes), and its largest side (pixels).
+    pub max_logo_bytes: u64,
     /// Public API requests per second and client address; 0 turns the limit off.
     pub api_rate_per_second: u32,
     /// Largest accepted upload, per file.
@@ -226,6 +230,8 @@ impl Config {
             log_format,
             outbox_retry_base: millis("JOBBOARD_OUTBOX_RETRY_MS", 30_000)?,
             worker_poll: millis("JOBBOARD_WORKER_POLL_MS", 2_000)?,
+            ad_stats_flush: millis("JOBBOARD_AD_STATS_FLUSH_MS", 5_000)?,
+            max_logo_bytes: number("JOBBOARD_MAX_LOGO_BYTES", 1_000_000)?,
             api_rate_per_second: get("JOBBOARD_API_RATE")
                 .map(|v| v.parse::<u32>())
                 .transpose()

@@ -71,17 +71,30 @@ pub(crate) const SNIFF_BYTES: usize = 12;
 /// applied to the pixels first, since the tag itself is dropped. CPU-bound: call it from
 /// `spawn_blocking`.
 pub(crate) fn reencode(bytes: &[u8]) -> Result<(ImageType, Vec<u8>)> {
+    reencode_within(bytes, MAX_IMAGE_SIDE).map(|(kind, out, _)| (kind, out))
+}
+
+/// `reencode` for images of at most `max_side` pixels a side, with the size it came out.
+pub(crate) fn reencode_within(
+    bytes: &[u8],
+    max_side: u32,
+) -> Result<(ImageType, Vec<u8>, (u32, u32))> {
     let format = sniff(bytes).ok_or_else(unsupported)?;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_IMAGE_SIDE);
-    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    limits.max_image_width = Some(max_side);
+    limits.max_image_height = Some(max_side);
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(decode_error)?;
-    let orientation = decoder.orientation().map_err(decode_error)?;
-    let mut pixels = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| decode_error(e, max_side))?;
+    let orientation = decoder
+        .orientation()
+        .map_err(|e| decode_error(e, max_side))?;
+    let mut pixels = DynamicImage::from_decoder(decoder).map_err(|e| decode_error(e, max_side))?;
     pixels.apply_orientation(orientation);
+    let size = (pixels.width(), pixels.height());
 
     let target = match format {
         ImageFormat::Jpeg => ImageType::Jpeg,
@@ -105,14 +118,13 @@ pub(crate) fn reencode(bytes: &[u8]) -> Result<(ImageType, Vec<u8>)> {
             .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
             .map_err(Error::internal)?,
     }
-    Ok((target, out))
+    Ok((target, out, size))
 }
 
-fn decode_error(error: ImageError) -> Error {
+fn decode_error(error: ImageError, max_side: u32) -> Error {
     match error {
         ImageError::Limits(_) => Error::BadRequest(format!(
-            "The image is too large. Please upload one of at most {MAX_IMAGE_SIDE} × \
-             {MAX_IMAGE_SIDE} pixels."
+            "The image is too large. Please upload one of at most {max_side} × {max_side} pixels."
         )),
         ImageError::Unsupported(_) => unsupported(),
         // The input is in memory, so a read error means the data ended early.

@@ -47,7 +47,7 @@ pub use documents::DocumentType;
 pub use images::{ImageType, MAX_IMAGE_SIDE};
 pub use keys::data_key;
 pub use names::safe_name;
-pub use store::{FileStore, StorageKey};
+pub use store::{FileStore, PublicKey, StorageKey};
 
 use crate::error::{Error, Result};
 use crypto::{Decryptor, Encryptor};
@@ -128,6 +128,48 @@ where
             })
         }
     }
+}
+
+/// A company logo as stored: public, unencrypted, named by its content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredLogo {
+    pub key: PublicKey,
+    pub content_type: &'static str,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Checks and stores a company logo, reading `body` once: JPEG, PNG or WebP by its bytes (a
+/// renamed program, an SVG or anything else is refused), at most `max_bytes` and `max_side`
+/// pixels a side, rebuilt from its pixels so that no metadata (EXIF, text chunks, XMP,
+/// comments) survives. Logos are public, so they are not encrypted; the object's name is the
+/// SHA-256 of the rebuilt bytes, so a changed logo gets a new address.
+pub async fn store_logo<S, E>(
+    store: &FileStore,
+    company_id: i64,
+    body: S,
+    max_bytes: u64,
+    max_side: u32,
+) -> Result<StoredLogo>
+where
+    S: Stream<Item = std::result::Result<Bytes, E>> + Send,
+    E: std::fmt::Display,
+{
+    use sha2::{Digest, Sha256};
+    let bytes = read_image(limited(body, max_bytes)).await?;
+    let (image, rebuilt, (width, height)) =
+        tokio::task::spawn_blocking(move || images::reencode_within(&bytes, max_side))
+            .await
+            .map_err(Error::internal)??;
+    let digest = crate::secrets::encode_hex(&Sha256::digest(&rebuilt));
+    let key = PublicKey::logo(company_id, &digest, image.extension());
+    store.put_public(&key, rebuilt).await?;
+    Ok(StoredLogo {
+        key,
+        content_type: image.content_type(),
+        width,
+        height,
+    })
 }
 
 /// Streams the decrypted file. Every piece is authenticated before it is yielded; a file cut

@@ -24,6 +24,8 @@ const FILES_PREFIX: &str = "files";
 const PENDING_PREFIX: &str = "pending";
 /// The throwaway objects of `ping`.
 const PROBE_PREFIX: &str = "readyz";
+/// Public objects (company logos): not encrypted, named by their content.
+const PUBLIC_PREFIX: &str = "public";
 
 /// The name of one stored file, e.g. `files/3f0c…` (32 random hex digits). Store it as text
 /// (`as_str`) and read it back with `parse`.
@@ -70,6 +72,51 @@ impl StorageKey {
 impl std::fmt::Display for StorageKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// The name of a public object: `public/logos/{company}/{sha256 of the bytes}.{png|jpg}`. A new
+/// content gets a new name, so what is served under one never changes (and may be cached for
+/// ever).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicKey(String);
+
+impl PublicKey {
+    pub fn logo(company_id: i64, digest_hex: &str, extension: &str) -> Self {
+        Self(format!(
+            "{PUBLIC_PREFIX}/logos/{company_id}/{digest_hex}.{extension}"
+        ))
+    }
+
+    pub fn parse(text: &str) -> Result<Self> {
+        let valid = text
+            .strip_prefix(PUBLIC_PREFIX)
+            .and_then(|rest| rest.strip_prefix("/logos/"))
+            .and_then(|rest| rest.split_once('/'))
+            .is_some_and(|(company, file)| {
+                company.bytes().all(|b| b.is_ascii_digit())
+                    && file.split_once('.').is_some_and(|(digest, ext)| {
+                        digest.len() == 64
+                            && digest
+                                .bytes()
+                                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+                            && matches!(ext, "png" | "jpg")
+                    })
+            });
+        if valid {
+            Ok(Self(text.to_string()))
+        } else {
+            Err(Error::internal(format!("not a public key: {text:?}")))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The last part of the name (`{digest}.{ext}`), which public addresses end in.
+    pub fn file_name(&self) -> &str {
+        self.0.rsplit('/').next().unwrap_or_default()
     }
 }
 
@@ -289,6 +336,33 @@ impl FileStore {
             .await
             .map_err(storage_error)?;
         Ok(key)
+    }
+
+    /// Writes a public object in one request (atomic, as `put_whole`).
+    pub async fn put_public(&self, key: &PublicKey, bytes: Vec<u8>) -> Result<()> {
+        self.objects
+            .put(&Path::from(key.as_str()), PutPayload::from(bytes))
+            .await
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    /// A public object whole (they are small); `Error::NotFound` if it is not there.
+    pub async fn get_public(&self, key: &PublicKey) -> Result<Bytes> {
+        let object = self
+            .objects
+            .get(&Path::from(key.as_str()))
+            .await
+            .map_err(|e| match e {
+                object_store::Error::NotFound { .. } => Error::NotFound,
+                e => storage_error(e),
+            })?;
+        object.bytes().await.map_err(storage_error)
+    }
+
+    /// Deleting a public object that is already gone succeeds.
+    pub async fn delete_public(&self, key: &PublicKey) -> Result<()> {
+        self.delete_path(&Path::from(key.as_str())).await
     }
 
     /// Removes pending objects, probe objects and (local store) half-written staging files

@@ -342,7 +342,7 @@ async fn save_ad(
         .await?
         .1
         .ok_or(Error::NotFound)?;
-    db_run!(pool & state.db, |p| {
+    let added = db_run!(pool & state.db, |p| {
         sqlx::query(
         "INSERT INTO saved_ads (user_id, ad_id, saved_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
     )
@@ -353,6 +353,10 @@ async fn save_ad(
     .await
     .map(|r| r.rows_affected())
     })?;
+    // The ad's statistics count a save once per person, and nothing about who saved it.
+    if added > 0 {
+        state.ad_tally.count(ad, crate::web::tally::AdEvent::Save);
+    }
     flash(&l.session, FlashKind::Success, l.t.s("saved.added")).await?;
     Ok(Redirect::to(&format!("/jobs/{ad}")).into_response())
 }

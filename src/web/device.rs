@@ -42,9 +42,91 @@ pub fn label(user_agent: &str) -> Option<String> {
     }
 }
 
+/// Words in a User-Agent that mark a program rather than a person's browser.
+const ROBOT_WORDS: &[&str] = &[
+    "bot",
+    "crawl",
+    "spider",
+    "slurp",
+    "scrape",
+    "fetch",
+    "preview",
+    "headless",
+    "monitor",
+    "check",
+    "lighthouse",
+    "facebookexternalhit",
+    "python",
+    "curl",
+    "wget",
+    "java/",
+    "go-http",
+];
+
+/// The ad statistics' rule for telling a person from a program, by the User-Agent alone: a
+/// request counts if its User-Agent starts with `Mozilla/` (as every mainstream browser's
+/// does) and contains none of `ROBOT_WORDS` (case-insensitive). Search-engine crawlers,
+/// link previewers, monitoring and scripts, and requests without a User-Agent do not count.
+/// Simple on purpose: it is documented in the README, and a program that poses as a browser
+/// is counted like one.
+pub fn is_browser(user_agent: &str) -> bool {
+    let lower = user_agent.to_ascii_lowercase();
+    lower.starts_with("mozilla/") && !ROBOT_WORDS.iter().any(|word| lower.contains(word))
+}
+
+/// Whether a request counts for the ad statistics: a GET from a browser (`is_browser`) that
+/// is not a prefetch (`Sec-Purpose` or `Purpose: prefetch`, which no person asked for yet).
+pub struct Countable(pub bool);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Countable {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+        };
+        let prefetch =
+            header("sec-purpose").contains("prefetch") || header("purpose").contains("prefetch");
+        Ok(Countable(
+            parts.method == axum::http::Method::GET
+                && !prefetch
+                && is_browser(header("user-agent")),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::label;
+    use super::{is_browser, label};
+
+    #[test]
+    fn browsers_count_and_robots_do_not() {
+        for agent in [
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+        ] {
+            assert!(is_browser(agent), "{agent}");
+        }
+        for agent in [
+            "",
+            "curl/8.5.0",
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+            "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2)",
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36",
+            "facebookexternalhit/1.1",
+            "python-requests/2.32",
+        ] {
+            assert!(!is_browser(agent), "{agent}");
+        }
+    }
 
     #[test]
     fn browsers_and_systems_by_family_only() {

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod charts;
 pub mod device;
 pub mod limiter;
+pub mod tally;
 
 use std::{net::SocketAddr, sync::Arc, time::Instant};
 
@@ -432,6 +433,11 @@ pub fn render(template: &impl Template) -> Result<Response> {
 /// Like `render`, with a status (e.g. 422 for a form with errors).
 pub fn render_with_status(status: StatusCode, template: &impl Template) -> Result<Response> {
     Ok((status, Html(template.render()?)).into_response())
+}
+
+/// A company's public page (`/companies/{slug}`); slugs are made URL-safe (`text::slug`).
+pub fn company_page_path(slug: &str) -> String {
+    format!("/companies/{slug}")
 }
 
 /// The one check for every redirect target that comes from a request (`next`, `return_to`,

@@ -116,6 +116,7 @@ pub(crate) const ACCESS: &[(&str, &str, Access)] = &[
     ("GET", "/sitemaps/{file}", Public),
     ("GET", "/robots.txt", Public),
     ("GET", "/jobs/{id}", Public),
+    ("GET", "/jobs/{id}/apply-link", Public),
     ("GET", "/employer/ads", Employer),
     ("GET", "/employer/ads/new", Employer),
     ("POST", "/employer/ads/new", Employer),
@@ -123,6 +124,14 @@ pub(crate) const ACCESS: &[(&str, &str, Access)] = &[
     ("GET", "/employer/ads/{id}/edit", OwnCompany),
     ("POST", "/employer/ads/{id}/edit", OwnCompany),
     ("POST", "/employer/ads/{id}/{action}", OwnCompany),
+    ("GET", "/employer/ads/{id}/statistics.csv", OwnCompany),
+    // companies
+    ("GET", "/companies/{slug}", Public),
+    ("GET", "/companies/{slug}/logo/{file}", Public),
+    ("GET", "/employer/company", Admin),
+    ("POST", "/employer/company", Admin),
+    ("POST", "/employer/company/logo", Admin),
+    ("POST", "/employer/company/logo/delete", Admin),
     ("GET", "/operator/moderation", Operator),
     ("GET", "/operator/moderation/{id}", Operator),
     ("POST", "/operator/moderation/{id}/approve", Operator),
@@ -676,6 +685,8 @@ pub(crate) struct Fixture {
     invoice_number: i64,
     bank_line: i64,
     mail_file: String,
+    /// Erik's company's logo, as its public page links to it.
+    logo: String,
     /// The genuine link of each `Token` route, as its holder received it.
     genuine: BTreeMap<(&'static str, &'static str), Probe>,
 }
@@ -821,6 +832,7 @@ impl Fixture {
                 .await
                 .unwrap();
         let company_id = company(app, "Nordlys ApS", "24256790", erik).await;
+        let logo = crate::company_pages::give_logo(app, company_id).await;
         let spare_owner = account(app, &hash, "fred@blocked.example.com", Role::Employer).await;
         let spare_company = company(app, "Blokeret ApS", "32345670", spare_owner).await;
         company(app, "Fjord ApS", "31245672", olga).await;
@@ -1228,6 +1240,7 @@ impl Fixture {
             invoice_number,
             bank_line,
             mail_file,
+            logo,
             genuine,
         }
     }
@@ -1274,6 +1287,12 @@ impl Fixture {
             (_, "/employer/ads/{id}" | "/employer/ads/{id}/edit") => {
                 Probe::at(route.replace("{id}", &ad.to_string()))
             }
+            ("GET", "/employer/ads/{id}/statistics.csv") | ("GET", "/jobs/{id}/apply-link") => {
+                Probe::at(route.replace("{id}", &ad.to_string()))
+            }
+            ("GET", "/companies/{slug}") => Probe::at("/companies/nordlys-aps"),
+            ("GET", "/companies/{slug}/logo/{file}") => Probe::at(&self.logo),
+            ("POST", "/employer/company/logo") => Probe::at(route).multipart(),
             ("POST", "/employer/ads/{id}/{action}") => {
                 Probe::at(format!("/employer/ads/{ad}/duplicate"))
             }

@@ -862,6 +862,22 @@ story!(the_demo_shows_every_feature, |app| {
             inbox.text()
         );
     }
+    // The demo company has a page with its logo, and its ads have 30 days of statistics.
+    let company = app.get("/companies/nordlys-demo-aps").await;
+    assert!(
+        company.contains("klinikker og hjemmepleje"),
+        "{}",
+        company.text()
+    );
+    assert!(company.body.contains("/companies/nordlys-demo-aps/logo/"));
+    let ad = company.link("Sygeplejerske til akutmodtagelsen");
+    let csv = app
+        .get(&format!(
+            "/employer/ads/{}/statistics.csv",
+            ad.trim_start_matches("/jobs/")
+        ))
+        .await;
+    assert_eq!(csv.body.lines().count(), 31, "{}", csv.body);
     // The demo company is a team: a recruiter, and an invitation still open.
     let team = app.get("/employer/team").await;
     for shown in [

@@ -15,6 +15,7 @@ mod applications;
 mod audit;
 mod billing;
 mod companies;
+mod company_pages;
 mod consent;
 mod faults;
 mod first_hour;

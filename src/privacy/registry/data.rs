@@ -498,15 +498,15 @@ pub static CATEGORIES: &[DataCategory] = &[
         subject: Subject::Employer,
         name: t("Company details", "Virksomhedsoplysninger"),
         contains: t(
-            "Company name, CVR number, how applications are forwarded to it, and whether moderators trust its ads (a sole proprietorship's details are personal data).",
-            "Virksomhedsnavn, CVR-nummer, hvordan ansøgninger videresendes til den, og om moderatorerne stoler på dens annoncer (en enkeltmandsvirksomheds oplysninger er personoplysninger).",
+            "Company name, CVR number, how applications are forwarded to it, whether moderators trust its ads, and its public company page: description, website, locations and logo (a sole proprietorship's details are personal data). The page and the logo are erased with the company's last account.",
+            "Virksomhedsnavn, CVR-nummer, hvordan ansøgninger videresendes til den, om moderatorerne stoler på dens annoncer, og dens offentlige virksomhedsside: beskrivelse, hjemmeside, arbejdssteder og logo (en enkeltmandsvirksomheds oplysninger er personoplysninger). Siden og logoet slettes sammen med virksomhedens sidste konto.",
         ),
         purposes: &[Purpose::JobAds, Purpose::Bookkeeping],
         legal_bases: &[Contract, LegitimateInterests],
         recipients: &[Recipient::Public],
         processors: &[Hosting],
         retention: &[Rule::PartnerContacts, Rule::Bookkeeping],
-        areas: &[],
+        areas: &[Area::Files],
     },
     DataCategory {
         id: Category::CompanyTeam,

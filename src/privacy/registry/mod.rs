@@ -257,6 +257,10 @@ mod tests {
             "7",
             "5b54b994a790ff45ae4be803e4cdab99c43b79537252066d226414f957e1ba2a",
         ),
+        (
+            "10",
+            "10ab4c28c4f73cfb111387180f36dfda4ecfd0b20b670b2c190d678a9bdeee50",
+        ),
     ];
 
     #[test]

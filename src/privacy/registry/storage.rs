@@ -41,6 +41,7 @@ pub static TABLES: &[Table] = &[
     no_personal_data("_sqlx_migrations", "which migrations have run"),
     personal("users", &[SeekerAccount, EmployerAccount, OperatorAccount]),
     personal("companies", &[Company]),
+    personal("company_pages", &[Company]),
     personal("company_members", &[EmployerAccount]),
     personal("sessions", &[Sessions]),
     personal("account_tokens", &[SignInSecurity]),
@@ -54,6 +55,13 @@ pub static TABLES: &[Table] = &[
     personal("ad_revisions", &[JobAds]),
     no_personal_data("ad_changes", "which ad changed when, for the search index"),
     personal("moderation_decisions", &[JobAds, OperatorAccount]),
+    no_personal_data(
+        "ad_statistics",
+        "per ad and per day, how often its page was seen, it was shown in search results, its \
+         apply button was used, it was applied to and saved: plain counters, with nothing about \
+         who (no address, no cookie, no visitor id), so they are not personal data and are \
+         counted without consent",
+    ),
     personal("seeker_profiles", &[SeekerProfile]),
     personal("data_keys", &[SeekerDocuments]),
     personal("files", &[SeekerDocuments, Applications]),
@@ -148,8 +156,8 @@ impl Area {
     pub fn text(self) -> Text {
         match self {
             Area::Files => t(
-                "File storage: the folder files/ in the data directory, or the configured S3 bucket (encrypted per person)",
-                "Fillager: mappen files/ i datamappen eller den konfigurerede S3-bucket (krypteret pr. person)",
+                "File storage: the folder files/ in the data directory, or the configured S3 bucket (encrypted per person; company logos, which are public, unencrypted)",
+                "Fillager: mappen files/ i datamappen eller den konfigurerede S3-bucket (krypteret pr. person; virksomhedslogoer, som er offentlige, ukrypteret)",
             ),
             Area::SearchIndex => t(
                 "The search index of each server (search-index/ in its data directory): published ads only",

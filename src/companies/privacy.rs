@@ -1,0 +1,73 @@
+//! The privacy section for company pages: a company's page is the company's, but for a sole
+//! proprietorship it is about a person, so its members see (and export) it. Erasing the
+//! company's last account erases the page and deletes its logo: the public address answers
+//! 410 from then on.
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+
+use super::store;
+use crate::{
+    accounts::store as accounts,
+    db::Tx,
+    error::Result,
+    privacy::{
+        erasure::Erasure,
+        sections::{Section, Subject, ts},
+    },
+    state::AppState,
+};
+
+pub struct CompanyPage;
+
+#[async_trait]
+impl Section for CompanyPage {
+    fn key(&self) -> &'static str {
+        "company_page"
+    }
+
+    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+        let Some(id) = subject.user_id() else {
+            return Ok(Value::Null);
+        };
+        let Some(company) = accounts::account_detail(&state.db, id)
+            .await?
+            .and_then(|a| a.company_id)
+        else {
+            return Ok(Value::Null);
+        };
+        let Some(page) = store::page(&state.db, company).await? else {
+            return Ok(Value::Null);
+        };
+        Ok(json!({
+            "description": page.description,
+            "website": page.website,
+            "locations": page.location_codes().collect::<Vec<_>>(),
+            "has_logo": page.logo_key.is_some(),
+            "updated_at": page.updated_at.map(ts),
+        }))
+    }
+
+    async fn erase(
+        &self,
+        state: &AppState,
+        tx: &mut Tx,
+        subject: &Subject,
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        let Some(id) = subject.user_id() else {
+            return Ok(());
+        };
+        let Some(company) = accounts::sole_company_of(tx, id).await? else {
+            return Ok(());
+        };
+        if store::page_in(tx, company).await?.is_none() {
+            return Ok(());
+        }
+        let logo = store::delete_page(tx, company).await?;
+        // The logo is public and unencrypted: its object goes now, not with a key.
+        super::edit::delete_object(state, logo).await;
+        erasure.count("company_page", 1);
+        Ok(())
+    }
+}
