@@ -840,6 +840,42 @@ pub async fn insert_member(
     .bind(role.as_str())
     .bind(now())
     .bind(added_by)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn set_member_role(
+    tx: &mut Tx,
+    company_id: i64,
+    user_id: i64,
+    role: CompanyRole,
+) -> Result<bool> {
+    let changed = db_run!(tx tx, |c| sqlx::query(
+        "UPDATE company_members SET role = $1 WHERE company_id = $2 AND user_id = $3"
+    )
+    .bind(role.as_str())
+    .bind(company_id)
+    .bind(user_id)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+pub async fn delete_member(tx: &mut Tx, company_id: i64, user_id: i64) -> Result<bool> {
+    let changed = db_run!(tx tx, |c| sqlx::query(
+        "DELETE FROM company_members WHERE company_id = $1 AND user_id = $2"
+    )
+    .bind(company_id)
+    .bind(user_id)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
 // ---------------------------------------------------------------- operators' second factor
 
 /// An operator's TOTP secret (sealed) and the last time step a code was accepted for.
@@ -869,19 +905,6 @@ pub async fn save_second_factor(tx: &mut Tx, user: i64, sealed: &[u8], step: i64
     Ok(())
 }
 
-pub async fn set_member_role(
-    tx: &mut Tx,
-    company_id: i64,
-    user_id: i64,
-    role: CompanyRole,
-) -> Result<bool> {
-    let changed = db_run!(tx tx, |c| sqlx::query(
-        "UPDATE company_members SET role = $1 WHERE company_id = $2 AND user_id = $3"
-    )
-    .bind(role.as_str())
-    .bind(company_id)
-    .bind(user_id)
-    .execute(&mut *c)
 /// Accepts a code's time step once: false if that step (or a later one) was used already.
 pub async fn accept_step(db: &Db, user: i64, step: i64) -> Result<bool> {
     let changed = db_run!(pool db, |p| sqlx::query(
@@ -895,13 +918,6 @@ pub async fn accept_step(db: &Db, user: i64, step: i64) -> Result<bool> {
     Ok(changed == 1)
 }
 
-pub async fn delete_member(tx: &mut Tx, company_id: i64, user_id: i64) -> Result<bool> {
-    let changed = db_run!(tx tx, |c| sqlx::query(
-        "DELETE FROM company_members WHERE company_id = $1 AND user_id = $2"
-    )
-    .bind(company_id)
-    .bind(user_id)
-    .execute(&mut *c)
 /// Replaces the operator's recovery codes with these (hashed) ones.
 pub async fn replace_recovery_codes(tx: &mut Tx, user: i64, hashes: &[String]) -> Result<()> {
     db_run!(tx tx, |c| sqlx::query("DELETE FROM operator_recovery_codes WHERE user_id = $1")

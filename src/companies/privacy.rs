@@ -11,10 +11,7 @@ use crate::{
     accounts::store as accounts,
     db::Tx,
     error::Result,
-    privacy::{
-        erasure::Erasure,
-        sections::{Section, Subject, ts},
-    },
+    privacy::sections::{Erasure, Section, Subject, ts},
     state::AppState,
 };
 
