@@ -18,13 +18,11 @@ use crate::{
     identity::SessionUser,
     secrets::{MasterKey, token_hash},
     state::AppState,
-    web::{FlashKind, flash},
+    web::{FlashKind, SESSION_SECOND_FACTOR, flash},
 };
 
 /// A password checked for an operator who still has to give the second factor.
 pub(super) const SESSION_PENDING: &str = "mfa_pending";
-/// When this session last passed the second factor (Unix seconds).
-const SESSION_CHECKED: &str = "mfa_checked";
 /// How long a checked password waits for its second factor.
 pub(super) const PENDING_SECONDS: i64 = 600;
 /// Wrong codes allowed before the password must be given again.
@@ -150,7 +148,7 @@ pub(super) async fn check_code(
 
 /// Notes that this session passed the second factor now.
 pub(super) async fn mark_checked(session: &Session) -> Result<()> {
-    session.insert(SESSION_CHECKED, unix_now()).await?;
+    session.insert(SESSION_SECOND_FACTOR, unix_now()).await?;
     Ok(())
 }
 
@@ -167,7 +165,7 @@ pub async fn recent_second_factor(
     if !has_second_factor(state, operator.id).await? {
         return Ok(None);
     }
-    let checked = session.get::<i64>(SESSION_CHECKED).await?;
+    let checked = session.get::<i64>(SESSION_SECOND_FACTOR).await?;
     let window = state.config.operator_reauth.as_secs() as i64;
     if checked.is_some_and(|at| unix_now() - at <= window) {
         return Ok(None);

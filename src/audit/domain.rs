@@ -39,7 +39,7 @@ impl Area {
 }
 
 macro_rules! actions {
-    ($($variant:ident => $code:literal, $area:ident, $view:literal;)+) => {
+    ($($variant:ident => $code:literal, $area:ident;)+) => {
         /// Every action the audit log knows. The codes are stored and never change meaning.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Action { $($variant),+ }
@@ -58,48 +58,43 @@ macro_rules! actions {
             pub fn area(self) -> Area {
                 match self { $(Action::$variant => Area::$area),+ }
             }
-
-            /// True for a look at personal data (rather than a change).
-            pub fn is_view(self) -> bool {
-                match self { $(Action::$variant => $view),+ }
-            }
         }
     };
 }
 
 actions!(
-    ViewedAccount => "viewed_account", Accounts, true;
-    ViewedApplication => "viewed_application", Accounts, true;
-    DownloadedApplicationFile => "downloaded_application_file", Accounts, true;
-    DownloadedDocument => "downloaded_document", Accounts, true;
-    BlockedAccount => "blocked_account", Accounts, false;
-    UnblockedAccount => "unblocked_account", Accounts, false;
-    BlockedCompany => "blocked_company", Accounts, false;
-    UnblockedCompany => "unblocked_company", Accounts, false;
-    ApprovedAd => "approved_ad", Moderation, false;
-    RejectedAd => "rejected_ad", Moderation, false;
-    SetCompanyTrust => "set_company_trust", Moderation, false;
-    SetCompanyVerified => "set_company_verified", Moderation, false;
-    ViewedInquiry => "viewed_inquiry", Support, true;
-    RepliedInquiry => "replied_inquiry", Support, false;
-    ClosedInquiry => "closed_inquiry", Support, false;
-    ViewedRequest => "viewed_request", Privacy, true;
-    ExtendedRequest => "extended_request", Privacy, false;
-    AnsweredRequest => "answered_request", Privacy, false;
-    SentExport => "sent_export", Privacy, false;
-    Erased => "erased", Privacy, false;
-    PlacedHold => "placed_hold", Retention, false;
-    LiftedHold => "lifted_hold", Retention, false;
-    ViewedInvoice => "viewed_invoice", Billing, true;
-    RecordedPayment => "recorded_payment", Billing, false;
-    IssuedCreditNote => "issued_credit_note", Billing, false;
-    ExportedBilling => "exported_billing", Billing, false;
-    SavedProduct => "saved_product", Billing, false;
-    ImportedBankStatement => "imported_bank_statement", Billing, false;
-    ResolvedBankLine => "resolved_bank_line", Billing, false;
-    SentNewsletter => "sent_newsletter", Newsletter, false;
-    EnrolledSecondFactor => "enrolled_second_factor", SignIn, false;
-    RegeneratedRecoveryCodes => "regenerated_recovery_codes", SignIn, false;
+    ViewedAccount => "viewed_account", Accounts;
+    ViewedApplication => "viewed_application", Accounts;
+    DownloadedApplicationFile => "downloaded_application_file", Accounts;
+    DownloadedDocument => "downloaded_document", Accounts;
+    BlockedAccount => "blocked_account", Accounts;
+    UnblockedAccount => "unblocked_account", Accounts;
+    BlockedCompany => "blocked_company", Accounts;
+    UnblockedCompany => "unblocked_company", Accounts;
+    ApprovedAd => "approved_ad", Moderation;
+    RejectedAd => "rejected_ad", Moderation;
+    SetCompanyTrust => "set_company_trust", Moderation;
+    SetCompanyVerified => "set_company_verified", Moderation;
+    ViewedInquiry => "viewed_inquiry", Support;
+    RepliedInquiry => "replied_inquiry", Support;
+    ClosedInquiry => "closed_inquiry", Support;
+    ViewedRequest => "viewed_request", Privacy;
+    ExtendedRequest => "extended_request", Privacy;
+    AnsweredRequest => "answered_request", Privacy;
+    SentExport => "sent_export", Privacy;
+    Erased => "erased", Privacy;
+    PlacedHold => "placed_hold", Retention;
+    LiftedHold => "lifted_hold", Retention;
+    ViewedInvoice => "viewed_invoice", Billing;
+    RecordedPayment => "recorded_payment", Billing;
+    IssuedCreditNote => "issued_credit_note", Billing;
+    ExportedBilling => "exported_billing", Billing;
+    SavedProduct => "saved_product", Billing;
+    ImportedBankStatement => "imported_bank_statement", Billing;
+    ResolvedBankLine => "resolved_bank_line", Billing;
+    SentNewsletter => "sent_newsletter", Newsletter;
+    EnrolledSecondFactor => "enrolled_second_factor", SignIn;
+    RegeneratedRecoveryCodes => "regenerated_recovery_codes", SignIn;
 );
 
 /// The record an action concerns, by its kind and number.

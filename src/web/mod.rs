@@ -39,6 +39,9 @@ const SESSION_LANG: &str = "lang";
 /// privacy centre.
 pub const SESSION_DEVICE: &str = "device";
 const SESSION_FLASH: &str = "flash";
+/// When this session last passed the operator's second factor (Unix seconds); set by
+/// `accounts::mfa`.
+pub const SESSION_SECOND_FACTOR: &str = "mfa_checked";
 /// When an operator's session last made a request (Unix seconds), for their idle limit.
 const SESSION_OPERATOR_SEEN: &str = "operator_seen";
 
@@ -119,7 +122,14 @@ async fn signed_in_user(state: &AppState, session: &Session) -> Result<Option<Ar
                     let now = time::OffsetDateTime::now_utc().unix_timestamp();
                     let seen = session.get::<i64>(SESSION_OPERATOR_SEEN).await?;
                     let idle = state.config.operator_idle.as_secs() as i64;
-                    if user.session_epoch != epoch || seen.is_some_and(|s| now - s > idle) {
+                    // Where the second factor is required, an operator session that never
+                    // passed it (one from before it was required, say) is over too.
+                    let unchecked = state.config.operator_mfa_required()
+                        && session.get::<i64>(SESSION_SECOND_FACTOR).await?.is_none();
+                    if user.session_epoch != epoch
+                        || unchecked
+                        || seen.is_some_and(|s| now - s > idle)
+                    {
                         session.flush().await?;
                         None
                     } else {

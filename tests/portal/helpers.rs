@@ -768,9 +768,10 @@ impl Form {
 
 /// The operators' TOTP secrets (base32) that the harness set up, by server and e-mail, with
 /// the last time step it typed a code for.
-static SECOND_FACTORS: std::sync::LazyLock<
-    std::sync::Mutex<HashMap<(String, String), (String, u64)>>,
-> = std::sync::LazyLock::new(Default::default);
+/// (server, e-mail) → (secret, last step used).
+type Factors = HashMap<(String, String), (String, u64)>;
+static SECOND_FACTORS: std::sync::LazyLock<std::sync::Mutex<Factors>> =
+    std::sync::LazyLock::new(Default::default);
 
 /// The secret the harness set up for this operator on this server, if it did.
 pub fn harness_secret(base: &str, email: &str) -> Option<String> {
