@@ -258,8 +258,8 @@ mod tests {
             "5b54b994a790ff45ae4be803e4cdab99c43b79537252066d226414f957e1ba2a",
         ),
         (
-            "10",
-            "10ab4c28c4f73cfb111387180f36dfda4ecfd0b20b670b2c190d678a9bdeee50",
+            "8",
+            "04033dc19c58aafcbc3a6d47ce1149ac3c821b2a1d1ede98fe1e97c652ee2249",
         ),
     ];
 
