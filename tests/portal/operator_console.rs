@@ -618,7 +618,10 @@ async fn support_story(backend: Backend) {
     assert!(
         received.iter().any(|mail| mail.subject == receipt),
         "{:?}",
-        received.iter().map(|mail| &mail.subject).collect::<Vec<_>>()
+        received
+            .iter()
+            .map(|mail| &mail.subject)
+            .collect::<Vec<_>>()
     );
     // The link works once.
     let again = app.get(&confirm[0].link("/contact/confirm")).await;
