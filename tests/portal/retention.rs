@@ -848,6 +848,15 @@ story!(
                 sweeper::run(&app.state, Some(as_of), false).await.unwrap(),
                 Outcome::Busy(_)
             ));
+        }
+        // Killed at any point before it recorded its end (even with every row gone), its lease
+        // is still held: let it expire.
+        let unfinished = count(
+            &app,
+            "SELECT COUNT(*) FROM retention_runs WHERE finished_at IS NULL",
+        )
+        .await;
+        if unfinished > 0 {
             jobboard::db_run!(pool & app.state.db, |p| sqlx::query(
                 "UPDATE retention_lease SET expires_at = $1"
             )
