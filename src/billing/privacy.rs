@@ -69,7 +69,7 @@ impl Section for Invoices {
         // The company's billing details go with its last member; its invoices stay.
         let mut removed = store::forget_billing_email(tx, &subject.email).await?;
         if let Some(id) = id
-            && let Some(company) = store::sole_company_of(tx, id).await?
+            && let Some(company) = crate::accounts::store::sole_company_of(tx, id).await?
         {
             removed += store::delete_profile(tx, company).await?;
         }

@@ -1161,17 +1161,6 @@ pub async fn payment_exists(
     Ok(n > 0)
 }
 
-/// The company `user_id` is the only member of, if any (its account goes with them).
-pub async fn sole_company_of(tx: &mut Tx, user_id: i64) -> Result<Option<i64>> {
-    Ok(db_run!(tx tx, |c| sqlx::query_scalar(
-        "SELECT m.company_id FROM company_members m WHERE m.user_id = $1 \
-         AND (SELECT COUNT(*) FROM company_members o WHERE o.company_id = m.company_id) = 1"
-    )
-    .bind(user_id)
-    .fetch_optional(&mut *c)
-    .await)?)
-}
-
 /// Future invoices no longer go to an erased person's address (issued ones keep it).
 pub async fn forget_billing_email(tx: &mut Tx, email: &str) -> Result<u64> {
     Ok(db_run!(tx tx, |c| sqlx::query(
