@@ -244,6 +244,7 @@ const TABLE_OWNERS: &[(&str, &[&str])] = &[
             "login_events",
             "operator_factors",
             "operator_recovery_codes",
+            "operator_passkeys",
         ],
     ),
     (

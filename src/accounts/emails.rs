@@ -82,7 +82,7 @@ pub fn email_in_use(t: Tr, to: &str) -> Result<OutgoingMail> {
         .into_mail(to, t.s("email.email_in_use.subject"))
 }
 
-/// To an operator whose sign-in details changed (`what` is the catalog key of the change).
+/// To an operator whose sign-in details changed (`what` says what, in their language).
 pub fn sign_in_changed(
     t: Tr,
     to: &str,
@@ -94,7 +94,7 @@ pub fn sign_in_changed(
         .paragraph(t.f(
             "email.sign_in_changed.intro",
             &[
-                ("what", t.s(what)),
+                ("what", what),
                 ("date", &crate::i18n::moment(t.lang(), at)),
             ],
         ))

@@ -119,24 +119,25 @@ pub(super) fn recovery_hash(code: &str) -> String {
     token_hash(&normal)
 }
 
-/// Whether the operator has set up a second factor.
+/// Whether the operator has set up a second factor: an authenticator app or a passkey.
 pub async fn has_second_factor(state: &AppState, user: i64) -> Result<bool> {
-    Ok(store::second_factor(&state.db, user).await?.is_some())
+    Ok(store::second_factor(&state.db, user).await?.is_some()
+        || !store::passkeys(&state.db, user).await?.is_empty())
 }
 
 /// Checks a code the operator typed: a TOTP code (each time step once) or an unused recovery
-/// code (used up by this).
+/// code (used up by this; it works for an operator with passkeys only, too).
 pub(super) async fn check_code(
     state: &AppState,
     user: i64,
     email: &str,
     code: &str,
 ) -> Result<bool> {
-    let Some((sealed, _)) = store::second_factor(&state.db, user).await? else {
-        return Ok(false);
-    };
     let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if digits.len() == 6 && digits.chars().all(|c| c.is_ascii_digit()) {
+        let Some((sealed, _)) = store::second_factor(&state.db, user).await? else {
+            return Ok(false);
+        };
         let totp = totp(open(&state.keys, &sealed)?, email)?;
         return match totp.check_current(&digits) {
             Some(step) => store::accept_step(&state.db, user, step as i64).await,

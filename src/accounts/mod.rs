@@ -1,11 +1,13 @@
 //! Accounts: registration (job seekers, and employers with their company), e-mail
 //! verification, login and logout, password reset, e-mail and password change, and the
-//! operator accounts created from the command line, with their second factor.
+//! operator accounts created from the command line, with their second factor (passkeys and
+//! an authenticator app).
 
 pub mod cli;
 mod emails;
 mod login;
 pub mod mfa;
+mod passkeys;
 pub mod privacy;
 mod recovery;
 mod registration;
@@ -41,7 +43,17 @@ pub fn routes() -> Router<AppState> {
             "/login/second-factor/enrol",
             get(second_factor::enrol_form).post(second_factor::enrol),
         )
+        .route("/login/second-factor/passkey", post(passkeys::sign_in))
+        .route("/login/second-factor/enrol/passkey", post(passkeys::add))
         .route("/operator/security", get(second_factor::security))
+        .route(
+            "/operator/security/passkeys/{id}/remove",
+            post(passkeys::remove),
+        )
+        .route(
+            "/operator/security/authenticator/remove",
+            post(passkeys::remove_authenticator),
+        )
         .route(
             "/operator/security/recovery-codes",
             get(second_factor::recovery_codes).post(second_factor::regenerate),

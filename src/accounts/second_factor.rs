@@ -1,7 +1,8 @@
-//! The operators' second factor in the browser: after the password, the code from an
-//! authenticator app (or a recovery code); the first time, setting it up (the secret as text,
-//! an `otpauth://` link and a QR code drawn as SVG on the server), with ten recovery codes
-//! shown once; asking again before sensitive actions; and the security page where an operator
+//! The operators' second factor in the browser: after the password, a passkey (see
+//! `passkeys`) or the code from an authenticator app (or a recovery code); the first time,
+//! setting one up (a passkey, or the app: the secret as text, an `otpauth://` link and a QR
+//! code drawn as SVG on the server), with ten recovery codes shown once; asking again before
+//! sensitive actions; and the security page where an operator adds and removes factors and
 //! makes new recovery codes. Every change of these sign-in details is e-mailed to the operator
 //! and written to the audit log.
 
@@ -16,7 +17,8 @@ use serde::Deserialize;
 
 use super::{
     emails, login,
-    mfa::{self, ATTEMPTS, PENDING_SECONDS, Pending, SESSION_PENDING},
+    mfa::{self, PENDING_SECONDS, Pending, SESSION_PENDING},
+    passkeys,
     store::{self, LoginRecord},
 };
 use crate::{
@@ -64,20 +66,20 @@ pub(super) async fn begin(
     Ok(Some(Redirect::to(step).into_response()))
 }
 
-async fn pending(l: &Layout) -> Result<Option<Pending>> {
+pub(super) async fn pending(l: &Layout) -> Result<Option<Pending>> {
     let found: Option<Pending> = l.session.get(SESSION_PENDING).await?;
     Ok(found.filter(|p| mfa::unix_now() - p.since <= PENDING_SECONDS))
 }
 
 /// Who the second factor is for: a password just checked, or the signed-in operator (asked
 /// again before a sensitive action, or setting one up).
-enum Who {
+pub(super) enum Who {
     Pending(Pending),
     Operator(i64),
     Nobody,
 }
 
-async fn who(l: &Layout) -> Result<Who> {
+pub(super) async fn who(l: &Layout) -> Result<Who> {
     if let Some(user) = l.user.as_ref().filter(|u| u.role == Role::Operator) {
         return Ok(Who::Operator(user.id));
     }
@@ -93,25 +95,89 @@ pub struct NextQuery {
     next: String,
 }
 
+/// A passkey ceremony on a page: the options for the browser (JSON), and where to go
+/// instead when this page was opened at an address the passkeys do not belong to.
+struct PasskeyPrompt {
+    options: String,
+    elsewhere: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "accounts/second_factor.html")]
 struct CodePage {
     l: Layout,
     /// False: nothing waits for a code (the sign-in expired, or nobody signed in).
     asking: bool,
+    /// Whether an authenticator app is set up (else only a recovery code is asked for).
+    app: bool,
+    passkey: Option<PasskeyPrompt>,
+    /// Why the passkey just given was refused.
+    problem: Option<&'static str>,
     next: String,
     errors: FieldErrors,
 }
 
+/// The page that asks for the second factor, with a passkey prompt when the operator has one.
+async fn code_page(
+    state: &AppState,
+    l: Layout,
+    headers: &HeaderMap,
+    next: String,
+    errors: FieldErrors,
+    problem: Option<&'static str>,
+    status: StatusCode,
+) -> Result<Response> {
+    let user = match who(&l).await? {
+        Who::Pending(p) => Some(p.user),
+        Who::Operator(id) => Some(id),
+        Who::Nobody => None,
+    };
+    let (mut app, mut passkey) = (false, None);
+    if let Some(user) = user {
+        app = store::second_factor(&state.db, user).await?.is_some();
+        if let Some(rp) = passkeys::relying_party(&state.config)
+            && let Some(options) =
+                passkeys::authentication_options(state, &l.session, &rp, user).await?
+        {
+            passkey = Some(PasskeyPrompt {
+                options,
+                elsewhere: rp.elsewhere(headers),
+            });
+        }
+    }
+    render_with_status(
+        status,
+        &CodePage {
+            asking: user.is_some(),
+            app,
+            passkey,
+            problem,
+            next,
+            errors,
+            l: l.with_form().await?,
+        },
+    )
+}
+
+/// The answer when nothing waits for a second factor.
+pub(super) async fn nothing_waiting(
+    state: &AppState,
+    l: Layout,
+    headers: &HeaderMap,
+) -> Result<Response> {
+    let errors = FieldErrors::default();
+    code_page(state, l, headers, String::new(), errors, None, StatusCode::BAD_REQUEST).await
+}
+
 /// `GET /login/second-factor`.
-pub async fn form(l: Layout, Query(query): Query<NextQuery>) -> Result<Response> {
-    let asking = !matches!(who(&l).await?, Who::Nobody);
-    render(&CodePage {
-        asking,
-        next: query.next,
-        errors: FieldErrors::default(),
-        l: l.with_form().await?,
-    })
+pub async fn form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    l: Layout,
+    Query(query): Query<NextQuery>,
+) -> Result<Response> {
+    let errors = FieldErrors::default();
+    code_page(&state, l, &headers, query.next, errors, None, StatusCode::OK).await
 }
 
 #[derive(Deserialize, Default)]
@@ -129,17 +195,8 @@ pub async fn submit(
     l: Layout,
     Form(form): Form<CodeForm>,
 ) -> Result<Response> {
-    let t = l.t;
     match who(&l).await? {
-        Who::Nobody => render_with_status(
-            StatusCode::BAD_REQUEST,
-            &CodePage {
-                asking: false,
-                next: String::new(),
-                errors: FieldErrors::default(),
-                l: l.with_form().await?,
-            },
-        ),
+        Who::Nobody => nothing_waiting(&state, l, &headers).await,
         Who::Operator(user) => {
             let email = l.user.as_ref().map(|u| u.email.clone()).unwrap_or_default();
             if mfa::check_code(&state, user, &email, &form.code).await? {
@@ -147,9 +204,9 @@ pub async fn submit(
                 let back = safe_next(Some(&form.next)).to_string();
                 return Ok(Redirect::to(&back).into_response());
             }
-            wrong_code(l, form.next).await
+            wrong(&state, l, &headers, form.next, None).await
         }
-        Who::Pending(mut p) => {
+        Who::Pending(p) => {
             let record = store::login_record_by_id(&state.db, p.user)
                 .await?
                 .ok_or(Error::NotFound)?;
@@ -159,39 +216,51 @@ pub async fn submit(
                 let chosen = p.chosen.as_deref().and_then(Lang::parse);
                 return login::complete(&state, &l, &headers, ip, &record, chosen, &p.next).await;
             }
-            p.failures += 1;
-            if p.failures >= ATTEMPTS {
-                // The password must be given again (and the login limit counts those).
-                l.session.remove::<Pending>(SESSION_PENDING).await?;
-                flash(&l.session, FlashKind::Error, t.s("second_factor.too_many")).await?;
-                return Ok(Redirect::to("/login").into_response());
-            }
-            l.session.insert(SESSION_PENDING, &p).await?;
-            wrong_code(l, form.next).await
+            refused(&state, l, &headers, form.next, None).await
         }
     }
 }
 
-async fn wrong_code(l: Layout, next: String) -> Result<Response> {
+/// A refused code or passkey: counted against a waiting sign-in (too many, and the password
+/// must be given again), then the page again with what was wrong.
+pub(super) async fn refused(
+    state: &AppState,
+    l: Layout,
+    headers: &HeaderMap,
+    next: String,
+    problem: Option<&'static str>,
+) -> Result<Response> {
+    if let Who::Pending(mut p) = who(&l).await?
+        && let Some(again) = passkeys::count_failure(&l, &mut p).await?
+    {
+        return Ok(again);
+    }
+    wrong(state, l, headers, next, problem).await
+}
+
+async fn wrong(
+    state: &AppState,
+    l: Layout,
+    headers: &HeaderMap,
+    next: String,
+    problem: Option<&'static str>,
+) -> Result<Response> {
     let mut errors = FieldErrors::default();
-    errors.add("code", l.t.s("second_factor.wrong"));
-    render_with_status(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &CodePage {
-            asking: true,
-            next,
-            errors,
-            l: l.with_form().await?,
-        },
-    )
+    if problem.is_none() {
+        errors.add("code", l.t.s("second_factor.wrong"));
+    }
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    code_page(state, l, headers, next, errors, problem, status).await
 }
 
 #[derive(Template)]
 #[template(path = "accounts/second_factor_enrol.html")]
 struct EnrolPage {
     l: Layout,
-    /// None: nothing to set up for (nobody waiting, or a factor exists already).
+    /// None: nothing to set up for (nobody waiting, or an app is set up already).
     setup: Option<Setup>,
+    /// Offered beside the app when this is the first second factor.
+    passkey: Option<PasskeyPrompt>,
     errors: FieldErrors,
 }
 
@@ -201,18 +270,55 @@ struct Setup {
     qr_svg: String,
 }
 
-/// The account the set-up is for, if one may set one up now: a pending sign-in or the
-/// signed-in operator, without a second factor yet.
-async fn enrolling(state: &AppState, l: &Layout) -> Result<Option<LoginRecord>> {
-    let user = match who(l).await? {
-        Who::Pending(p) => p.user,
-        Who::Operator(id) => id,
+/// Who sets up an authenticator app now, and whether it is their first second factor.
+struct Enrolling {
+    record: LoginRecord,
+    first: bool,
+}
+
+/// A pending sign-in without any second factor, or the signed-in operator without an app
+/// (one with a passkey confirms it first: see `recent_check`).
+async fn enrolling(state: &AppState, l: &Layout) -> Result<Option<Enrolling>> {
+    let (user, signing_in) = match who(l).await? {
+        Who::Pending(p) => (p.user, true),
+        Who::Operator(id) => (id, false),
         Who::Nobody => return Ok(None),
     };
-    if mfa::has_second_factor(state, user).await? {
+    let first = !mfa::has_second_factor(state, user).await?;
+    let app = store::second_factor(&state.db, user).await?.is_some();
+    if app || (signing_in && !first) {
         return Ok(None);
     }
-    store::login_record_by_id(&state.db, user).await
+    Ok(store::login_record_by_id(&state.db, user)
+        .await?
+        .map(|record| Enrolling { record, first }))
+}
+
+/// Adding a factor beside another asks for that other one again, as sensitive actions do.
+async fn recent_check(state: &AppState, l: &Layout, enrolling: &Enrolling) -> Result<Option<Response>> {
+    match l.user.as_ref() {
+        Some(operator) if !enrolling.first => {
+            let back = "/login/second-factor/enrol";
+            mfa::recent_second_factor(state, &l.session, l.t, operator, back).await
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The passkey set-up for a page, where passkeys work with this configuration.
+async fn passkey_setup(
+    state: &AppState,
+    l: &Layout,
+    headers: &HeaderMap,
+    record: &LoginRecord,
+) -> Result<Option<PasskeyPrompt>> {
+    let Some(rp) = passkeys::relying_party(&state.config) else {
+        return Ok(None);
+    };
+    Ok(Some(PasskeyPrompt {
+        options: passkeys::registration_options(state, &l.session, &rp, record).await?,
+        elsewhere: rp.elsewhere(headers),
+    }))
 }
 
 async fn setup_for(l: &Layout, record: &LoginRecord) -> Result<Setup> {
@@ -251,13 +357,24 @@ fn decode(base32: &str) -> Result<Vec<u8>> {
 }
 
 /// `GET /login/second-factor/enrol`.
-pub async fn enrol_form(State(state): State<AppState>, l: Layout) -> Result<Response> {
-    let setup = match enrolling(&state, &l).await? {
-        Some(record) => Some(setup_for(&l, &record).await?),
-        None => None,
-    };
+pub async fn enrol_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    l: Layout,
+) -> Result<Response> {
+    let (mut setup, mut passkey) = (None, None);
+    if let Some(enrolling) = enrolling(&state, &l).await? {
+        if let Some(ask) = recent_check(&state, &l, &enrolling).await? {
+            return Ok(ask);
+        }
+        setup = Some(setup_for(&l, &enrolling.record).await?);
+        if enrolling.first {
+            passkey = passkey_setup(&state, &l, &headers, &enrolling.record).await?;
+        }
+    }
     render(&EnrolPage {
         setup,
+        passkey,
         errors: FieldErrors::default(),
         l: l.with_form().await?,
     })
@@ -269,8 +386,8 @@ pub struct EnrolForm {
     code: String,
 }
 
-/// `POST /login/second-factor/enrol`: the first code confirms the secret; the recovery codes
-/// are made and shown once; a pending sign-in completes.
+/// `POST /login/second-factor/enrol`: the first code confirms the secret; for the first
+/// second factor the recovery codes are made and shown once, and a pending sign-in completes.
 pub async fn enrol(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -278,33 +395,42 @@ pub async fn enrol(
     l: Layout,
     Form(form): Form<EnrolForm>,
 ) -> Result<Response> {
-    let Some(record) = enrolling(&state, &l).await? else {
+    let Some(enrolling) = enrolling(&state, &l).await? else {
         return render_with_status(
             StatusCode::BAD_REQUEST,
             &EnrolPage {
                 setup: None,
+                passkey: None,
                 errors: FieldErrors::default(),
                 l: l.with_form().await?,
             },
         );
     };
+    if let Some(ask) = recent_check(&state, &l, &enrolling).await? {
+        return Ok(ask);
+    }
+    let Enrolling { record, first } = enrolling;
     let setup = setup_for(&l, &record).await?;
     let secret = decode(&setup.secret)?;
     let step = mfa::totp(secret.clone(), &record.email)?.check_current(form.code.trim());
     let Some(step) = step else {
         let mut errors = FieldErrors::default();
         errors.add("code", l.t.s("second_factor.wrong"));
+        let passkey = match first {
+            true => passkey_setup(&state, &l, &headers, &record).await?,
+            false => None,
+        };
         return render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &EnrolPage {
                 setup: Some(setup),
+                passkey,
                 errors,
                 l: l.with_form().await?,
             },
         );
     };
-    let codes = mfa::recovery_codes();
-    let hashes: Vec<String> = codes.iter().map(|c| mfa::recovery_hash(c)).collect();
+    let codes = first.then(mfa::recovery_codes);
     let mut tx = state.db.begin().await?;
     store::save_second_factor(
         &mut tx,
@@ -313,23 +439,28 @@ pub async fn enrol(
         step as i64,
     )
     .await?;
-    store::replace_recovery_codes(&mut tx, record.id, &hashes).await?;
+    if let Some(codes) = &codes {
+        let hashes: Vec<String> = codes.iter().map(|c| mfa::recovery_hash(c)).collect();
+        store::replace_recovery_codes(&mut tx, record.id, &hashes).await?;
+    }
     audit::record(&mut tx, Entry::new(record.id, Action::EnrolledSecondFactor)).await?;
     let t = Lang::parse(&record.lang).unwrap_or_default().tr();
-    let mail = emails::sign_in_changed(
-        t,
-        &record.email,
-        &record.name,
-        "email.sign_in_changed.factor_added",
-        now(),
-    )?;
+    let what = match first {
+        true => t.s("email.sign_in_changed.factor_added"),
+        false => t.s("email.sign_in_changed.app_added"),
+    };
+    let mail = emails::sign_in_changed(t, &record.email, &record.name, what, now())?;
     state.queue_mail(&mut tx, &mail).await?;
     tx.commit().await?;
     state.mail_queued();
     tracing::info!(user_id = record.id, "second factor set up");
     l.session.remove::<String>(SESSION_ENROLMENT).await?;
-    l.session.insert(SESSION_CODES, &codes).await?;
     mfa::mark_checked(&l.session).await?;
+    let Some(codes) = codes else {
+        flash(&l.session, FlashKind::Success, l.t.s("second_factor.app_added")).await?;
+        return Ok(Redirect::to("/operator/security").into_response());
+    };
+    show_codes(&l.session, &codes).await?;
     match pending(&l).await? {
         Some(p) => {
             l.session.remove::<Pending>(SESSION_PENDING).await?;
@@ -341,7 +472,13 @@ pub async fn enrol(
     }
 }
 
-fn codes_path(next: &str) -> String {
+/// Keeps new recovery codes in the session until their page shows them, once.
+pub(super) async fn show_codes(session: &tower_sessions::Session, codes: &[String]) -> Result<()> {
+    session.insert(SESSION_CODES, codes).await?;
+    Ok(())
+}
+
+pub(super) fn codes_path(next: &str) -> String {
     let next = if next.is_empty() { "/operator" } else { next };
     format!(
         "/operator/security/recovery-codes?{}",
@@ -401,17 +538,12 @@ pub async fn regenerate(
     )
     .await?;
     let t = Lang::parse(&operator.lang).unwrap_or_default().tr();
-    let mail = emails::sign_in_changed(
-        t,
-        &operator.email,
-        &operator.name,
-        "email.sign_in_changed.codes_regenerated",
-        now(),
-    )?;
+    let what = t.s("email.sign_in_changed.codes_regenerated");
+    let mail = emails::sign_in_changed(t, &operator.email, &operator.name, what, now())?;
     state.queue_mail(&mut tx, &mail).await?;
     tx.commit().await?;
     state.mail_queued();
-    l.session.insert(SESSION_CODES, &codes).await?;
+    show_codes(&l.session, &codes).await?;
     Ok(Redirect::to(&codes_path("/operator/security")).into_response())
 }
 
@@ -419,21 +551,36 @@ pub async fn regenerate(
 #[template(path = "accounts/operator_security.html")]
 struct SecurityPage {
     l: Layout,
-    enrolled: bool,
+    app: bool,
+    passkeys: Vec<passkeys::Listed>,
+    /// The form that adds a passkey, where passkeys work with this configuration.
+    add_passkey: Option<PasskeyPrompt>,
     codes_left: i64,
     required: bool,
     idle_secs: u64,
     reauth_secs: u64,
 }
 
+impl SecurityPage {
+    fn enrolled(&self) -> bool {
+        self.app || !self.passkeys.is_empty()
+    }
+}
+
 /// `GET /operator/security`.
 pub async fn security(
     State(state): State<AppState>,
     CurrentOperator(operator): CurrentOperator,
+    headers: HeaderMap,
     l: Layout,
 ) -> Result<Response> {
+    let record = store::login_record_by_id(&state.db, operator.id)
+        .await?
+        .ok_or(Error::NotFound)?;
     render(&SecurityPage {
-        enrolled: mfa::has_second_factor(&state, operator.id).await?,
+        app: store::second_factor(&state.db, operator.id).await?.is_some(),
+        passkeys: passkeys::listed(&state, l.t, operator.id).await?,
+        add_passkey: passkey_setup(&state, &l, &headers, &record).await?,
         codes_left: store::recovery_codes_left(&state.db, operator.id).await?,
         required: state.config.operator_mfa_required(),
         idle_secs: state.config.operator_idle.as_secs(),

@@ -962,3 +962,94 @@ pub async fn recovery_codes_left(db: &Db, user: i64) -> Result<i64> {
     .fetch_one(p)
     .await)?)
 }
+
+/// Removes the operator's TOTP secret; false if there was none.
+pub async fn delete_second_factor(tx: &mut Tx, user: i64) -> Result<bool> {
+    let changed = db_run!(tx tx, |c| sqlx::query("DELETE FROM operator_factors WHERE user_id = $1")
+        .bind(user)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+/// Removes the operator's recovery codes (when the last second factor goes).
+pub async fn delete_recovery_codes(tx: &mut Tx, user: i64) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query("DELETE FROM operator_recovery_codes WHERE user_id = $1")
+        .bind(user)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// One of an operator's passkeys, as the security page lists it; `passkey` is the WebAuthn
+/// library's record (public key and counter) as JSON.
+#[derive(sqlx::FromRow)]
+pub struct StoredPasskey {
+    pub id: i64,
+    pub name: String,
+    pub passkey: String,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+pub async fn passkeys(db: &Db, user: i64) -> Result<Vec<StoredPasskey>> {
+    Ok(db_run!(pool db, |p| sqlx::query_as(
+        "SELECT id, name, passkey, created_at, last_used_at FROM operator_passkeys \
+         WHERE user_id = $1 ORDER BY id"
+    )
+    .bind(user)
+    .fetch_all(p)
+    .await)?)
+}
+
+/// Adds a passkey; false if its credential is registered already (to any account).
+pub async fn add_passkey(
+    tx: &mut Tx,
+    user: i64,
+    credential_id: &str,
+    name: &str,
+    passkey: &str,
+) -> Result<bool> {
+    let added = db_run!(tx tx, |c| sqlx::query(
+        "INSERT INTO operator_passkeys (user_id, credential_id, name, passkey, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (credential_id) DO NOTHING"
+    )
+    .bind(user)
+    .bind(credential_id)
+    .bind(name)
+    .bind(passkey)
+    .bind(now())
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(added == 1)
+}
+
+/// Notes a sign-in with the passkey, with its record as updated (the new counter).
+pub async fn passkey_used(db: &Db, user: i64, credential_id: &str, passkey: &str) -> Result<()> {
+    db_run!(pool db, |p| sqlx::query(
+        "UPDATE operator_passkeys SET passkey = $1, last_used_at = $2 \
+         WHERE user_id = $3 AND credential_id = $4"
+    )
+    .bind(passkey)
+    .bind(now())
+    .bind(user)
+    .bind(credential_id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Removes one of the operator's passkeys; its name if it was theirs.
+pub async fn delete_passkey(tx: &mut Tx, user: i64, id: i64) -> Result<Option<String>> {
+    Ok(db_run!(tx tx, |c| sqlx::query_scalar(
+        "DELETE FROM operator_passkeys WHERE id = $1 AND user_id = $2 RETURNING name"
+    )
+    .bind(id)
+    .bind(user)
+    .fetch_optional(&mut *c)
+    .await)?)
+}

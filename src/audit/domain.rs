@@ -95,6 +95,9 @@ actions!(
     SentNewsletter => "sent_newsletter", Newsletter;
     EnrolledSecondFactor => "enrolled_second_factor", SignIn;
     RegeneratedRecoveryCodes => "regenerated_recovery_codes", SignIn;
+    AddedPasskey => "added_passkey", SignIn;
+    RemovedPasskey => "removed_passkey", SignIn;
+    RemovedSecondFactor => "removed_second_factor", SignIn;
 );
 
 /// The record an action concerns, by its kind and number.

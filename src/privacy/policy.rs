@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 /// The version of the privacy and cookie policies. Raise it (and [`POLICY_UPDATED`]) whenever
 /// what the policies say changes: consent given under an older version is asked for again.
-pub const POLICY_VERSION: &str = "8";
+pub const POLICY_VERSION: &str = "9";
 
 /// The date the policies of [`POLICY_VERSION`] took effect (YYYY-MM-DD).
 pub const POLICY_UPDATED: &str = "2026-12-01";

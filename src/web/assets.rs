@@ -31,6 +31,11 @@ const FILES: &[(&str, &[u8], &str)] = &[
         "text/javascript; charset=utf-8",
     ),
     (
+        "passkey.js",
+        include_bytes!("../../assets/passkey.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
         "favicon.svg",
         include_bytes!("../../assets/favicon.svg"),
         "image/svg+xml",

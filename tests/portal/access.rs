@@ -95,7 +95,11 @@ pub(crate) const ACCESS: &[(&str, &str, Access)] = &[
     ("POST", "/login/second-factor", Public),
     ("GET", "/login/second-factor/enrol", Public),
     ("POST", "/login/second-factor/enrol", Public),
+    ("POST", "/login/second-factor/passkey", Public),
+    ("POST", "/login/second-factor/enrol/passkey", Public),
     ("GET", "/operator/security", Operator),
+    ("POST", "/operator/security/passkeys/{id}/remove", Operator),
+    ("POST", "/operator/security/authenticator/remove", Operator),
     ("GET", "/operator/security/recovery-codes", Operator),
     ("POST", "/operator/security/recovery-codes", Operator),
     ("GET", "/password/forgot", Public),
@@ -687,12 +691,37 @@ pub(crate) struct Fixture {
     mail_file: String,
     /// Erik's company's logo, as its public page links to it.
     logo: String,
+    /// A passkey of the operator, to remove.
+    passkey: i64,
     /// The genuine link of each `Token` route, as its holder received it.
     genuine: BTreeMap<(&'static str, &'static str), Probe>,
 }
 
 const CONTACT: &str = "kirsten@kontakt.example.com";
 const NEW_PASSWORD: &str = "another horse battery staple";
+
+/// A passkey for the operator: one a virtual authenticator made for `http://localhost` in the
+/// passkey story, as the WebAuthn library stores it (a public key and a counter, nothing
+/// secret), so that the operator's pages and the removal have a real one to work with.
+async fn operator_passkey(app: &TestApp, operator: i64) -> i64 {
+    let mut tx = app.state.db.begin().await.unwrap();
+    let id = jobboard::db_run!(tx &mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO operator_passkeys (user_id, credential_id, name, passkey, created_at) \
+         VALUES ($1, $2, 'Recorded key', $3, $4) RETURNING id"
+    )
+    .bind(operator)
+    .bind(RECORDED_CREDENTIAL)
+    .bind(RECORDED_PASSKEY)
+    .bind(jobboard::db::now())
+    .fetch_one(&mut *c)
+    .await)
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+const RECORDED_CREDENTIAL: &str = "TODO";
+const RECORDED_PASSKEY: &str = "TODO";
 
 /// An account with `PASSWORD`, already hashed (once: hashing is slow on purpose).
 async fn account(app: &TestApp, password_hash: &str, email: &str, role: Role) -> i64 {
@@ -973,6 +1002,8 @@ impl Fixture {
         )
         .await;
         app.login(email(Person::Ops), PASSWORD).await;
+        // Beside the app the harness just set up, so that its sign-ins still use a code.
+        let passkey = operator_passkey(app, ops).await;
         let page = app
             .get(&format!("/operator/privacy-requests/{answered}"))
             .await
@@ -1241,6 +1272,7 @@ impl Fixture {
             bank_line,
             mail_file,
             logo,
+            passkey,
             genuine,
         }
     }
@@ -1254,6 +1286,9 @@ impl Fixture {
         let probe = match (method, route) {
             (_, "/assets/{file}") => Probe::at(jobboard::web::assets::url("style.css")),
             (_, "/sitemaps/{file}") => Probe::at("/sitemaps/1.xml"),
+            ("POST", "/operator/security/passkeys/{id}/remove") => {
+                Probe::at(route.replace("{id}", &self.passkey.to_string()))
+            }
             (_, "/mailbox/{file}") => Probe::at(format!("/mailbox/{}", self.mail_file)),
             (_, "/jobs/{id}" | "/api/v1/ads/{id}") => {
                 Probe::at(route.replace("{id}", &ad.to_string()))

@@ -92,7 +92,7 @@ impl Browser {
                         "--disable-component-update",
                         "--disable-default-apps",
                         // Nothing but the portal on loopback is reachable.
-                        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
                         format!("--user-data-dir={}", profile.path().display()),
                     ],
                 },
@@ -191,6 +191,39 @@ impl Browser {
             .await
             .expect("web storage readable");
         count.as_i64().expect("a number")
+    }
+
+    /// Gives the browser a virtual passkey authenticator (WebDriver's WebAuthn extension): a
+    /// platform authenticator that verifies the user and consents at once.
+    pub async fn add_virtual_authenticator(&self) {
+        self.call(
+            "POST",
+            &self.session_path("/webauthn/authenticator"),
+            json!({
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": true,
+                "hasUserVerification": true,
+                "isUserConsenting": true,
+                "isUserVerified": true,
+            }),
+        )
+        .await;
+    }
+
+    /// Types into the field with this label, as a person would.
+    pub async fn fill(&self, label: &str, value: &str) {
+        let script = format!(
+            "const label = [...document.querySelectorAll('label')]
+                 .find(l => l.textContent.trim() === {label});
+             if (!label || !label.control) return false;
+             label.control.value = {value};
+             return true;",
+            label = json!(label),
+            value = json!(value),
+        );
+        let filled = self.eval(&script).await;
+        assert_eq!(filled, Value::Bool(true), "no field labelled {label:?}");
     }
 
     /// Runs a script in the page and hands back its answer.

@@ -567,8 +567,8 @@ pub static CATEGORIES: &[DataCategory] = &[
             "Operatørkonti og -handlinger",
         ),
         contains: t(
-            "Name, e-mail address, password (only as a hash), the second factor (the authenticator secret, encrypted, and recovery codes, only as hashes), login times, the moderation decisions each operator made, and the audit log of every operator action and every look at a person's data (which operator, what, whose account and which record by number, when, and the reason code).",
-            "Navn, e-mailadresse, adgangskode (kun som hash), anden faktor (hemmeligheden til godkendelsesappen, krypteret, og gendannelseskoder, kun som hash), logintidspunkter, de moderationsafgørelser, hver operatør har truffet, og revisionsloggen over hver operatørhandling og hvert opslag i en persons data (hvilken operatør, hvad, hvis konto og hvilken post efter nummer, hvornår og begrundelseskoden).",
+            "Name, e-mail address, password (only as a hash), the second factor (passkeys: their names, public keys and when they were added and last used; the authenticator app's secret, encrypted; recovery codes, only as hashes), login times, the moderation decisions each operator made, and the audit log of every operator action and every look at a person's data (which operator, what, whose account and which record by number, when, and the reason code).",
+            "Navn, e-mailadresse, adgangskode (kun som hash), anden faktor (adgangsnøgler: deres navne, offentlige nøgler og hvornår de blev tilføjet og sidst brugt; hemmeligheden til godkendelsesappen, krypteret; gendannelseskoder, kun som hash), logintidspunkter, de moderationsafgørelser, hver operatør har truffet, og revisionsloggen over hver operatørhandling og hvert opslag i en persons data (hvilken operatør, hvad, hvis konto og hvilken post efter nummer, hvornår og begrundelseskoden).",
         ),
         purposes: &[Purpose::Accounts, Purpose::JobAds, Purpose::Security],
         legal_bases: &[Contract, LegitimateInterests],
@@ -772,8 +772,8 @@ pub static SECURITY_MEASURES: &[Text] = &[
         "Filer udleveres kun til dem, der har ret til dem (ejeren, virksomheden der søges hos, eller et signeret link, der udløber); operatørområdet er kun åbent for operatører.",
     ),
     t(
-        "Operators sign in with a second factor (a code from an authenticator app), their sessions end after 30 minutes unused, and blocking, erasure on request and handing out someone's data ask for the code again after 10 minutes; every operator action and every look at a person's data is written to a hash-chained audit log, which the person sees.",
-        "Operatører logger ind med en anden faktor (en kode fra en godkendelsesapp), deres sessioner udløber efter 30 minutter uden brug, og blokering, sletning efter anmodning og udlevering af en persons data kræver koden igen efter 10 minutter; hver operatørhandling og hvert opslag i en persons data skrives i en hashkædet revisionslog, som personen kan se.",
+        "Operators sign in with a second factor (a passkey or a code from an authenticator app), their sessions end after 30 minutes unused, and blocking, erasure on request and handing out someone's data ask for it again after 10 minutes; every operator action and every look at a person's data is written to a hash-chained audit log, which the person sees.",
+        "Operatører logger ind med en anden faktor (en adgangsnøgle eller en kode fra en godkendelsesapp), deres sessioner udløber efter 30 minutter uden brug, og blokering, sletning efter anmodning og udlevering af en persons data kræver den igen efter 10 minutter; hver operatørhandling og hvert opslag i en persons data skrives i en hashkædet revisionslog, som personen kan se.",
     ),
     t(
         "Retention periods are enforced by the software, from the same rules this policy shows.",

@@ -94,6 +94,7 @@ pub static TABLES: &[Table] = &[
     personal("operator_audit", &[OperatorAccount, PrivacyRequests]),
     personal("operator_factors", &[OperatorAccount]),
     personal("operator_recovery_codes", &[OperatorAccount]),
+    personal("operator_passkeys", &[OperatorAccount]),
     no_personal_data(
         "audit_chain",
         "the audit log's newest and last-deleted entry numbers with their hashes",
