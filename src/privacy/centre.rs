@@ -440,13 +440,7 @@ async fn correct(
     }
     let at = now();
     let mut tx = state.db.begin().await?;
-    db_run!(tx &mut tx, |c| sqlx::query("UPDATE users SET name = $1, updated_at = $2 WHERE id = $3")
-        .bind(name.as_str())
-        .bind(at)
-        .bind(id)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    crate::accounts::store::set_name(&mut tx, id, name.as_str(), at).await?;
     if seeker {
         db_run!(tx &mut tx, |c| sqlx::query(
             "INSERT INTO seeker_profiles (user_id, address, phone, updated_at) VALUES ($1, $2, $3, $4) \

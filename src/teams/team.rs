@@ -518,9 +518,7 @@ struct AssignmentPage {
 
 /// The ad of the admin's company, with its title; 404 for another company's.
 async fn company_ad(state: &AppState, admin: &CurrentEmployer, id: i64) -> Result<String> {
-    let ad = ads::ad(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let ad = ads::ad(&state.db, id).await?.ok_or(Error::NotFound)?;
     if ad.company_id != admin.company {
         return Err(Error::NotFound);
     }
