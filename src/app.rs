@@ -135,7 +135,7 @@ pub fn router(state: AppState) -> Router {
         .merge(documents::routes())
         .merge(applications::routes())
         .merge(privacy::routes())
-        .merge(privacy::consent::routes())
+        .merge(privacy::consent::pages::routes())
         .merge(privacy::statistics::routes())
         .merge(newsletter::routes())
         .merge(alerts::routes())

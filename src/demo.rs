@@ -552,7 +552,7 @@ Ida fra jobboard",
 /// Seven demo seekers (the demo seeker first) apply to the showcase ad, one at each stage of
 /// the pipeline, so the demo employer's inbox and the seeker's list show them all.
 async fn pipeline(state: &crate::state::AppState, ad: i64) -> Result<u64> {
-    use crate::applications::{Status, store as applications};
+    use crate::applications::{domain::Status, store as applications};
     let company: i64 = db_run!(pool & state.db, |p| sqlx::query_scalar(
         "SELECT company_id FROM ads WHERE id = $1"
     )

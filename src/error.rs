@@ -86,10 +86,8 @@ impl Error {
                 retry_after_secs: *retry_after_secs,
             },
             Error::BadRequest(_) => ErrorPage::BadRequest,
-            Error::Database(e) if crate::db::is_unavailable(e) => ErrorPage::DatabaseUnavailable,
-            Error::Session(e) if crate::db::session_store::is_unavailable(e) => {
-                ErrorPage::DatabaseUnavailable
-            }
+            Error::Database(e) if is_unavailable(e) => ErrorPage::DatabaseUnavailable,
+            Error::Session(e) if session_unavailable(e) => ErrorPage::DatabaseUnavailable,
             Error::StorageUnavailable(_) => ErrorPage::StorageUnavailable,
             Error::MethodNotAllowed => ErrorPage::MethodNotAllowed,
             _ => ErrorPage::Internal,
@@ -99,6 +97,28 @@ impl Error {
     pub fn internal(message: impl std::fmt::Display) -> Self {
         Error::Internal(message.to_string())
     }
+}
+
+/// True when the database could not be reached (no connection within the acquire timeout,
+/// or the connection broke): the person gets "try again shortly", not "something went wrong".
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    matches!(
+        error,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
+    )
+}
+
+/// How the session store marks a backend error that means "the database cannot be reached"
+/// (its errors carry only text).
+pub const SESSION_STORE_UNAVAILABLE: &str = "database unavailable";
+
+/// Whether a session failed because the database could not be reached (a 503, not a 500).
+fn session_unavailable(error: &tower_sessions::session::Error) -> bool {
+    matches!(
+        error,
+        tower_sessions::session::Error::Store(tower_sessions::session_store::Error::Backend(message))
+            if message.starts_with(SESSION_STORE_UNAVAILABLE)
+    )
 }
 
 impl IntoResponse for Error {

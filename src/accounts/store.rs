@@ -358,6 +358,18 @@ pub async fn set_email(tx: &mut Tx, user_id: i64, email: &str) -> Result<(), sql
     Ok(())
 }
 
+/// The name a person goes by, changed by themselves (profile or privacy centre).
+pub async fn set_name(tx: &mut Tx, user_id: i64, name: &str, at: OffsetDateTime) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query("UPDATE users SET name = $1, updated_at = $2 WHERE id = $3")
+        .bind(name)
+        .bind(at)
+        .bind(user_id)
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 pub async fn set_language(db: &Db, user_id: i64, lang: &str) -> Result<()> {
     db_run!(pool db, |p| sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
         .bind(lang)
@@ -738,7 +750,7 @@ pub async fn names(
 }
 
 // ---------------------------------------------------------------------------------------------
-// A company's members and their roles (the team pages in `crate::teams` change them).
+// A company's members and their roles (the teams feature's pages change them).
 
 /// A member of a company, as the team page shows them.
 #[derive(Clone, Debug, sqlx::FromRow)]

@@ -191,7 +191,8 @@ pub(super) async fn load_owned(
     id: i64,
 ) -> Result<AdRecord> {
     let ad = store::ad(&state.db, id).await?.ok_or(Error::NotFound)?;
-    if ad.company_id != who.company || !crate::teams::may_work_on(&state.db, who, id).await? {
+    if ad.company_id != who.company || !crate::teams::store::may_work_on(&state.db, who, id).await?
+    {
         return Err(Error::NotFound);
     }
     Ok(ad)
@@ -320,7 +321,7 @@ pub async fn action(
     if action == "submit" {
         // A new listing of a paid ad is ordered first: the checkout shows the price, then
         // places the order and submits the ad in one step.
-        if crate::billing::ad_needs_order(&state, &ad).await? {
+        if crate::billing::store::ad_needs_order(&state.db, &ad).await? {
             return Ok(Redirect::to(&format!("/employer/billing/checkout/{id}")).into_response());
         }
         if let Some((form, errors)) = missing(&state, t, &ad).await? {

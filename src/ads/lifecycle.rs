@@ -50,7 +50,7 @@ pub async fn create_draft(
 ) -> Result<i64> {
     let mut tx = state.db.begin().await?;
     let id = store::insert_ad(&mut tx, company_id, content, author).await?;
-    crate::teams::assign_author(&mut tx, id, author).await?;
+    crate::teams::store::assign_author(&mut tx, id, author).await?;
     tx.commit().await?;
     tracing::info!(ad_id = id, company_id, "ad drafted");
     Ok(id)
@@ -288,7 +288,7 @@ pub async fn duplicate(state: &AppState, ad_id: i64, company_id: i64, author: i6
     let mut content = store::revision_in(&mut tx, source).await?;
     content.deadline = None;
     let id = store::insert_ad(&mut tx, company_id, &content, author).await?;
-    crate::teams::assign_author(&mut tx, id, author).await?;
+    crate::teams::store::assign_author(&mut tx, id, author).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -43,31 +43,13 @@ struct GonePage {
     message: String,
 }
 
-/// A published ad and its live content; `Err(NotFound)` for ads that never were public. An ad
-/// of a blocked company is gone (no content) like an expired one, until the block is lifted.
-pub async fn public_ad(state: &AppState, id: i64) -> Result<(AdRecord, Option<AdContent>)> {
-    let ad = store::ad(&state.db, id).await?.ok_or(Error::NotFound)?;
-    let live = ad.live_revision_id.ok_or(Error::NotFound)?;
-    match ad.state {
-        AdState::Published | AdState::Expired | AdState::Closed if ad.company_blocked => {
-            Ok((ad, None))
-        }
-        AdState::Published => {
-            let content = store::revision(&state.db, live).await?;
-            Ok((ad, Some(content)))
-        }
-        AdState::Expired | AdState::Closed => Ok((ad, None)),
-        _ => Err(Error::NotFound),
-    }
-}
-
 pub async fn show(
     State(state): State<AppState>,
     l: Layout,
     Countable(countable): Countable,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let (ad, content) = public_ad(&state, id).await?;
+    let (ad, content) = store::public_ad(&state.db, id).await?;
     if countable && content.is_some() {
         state.ad_tally.count(id, AdEvent::PageView);
     }
@@ -103,7 +85,7 @@ pub async fn show(
     let json_ld = crate::web::script_json(&job_posting(&state, &ad, &content, logo_url.as_deref()));
     let saved = match &l.user {
         Some(user) if user.role == crate::domain::Role::Seeker => {
-            Some(crate::profiles::is_saved(&state, user.id, id).await?)
+            Some(crate::profiles::store::is_saved(&state.db, user.id, id).await?)
         }
         _ => None,
     };
@@ -128,7 +110,7 @@ pub async fn apply_link(
     Countable(countable): Countable,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let (_, content) = public_ad(&state, id).await?;
+    let (_, content) = store::public_ad(&state.db, id).await?;
     let content = content.ok_or(Error::NotFound)?;
     let target = match (
         content.apply_method,

@@ -60,6 +60,24 @@ pub async fn ad(db: &Db, id: i64) -> Result<Option<AdRecord>> {
     )
 }
 
+/// A published ad and its live content; `Err(NotFound)` for ads that never were public. An ad
+/// of a blocked company is gone (no content) like an expired one, until the block is lifted.
+pub async fn public_ad(db: &Db, id: i64) -> Result<(AdRecord, Option<AdContent>)> {
+    let ad = ad(db, id).await?.ok_or(Error::NotFound)?;
+    let live = ad.live_revision_id.ok_or(Error::NotFound)?;
+    match ad.state {
+        AdState::Published | AdState::Expired | AdState::Closed if ad.company_blocked => {
+            Ok((ad, None))
+        }
+        AdState::Published => {
+            let content = revision(db, live).await?;
+            Ok((ad, Some(content)))
+        }
+        AdState::Expired | AdState::Closed => Ok((ad, None)),
+        _ => Err(Error::NotFound),
+    }
+}
+
 /// The ad, locked for a state change inside the transaction.
 pub async fn ad_for_update(tx: &mut Tx, id: i64) -> Result<AdRecord> {
     let lock = if matches!(tx, Tx::Postgres(_)) {

@@ -29,7 +29,6 @@ use crate::{
     ads::{
         domain::{EmploymentType, Remote},
         listing,
-        public::public_ad,
         search_params::{FACETS, SearchParams},
         taxonomy::taxonomy,
     },
@@ -225,7 +224,7 @@ async fn ad(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse::<i64>() else {
         return bad_request("id", "a whole number");
     };
-    match public_ad(&state, id).await {
+    match crate::ads::store::public_ad(&state.db, id).await {
         Ok((_, Some(_))) => match listing::by_ids(&state.db, &[id]).await {
             Ok(ads) => match ads.first() {
                 Some(ad) => Json(ApiAd::full(&state, ad)).into_response(),

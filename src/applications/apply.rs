@@ -12,8 +12,7 @@ use super::{LINK_LIFETIME, emails, store};
 use crate::{
     ads::{
         domain::{AdContent, ApplyMethod},
-        public::public_ad,
-        store::AdRecord,
+        store::{AdRecord, public_ad},
     },
     db::{is_unique_violation, now},
     documents::{self, FileKind, FileRow, UploadBatch, Uploaded},
@@ -58,7 +57,7 @@ impl ApplyPage {
 
 /// The published ad, if it takes applications on the site.
 async fn open_ad(state: &AppState, id: i64) -> Result<(AdRecord, AdContent)> {
-    let (ad, content) = public_ad(state, id).await?;
+    let (ad, content) = public_ad(&state.db, id).await?;
     let content = content.ok_or(Error::NotFound)?;
     if content.apply_method != ApplyMethod::Site {
         return Err(Error::NotFound);
@@ -309,7 +308,7 @@ async fn forward(
     .await?;
     if let Some(contact) = &content.contact_email {
         // The company chooses in its settings: secure links (default) or the files attached.
-        let attach = company_wants_attachments(&mut tx, ad.company_id).await?;
+        let attach = store::forwards_attachments_in(&mut tx, ad.company_id).await?;
         let expires = now + LINK_LIFETIME;
         let links: Vec<(String, String)> = if attach {
             Vec::new()
@@ -397,13 +396,4 @@ async fn forward(
         .count(ad.id, crate::web::tally::AdEvent::Application);
     tracing::info!(application, ad_id = ad.id, "application forwarded");
     Ok(())
-}
-
-async fn company_wants_attachments(tx: &mut crate::db::Tx, company: i64) -> Result<bool> {
-    Ok(
-        crate::db_run!(tx tx, |c| sqlx::query_scalar("SELECT forward_attachments FROM companies WHERE id = $1")
-        .bind(company)
-        .fetch_one(&mut *c)
-        .await)?,
-    )
 }

@@ -13,11 +13,12 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::{
-    Status, emails,
+    domain::Status,
+    emails,
     store::{self, ApplicationFile, ApplicationRow, Note},
 };
 use crate::{
-    db_run, documents,
+    documents,
     error::{Error, Result},
     i18n::{Lang, instant},
     identity::{CompanyAdmin, CurrentEmployer},
@@ -33,7 +34,7 @@ async fn owned(state: &AppState, who: &CurrentEmployer, id: i64) -> Result<Appli
         .await?
         .filter(|a| a.company_id == who.company)
         .ok_or(Error::NotFound)?;
-    if !crate::teams::may_work_on(&state.db, who, a.ad_id).await? {
+    if !crate::teams::store::may_work_on(&state.db, who, a.ad_id).await? {
         return Err(Error::NotFound);
     }
     Ok(a)
@@ -130,19 +131,7 @@ pub async fn inbox(
             received: instant(t.lang(), a.created_at),
         })
         .collect();
-    let sql = format!(
-        "SELECT DISTINCT a.id, r.title FROM applications ap JOIN ads a ON a.id = ap.ad_id \
-         JOIN ad_revisions r ON r.id = COALESCE(a.live_revision_id, a.draft_revision_id) \
-         WHERE ap.company_id = $1 AND ({}) ORDER BY a.id DESC",
-        store::assigned_to_sql(2)
-    );
-    let ad_titles: Vec<(i64, String)> = db_run!(pool & state.db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(company)
-            .bind(assigned)
-            .fetch_all(p)
-            .await
-    })?;
+    let ad_titles = store::inbox_ads(&state.db, company, assigned).await?;
     let mut ads = vec![SelectOption {
         value: String::new(),
         label: t.s("inbox.all_ads").into(),
@@ -436,12 +425,7 @@ pub async fn settings(
     l: Layout,
 ) -> Result<Response> {
     let company = admin.company;
-    let attachments: bool = db_run!(pool & state.db, |p| sqlx::query_scalar(
-        "SELECT forward_attachments FROM companies WHERE id = $1"
-    )
-    .bind(company)
-    .fetch_one(p)
-    .await)?;
+    let attachments = store::forwards_attachments(&state.db, company).await?;
     render(&SettingsPage {
         attachments,
         l: l.with_form().await?,
@@ -466,14 +450,7 @@ pub async fn save_settings(
         "links" => false,
         _ => return Err(Error::BadRequest(l.t.s("validation.choose").into())),
     };
-    db_run!(pool & state.db, |p| sqlx::query(
-        "UPDATE companies SET forward_attachments = $1 WHERE id = $2"
-    )
-    .bind(attachments)
-    .bind(company)
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected()))?;
+    store::set_forwards_attachments(&state.db, company, attachments).await?;
     flash(&l.session, FlashKind::Success, l.t.s("settings.saved")).await?;
     Ok(Redirect::to("/employer/settings").into_response())
 }

@@ -5,6 +5,7 @@
 //! and can reject with an editable e-mail; the seeker can withdraw it, which deletes it.
 
 mod apply;
+pub mod domain;
 mod emails;
 mod employer;
 pub mod privacy;
@@ -15,7 +16,6 @@ use axum::{
     Router,
     routing::{get, post},
 };
-use serde::{Deserialize, Serialize};
 use time::Duration;
 
 use crate::state::AppState;
@@ -31,47 +31,6 @@ pub fn delete_after(sent: time::OffsetDateTime) -> time::OffsetDateTime {
 
 /// How long the links in the contact person's e-mail work.
 pub const LINK_LIFETIME: Duration = Duration::days(30);
-
-macro_rules! statuses {
-    ($($variant:ident => $text:literal),+ $(,)?) => {
-        /// Where an application is in the company's pipeline.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-        pub enum Status { $($variant),+ }
-
-        impl Status {
-            pub const ALL: &'static [Status] = &[$(Status::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $(Status::$variant => $text),+ }
-            }
-
-            pub fn parse(text: &str) -> Option<Status> {
-                match text { $($text => Some(Status::$variant),)+ _ => None }
-            }
-
-            pub fn label_key(self) -> &'static str {
-                match self { $(Status::$variant => concat!("application_status.", $text)),+ }
-            }
-        }
-
-        impl TryFrom<String> for Status {
-            type Error = String;
-            fn try_from(value: String) -> Result<Self, Self::Error> {
-                Status::parse(&value).ok_or_else(|| format!("unknown application status {value}"))
-            }
-        }
-    };
-}
-
-statuses!(
-    Received => "received",
-    Reviewed => "reviewed",
-    Shortlisted => "shortlisted",
-    Interview => "interview",
-    Offer => "offer",
-    Hired => "hired",
-    Rejected => "rejected",
-);
 
 pub fn routes() -> Router<AppState> {
     Router::new()

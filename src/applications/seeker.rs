@@ -14,7 +14,7 @@ use super::{
     store::{self, ApplicationFile, ApplicationRow, DisclosureRow},
 };
 use crate::{
-    db_run, documents,
+    documents,
     error::{Error, Result},
     i18n::{Lang, instant},
     identity::CurrentSeeker,
@@ -148,22 +148,9 @@ pub async fn withdraw(
         return Ok(Redirect::to(&format!("/applications/{id}/withdraw")).into_response());
     }
     let files = store::files(&state.db, id).await?;
-    let contact: Option<(Option<String>, Option<String>, String)> = db_run!(
-        pool & state.db,
-        |p| {
-            sqlx::query_as(
-        "SELECT r.contact_name, r.contact_email, r.lang FROM ads a JOIN ad_revisions r ON r.id = COALESCE(a.live_revision_id, a.draft_revision_id) WHERE a.id = $1"
-    )
-    .bind(application.ad_id)
-    .fetch_optional(p)
-    .await
-        }
-    )?;
+    let contact = store::ad_contact(&state.db, application.ad_id).await?;
     let mut tx = state.db.begin().await?;
-    db_run!(tx &mut tx, |c| sqlx::query("DELETE FROM applications WHERE id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    for f in &files {
-        db_run!(tx &mut tx, |c| sqlx::query("DELETE FROM files WHERE id = $1").bind(f.file_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    }
+    store::delete_withdrawn(&mut tx, id, &files).await?;
     if let Some((name, Some(email), lang)) = contact {
         let t = if lang == "en" {
             Lang::En.tr()

@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 
-use super::Status;
+use super::domain::Status;
 use crate::{
     db::{Db, Tx, now},
     db_run,
@@ -288,4 +288,81 @@ pub async fn sent_per_day(db: &Db, days: &[time::Date]) -> Result<Vec<(time::Dat
         days,
     )
     .await
+}
+
+/// The ads a member's inbox has applications for, newest first (the inbox's filter): every ad
+/// of the company, or only those `assigned` works on.
+pub async fn inbox_ads(db: &Db, company: i64, assigned: Option<i64>) -> Result<Vec<(i64, String)>> {
+    let sql = format!(
+        "SELECT DISTINCT a.id, r.title FROM applications ap JOIN ads a ON a.id = ap.ad_id \
+         JOIN ad_revisions r ON r.id = COALESCE(a.live_revision_id, a.draft_revision_id) \
+         WHERE ap.company_id = $1 AND ({}) ORDER BY a.id DESC",
+        assigned_to_sql(2)
+    );
+    Ok(db_run!(pool db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(company)
+            .bind(assigned)
+            .fetch_all(p)
+            .await
+    })?)
+}
+
+/// Whether the company has its applications forwarded with attachments rather than links.
+pub async fn forwards_attachments(db: &Db, company: i64) -> Result<bool> {
+    Ok(db_run!(pool db, |p| sqlx::query_scalar(
+        "SELECT forward_attachments FROM companies WHERE id = $1"
+    )
+    .bind(company)
+    .fetch_one(p)
+    .await)?)
+}
+
+/// `forwards_attachments`, read in the transaction that forwards an application.
+pub async fn forwards_attachments_in(tx: &mut Tx, company: i64) -> Result<bool> {
+    Ok(
+        db_run!(tx tx, |c| sqlx::query_scalar("SELECT forward_attachments FROM companies WHERE id = $1")
+        .bind(company)
+        .fetch_one(&mut *c)
+        .await)?,
+    )
+}
+
+pub async fn set_forwards_attachments(db: &Db, company: i64, attachments: bool) -> Result<()> {
+    db_run!(pool db, |p| sqlx::query(
+        "UPDATE companies SET forward_attachments = $1 WHERE id = $2"
+    )
+    .bind(attachments)
+    .bind(company)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The contact person the ad names, if any: `(name, e-mail, language of the ad)`.
+pub async fn ad_contact(
+    db: &Db,
+    ad_id: i64,
+) -> Result<Option<(Option<String>, Option<String>, String)>> {
+    Ok(db_run!(
+        pool db,
+        |p| {
+            sqlx::query_as(
+        "SELECT r.contact_name, r.contact_email, r.lang FROM ads a JOIN ad_revisions r ON r.id = COALESCE(a.live_revision_id, a.draft_revision_id) WHERE a.id = $1"
+    )
+    .bind(ad_id)
+    .fetch_optional(p)
+    .await
+        }
+    )?)
+}
+
+/// Deletes a withdrawn application and its files' records (their objects go after the commit).
+pub async fn delete_withdrawn(tx: &mut Tx, id: i64, files: &[ApplicationFile]) -> Result<()> {
+    db_run!(tx tx, |c| sqlx::query("DELETE FROM applications WHERE id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    for f in files {
+        db_run!(tx tx, |c| sqlx::query("DELETE FROM files WHERE id = $1").bind(f.file_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
 }

@@ -18,7 +18,11 @@ use super::{
     store::{self, NewOrder, PackageRow, Product},
 };
 use crate::{
-    ads, calendar,
+    ads::{
+        lifecycle::{Submitted, submit_in},
+        store::{self as ads_store, AdRecord},
+    },
+    calendar,
     db::now,
     domain::Email,
     error::{Error, Result},
@@ -377,24 +381,18 @@ struct CheckoutPage {
     error: Option<String>,
 }
 
-async fn ad_title(state: &AppState, ad: &ads::store::AdRecord) -> Result<String> {
+async fn ad_title(state: &AppState, ad: &AdRecord) -> Result<String> {
     match ad.draft_revision_id.or(ad.live_revision_id) {
-        Some(revision) => Ok(ads::store::revision(&state.db, revision).await?.title),
+        Some(revision) => Ok(ads_store::revision(&state.db, revision).await?.title),
         None => Ok(String::new()),
     }
 }
 
-async fn owned_ad(
-    state: &AppState,
-    who: &CurrentEmployer,
-    id: i64,
-) -> Result<ads::store::AdRecord> {
+async fn owned_ad(state: &AppState, who: &CurrentEmployer, id: i64) -> Result<AdRecord> {
     let company = who.company;
-    let ad = ads::store::ad(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let ad = ads_store::ad(&state.db, id).await?.ok_or(Error::NotFound)?;
     // A recruiter orders only the ads they work on.
-    if ad.company_id != company || !crate::teams::may_work_on(&state.db, who, id).await? {
+    if ad.company_id != company || !crate::teams::store::may_work_on(&state.db, who, id).await? {
         return Err(Error::NotFound);
     }
     Ok(ad)
@@ -404,7 +402,7 @@ async fn checkout_page(
     state: &AppState,
     who: &CurrentEmployer,
     l: Layout,
-    ad: &ads::store::AdRecord,
+    ad: &AdRecord,
     chosen: &str,
     error: Option<String>,
 ) -> Result<CheckoutPage> {
@@ -454,7 +452,7 @@ pub async fn checkout(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     let ad = owned_ad(&state, &who, id).await?;
-    if !super::ad_needs_order(&state, &ad).await? {
+    if !store::ad_needs_order(&state.db, &ad).await? {
         return Ok(Redirect::to(&format!("/employer/ads/{id}")).into_response());
     }
     render(&checkout_page(&state, &who, l, &ad, "", None).await?)
@@ -476,7 +474,7 @@ pub async fn confirm_checkout(
     let company = who.company;
     let t = l.t;
     let ad = owned_ad(&state, &who, id).await?;
-    if !super::ad_needs_order(&state, &ad).await? {
+    if !store::ad_needs_order(&state.db, &ad).await? {
         return Ok(Redirect::to(&format!("/employer/ads/{id}")).into_response());
     }
     let products = store::products(&state.db, true).await?;
@@ -505,7 +503,7 @@ pub async fn confirm_checkout(
     let buyer = super::buyer(&state, company, &who.user.name, &who.user.email).await?;
     let lang = Lang::parse(&who.user.lang).unwrap_or(t.lang());
     let mut tx = state.db.begin().await?;
-    let submitted = ads::lifecycle::submit_in(&mut tx, t, id, company).await?;
+    let submitted = submit_in(&mut tx, t, id, company).await?;
     let order = NewOrder {
         company_id: company,
         ordered_by: Some(who.user.id),
@@ -540,8 +538,8 @@ pub async fn confirm_checkout(
             "billing.checkout.invoiced",
             &[("number", &invoice.number.to_string())],
         ),
-        (None, ads::lifecycle::Submitted::Published) => t.s("ads.flash.published").to_string(),
-        (None, ads::lifecycle::Submitted::InReview) => t.s("ads.flash.submitted").to_string(),
+        (None, Submitted::Published) => t.s("ads.flash.published").to_string(),
+        (None, Submitted::InReview) => t.s("ads.flash.submitted").to_string(),
     };
     flash(&l.session, FlashKind::Success, message).await?;
     Ok(Redirect::to(&format!("/employer/ads/{id}")).into_response())

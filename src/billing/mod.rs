@@ -85,21 +85,6 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// Whether submitting this ad needs an order first: operators sell ads (an active listing or
-/// featured product exists), the ad would start a new listing (it is not live now), and no
-/// order was placed for it since its last publication. With no products configured, posting
-/// is free and nothing is ordered.
-pub async fn ad_needs_order(state: &AppState, ad: &crate::ads::store::AdRecord) -> Result<bool> {
-    if ad.state == crate::ads::domain::AdState::Published {
-        return Ok(false);
-    }
-    let sells_ads = store::products(&state.db, true)
-        .await?
-        .iter()
-        .any(|p| p.kind != "package");
-    Ok(sells_ads && !store::ad_ordered_since(&state.db, ad.id, ad.published_at).await?)
-}
-
 /// Who an order is for: the company's billing details, else its name and the orderer's address.
 pub async fn buyer(
     state: &AppState,

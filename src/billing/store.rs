@@ -9,6 +9,7 @@ use time::{Date, OffsetDateTime};
 
 use super::domain::{Line, Money, Totals, financial_year_end};
 use crate::{
+    ads::{domain::AdState, store::AdRecord},
     config::billing::Seller,
     db::{Db, Tx, now},
     db_run,
@@ -1170,6 +1171,21 @@ pub async fn forget_billing_email(tx: &mut Tx, email: &str) -> Result<u64> {
     .execute(&mut *c)
     .await
     .map(|r| r.rows_affected()))?)
+}
+
+/// Whether submitting this ad needs an order first: operators sell ads (an active listing or
+/// featured product exists), the ad would start a new listing (it is not live now), and no
+/// order was placed for it since its last publication. With no products configured, posting
+/// is free and nothing is ordered.
+pub async fn ad_needs_order(db: &Db, ad: &AdRecord) -> Result<bool> {
+    if ad.state == AdState::Published {
+        return Ok(false);
+    }
+    let sells_ads = products(db, true)
+        .await?
+        .iter()
+        .any(|p| p.kind != "package");
+    Ok(sells_ads && !ad_ordered_since(db, ad.id, ad.published_at).await?)
 }
 
 /// Whether an order for the ad was placed after `since` (its last publication), or at all.

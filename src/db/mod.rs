@@ -351,15 +351,6 @@ pub fn now() -> OffsetDateTime {
         .unwrap_or(now)
 }
 
-/// True when the database could not be reached (no connection within the acquire timeout,
-/// or the connection broke): the person gets "try again shortly", not "something went wrong".
-pub fn is_unavailable(error: &sqlx::Error) -> bool {
-    matches!(
-        error,
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
-    )
-}
-
 /// True when a query failed on a UNIQUE constraint (e.g. a registration race).
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())

@@ -13,6 +13,7 @@ use tower_sessions::{
 use crate::{
     db::{Db, now},
     db_run,
+    error::{SESSION_STORE_UNAVAILABLE, is_unavailable},
 };
 
 #[derive(Clone, Debug)]
@@ -38,24 +39,12 @@ impl DbSessionStore {
     }
 }
 
-/// Marks store errors that mean "the database cannot be reached" (see `is_unavailable`).
-const UNAVAILABLE: &str = "database unavailable";
-
 fn backend(e: sqlx::Error) -> StoreError {
-    if crate::db::is_unavailable(&e) {
-        StoreError::Backend(format!("{UNAVAILABLE}: {e}"))
+    if is_unavailable(&e) {
+        StoreError::Backend(format!("{SESSION_STORE_UNAVAILABLE}: {e}"))
     } else {
         StoreError::Backend(e.to_string())
     }
-}
-
-/// Whether a session failed because the database could not be reached (a 503, not a 500).
-pub fn is_unavailable(error: &tower_sessions::session::Error) -> bool {
-    matches!(
-        error,
-        tower_sessions::session::Error::Store(StoreError::Backend(message))
-            if message.starts_with(UNAVAILABLE)
-    )
 }
 
 fn user_of(record: &Record) -> Option<i64> {

@@ -25,7 +25,7 @@ use crate::{
     },
     ads::{store as ads, store::AdSummary, view::Choice},
     applications::{
-        Status,
+        domain::Status,
         store::{self as applications, ApplicationRow},
     },
     audit::{self, Action, Entry, Object},

@@ -18,7 +18,7 @@ use crate::{
     i18n::{Tr, amount, instant},
     identity::CurrentOperator,
     mail::outbox::{self, FailedMail},
-    privacy::{queue as privacy_requests, statistics},
+    privacy::{queue as privacy_requests, statistics::store as statistics},
     retention,
     state::AppState,
     support,

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-use super::{emails, erasure, export, limits, recipients, sections::Subject};
+use super::{emails, erasure, export, limits, sections::Subject};
 use crate::{
     ads::{domain::EmploymentType, taxonomy::taxonomy},
     db::{Tx, now},
@@ -366,7 +366,7 @@ async fn correct_form(
     l: Layout,
 ) -> Result<Response> {
     let id = user.id;
-    let profile = crate::profiles::load(&state, id).await?;
+    let profile = crate::profiles::store::load(&state.db, id).await?;
     render(&CorrectPage {
         seeker: user.role == Role::Seeker,
         full_name: user.name.clone(),
@@ -417,7 +417,7 @@ async fn correct(
             },
         );
     };
-    let before = crate::profiles::load(&state, id).await?;
+    let before = crate::profiles::store::load(&state.db, id).await?;
     let mut changes: Vec<(String, String)> = Vec::new();
     if name.as_str() != user.name {
         changes.push(("privacy_field.name".into(), name.as_str().to_string()));
@@ -440,13 +440,7 @@ async fn correct(
     }
     let at = now();
     let mut tx = state.db.begin().await?;
-    db_run!(tx &mut tx, |c| sqlx::query("UPDATE users SET name = $1, updated_at = $2 WHERE id = $3")
-        .bind(name.as_str())
-        .bind(at)
-        .bind(id)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    crate::accounts::store::set_name(&mut tx, id, name.as_str(), at).await?;
     if seeker {
         db_run!(tx &mut tx, |c| sqlx::query(
             "INSERT INTO seeker_profiles (user_id, address, phone, updated_at) VALUES ($1, $2, $3, $4) \
@@ -465,7 +459,7 @@ async fn correct(
         .map(|(k, _)| k.trim_start_matches("privacy_field."))
         .collect();
     limits::record(&mut tx, id, "correction", &fields.join(", ")).await?;
-    let told = tell_recipients(&state, &mut tx, id, &changes).await?;
+    let told = super::corrections::tell_recipients(&state, &mut tx, id, &changes).await?;
     tx.commit().await?;
     state.mail_queued();
     let count = told.to_string();
@@ -476,26 +470,6 @@ async fn correct(
     )
     .await?;
     Ok(Redirect::to("/account/privacy").into_response())
-}
-
-/// Art. 19: every company holding one of the person's applications is sent the corrected
-/// values (catalog key of the field, new value), in the caller's transaction. Returns how many
-/// recipients were told.
-pub async fn tell_recipients(
-    state: &AppState,
-    tx: &mut Tx,
-    seeker: i64,
-    changes: &[(String, String)],
-) -> Result<usize> {
-    let mut told = 0;
-    for a in crate::applications::store::of_seeker(&state.db, seeker).await? {
-        for r in recipients::of_application(&state.db, a.id).await? {
-            let mail = emails::corrected(&r, a.id, &a.ad_title, changes)?;
-            state.queue_mail(tx, &mail).await?;
-            told += 1;
-        }
-    }
-    Ok(told)
 }
 
 #[derive(Deserialize, Default)]

@@ -3,6 +3,7 @@
 
 pub mod centre;
 pub mod consent;
+pub mod corrections;
 pub mod emails;
 pub mod erasure;
 pub mod export;

@@ -2,6 +2,7 @@
 //! employers may find it) and saved jobs, including those that have expired since.
 
 pub mod privacy;
+pub mod store;
 
 use askama::Template;
 use axum::{
@@ -12,16 +13,15 @@ use axum::{
     routing::{get, post},
 };
 use serde::Deserialize;
-use time::OffsetDateTime;
 
+use self::store::{ProfileUpdate, SavedAd};
 use crate::{
     ads::{
-        domain::{AdState, EmploymentType},
+        domain::EmploymentType,
         taxonomy::taxonomy,
         view::{Choice, ChoiceGroup},
     },
     db::now,
-    db_run,
     error::{Error, Result},
     identity::{CurrentEmployer, CurrentSeeker, SessionUser},
     state::AppState,
@@ -38,30 +38,6 @@ pub fn routes() -> Router<AppState> {
         .route("/employer/candidates/{id}/photo", get(candidate_photo))
         .route("/jobs/{id}/save", post(save_ad))
         .route("/jobs/{id}/unsave", post(unsave_ad))
-}
-
-#[derive(Default, sqlx::FromRow)]
-pub struct Profile {
-    pub address: Option<String>,
-    pub phone: Option<String>,
-    pub interest_occupations: String,
-    pub interest_municipalities: String,
-    pub interest_employment_types: String,
-    pub visible_to_employers: bool,
-    pub photo_file_id: Option<i64>,
-}
-
-pub async fn load(state: &AppState, user_id: i64) -> Result<Profile> {
-    let found: Option<Profile> = db_run!(pool & state.db, |p| {
-        sqlx::query_as(
-        "SELECT address, phone, interest_occupations, interest_municipalities, interest_employment_types, \
-         visible_to_employers, photo_file_id FROM seeker_profiles WHERE user_id = $1"
-    )
-    .bind(user_id)
-    .fetch_optional(p)
-    .await
-    })?;
-    Ok(found.unwrap_or_default())
 }
 
 fn list(text: &str) -> Vec<&str> {
@@ -145,7 +121,7 @@ async fn profile_form(
     l: Layout,
 ) -> Result<Response> {
     let id = user.id;
-    let profile = load(&state, id).await?;
+    let profile = store::load(&state.db, id).await?;
     let form = ProfileForm {
         name: user.name.clone(),
         address: profile.address.clone().unwrap_or_default(),
@@ -227,7 +203,7 @@ async fn save_profile(
             &page(l, &user, &form, &chosen, visible, errors),
         );
     };
-    let before = load(&state, id).await?;
+    let before = store::load(&state.db, id).await?;
     let mut changes: Vec<(String, String)> = Vec::new();
     if name.as_str() != user.name {
         changes.push(("privacy_field.name".into(), name.as_str().to_string()));
@@ -256,49 +232,22 @@ async fn save_profile(
     }
     // A changed name or contact detail reaches the companies that hold an application (Art. 19).
     if !changes.is_empty() {
-        crate::privacy::centre::tell_recipients(&state, &mut tx, id, &changes).await?;
+        crate::privacy::corrections::tell_recipients(&state, &mut tx, id, &changes).await?;
     }
-    db_run!(tx &mut tx, |c| {
-        sqlx::query("UPDATE users SET name = $1, updated_at = $2 WHERE id = $3")
-            .bind(name.as_str())
-            .bind(now)
-            .bind(id)
-            .execute(&mut *c)
-            .await?;
-        sqlx::query(
-            "INSERT INTO seeker_profiles (user_id, address, phone, interest_occupations, interest_municipalities, \
-             interest_employment_types, visible_to_employers, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (user_id) DO UPDATE SET address = excluded.address, phone = excluded.phone, \
-             interest_occupations = excluded.interest_occupations, interest_municipalities = excluded.interest_municipalities, \
-             interest_employment_types = excluded.interest_employment_types, visible_to_employers = excluded.visible_to_employers, \
-             updated_at = excluded.updated_at",
-        )
-        .bind(id)
-        .bind(&address)
-        .bind(&phone)
-        .bind(chosen.occupations.join(","))
-        .bind(chosen.municipalities.join(","))
-        .bind(chosen.employment_types.join(","))
-        .bind(visible)
-        .bind(now)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+    crate::accounts::store::set_name(&mut tx, id, name.as_str(), now).await?;
+    let profile = ProfileUpdate {
+        address: address.as_deref(),
+        phone: phone.as_deref(),
+        occupations: &chosen.occupations.join(","),
+        municipalities: &chosen.municipalities.join(","),
+        employment_types: &chosen.employment_types.join(","),
+        visible_to_employers: visible,
+    };
+    store::save(&mut tx, id, &profile, now).await?;
     tx.commit().await?;
     state.mail_queued();
     flash(&l.session, FlashKind::Success, t.s("profile.saved")).await?;
     Ok(Redirect::to("/profile").into_response())
-}
-
-#[derive(sqlx::FromRow)]
-pub struct SavedAd {
-    pub id: i64,
-    pub title: String,
-    pub company_name: String,
-    #[sqlx(try_from = "String")]
-    pub state: AdState,
-    pub saved_at: OffsetDateTime,
 }
 
 #[derive(Template)]
@@ -313,17 +262,7 @@ async fn saved(
     CurrentSeeker(user): CurrentSeeker,
     l: Layout,
 ) -> Result<Response> {
-    let id = user.id;
-    let ads: Vec<SavedAd> = db_run!(pool & state.db, |p| {
-        sqlx::query_as(
-        "SELECT a.id, r.title, c.name AS company_name, a.state, s.saved_at FROM saved_ads s \
-         JOIN ads a ON a.id = s.ad_id JOIN companies c ON c.id = a.company_id \
-         JOIN ad_revisions r ON r.id = a.live_revision_id WHERE s.user_id = $1 ORDER BY s.saved_at DESC"
-    )
-    .bind(id)
-    .fetch_all(p)
-    .await
-    })?;
+    let ads = store::saved_ads(&state.db, user.id).await?;
     render(&SavedPage {
         ads,
         l: l.with_form().await?,
@@ -338,23 +277,13 @@ async fn save_ad(
 ) -> Result<Response> {
     let id = user.id;
     // Only published ads can be saved.
-    crate::ads::public::public_ad(&state, ad)
+    crate::ads::store::public_ad(&state.db, ad)
         .await?
         .1
         .ok_or(Error::NotFound)?;
-    let added = db_run!(pool & state.db, |p| {
-        sqlx::query(
-        "INSERT INTO saved_ads (user_id, ad_id, saved_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
-    )
-    .bind(id)
-    .bind(ad)
-    .bind(now())
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    let added = store::save_ad(&state.db, id, ad).await?;
     // The ad's statistics count a save once per person, and nothing about who saved it.
-    if added > 0 {
+    if added {
         state.ad_tally.count(ad, crate::web::tally::AdEvent::Save);
     }
     flash(&l.session, FlashKind::Success, l.t.s("saved.added")).await?;
@@ -368,28 +297,9 @@ async fn unsave_ad(
     Path(ad): Path<i64>,
 ) -> Result<Response> {
     let id = user.id;
-    db_run!(pool & state.db, |p| sqlx::query(
-        "DELETE FROM saved_ads WHERE user_id = $1 AND ad_id = $2"
-    )
-    .bind(id)
-    .bind(ad)
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected()))?;
+    store::unsave_ad(&state.db, id, ad).await?;
     flash(&l.session, FlashKind::Info, l.t.s("saved.removed")).await?;
     Ok(Redirect::to("/saved").into_response())
-}
-
-/// Whether this seeker has saved the ad (for the ad page's button).
-pub async fn is_saved(state: &AppState, user_id: i64, ad: i64) -> Result<bool> {
-    let found: Option<i64> = db_run!(pool & state.db, |p| sqlx::query_scalar(
-        "SELECT ad_id FROM saved_ads WHERE user_id = $1 AND ad_id = $2"
-    )
-    .bind(user_id)
-    .bind(ad)
-    .fetch_optional(p)
-    .await)?;
-    Ok(found.is_some())
 }
 
 /// A profile its owner chose to show to employers.
@@ -428,19 +338,7 @@ pub async fn candidates(
         });
     }
     // People who restricted processing (GDPR Art. 18) are left out.
-    let sql = format!(
-        "SELECT u.id, s.photo_file_id IS NOT NULL AND s.photo_consent_at IS NOT NULL, u.name, s.interest_occupations, s.interest_municipalities, s.interest_employment_types \
-         FROM seeker_profiles s JOIN users u ON u.id = s.user_id \
-         WHERE s.visible_to_employers = $1 AND u.email_verified_at IS NOT NULL AND {} \
-         ORDER BY s.updated_at DESC LIMIT 200",
-        crate::privacy::limits::NOT_RESTRICTED_SQL
-    );
-    let rows: Vec<(i64, bool, String, String, String, String)> = db_run!(pool & state.db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(true)
-            .fetch_all(p)
-            .await
-    })?;
+    let rows = store::visible_candidates(&state.db).await?;
     let tax = taxonomy();
     let lang = l.t.lang();
     let candidates = rows
@@ -475,28 +373,14 @@ pub async fn candidates(
     })
 }
 
-/// The photo a person chose to show, if they still consent: `(file id, storage key, name, type)`.
-async fn consented_photo(
-    state: &AppState,
-    user_id: i64,
-) -> Result<Option<(i64, String, String, String)>> {
-    Ok(db_run!(pool & state.db, |p| {
-        sqlx::query_as(
-        "SELECT f.id, f.storage_key, f.safe_name, f.content_type FROM seeker_profiles s \
-         JOIN files f ON f.id = s.photo_file_id WHERE s.user_id = $1 AND s.photo_consent_at IS NOT NULL"
-    )
-    .bind(user_id)
-    .fetch_optional(p)
-    .await
-    })?)
-}
-
 async fn own_photo(
     State(state): State<AppState>,
     CurrentSeeker(user): CurrentSeeker,
 ) -> Result<Response> {
     let id = user.id;
-    let (_, key, name, content_type) = consented_photo(&state, id).await?.ok_or(Error::NotFound)?;
+    let (_, key, name, content_type) = store::consented_photo(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
     crate::documents::download_response(&state, id, &key, &name, &content_type).await
 }
 
@@ -510,9 +394,9 @@ async fn candidate_photo(
     if !crate::ads::store::is_verified(&state.db, company).await? {
         return Err(Error::NotFound);
     }
-    let visible = load(&state, id).await?.visible_to_employers
+    let visible = store::load(&state.db, id).await?.visible_to_employers
         && !crate::privacy::limits::is_restricted(&state.db, id).await?;
-    let (_, key, name, content_type) = consented_photo(&state, id)
+    let (_, key, name, content_type) = store::consented_photo(&state.db, id)
         .await?
         .filter(|_| visible)
         .ok_or(Error::NotFound)?;
@@ -562,27 +446,18 @@ async fn upload_photo(
         flash(&l.session, FlashKind::Error, message).await?;
         return Ok(Redirect::to("/profile").into_response());
     };
-    let previous = consented_photo(&state, id).await?;
+    let previous = store::consented_photo(&state.db, id).await?;
     let now = now();
     let saved = async {
         let mut tx = state.db.begin().await?;
         // The old photo goes first, so that replacing it does not count twice in the quota.
         if let Some((old, ..)) = &previous {
-            db_run!(tx &mut tx, |c| sqlx::query("DELETE FROM files WHERE id = $1").bind(*old).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+            store::delete_photo_file(&mut tx, *old).await?;
         }
         let file = batch
             .record(&mut tx, crate::documents::FileKind::Photo, &uploaded)
             .await?;
-        db_run!(tx &mut tx, |c| sqlx::query(
-            "INSERT INTO seeker_profiles (user_id, photo_file_id, photo_consent_at, updated_at) VALUES ($1, $2, $3, $3) \
-             ON CONFLICT (user_id) DO UPDATE SET photo_file_id = excluded.photo_file_id, photo_consent_at = excluded.photo_consent_at, updated_at = excluded.updated_at"
-        )
-        .bind(id)
-        .bind(file)
-        .bind(now)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        store::set_photo(&mut tx, id, file, now).await?;
         crate::privacy::limits::record(&mut tx, id, "consent.photo.given", "").await?;
         tx.commit().await
     }
@@ -603,15 +478,9 @@ async fn withdraw_photo(
     l: Layout,
 ) -> Result<Response> {
     let id = user.id;
-    if let Some((file, key, ..)) = consented_photo(&state, id).await? {
+    if let Some((file, key, ..)) = store::consented_photo(&state.db, id).await? {
         let mut tx = state.db.begin().await?;
-        db_run!(tx &mut tx, |c| {
-            sqlx::query("UPDATE seeker_profiles SET photo_file_id = NULL, photo_consent_at = NULL WHERE user_id = $1")
-                .bind(id)
-                .execute(&mut *c)
-                .await?;
-            sqlx::query("DELETE FROM files WHERE id = $1").bind(file).execute(&mut *c).await.map(|r| r.rows_affected())
-        })?;
+        store::remove_photo(&mut tx, id, file).await?;
         crate::privacy::limits::record(&mut tx, id, "consent.photo.withdrawn", "").await?;
         tx.commit().await?;
         crate::documents::delete_object(&state, &key).await;

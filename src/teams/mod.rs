@@ -2,7 +2,7 @@
 //! expires), change their roles and remove them; every change is recorded and the member is
 //! told. Admins work on every ad; recruiters on the ads they are assigned to (the ad's author
 //! is). Authorisation by role is `identity::CurrentEmployer` and `identity::CompanyAdmin`,
-//! with `may_work_on` for one ad.
+//! with `store::may_work_on` for one ad.
 
 pub mod demo;
 mod emails;
@@ -17,7 +17,7 @@ use axum::{
 };
 use time::{Duration, OffsetDateTime};
 
-use crate::{db::Db, error::Result, identity::CurrentEmployer, secrets::Link, state::AppState};
+use crate::{secrets::Link, state::AppState};
 
 /// How long an invitation's link works.
 pub const INVITATION_LIFETIME: Duration = Duration::days(7);
@@ -44,20 +44,6 @@ pub fn routes() -> Router<AppState> {
             "/join/{company}/{invitation}",
             get(join::page).post(join::accept),
         )
-}
-
-/// Whether this member may see and work on the ad (of their company: the caller checks the
-/// company): an admin on every one, a recruiter on those assigned to them.
-pub async fn may_work_on(db: &Db, who: &CurrentEmployer, ad_id: i64) -> Result<bool> {
-    match who.assigned_only() {
-        None => Ok(true),
-        Some(user) => store::is_assigned(db, ad_id, user).await,
-    }
-}
-
-/// Puts the author of a new ad on it, in the transaction that creates the ad.
-pub async fn assign_author(tx: &mut crate::db::Tx, ad_id: i64, author: i64) -> Result<()> {
-    store::assign(tx, ad_id, author, Some(author)).await
 }
 
 /// The path of an invitation's signed link, which works until `expires`.

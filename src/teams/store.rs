@@ -8,6 +8,7 @@ use crate::{
     db_run,
     domain::CompanyRole,
     error::Result,
+    identity::CurrentEmployer,
 };
 
 /// An invitation to join a company.
@@ -274,6 +275,20 @@ pub async fn forget_person_in_events(tx: &mut Tx, user_id: i64) -> Result<u64> {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/// Whether this member may see and work on the ad (of their company: the caller checks the
+/// company): an admin on every one, a recruiter on those assigned to them.
+pub async fn may_work_on(db: &Db, who: &CurrentEmployer, ad_id: i64) -> Result<bool> {
+    match who.assigned_only() {
+        None => Ok(true),
+        Some(user) => is_assigned(db, ad_id, user).await,
+    }
+}
+
+/// Puts the author of a new ad on it, in the transaction that creates the ad.
+pub async fn assign_author(tx: &mut Tx, ad_id: i64, author: i64) -> Result<()> {
+    assign(tx, ad_id, author, Some(author)).await
+}
 
 /// Puts a member on an ad (nothing happens if they are on it already).
 pub async fn assign(tx: &mut Tx, ad_id: i64, user_id: i64, by: Option<i64>) -> Result<()> {

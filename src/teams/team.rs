@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     accounts::store::{self as accounts, Member},
-    ads,
+    ads::store as ads,
     db::now,
     domain::{CompanyRole, Email},
     error::{Error, Result},
@@ -518,9 +518,7 @@ struct AssignmentPage {
 
 /// The ad of the admin's company, with its title; 404 for another company's.
 async fn company_ad(state: &AppState, admin: &CurrentEmployer, id: i64) -> Result<String> {
-    let ad = ads::store::ad(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let ad = ads::ad(&state.db, id).await?.ok_or(Error::NotFound)?;
     if ad.company_id != admin.company {
         return Err(Error::NotFound);
     }
@@ -528,7 +526,7 @@ async fn company_ad(state: &AppState, admin: &CurrentEmployer, id: i64) -> Resul
         .draft_revision_id
         .or(ad.live_revision_id)
         .ok_or(Error::NotFound)?;
-    Ok(ads::store::revision(&state.db, revision).await?.title)
+    Ok(ads::revision(&state.db, revision).await?.title)
 }
 
 pub async fn assignment_form(

@@ -354,7 +354,9 @@ impl Layout {
 
     /// "Cookie settings" in the footer, coming back to this page afterwards.
     pub fn cookie_settings_href(&self) -> String {
-        consent::settings_href(&self.path)
+        let back = local_path(&self.path).unwrap_or("/");
+        let query = serde_urlencoded::to_string([("back", back)]).unwrap_or_default();
+        format!("{}?{query}", consent::SETTINGS_PATH)
     }
 
     /// Passes this request's messages on to the next page, for a handler that redirects

@@ -3,7 +3,7 @@
 //! only for a category the visitor consented to (and expires it otherwise). The banner, the
 //! settings page and the receipt are in `pages`; the records in `store`.
 
-mod pages;
+pub mod pages;
 pub mod privacy;
 pub mod store;
 
@@ -26,14 +26,12 @@ use crate::{
     i18n::Lang,
     privacy::{
         policy::{MaskedIp, POLICY_VERSION, cookie_names},
-        statistics,
+        statistics::store::{PageView, record_campaign_visit, record_page_view},
     },
     secrets::Fingerprint,
     secrets::MasterKey,
     state::AppState,
 };
-
-pub use pages::{routes, settings_href};
 
 /// Where the banner and the settings page post a decision.
 pub const DECIDE_PATH: &str = "/cookies";
@@ -509,13 +507,13 @@ pub async fn track(State(state): State<AppState>, mut req: Request, next: Next) 
         let visit_id = cookie(&headers, cookie_names::VISIT)
             .filter(|v| valid_consent_id(v))
             .unwrap_or_else(crate::secrets::random_token);
-        let view = statistics::PageView {
+        let view = PageView {
             at: now,
             route,
             visit_id: &visit_id,
             ip: MaskedIp::new(ip),
         };
-        match statistics::record_page_view(&state.db, &view).await {
+        match record_page_view(&state.db, &view).await {
             Ok(()) => {
                 // Sliding: the visit lasts until 30 minutes after its last page view.
                 response.headers_mut().append(
@@ -535,7 +533,7 @@ pub async fn track(State(state): State<AppState>, mut req: Request, next: Next) 
         consent.allows(Category::Marketing),
         request.query.as_deref().and_then(Campaign::from_query),
     ) {
-        match statistics::record_campaign_visit(&state.db, now, &landing).await {
+        match record_campaign_visit(&state.db, now, &landing.source, &landing.campaign).await {
             Ok(()) => {
                 response.headers_mut().append(
                     header::SET_COOKIE,

@@ -41,12 +41,6 @@ pub fn routes() -> Router<AppState> {
         .route(RECEIPT_JSON_PATH, get(receipt_json))
 }
 
-/// "Cookie settings" that comes back to `path` afterwards.
-pub fn settings_href(path: &str) -> String {
-    let query = serde_urlencoded::to_string([("back", local_path(path))]).unwrap_or_default();
-    format!("{SETTINGS_PATH}?{query}")
-}
-
 /// Only local paths are followed after a decision, so the form cannot bounce anyone elsewhere.
 fn local_path(path: &str) -> &str {
     crate::web::local_path(path).unwrap_or("/")

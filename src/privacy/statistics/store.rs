@@ -1,28 +1,9 @@
-//! First-party statistics, only for visitors who consented to them: page views (route, day,
-//! masked IP, visit cookie) and campaign arrivals (marketing consent). Nothing leaves the
-//! server; the operator's "Statistics" page charts the last 30 days.
+//! The visit counts: page views and campaign arrivals as the consent middleware records them,
+//! and the sums the operator's statistics page and console chart.
 
-use askama::Template;
-use axum::{Router, extract::State, response::Response, routing::get};
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, OffsetDateTime};
 
-use crate::{
-    calendar,
-    db::Db,
-    db_run,
-    error::Result,
-    identity::CurrentOperator,
-    privacy::{consent::Campaign, policy::MaskedIp},
-    state::AppState,
-    web::{Layout, charts::DailyChart, render},
-};
-
-/// Days the operator's charts cover.
-const DAYS: i64 = 30;
-
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/operator/statistics", get(page))
-}
+use crate::{calendar, db::Db, db_run, error::Result, privacy::policy::MaskedIp};
 
 /// One page view of a visitor who consented to statistics.
 pub struct PageView<'a> {
@@ -54,15 +35,21 @@ pub async fn record_page_view(db: &Db, view: &PageView<'_>) -> Result<()> {
     Ok(())
 }
 
-pub async fn record_campaign_visit(db: &Db, at: OffsetDateTime, campaign: &Campaign) -> Result<()> {
+/// An arrival from a campaign link (`source` and `campaign` already cleaned by the consent).
+pub async fn record_campaign_visit(
+    db: &Db,
+    at: OffsetDateTime,
+    source: &str,
+    campaign: &str,
+) -> Result<()> {
     db_run!(pool db, |p| sqlx::query(
         "INSERT INTO campaign_visits (visited_on, visited_at, source, campaign) \
          VALUES ($1, $2, $3, $4)"
     )
     .bind(day_of(at))
     .bind(at)
-    .bind(&campaign.source)
-    .bind(&campaign.campaign)
+    .bind(source)
+    .bind(campaign)
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
@@ -145,50 +132,4 @@ pub async fn per_route(db: &Db, first: Date) -> Result<Vec<RouteCount>> {
         .into_iter()
         .map(|(route, views)| RouteCount { route, views })
         .collect())
-}
-
-#[derive(Template)]
-#[template(path = "operator/statistics.html")]
-struct StatisticsPage {
-    l: Layout,
-    days: Vec<DayCount>,
-    charts: [DailyChart; 2],
-    campaigns: Vec<CampaignCount>,
-    routes: Vec<RouteCount>,
-    total_visits: i64,
-    total_views: i64,
-}
-
-async fn page(
-    State(state): State<AppState>,
-    CurrentOperator(_): CurrentOperator,
-    l: Layout,
-) -> Result<Response> {
-    let last = calendar::today();
-    let first = last - Duration::days(DAYS - 1);
-    let days = per_day(&state.db, first, last).await?;
-    let series = |value: fn(&DayCount) -> i64| -> Vec<(Date, i64)> {
-        days.iter().map(|d| (d.day, value(d))).collect()
-    };
-    let t = l.t;
-    render(&StatisticsPage {
-        charts: [
-            DailyChart::new(
-                "visits-chart",
-                t.s("statistics.visits_heading").into(),
-                &series(|d| d.visits),
-            ),
-            DailyChart::new(
-                "views-chart",
-                t.s("statistics.views_heading").into(),
-                &series(|d| d.views),
-            ),
-        ],
-        total_visits: days.iter().map(|d| d.visits).sum(),
-        total_views: days.iter().map(|d| d.views).sum(),
-        campaigns: per_campaign(&state.db, first).await?,
-        routes: per_route(&state.db, first).await?,
-        days,
-        l,
-    })
 }
