@@ -720,8 +720,8 @@ async fn operator_passkey(app: &TestApp, operator: i64) -> i64 {
     id
 }
 
-const RECORDED_CREDENTIAL: &str = "TODO";
-const RECORDED_PASSKEY: &str = "TODO";
+const RECORDED_CREDENTIAL: &str = "6IsSFA0qDbNGD7L-WsQe_ZbcLI3nq3EUK4s2HtBjz5k";
+const RECORDED_PASSKEY: &str = r#"{"cred":{"cred_id":"6IsSFA0qDbNGD7L-WsQe_ZbcLI3nq3EUK4s2HtBjz5k","cred":{"type_":"ES256","key":{"EC_EC2":{"curve":"SECP256R1","x":"9WDErQu9NCU9fmg3cV9eftX3tP_-8d4szcfb9sg6n90","y":"FDN_5oc8e6DzrGieupA-o33G-XnjoN0YcJumOiBX4XY"}}},"counter":1,"transports":null,"user_verified":true,"backup_eligible":false,"backup_state":false,"registration_policy":"required","extensions":{"cred_protect":"Ignored","hmac_create_secret":"NotRequested","appid":"NotRequested","cred_props":{"Unsigned":{"rk":null}}},"attestation":{"data":"None","metadata":"None"},"attestation_format":"none"}}"#;
 
 /// An account with `PASSWORD`, already hashed (once: hashing is slow on purpose).
 async fn account(app: &TestApp, password_hash: &str, email: &str, role: Role) -> i64 {

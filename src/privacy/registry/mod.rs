@@ -261,6 +261,10 @@ mod tests {
             "8",
             "04033dc19c58aafcbc3a6d47ce1149ac3c821b2a1d1ede98fe1e97c652ee2249",
         ),
+        (
+            "9",
+            "47872af01203ec307890806133f5f44cbf733b5247f5085e6e876bbed053549c",
+        ),
     ];
 
     #[test]
