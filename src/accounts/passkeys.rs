@@ -195,7 +195,7 @@ pub async fn add(
 ) -> Result<Response> {
     let t = l.t;
     let (record, first, back) = match second_factor::who(&l).await? {
-        Who::Nobody => return Ok(Redirect::to("/login/second-factor/enrol").into_response()),
+        Who::Nobody => return second_factor::nothing_to_enrol(l).await,
         Who::Pending(p) => {
             if mfa::has_second_factor(&state, p.user).await? {
                 // A sign-in with a factor gives it; it does not add another.

@@ -396,15 +396,7 @@ pub async fn enrol(
     Form(form): Form<EnrolForm>,
 ) -> Result<Response> {
     let Some(enrolling) = enrolling(&state, &l).await? else {
-        return render_with_status(
-            StatusCode::BAD_REQUEST,
-            &EnrolPage {
-                setup: None,
-                passkey: None,
-                errors: FieldErrors::default(),
-                l: l.with_form().await?,
-            },
-        );
+        return nothing_to_enrol(l).await;
     };
     if let Some(ask) = recent_check(&state, &l, &enrolling).await? {
         return Ok(ask);
@@ -470,6 +462,19 @@ pub async fn enrol(
         }
         None => Ok(Redirect::to(&codes_path("/operator/security")).into_response()),
     }
+}
+
+/// The answer when nobody may set up a factor here (no sign-in waits, or it has one).
+pub(super) async fn nothing_to_enrol(l: Layout) -> Result<Response> {
+    render_with_status(
+        StatusCode::BAD_REQUEST,
+        &EnrolPage {
+            setup: None,
+            passkey: None,
+            errors: FieldErrors::default(),
+            l: l.with_form().await?,
+        },
+    )
 }
 
 /// Keeps new recovery codes in the session until their page shows them, once.
