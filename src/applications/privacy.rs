@@ -110,14 +110,14 @@ impl Section for Applications {
             }
             erasure.told(a.seeker_id, told.len() as i64);
         }
-        let owners: Vec<i64> = tx
-            .fetch_list(
-                "DELETE FROM applications WHERE seeker_id IN {list} RETURNING seeker_id",
-                &ids,
-            )
-            .await?;
-        erasure.count_rows("applications", &owners);
-        Ok(())
+        erase_own_rows(
+            tx,
+            subjects,
+            erasure,
+            "applications",
+            "DELETE FROM applications WHERE seeker_id IN {list} RETURNING seeker_id",
+        )
+        .await
     }
 }
 
