@@ -72,6 +72,12 @@ impl AppState {
         outbox::enqueue(tx, mail, domain).await
     }
 
+    /// Queues several e-mails in the caller's transaction, in few statements.
+    pub async fn queue_mails(&self, tx: &mut Tx, mails: &[OutgoingMail]) -> Result<()> {
+        let domain = self.config.base_url.host_str().unwrap_or("localhost");
+        outbox::enqueue_many(tx, mails, domain).await
+    }
+
     /// Wakes this node's outbox worker so committed mail goes out at once.
     pub fn mail_queued(&self) {
         self.mail_wake.notify_one();

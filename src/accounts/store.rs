@@ -189,15 +189,24 @@ pub async fn listed_companies(db: &Db, limit: i64) -> Result<Vec<String>> {
     .await)?)
 }
 
-/// The company `user_id` is the only member of, if any (its page goes with that account).
-pub async fn sole_company_of(tx: &mut Tx, user_id: i64) -> Result<Option<i64>> {
-    Ok(db_run!(tx tx, |c| sqlx::query_scalar(
-        "SELECT m.company_id FROM company_members m WHERE m.user_id = $1 \
-         AND (SELECT COUNT(*) FROM company_members o WHERE o.company_id = m.company_id) = 1"
+/// The companies that one of `users` is the only member of (their pages and billing details
+/// go with that account), as `(user, company)` pairs.
+pub async fn sole_companies_of(tx: &mut Tx, users: &[i64]) -> Result<Vec<(i64, i64)>> {
+    tx.fetch_rows(
+        "SELECT m.user_id, m.company_id FROM company_members m WHERE m.user_id IN {list} \
+         AND (SELECT COUNT(*) FROM company_members o WHERE o.company_id = m.company_id) = 1",
+        users,
     )
-    .bind(user_id)
-    .fetch_optional(&mut *c)
-    .await)?)
+    .await
+}
+
+/// Which of `users` belong to a company.
+pub async fn members_among(tx: &mut Tx, users: &[i64]) -> Result<Vec<i64>> {
+    tx.fetch_list(
+        "SELECT user_id FROM company_members WHERE user_id IN {list}",
+        users,
+    )
+    .await
 }
 
 pub async fn cvr_taken(db: &Db, cvr: &str) -> Result<bool> {

@@ -7,7 +7,7 @@ use super::store;
 use crate::{
     db::Tx,
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, erase_one, opt_ts, ts, user_ids},
+    privacy::sections::{Erasure, Section, Subject, erase_one, erase_own_rows, opt_ts, ts},
     state::AppState,
 };
 
@@ -58,9 +58,13 @@ impl Section for JobAlerts {
         subjects: &[Subject],
         erasure: &mut Erasure,
     ) -> Result<()> {
-        let ids = user_ids(subjects);
-        let owners = store::delete_all_of(tx, &ids).await?;
-        erasure.count_rows("job_alerts", &owners);
-        Ok(())
+        erase_own_rows(
+            tx,
+            subjects,
+            erasure,
+            "job_alerts",
+            "DELETE FROM job_alerts WHERE user_id IN {list} RETURNING user_id",
+        )
+        .await
     }
 }

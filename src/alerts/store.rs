@@ -142,15 +142,6 @@ pub async fn delete(tx: &mut Tx, id: i64, user_id: i64) -> Result<bool> {
     Ok(changed == 1)
 }
 
-/// Deletes every alert of the people (erasure); returns the owner of each alert deleted.
-pub async fn delete_all_of(tx: &mut Tx, users: &[i64]) -> Result<Vec<i64>> {
-    tx.fetch_list(
-        "DELETE FROM job_alerts WHERE user_id IN {list} RETURNING user_id",
-        users,
-    )
-    .await
-}
-
 /// Stops an alert for a reason (`unsubscribed`, `inactive`); false if it was stopped already.
 pub async fn stop(tx: &mut Tx, id: i64, reason: &str) -> Result<bool> {
     let changed = db_run!(tx tx, |c| sqlx::query(

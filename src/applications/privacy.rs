@@ -99,25 +99,30 @@ impl Section for Applications {
         let applications = store::sent_by(&state.db, &ids).await?;
         let numbers: Vec<i64> = applications.iter().map(|a| a.id).collect();
         let recipients = crate::privacy::recipients::of_applications(&state.db, &numbers).await?;
+        let mut notices = Vec::new();
         for a in &applications {
             // Art. 17(2)/19: the company that received it is told, without being sent the
             // person's name again.
             let told = recipients.get(&a.id).map(Vec::as_slice).unwrap_or_default();
             for r in told {
-                let mail =
-                    crate::privacy::emails::application_erased(r, a.id, &a.ad_title, a.created_at)?;
-                state.queue_mail(tx, &mail).await?;
+                notices.push(crate::privacy::emails::application_erased(
+                    r,
+                    a.id,
+                    &a.ad_title,
+                    a.created_at,
+                )?);
             }
             erasure.told(a.seeker_id, told.len() as i64);
         }
-        let owners: Vec<i64> = tx
-            .fetch_list(
-                "DELETE FROM applications WHERE seeker_id IN {list} RETURNING seeker_id",
-                &ids,
-            )
-            .await?;
-        erasure.count_rows("applications", &owners);
-        Ok(())
+        state.queue_mails(tx, &notices).await?;
+        erase_own_rows(
+            tx,
+            subjects,
+            erasure,
+            "applications",
+            "DELETE FROM applications WHERE seeker_id IN {list} RETURNING seeker_id",
+        )
+        .await
     }
 }
 

@@ -11,7 +11,7 @@ use super::{document::credit_note_id, domain::Money, store};
 use crate::{
     db::Tx,
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, ts},
+    privacy::sections::{Erasure, Section, Subject, emails, erase_one, ts, user_ids},
     state::AppState,
 };
 
@@ -55,25 +55,73 @@ impl Section for Invoices {
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        let id = subject.user_id();
-        let named = !store::invoices_concerning(&state.db, id, &subject.email)
-            .await?
-            .is_empty();
-        let ordered = match id {
-            Some(id) => store::orders_by(&state.db, id).await? > 0,
-            None => false,
-        };
-        if named || ordered {
-            erasure.keep("billing");
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        let ids = user_ids(subjects);
+        let addresses = emails(subjects);
+        // Kept: the invoices that name the people and the orders they placed.
+        let mut ordered: Vec<i64> = tx
+            .fetch_list(
+                "SELECT DISTINCT ordered_by FROM invoices WHERE ordered_by IN {list}",
+                &ids,
+            )
+            .await?;
+        ordered.extend(
+            tx.fetch_list::<_, i64>(
+                "SELECT DISTINCT ordered_by FROM billing_orders WHERE ordered_by IN {list}",
+                &ids,
+            )
+            .await?,
+        );
+        for user in ordered {
+            erasure.keep_for_user(user, "billing");
         }
-        // The company's billing details go with its last member; its invoices stay.
-        let mut removed = store::forget_billing_email(tx, &subject.email).await?;
-        if let Some(id) = id
-            && let Some(company) = crate::accounts::store::sole_company_of(tx, id).await?
-        {
-            removed += store::delete_profile(tx, company).await?;
+        let invoiced: Vec<String> = tx
+            .fetch_list(
+                "SELECT DISTINCT buyer_email FROM invoices WHERE buyer_email IN {list}",
+                &addresses,
+            )
+            .await?;
+        for address in invoiced {
+            erasure.keep_for_email(&address, "billing");
         }
-        erasure.count("billing", removed);
+        // Future invoices no longer go to the people's addresses (issued ones keep them).
+        let billed: Vec<String> = tx
+            .fetch_list(
+                "SELECT billing_email FROM billing_profiles WHERE billing_email IN {list}",
+                &addresses,
+            )
+            .await?;
+        if !billed.is_empty() {
+            tx.execute_list(
+                "UPDATE billing_profiles SET billing_email = '' WHERE billing_email IN {list}",
+                &addresses,
+            )
+            .await?;
+            erasure.count_rows_by_email("billing", &billed);
+        }
+        // A company's billing details go with its last member; its invoices stay.
+        let sole = crate::accounts::store::sole_companies_of(tx, &ids).await?;
+        let companies: Vec<i64> = sole.iter().map(|(_, company)| *company).collect();
+        let deleted: Vec<i64> = tx
+            .fetch_list(
+                "DELETE FROM billing_profiles WHERE company_id IN {list} RETURNING company_id",
+                &companies,
+            )
+            .await?;
+        for company in deleted {
+            if let Some((user, _)) = sole.iter().find(|(_, c)| *c == company) {
+                erasure.count_rows("billing", &[*user]);
+            }
+        }
         Ok(())
     }
 }

@@ -194,17 +194,6 @@ pub async fn save_profile(db: &Db, p: &Profile) -> Result<()> {
     Ok(())
 }
 
-/// Erasing a company's account forgets where to send future invoices; issued ones keep theirs.
-pub async fn delete_profile(tx: &mut Tx, company_id: i64) -> Result<u64> {
-    Ok(
-        db_run!(tx tx, |c| sqlx::query("DELETE FROM billing_profiles WHERE company_id = $1")
-        .bind(company_id)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?,
-    )
-}
-
 // ---------------------------------------------------------------- customer status
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -1115,16 +1104,6 @@ pub async fn invoices_concerning(
     )
 }
 
-/// Orders the person placed (their account number only; the company is the customer).
-pub async fn orders_by(db: &Db, user_id: i64) -> Result<i64> {
-    Ok(
-        db_run!(pool db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM billing_orders WHERE ordered_by = $1")
-        .bind(user_id)
-        .fetch_one(p)
-        .await)?,
-    )
-}
-
 // ---------------------------------------------------------------- bank matching
 
 pub async fn all_invoice_summaries(db: &Db) -> Result<Vec<InvoiceSummary>> {
@@ -1160,17 +1139,6 @@ pub async fn payment_exists(
     .fetch_one(&mut *c)
     .await)?;
     Ok(n > 0)
-}
-
-/// Future invoices no longer go to an erased person's address (issued ones keep it).
-pub async fn forget_billing_email(tx: &mut Tx, email: &str) -> Result<u64> {
-    Ok(db_run!(tx tx, |c| sqlx::query(
-        "UPDATE billing_profiles SET billing_email = '' WHERE billing_email = $1"
-    )
-    .bind(email)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?)
 }
 
 /// Whether submitting this ad needs an order first: operators sell ads (an active listing or

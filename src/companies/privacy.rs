@@ -11,7 +11,7 @@ use crate::{
     accounts::store as accounts,
     db::Tx,
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, ts},
+    privacy::sections::{Erasure, Section, Subject, erase_one, ts, user_ids},
     state::AppState,
 };
 
@@ -52,19 +52,25 @@ impl Section for CompanyPage {
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        let Some(id) = subject.user_id() else {
-            return Ok(());
-        };
-        let Some(company) = accounts::sole_company_of(tx, id).await? else {
-            return Ok(());
-        };
-        if store::page_in(tx, company).await?.is_none() {
-            return Ok(());
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        for (user, company) in accounts::sole_companies_of(tx, &user_ids(subjects)).await? {
+            if store::page_in(tx, company).await?.is_none() {
+                continue;
+            }
+            let logo = store::delete_page(tx, company).await?;
+            // The logo is public and unencrypted: its object goes now, not with a key.
+            super::edit::delete_object(state, logo).await;
+            erasure.count_rows("company_page", &[user]);
         }
-        let logo = store::delete_page(tx, company).await?;
-        // The logo is public and unencrypted: its object goes now, not with a key.
-        super::edit::delete_object(state, logo).await;
-        erasure.count("company_page", 1);
         Ok(())
     }
 }

@@ -335,6 +335,29 @@ impl Tx {
         Ok(out)
     }
 
+    /// Like [`Db::fetch_rows`], inside the transaction.
+    pub async fn fetch_rows<T, R>(&mut self, sql: &str, values: &[T]) -> Result<Vec<R>>
+    where
+        T: ListValue,
+        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        let mut out = Vec::new();
+        for chunk in values.chunks(LIST_CHUNK) {
+            let sql = with_list(sql, chunk.len());
+            let rows: Vec<R> = db_run!(tx self, |c| bind_list!(
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())),
+                chunk
+            )
+            .fetch_all(&mut *c)
+            .await)?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
     pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await?,

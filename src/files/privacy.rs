@@ -9,7 +9,9 @@ use crate::{
     db::{Db, Tx},
     db_run,
     error::Result,
-    privacy::sections::{Erasure, ExportFile, Section, Subject, erase_one, ts, user_ids},
+    privacy::sections::{
+        Erasure, ExportFile, Section, Subject, erase_one, erase_own_rows, ts, user_ids,
+    },
     state::AppState,
 };
 
@@ -110,13 +112,14 @@ impl Section for Files {
             )
             .await?;
         erasure.objects.extend(keys);
-        let owners: Vec<i64> = tx
-            .fetch_list(
-                "DELETE FROM files WHERE owner_id IN {list} RETURNING owner_id",
-                &ids,
-            )
-            .await?;
-        erasure.count_rows("files", &owners);
+        erase_own_rows(
+            tx,
+            subjects,
+            erasure,
+            "files",
+            "DELETE FROM files WHERE owner_id IN {list} RETURNING owner_id",
+        )
+        .await?;
         // Crypto-shredding: without the key, every copy anywhere is unreadable.
         tx.execute_list("DELETE FROM data_keys WHERE user_id IN {list}", &ids)
             .await?;

@@ -9,7 +9,9 @@ use crate::{
     db::Tx,
     db_run,
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, erase_one, opt_ts, ts, user_ids},
+    privacy::sections::{
+        Erasure, Section, Subject, erase_one, erase_own_rows, erase_rows_by_address, opt_ts, ts,
+    },
     state::AppState,
 };
 
@@ -74,22 +76,22 @@ impl Section for Newsletter {
         subjects: &[Subject],
         erasure: &mut Erasure,
     ) -> Result<()> {
-        let ids = user_ids(subjects);
-        let owners: Vec<i64> = tx
-            .fetch_list(
-                "DELETE FROM newsletter_subscribers WHERE user_id IN {list} RETURNING user_id",
-                &ids,
-            )
-            .await?;
-        erasure.count_rows("newsletter", &owners);
+        erase_own_rows(
+            tx,
+            subjects,
+            erasure,
+            "newsletter",
+            "DELETE FROM newsletter_subscribers WHERE user_id IN {list} RETURNING user_id",
+        )
+        .await?;
         let addresses: Vec<String> = subjects.iter().map(|s| s.email.to_lowercase()).collect();
-        let by_address: Vec<String> = tx
-            .fetch_list(
-                "DELETE FROM newsletter_subscribers WHERE email IN {list} RETURNING email",
-                &addresses,
-            )
-            .await?;
-        erasure.count_rows_by_email("newsletter", &by_address);
-        Ok(())
+        erase_rows_by_address(
+            tx,
+            &addresses,
+            erasure,
+            "newsletter",
+            "DELETE FROM newsletter_subscribers WHERE email IN {list} RETURNING email",
+        )
+        .await
     }
 }

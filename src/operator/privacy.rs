@@ -11,7 +11,7 @@ use crate::{
     accounts::store as accounts,
     db::{Tx, now},
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, ts},
+    privacy::sections::{Erasure, Section, Subject, erase_one, ts, user_ids},
     state::AppState,
 };
 
@@ -57,13 +57,26 @@ impl Section for Blocks {
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        if let Some(id) = subject.user_id()
-            && !store::history(&state.db, BlockSubject::User(id))
-                .await?
-                .is_empty()
-        {
-            store::end_with_erasure(tx, id, now()).await?;
-            erasure.keep("account_blocks");
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        let blocked: Vec<i64> = tx
+            .fetch_list(
+                "SELECT DISTINCT subject_id FROM account_blocks WHERE subject_kind = 'user' \
+                 AND subject_id IN {list}",
+                &user_ids(subjects),
+            )
+            .await?;
+        for user in blocked {
+            store::end_with_erasure(tx, user, now()).await?;
+            erasure.keep_for_user(user, "account_blocks");
         }
         Ok(())
     }

@@ -299,7 +299,7 @@ pub fn list(text: &str) -> Value {
 }
 
 /// Deletes the people's rows that `sql` selects by account number (`{list}`; it returns the
-/// number of each row deleted) and counts them per person as `what`.
+/// account number of each row deleted) and counts them per person as `what`.
 pub async fn erase_own_rows(
     tx: &mut Tx,
     subjects: &[Subject],
@@ -311,6 +311,22 @@ pub async fn erase_own_rows(
     if !ids.is_empty() {
         let owners: Vec<i64> = tx.fetch_list(sql, &ids).await?;
         erasure.count_rows(what, &owners);
+    }
+    Ok(())
+}
+
+/// Deletes the rows that `sql` selects by address (`{list}` stands for `addresses`; it returns
+/// the address of each row deleted) and counts them per person as `what`.
+pub async fn erase_rows_by_address(
+    tx: &mut Tx,
+    addresses: &[String],
+    erasure: &mut Erasure,
+    what: &'static str,
+    sql: &'static str,
+) -> Result<()> {
+    if !addresses.is_empty() {
+        let found: Vec<String> = tx.fetch_list(sql, addresses).await?;
+        erasure.count_rows_by_email(what, &found);
     }
     Ok(())
 }

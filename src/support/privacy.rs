@@ -8,7 +8,9 @@ use super::{inbox::deletion_due, store};
 use crate::{
     db::Tx,
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, ts},
+    privacy::sections::{
+        Erasure, Section, Subject, erase_one, erase_own_rows, erase_rows_by_address, ts,
+    },
     state::AppState,
 };
 
@@ -50,13 +52,38 @@ impl Section for SupportInquiries {
 
     async fn erase(
         &self,
-        _state: &AppState,
+        state: &AppState,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        let erased = store::erase_person(tx, subject.user_id(), &subject.email).await?;
-        erasure.count("support_inquiries", erased);
-        Ok(())
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        _state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        // Every inquiry sent from the people's accounts or addresses, with its thread.
+        erase_own_rows(
+            tx,
+            subjects,
+            erasure,
+            "support_inquiries",
+            "DELETE FROM support_inquiries WHERE user_id IN {list} RETURNING user_id",
+        )
+        .await?;
+        let addresses: Vec<String> = subjects.iter().map(|s| s.email.to_lowercase()).collect();
+        erase_rows_by_address(
+            tx,
+            &addresses,
+            erasure,
+            "support_inquiries",
+            "DELETE FROM support_inquiries WHERE LOWER(email) IN {list} RETURNING email",
+        )
+        .await
     }
 }

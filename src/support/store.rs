@@ -247,18 +247,6 @@ pub async fn open_counts(db: &Db, waiting_since: OffsetDateTime) -> Result<(i64,
     .await)?)
 }
 
-/// Erases a person's inquiries with their threads; returns how many.
-pub async fn erase_person(tx: &mut Tx, user: Option<i64>, email: &str) -> Result<u64> {
-    Ok(db_run!(tx tx, |c| sqlx::query(
-        "DELETE FROM support_inquiries WHERE user_id = $1 OR LOWER(email) = LOWER($2)"
-    )
-    .bind(user)
-    .bind(email)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?)
-}
-
 /// Unconfirmed inquiries whose link has expired were never sent: deleted (housekeeping).
 pub async fn forget_unconfirmed(db: &Db) -> Result<u64> {
     Ok(db_run!(pool db, |p| sqlx::query(

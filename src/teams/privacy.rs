@@ -18,7 +18,10 @@ use crate::{
     domain::CompanyRole,
     error::Result,
     i18n::Lang,
-    privacy::sections::{Erasure, Section, Subject, ts},
+    privacy::sections::{
+        Erasure, Section, Subject, emails, erase_one, erase_own_rows, erase_rows_by_address, ts,
+        user_ids,
+    },
     state::AppState,
 };
 
@@ -86,13 +89,65 @@ impl Section for Team {
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        let mut rows = store::delete_invitations_to(tx, &subject.email).await?;
-        if let Some(id) = subject.user_id() {
-            hand_over_admin(state, tx, id).await?;
-            rows += store::unassign_all(tx, id).await?;
-            rows += store::forget_person_in_events(tx, id).await?;
+        erase_one!(self, state, tx, subject, erasure)
+    }
+
+    async fn erase_many(
+        &self,
+        state: &AppState,
+        tx: &mut Tx,
+        subjects: &[Subject],
+        erasure: &mut Erasure,
+    ) -> Result<()> {
+        erase_rows_by_address(
+            tx,
+            &emails(subjects),
+            erasure,
+            "team",
+            "DELETE FROM company_invitations WHERE email IN {list} RETURNING email",
+        )
+        .await?;
+        let ids = user_ids(subjects);
+        for user in accounts::members_among(tx, &ids).await? {
+            hand_over_admin(state, tx, user).await?;
         }
-        erasure.count("team", rows);
+        erase_own_rows(
+            tx,
+            subjects,
+            erasure,
+            "team",
+            "DELETE FROM ad_assignments WHERE user_id IN {list} RETURNING user_id",
+        )
+        .await?;
+        // The record of changes keeps what happened, without the people.
+        let members: Vec<i64> = tx
+            .fetch_list(
+                "SELECT member_id FROM company_member_events WHERE member_id IN {list}",
+                &ids,
+            )
+            .await?;
+        if !members.is_empty() {
+            tx.execute_list(
+                "UPDATE company_member_events SET member_id = NULL WHERE member_id IN {list}",
+                &ids,
+            )
+            .await?;
+            erasure.count_rows("team", &members);
+        }
+        let actors: Vec<i64> = tx
+            .fetch_list(
+                "SELECT actor_id FROM company_member_events WHERE actor_id IN {list}",
+                &ids,
+            )
+            .await?;
+        if !actors.is_empty() {
+            tx.execute_list(
+                "UPDATE company_member_events SET actor_id = NULL WHERE actor_id IN {list}",
+                &ids,
+            )
+            .await?;
+            erasure.count_rows("team", &actors);
+        }
         Ok(())
     }
 }

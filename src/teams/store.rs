@@ -126,17 +126,6 @@ pub async fn invitations_to(db: &Db, email: &str) -> Result<Vec<Invitation>> {
     )
 }
 
-/// Erasure: the invitations sent to these addresses; returns how many went.
-pub async fn delete_invitations_to(tx: &mut Tx, email: &str) -> Result<u64> {
-    Ok(
-        db_run!(tx tx, |c| sqlx::query("DELETE FROM company_invitations WHERE email = $1")
-        .bind(email)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?,
-    )
-}
-
 /// Housekeeping: invitations used, withdrawn or expired before `before`.
 pub async fn delete_spent_invitations(db: &Db, before: OffsetDateTime) -> Result<u64> {
     Ok(db_run!(pool db, |p| sqlx::query(
@@ -253,25 +242,6 @@ pub async fn events_of(db: &Db, user_id: i64) -> Result<Vec<MemberEvent>> {
         .fetch_all(p)
         .await)?,
     )
-}
-
-/// Erasure: the record of changes keeps what happened, without the person.
-pub async fn forget_person_in_events(tx: &mut Tx, user_id: i64) -> Result<u64> {
-    let members = db_run!(tx tx, |c| sqlx::query(
-        "UPDATE company_member_events SET member_id = NULL WHERE member_id = $1"
-    )
-    .bind(user_id)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    let actors = db_run!(tx tx, |c| sqlx::query(
-        "UPDATE company_member_events SET actor_id = NULL WHERE actor_id = $1"
-    )
-    .bind(user_id)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(members + actors)
 }
 
 // ---------------------------------------------------------------------------------------------
