@@ -93,10 +93,7 @@ pub fn sign_in_changed(
     Letter::new(t, name)
         .paragraph(t.f(
             "email.sign_in_changed.intro",
-            &[
-                ("what", what),
-                ("date", &crate::i18n::moment(t.lang(), at)),
-            ],
+            &[("what", what), ("date", &crate::i18n::moment(t.lang(), at))],
         ))
         .paragraph(t.s("email.sign_in_changed.not_you"))
         .into_mail(to, t.s("email.sign_in_changed.subject"))

@@ -86,7 +86,10 @@ impl RelyingParty {
     /// The origin to send the operator to when this page was opened elsewhere (the demo on
     /// `127.0.0.1`), where the browser would refuse the passkey.
     pub(super) fn elsewhere(&self, headers: &HeaderMap) -> Option<String> {
-        let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        let host = headers
+            .get(HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
         let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
         (name != self.host).then(|| self.origin.clone())
     }
@@ -153,7 +156,10 @@ pub(super) async fn authentication_options(
     if stored.is_empty() {
         return Ok(None);
     }
-    let passkeys = stored.iter().map(parse_passkey).collect::<Result<Vec<_>>>()?;
+    let passkeys = stored
+        .iter()
+        .map(parse_passkey)
+        .collect::<Result<Vec<_>>>()?;
     let (options, authentication) = rp
         .webauthn
         .start_passkey_authentication(&passkeys)
@@ -255,7 +261,15 @@ pub async fn add(
     let codes = first.then(mfa::recovery_codes);
     let mut tx = state.db.begin().await?;
     let credential = credential_text(passkey.cred_id());
-    if !store::add_passkey(&mut tx, record.id, &credential, name, &passkey_json(&passkey)?).await? {
+    if !store::add_passkey(
+        &mut tx,
+        record.id,
+        &credential,
+        name,
+        &passkey_json(&passkey)?,
+    )
+    .await?
+    {
         return refuse(t.s("passkey.known")).await;
     }
     if let Some(codes) = &codes {
@@ -357,7 +371,12 @@ pub(super) async fn count_failure(l: &Layout, p: &mut Pending) -> Result<Option<
     p.failures += 1;
     if p.failures >= ATTEMPTS {
         l.session.remove::<Pending>(SESSION_PENDING).await?;
-        flash(&l.session, FlashKind::Error, l.t.s("second_factor.too_many")).await?;
+        flash(
+            &l.session,
+            FlashKind::Error,
+            l.t.s("second_factor.too_many"),
+        )
+        .await?;
         return Ok(Some(Redirect::to("/login").into_response()));
     }
     l.session.insert(SESSION_PENDING, &*p).await?;
@@ -425,7 +444,9 @@ async fn remove_factor(
         return Ok(ask);
     }
     let passkeys = store::passkeys(&state.db, operator.id).await?;
-    let app = store::second_factor(&state.db, operator.id).await?.is_some();
+    let app = store::second_factor(&state.db, operator.id)
+        .await?
+        .is_some();
     let owned = match factor {
         Factor::Passkey(id) => passkeys.iter().any(|p| p.id == id),
         Factor::AuthenticatorApp => app,
@@ -490,7 +511,10 @@ mod tests {
         assert_eq!(rp.origin, "http://localhost:8080");
         let mut headers = HeaderMap::new();
         headers.insert(HOST, "127.0.0.1:8080".parse().unwrap());
-        assert_eq!(rp.elsewhere(&headers).as_deref(), Some("http://localhost:8080"));
+        assert_eq!(
+            rp.elsewhere(&headers).as_deref(),
+            Some("http://localhost:8080")
+        );
         headers.insert(HOST, "localhost:8080".parse().unwrap());
         assert_eq!(rp.elsewhere(&headers), None);
         assert!(relying_party(&config_at("http://192.0.2.7:8080")).is_none());

@@ -166,7 +166,16 @@ pub(super) async fn nothing_waiting(
     headers: &HeaderMap,
 ) -> Result<Response> {
     let errors = FieldErrors::default();
-    code_page(state, l, headers, String::new(), errors, None, StatusCode::BAD_REQUEST).await
+    code_page(
+        state,
+        l,
+        headers,
+        String::new(),
+        errors,
+        None,
+        StatusCode::BAD_REQUEST,
+    )
+    .await
 }
 
 /// `GET /login/second-factor`.
@@ -177,7 +186,16 @@ pub async fn form(
     Query(query): Query<NextQuery>,
 ) -> Result<Response> {
     let errors = FieldErrors::default();
-    code_page(&state, l, &headers, query.next, errors, None, StatusCode::OK).await
+    code_page(
+        &state,
+        l,
+        &headers,
+        query.next,
+        errors,
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -295,7 +313,11 @@ async fn enrolling(state: &AppState, l: &Layout) -> Result<Option<Enrolling>> {
 }
 
 /// Adding a factor beside another asks for that other one again, as sensitive actions do.
-async fn recent_check(state: &AppState, l: &Layout, enrolling: &Enrolling) -> Result<Option<Response>> {
+async fn recent_check(
+    state: &AppState,
+    l: &Layout,
+    enrolling: &Enrolling,
+) -> Result<Option<Response>> {
     match l.user.as_ref() {
         Some(operator) if !enrolling.first => {
             let back = "/login/second-factor/enrol";
@@ -449,7 +471,12 @@ pub async fn enrol(
     l.session.remove::<String>(SESSION_ENROLMENT).await?;
     mfa::mark_checked(&l.session).await?;
     let Some(codes) = codes else {
-        flash(&l.session, FlashKind::Success, l.t.s("second_factor.app_added")).await?;
+        flash(
+            &l.session,
+            FlashKind::Success,
+            l.t.s("second_factor.app_added"),
+        )
+        .await?;
         return Ok(Redirect::to("/operator/security").into_response());
     };
     show_codes(&l.session, &codes).await?;
@@ -583,7 +610,9 @@ pub async fn security(
         .await?
         .ok_or(Error::NotFound)?;
     render(&SecurityPage {
-        app: store::second_factor(&state.db, operator.id).await?.is_some(),
+        app: store::second_factor(&state.db, operator.id)
+            .await?
+            .is_some(),
         passkeys: passkeys::listed(&state, l.t, operator.id).await?,
         add_passkey: passkey_setup(&state, &l, &headers, &record).await?,
         codes_left: store::recovery_codes_left(&state.db, operator.id).await?,

@@ -317,104 +317,120 @@ async fn log_in_in(browser: &Browser, site: &str, email: &str) {
     browser.click_button("Log in").await;
 }
 
-story!(an_operator_signs_in_with_a_passkey_made_in_the_browser, |app| {
-    const KEYS: &str = "passkey-ops@example.com";
-    let id = jobboard::accounts::cli::create_operator(&app.state.db, KEYS, PASSWORD)
-        .await
-        .unwrap();
-
-    // Opened at 127.0.0.1, the set-up page says where passkeys work (a domain name, never an
-    // IP address): localhost on the same port.
-    let site = app.base.replace("127.0.0.1", "localhost");
-    let plain = app.other_browser();
-    let setup = password_step(&plain, KEYS).await;
-    assert_eq!(setup.path(), "/login/second-factor/enrol");
-    assert!(
-        setup.contains(&format!("work only at its own address, {site}")),
-        "{}",
-        setup.text()
-    );
-
-    // In a browser with a passkey authenticator, at localhost, the first sign-in sets one up.
-    let browser = Browser::start().await;
-    browser.add_virtual_authenticator().await;
-    log_in_in(&browser, &site, KEYS).await;
-    assert_eq!(browser.current_url().await.path(), "/login/second-factor/enrol");
-    browser
-        .fill("Name of the passkey (for example: Work laptop)", "Test laptop")
-        .await;
-    browser.click_button("Set up a passkey").await;
-    assert_eq!(
-        browser.current_url().await.path(),
-        "/operator/security/recovery-codes",
-        "{}",
-        browser.text().await
-    );
-    let codes = browser
-        .eval("return document.querySelectorAll('#recovery-codes code').length;")
-        .await;
-    assert_eq!(codes, 10);
-    assert_eq!(passkeys_of(&app, id).await, [("Test laptop".into(), false)]);
-    let mail = app.mail(KEYS, "Your sign-in details changed").await;
-    assert!(mail.text.contains("a passkey named “Test laptop” was added"));
-
-    // The next sign-in asks for the passkey, and the passkey alone completes it.
-    browser.goto(&format!("{site}/operator")).await;
-    browser.click_button("Log out").await;
-    log_in_in(&browser, &site, KEYS).await;
-    assert_eq!(browser.current_url().await.path(), "/login/second-factor");
-    assert!(browser.text().await.contains("Recovery code"));
-    browser.click_button("Use your passkey").await;
-    assert_eq!(
-        browser.current_url().await.path(),
-        "/operator",
-        "{}",
-        browser.text().await
-    );
-    assert_eq!(passkeys_of(&app, id).await, [("Test laptop".into(), true)]);
-
-    // The only second factor cannot be removed.
-    browser.goto(&format!("{site}/operator/security")).await;
-    assert!(browser.text().await.contains("Test laptop"));
-    browser.click_button("Remove").await;
-    assert!(
-        browser
-            .text()
+story!(
+    an_operator_signs_in_with_a_passkey_made_in_the_browser,
+    |app| {
+        const KEYS: &str = "passkey-ops@example.com";
+        let id = jobboard::accounts::cli::create_operator(&app.state.db, KEYS, PASSWORD)
             .await
-            .contains("That is your only second factor")
-    );
-    assert_eq!(passkeys_of(&app, id).await.len(), 1);
+            .unwrap();
 
-    // With an authenticator app beside it (no new recovery codes), the passkey can go.
-    browser.click_link("Set up an authenticator app").await;
-    let secret = browser
-        .eval("return document.getElementById('totp-secret').textContent;")
-        .await;
-    let code = totp_code(secret.as_str().unwrap(), KEYS, now());
-    browser.fill("Code the app shows now", &code).await;
-    browser.click_button("Confirm and continue").await;
-    assert_eq!(browser.current_url().await.path(), "/operator/security");
-    let page = browser.text().await;
-    assert!(page.contains("The authenticator app is set up."), "{page}");
-    assert!(page.contains("Unused recovery codes: 10."), "{page}");
-    browser.click_button("Remove").await;
-    assert!(browser.text().await.contains("The second factor is removed."));
-    assert!(passkeys_of(&app, id).await.is_empty());
-    let mails = app.mails_to(KEYS, 3).await;
-    assert!(
-        mails
-            .iter()
-            .any(|m| m.text.contains("the passkey named “Test laptop” was removed"))
-    );
-    let changes: Vec<String> = db_run!(pool & app.state.db, |p| sqlx::query_scalar(
-        "SELECT action FROM operator_audit WHERE operator_id = $1 ORDER BY id"
-    )
-    .bind(id)
-    .fetch_all(p)
-    .await)
-    .unwrap();
-    assert_eq!(
-        changes,
-        ["added_passkey", "enrolled_second_factor", "removed_passkey"]
-    );
-});
+        // Opened at 127.0.0.1, the set-up page says where passkeys work (a domain name, never an
+        // IP address): localhost on the same port.
+        let site = app.base.replace("127.0.0.1", "localhost");
+        let plain = app.other_browser();
+        let setup = password_step(&plain, KEYS).await;
+        assert_eq!(setup.path(), "/login/second-factor/enrol");
+        assert!(
+            setup.contains(&format!("work only at its own address, {site}")),
+            "{}",
+            setup.text()
+        );
+
+        // In a browser with a passkey authenticator, at localhost, the first sign-in sets one up.
+        let browser = Browser::start().await;
+        browser.add_virtual_authenticator().await;
+        log_in_in(&browser, &site, KEYS).await;
+        assert_eq!(
+            browser.current_url().await.path(),
+            "/login/second-factor/enrol"
+        );
+        browser
+            .fill(
+                "Name of the passkey (for example: Work laptop)",
+                "Test laptop",
+            )
+            .await;
+        browser.click_button("Set up a passkey").await;
+        assert_eq!(
+            browser.current_url().await.path(),
+            "/operator/security/recovery-codes",
+            "{}",
+            browser.text().await
+        );
+        let codes = browser
+            .eval("return document.querySelectorAll('#recovery-codes code').length;")
+            .await;
+        assert_eq!(codes, 10);
+        assert_eq!(passkeys_of(&app, id).await, [("Test laptop".into(), false)]);
+        let mail = app.mail(KEYS, "Your sign-in details changed").await;
+        assert!(
+            mail.text
+                .contains("a passkey named “Test laptop” was added")
+        );
+
+        // The next sign-in asks for the passkey, and the passkey alone completes it.
+        browser.goto(&format!("{site}/operator")).await;
+        browser.click_button("Log out").await;
+        log_in_in(&browser, &site, KEYS).await;
+        assert_eq!(browser.current_url().await.path(), "/login/second-factor");
+        assert!(browser.text().await.contains("Recovery code"));
+        browser.click_button("Use your passkey").await;
+        assert_eq!(
+            browser.current_url().await.path(),
+            "/operator",
+            "{}",
+            browser.text().await
+        );
+        assert_eq!(passkeys_of(&app, id).await, [("Test laptop".into(), true)]);
+
+        // The only second factor cannot be removed.
+        browser.goto(&format!("{site}/operator/security")).await;
+        assert!(browser.text().await.contains("Test laptop"));
+        browser.click_button("Remove").await;
+        assert!(
+            browser
+                .text()
+                .await
+                .contains("That is your only second factor")
+        );
+        assert_eq!(passkeys_of(&app, id).await.len(), 1);
+
+        // With an authenticator app beside it (no new recovery codes), the passkey can go.
+        browser.click_link("Set up an authenticator app").await;
+        let secret = browser
+            .eval("return document.getElementById('totp-secret').textContent;")
+            .await;
+        let code = totp_code(secret.as_str().unwrap(), KEYS, now());
+        browser.fill("Code the app shows now", &code).await;
+        browser.click_button("Confirm and continue").await;
+        assert_eq!(browser.current_url().await.path(), "/operator/security");
+        let page = browser.text().await;
+        assert!(page.contains("The authenticator app is set up."), "{page}");
+        assert!(page.contains("Unused recovery codes: 10."), "{page}");
+        browser.click_button("Remove").await;
+        assert!(
+            browser
+                .text()
+                .await
+                .contains("The second factor is removed.")
+        );
+        assert!(passkeys_of(&app, id).await.is_empty());
+        let mails = app.mails_to(KEYS, 3).await;
+        assert!(mails.iter().any(|m| {
+            m.text
+                .contains("the passkey named “Test laptop” was removed")
+        }));
+        let changes: Vec<String> = db_run!(pool & app.state.db, |p| sqlx::query_scalar(
+            "SELECT action FROM operator_audit WHERE operator_id = $1 ORDER BY id"
+        )
+        .bind(id)
+        .fetch_all(p)
+        .await)
+        .unwrap();
+        assert_eq!(
+            changes,
+            ["added_passkey", "enrolled_second_factor", "removed_passkey"]
+        );
+    }
+);
