@@ -24,7 +24,7 @@ use webauthn_rs::prelude::{
 
 use super::{
     emails, login,
-    mfa::{self, ATTEMPTS, Pending, SESSION_PENDING},
+    mfa::{self, Pending, SESSION_PENDING},
     second_factor::{self, Who, codes_path},
     store::{self, LoginRecord},
 };
@@ -319,10 +319,11 @@ pub async fn sign_in(
     l: Layout,
     Form(form): Form<UseForm>,
 ) -> Result<Response> {
-    let user = match second_factor::who(&l).await? {
+    let who = second_factor::who(&l).await?;
+    let user = match &who {
         Who::Nobody => return second_factor::nothing_waiting(&state, l, &headers).await,
-        Who::Pending(ref p) => p.user,
-        Who::Operator(id) => id,
+        Who::Pending(p) => p.user,
+        Who::Operator(id) => *id,
     };
     let authentication: Option<PasskeyAuthentication> =
         l.session.remove(SESSION_AUTHENTICATION).await?;
@@ -352,7 +353,7 @@ pub async fn sign_in(
         }
     }
     mfa::mark_checked(&l.session).await?;
-    match second_factor::who(&l).await? {
+    match who {
         Who::Pending(p) => {
             let record = store::login_record_by_id(&state.db, p.user)
                 .await?
@@ -363,24 +364,6 @@ pub async fn sign_in(
         }
         _ => Ok(Redirect::to(safe_next(Some(&form.next))).into_response()),
     }
-}
-
-/// Counts a refused passkey or code against a waiting sign-in: `Some(redirect)` once there
-/// were too many, when the password must be given again.
-pub(super) async fn count_failure(l: &Layout, p: &mut Pending) -> Result<Option<Response>> {
-    p.failures += 1;
-    if p.failures >= ATTEMPTS {
-        l.session.remove::<Pending>(SESSION_PENDING).await?;
-        flash(
-            &l.session,
-            FlashKind::Error,
-            l.t.s("second_factor.too_many"),
-        )
-        .await?;
-        return Ok(Some(Redirect::to("/login").into_response()));
-    }
-    l.session.insert(SESSION_PENDING, &*p).await?;
-    Ok(None)
 }
 
 /// A passkey as the security page lists it.

@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use super::{
     emails, login,
-    mfa::{self, PENDING_SECONDS, Pending, SESSION_PENDING},
+    mfa::{self, ATTEMPTS, PENDING_SECONDS, Pending, SESSION_PENDING},
     passkeys,
     store::{self, LoginRecord},
 };
@@ -249,11 +249,29 @@ pub(super) async fn refused(
     problem: Option<&'static str>,
 ) -> Result<Response> {
     if let Who::Pending(mut p) = who(&l).await?
-        && let Some(again) = passkeys::count_failure(&l, &mut p).await?
+        && let Some(again) = count_failure(&l, &mut p).await?
     {
         return Ok(again);
     }
     wrong(state, l, headers, next, problem).await
+}
+
+/// Counts a refused passkey or code against a waiting sign-in: `Some(redirect)` once there
+/// were too many, when the password must be given again.
+async fn count_failure(l: &Layout, p: &mut Pending) -> Result<Option<Response>> {
+    p.failures += 1;
+    if p.failures >= ATTEMPTS {
+        l.session.remove::<Pending>(SESSION_PENDING).await?;
+        flash(
+            &l.session,
+            FlashKind::Error,
+            l.t.s("second_factor.too_many"),
+        )
+        .await?;
+        return Ok(Some(Redirect::to("/login").into_response()));
+    }
+    l.session.insert(SESSION_PENDING, &*p).await?;
+    Ok(None)
 }
 
 async fn wrong(
