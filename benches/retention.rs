@@ -13,7 +13,7 @@
 //! (default 20000; 0 skips the comparison), JOBBOARD_BENCH_PG (an admin URL, e.g.
 //! postgres://postgres@127.0.0.1:5432/postgres: a database is created and dropped),
 //! JOBBOARD_BENCH_RATE (requests per second of the load, default 100), JOBBOARD_BENCH_IDLE_SECONDS
-//! (the load before the run, default 20).
+//! (the load before the run, default 20), JOBBOARD_BENCH_SQLITE=0 (PostgreSQL only).
 
 use std::{
     collections::HashMap,
@@ -85,7 +85,10 @@ async fn main() {
             .collect::<Vec<_>>()
             .join(" "),
     );
-    let mut backends = vec![Backend::Sqlite];
+    let mut backends = Vec::new();
+    if env_number("JOBBOARD_BENCH_SQLITE", 1) != 0 {
+        backends.push(Backend::Sqlite);
+    }
     if let Some(admin) = pg_admin {
         backends.push(Backend::Postgres(admin));
     } else {
