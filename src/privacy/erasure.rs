@@ -55,9 +55,10 @@ pub async fn erase_many(state: &AppState, subjects: &[Subject], via: Via) -> Res
     };
     let mut erasure = Erasure::new(subjects, unsent_before);
     let mut tx = state.db.begin().await?;
+    let cx = state.section_context();
     for section in state.sections.iter() {
         section
-            .erase_many(state, &mut tx, subjects, &mut erasure)
+            .erase_many(&cx, &mut tx, subjects, &mut erasure)
             .await?;
     }
     erasure.keep_for_everyone("erasure_record");
