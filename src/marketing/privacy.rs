@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use super::consent;
+use super::{consent, store};
 use crate::{
     db::Tx,
     error::Result,
@@ -69,7 +69,7 @@ impl Section for MarketingConsents {
             .map(|s| s.email.trim().to_lowercase())
             .collect();
         let ids = user_ids(subjects);
-        let (users, emails) = consent::who_has_records(&cx.db, &ids, &addresses).await?;
+        let (users, emails) = store::who_has_records(&cx.db, &ids, &addresses).await?;
         for user in users {
             erasure.keep_for_user(user, "marketing_consents");
         }

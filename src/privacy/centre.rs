@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-use super::{emails, erasure, export, limits, sections::Subject};
+use super::{emails, erasure, export, limits, sections::Subject, store};
 use crate::{
     ads::{domain::EmploymentType, taxonomy::taxonomy},
     db::{Db, Tx, now},
@@ -340,7 +340,7 @@ async fn download(
         .await?
         .ok_or(Error::NotFound)?;
     let mut tx = state.db.begin().await?;
-    limits::record(&mut tx, id, "export.downloaded", "").await?;
+    store::record_event(&mut tx, id, "export.downloaded", "").await?;
     tx.commit().await?;
     let name = format!("jobboard-data-{}.zip", now().date());
     export::zip_response(&state, &subject, l.t, &name).await
@@ -463,7 +463,7 @@ async fn correct(
         .iter()
         .map(|(k, _)| k.trim_start_matches("privacy_field."))
         .collect();
-    limits::record(&mut tx, id, "correction", &fields.join(", ")).await?;
+    store::record_event(&mut tx, id, "correction", &fields.join(", ")).await?;
     let told = super::corrections::tell_recipients(&state, &mut tx, id, &changes).await?;
     tx.commit().await?;
     state.mail_queued();
@@ -563,7 +563,7 @@ async fn withdraw_photo(
     if let Some((file, _)) = &photo {
         db_run!(tx &mut tx, |c| sqlx::query("DELETE FROM files WHERE id = $1").bind(*file).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     }
-    limits::record(&mut tx, id, "consent.photo.withdrawn", "").await?;
+    store::record_event(&mut tx, id, "consent.photo.withdrawn", "").await?;
     tx.commit().await?;
     if let Some((_, key)) = photo {
         crate::documents::delete_object(&state, &key).await;
@@ -588,7 +588,7 @@ async fn withdraw_visibility(
     .execute(&mut *c)
     .await
     .map(|r| r.rows_affected()))?;
-    limits::record(&mut tx, id, "consent.visibility.withdrawn", "").await?;
+    store::record_event(&mut tx, id, "consent.visibility.withdrawn", "").await?;
     tx.commit().await?;
     flash(
         &l.session,
