@@ -337,8 +337,9 @@ async fn showcase(state: &crate::state::AppState) -> Result<i64> {
     .bind(crate::privacy::requests::add_months(received, 1))
     .fetch_one(&mut *c)
     .await)?;
-    crate::privacy::requests::event(&mut tx, request, None, "requester", "filed", "").await?;
-    crate::privacy::requests::event(&mut tx, request, None, "requester", "verified", "").await?;
+    crate::privacy::store::request_event(&mut tx, request, None, "requester", "filed", "").await?;
+    crate::privacy::store::request_event(&mut tx, request, None, "requester", "verified", "")
+        .await?;
     tx.commit().await?;
     let password_hash = password_hash_of(state).await?;
     console_showcase(state, operator, &password_hash).await?;

@@ -71,7 +71,7 @@ async fn sweep(state: &AppState) -> Result<()> {
         crate::teams::store::delete_spent_invitations(&state.db, now - kept(Rule::AccountTokens))
             .await?;
     // Privacy requests whose address was never verified were never filed.
-    let requests = crate::privacy::requests::sweep_unverified(state).await?;
+    let requests = crate::privacy::store::sweep_unverified(&state.db).await?;
     let unconfirmed = crate::newsletter::store::forget_unconfirmed(&state.db).await?
         + crate::support::store::forget_unconfirmed(&state.db).await?;
     state.api_limiter.shrink();

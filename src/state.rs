@@ -14,7 +14,7 @@ use crate::{
     files::FileStore,
     mail::{OutgoingMail, outbox},
     passwords::Hasher,
-    privacy::sections::Section,
+    privacy::sections::{Section, SectionContext},
     search::SearchIndex,
     secrets::MasterKey,
     web::{limiter::ApiLimiter, tally::AdTally},
@@ -68,14 +68,12 @@ impl AppState {
 
     /// Queues an e-mail in the caller's transaction; call `mail_queued` after the commit.
     pub async fn queue_mail(&self, tx: &mut Tx, mail: &OutgoingMail) -> Result<i64> {
-        let domain = self.config.base_url.host_str().unwrap_or("localhost");
-        outbox::enqueue(tx, mail, domain).await
+        outbox::enqueue(tx, mail, self.config.message_domain()).await
     }
 
     /// Queues several e-mails in the caller's transaction, in few statements.
     pub async fn queue_mails(&self, tx: &mut Tx, mails: &[OutgoingMail]) -> Result<()> {
-        let domain = self.config.base_url.host_str().unwrap_or("localhost");
-        outbox::enqueue_many(tx, mails, domain).await
+        outbox::enqueue_many(tx, mails, self.config.message_domain()).await
     }
 
     /// Wakes this node's outbox worker so committed mail goes out at once.
@@ -86,6 +84,16 @@ impl AppState {
     /// The bell `mail_queued` rings, for the outbox worker to wait on.
     pub(crate) fn mail_wake(&self) -> Arc<Notify> {
         self.mail_wake.clone()
+    }
+
+    /// What the privacy sections act on (the centre, the export and erasure hand it to them).
+    pub fn section_context(&self) -> SectionContext {
+        SectionContext::new(
+            self.db.clone(),
+            self.keys.clone(),
+            self.files.clone(),
+            self.config.message_domain(),
+        )
     }
 
     /// An absolute link for e-mails.

@@ -121,8 +121,7 @@ pub(super) fn recovery_hash(code: &str) -> String {
 
 /// Whether the operator has set up a second factor: an authenticator app or a passkey.
 pub async fn has_second_factor(state: &AppState, user: i64) -> Result<bool> {
-    Ok(store::second_factor(&state.db, user).await?.is_some()
-        || !store::passkeys(&state.db, user).await?.is_empty())
+    store::has_second_factor(&state.db, user).await
 }
 
 /// Checks a code the operator typed: a TOTP code (each time step once) or an unused recovery

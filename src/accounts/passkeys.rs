@@ -23,8 +23,7 @@ use webauthn_rs::prelude::{
 };
 
 use super::{
-    emails, login,
-    mfa::{self, Pending, SESSION_PENDING},
+    emails, mfa,
     second_factor::{self, Who, codes_path},
     store::{self, LoginRecord},
 };
@@ -290,10 +289,8 @@ pub async fn add(
     }
     match second_factor::pending(&l).await? {
         Some(p) => {
-            l.session.remove::<Pending>(SESSION_PENDING).await?;
-            let chosen = p.chosen.as_deref().and_then(Lang::parse);
             let next = codes_path(&p.next);
-            login::complete(&state, &l, &headers, ip, &record, chosen, &next).await
+            second_factor::finish_sign_in(&state, &l, &headers, ip, &record, &p, &next).await
         }
         None if first => Ok(Redirect::to(&codes_path("/operator/security")).into_response()),
         None => {
@@ -358,9 +355,7 @@ pub async fn sign_in(
             let record = store::login_record_by_id(&state.db, p.user)
                 .await?
                 .ok_or(Error::NotFound)?;
-            l.session.remove::<Pending>(SESSION_PENDING).await?;
-            let chosen = p.chosen.as_deref().and_then(Lang::parse);
-            login::complete(&state, &l, &headers, ip, &record, chosen, &p.next).await
+            second_factor::finish_sign_in(&state, &l, &headers, ip, &record, &p, &p.next).await
         }
         _ => Ok(Redirect::to(safe_next(Some(&form.next))).into_response()),
     }

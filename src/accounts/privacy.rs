@@ -11,10 +11,9 @@ use crate::{
     db_run,
     error::Result,
     privacy::sections::{
-        Erasure, Section, Subject, erase_one, erase_own_rows, opt_ts, ts, user_ids,
+        Erasure, Section, SectionContext, Subject, erase_one, erase_own_rows, opt_ts, ts, user_ids,
     },
     secrets::Fingerprint,
-    state::AppState,
 };
 
 pub struct Account;
@@ -25,7 +24,7 @@ impl Section for Account {
         "account"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let Some(id) = subject.user_id() else {
             return Ok(Value::Null);
         };
@@ -41,7 +40,7 @@ impl Section for Account {
             Option<String>,
             Option<String>,
         );
-        let row: Option<Row> = db_run!(pool & state.db, |p| {
+        let row: Option<Row> = db_run!(pool & cx.db, |p| {
             sqlx::query_as(
             "SELECT u.name, u.email, u.role, u.lang, u.email_verified_at, u.last_login_at, u.created_at, \
              c.name, c.cvr, m.role FROM users u LEFT JOIN company_members m ON m.user_id = u.id \
@@ -81,17 +80,17 @@ impl Section for Account {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,
@@ -119,12 +118,12 @@ impl Section for Sessions {
         "sessions"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let Some(id) = subject.user_id() else {
             return Ok(Value::Array(Vec::new()));
         };
         Ok(Value::Array(
-            crate::privacy::centre::active_sessions(state, id)
+            crate::privacy::centre::active_sessions(&cx.db, &cx.keys, id)
                 .await?
                 .into_iter()
                 .map(|(_, s)| {
@@ -141,17 +140,17 @@ impl Section for Sessions {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,
@@ -177,11 +176,11 @@ impl Section for Logins {
         "logins"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let Some(id) = subject.user_id() else {
             return Ok(Value::Array(Vec::new()));
         };
-        let rows: Vec<(String, OffsetDateTime)> = db_run!(pool & state.db, |p| sqlx::query_as(
+        let rows: Vec<(String, OffsetDateTime)> = db_run!(pool & cx.db, |p| sqlx::query_as(
             "SELECT masked_ip, created_at FROM login_events WHERE user_id = $1 ORDER BY id DESC"
         )
         .bind(id)
@@ -196,17 +195,17 @@ impl Section for Logins {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,
@@ -227,8 +226,7 @@ impl Section for Logins {
             .iter()
             .filter(|s| s.user.is_some())
             .map(|s| {
-                state
-                    .keys
+                cx.keys
                     .fingerprint(Fingerprint::ThrottleAccount, &s.email.trim().to_lowercase())
             })
             .collect();

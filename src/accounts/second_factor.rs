@@ -6,6 +6,8 @@
 //! makes new recovery codes. Every change of these sign-in details is e-mailed to the operator
 //! and written to the audit log.
 
+use std::net::IpAddr;
+
 use askama::Template;
 use axum::{
     Form,
@@ -229,10 +231,8 @@ pub async fn submit(
                 .await?
                 .ok_or(Error::NotFound)?;
             if mfa::check_code(&state, record.id, &record.email, &form.code).await? {
-                l.session.remove::<Pending>(SESSION_PENDING).await?;
                 mfa::mark_checked(&l.session).await?;
-                let chosen = p.chosen.as_deref().and_then(Lang::parse);
-                return login::complete(&state, &l, &headers, ip, &record, chosen, &p.next).await;
+                return finish_sign_in(&state, &l, &headers, ip, &record, &p, &p.next).await;
             }
             refused(&state, l, &headers, form.next, None).await
         }
@@ -500,13 +500,28 @@ pub async fn enrol(
     show_codes(&l.session, &codes).await?;
     match pending(&l).await? {
         Some(p) => {
-            l.session.remove::<Pending>(SESSION_PENDING).await?;
-            let chosen = p.chosen.as_deref().and_then(Lang::parse);
             let next = codes_path(&p.next);
-            login::complete(&state, &l, &headers, ip, &record, chosen, &next).await
+            finish_sign_in(&state, &l, &headers, ip, &record, &p, &next).await
         }
         None => Ok(Redirect::to(&codes_path("/operator/security")).into_response()),
     }
+}
+
+/// Completes a waiting sign-in once its second factor is given or set up: the waiting state
+/// goes, and the person is signed in, in the language they chose on the sign-in page, and
+/// sent to `next`.
+pub(super) async fn finish_sign_in(
+    state: &AppState,
+    l: &Layout,
+    headers: &HeaderMap,
+    ip: IpAddr,
+    record: &LoginRecord,
+    pending: &Pending,
+    next: &str,
+) -> Result<Response> {
+    l.session.remove::<Pending>(SESSION_PENDING).await?;
+    let chosen = pending.chosen.as_deref().and_then(Lang::parse);
+    login::complete(state, l, headers, ip, record, chosen, next).await
 }
 
 /// The answer when nobody may set up a factor here (no sign-in waits, or it has one).

@@ -909,6 +909,18 @@ pub async fn second_factor(db: &Db, user: i64) -> Result<Option<(Vec<u8>, i64)>>
     .await)?)
 }
 
+/// Whether the operator has an app or a passkey, without loading either.
+pub async fn has_second_factor(db: &Db, user: i64) -> Result<bool> {
+    let factors: i64 = db_run!(pool db, |p| sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM operator_factors WHERE user_id = $1) \
+              + (SELECT COUNT(*) FROM operator_passkeys WHERE user_id = $1)"
+    )
+    .bind(user)
+    .fetch_one(p)
+    .await)?;
+    Ok(factors > 0)
+}
+
 /// Sets (or replaces) the operator's TOTP secret, with the step its first code used.
 pub async fn save_second_factor(tx: &mut Tx, user: i64, sealed: &[u8], step: i64) -> Result<()> {
     db_run!(tx tx, |c| sqlx::query(

@@ -9,8 +9,7 @@ use crate::{
     db::Tx,
     db_run,
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, emails, erase_one},
-    state::AppState,
+    privacy::sections::{Erasure, Section, SectionContext, Subject, emails, erase_one},
 };
 
 /// Job ads that name the person as their contact (an employer's staff member, usually).
@@ -22,9 +21,9 @@ impl Section for ContactPerson {
         "ad_contact"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let rows: Vec<(i64, String, String, Option<String>, Option<String>)> = db_run!(
-            pool & state.db,
+            pool & cx.db,
             |p| {
                 sqlx::query_as(
             "SELECT DISTINCT a.id, r.title, c.name, r.contact_name, r.contact_phone FROM ad_revisions r \
@@ -46,17 +45,17 @@ impl Section for ContactPerson {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,

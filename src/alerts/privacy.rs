@@ -7,8 +7,9 @@ use super::store;
 use crate::{
     db::Tx,
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, erase_one, erase_own_rows, opt_ts, ts},
-    state::AppState,
+    privacy::sections::{
+        Erasure, Section, SectionContext, Subject, erase_one, erase_own_rows, opt_ts, ts,
+    },
 };
 
 pub struct JobAlerts;
@@ -19,12 +20,12 @@ impl Section for JobAlerts {
         "job_alerts"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let Some(id) = subject.user_id() else {
             return Ok(Value::Array(Vec::new()));
         };
         Ok(Value::Array(
-            store::for_user(&state.db, id)
+            store::for_user(&cx.db, id)
                 .await?
                 .into_iter()
                 .map(|a| {
@@ -43,17 +44,17 @@ impl Section for JobAlerts {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,

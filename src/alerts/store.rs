@@ -226,7 +226,7 @@ pub async fn due(db: &Db, at: OffsetDateTime, limit: i64) -> Result<Vec<DueAlert
          WHERE a.status = 'active' AND ((a.frequency = 'daily' AND a.last_run_at <= $1) \
            OR (a.frequency = 'weekly' AND a.last_run_at <= $2)) AND {} \
          ORDER BY a.last_run_at LIMIT $3",
-        crate::privacy::limits::MARKETING_ALLOWED_SQL
+        crate::privacy::store::MARKETING_ALLOWED_SQL
     );
     Ok(
         db_run!(pool db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))

@@ -10,9 +10,9 @@ use crate::{
     db::Tx,
     error::Result,
     privacy::sections::{
-        Erasure, ExportFile, Section, Subject, erase_one, erase_own_rows, ts, user_ids,
+        Erasure, ExportFile, Section, SectionContext, Subject, erase_one, erase_own_rows, ts,
+        user_ids,
     },
-    state::AppState,
 };
 
 pub struct Applications;
@@ -23,13 +23,13 @@ impl Section for Applications {
         "applications"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let Some(id) = subject.user_id() else {
             return Ok(Value::Array(Vec::new()));
         };
         let mut out = Vec::new();
-        for a in store::of_seeker(&state.db, id).await? {
-            let documents: Vec<Value> = store::files(&state.db, a.id)
+        for a in store::of_seeker(&cx.db, id).await? {
+            let documents: Vec<Value> = store::files(&cx.db, a.id)
                 .await?
                 .into_iter()
                 .map(|f| {
@@ -58,13 +58,13 @@ impl Section for Applications {
         Ok(Value::Array(out))
     }
 
-    async fn files(&self, state: &AppState, subject: &Subject) -> Result<Vec<ExportFile>> {
+    async fn files(&self, cx: &SectionContext, subject: &Subject) -> Result<Vec<ExportFile>> {
         let Some(id) = subject.user_id() else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        for a in store::of_seeker(&state.db, id).await? {
-            for f in store::files(&state.db, a.id).await? {
+        for a in store::of_seeker(&cx.db, id).await? {
+            for f in store::files(&cx.db, a.id).await? {
                 out.push(ExportFile {
                     path: format!("applications/{}/{}-{}", a.id, f.file_id, f.safe_name),
                     owner_id: id,
@@ -77,17 +77,17 @@ impl Section for Applications {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,
@@ -96,9 +96,9 @@ impl Section for Applications {
         if ids.is_empty() {
             return Ok(());
         }
-        let applications = store::sent_by(&state.db, &ids).await?;
+        let applications = store::sent_by(&cx.db, &ids).await?;
         let numbers: Vec<i64> = applications.iter().map(|a| a.id).collect();
-        let recipients = crate::privacy::recipients::of_applications(&state.db, &numbers).await?;
+        let recipients = crate::privacy::recipients::of_applications(&cx.db, &numbers).await?;
         let mut notices = Vec::new();
         for a in &applications {
             // Art. 17(2)/19: the company that received it is told, without being sent the
@@ -114,7 +114,7 @@ impl Section for Applications {
             }
             erasure.told(a.seeker_id, told.len() as i64);
         }
-        state.queue_mails(tx, &notices).await?;
+        cx.queue_mails(tx, &notices).await?;
         erase_own_rows(
             tx,
             subjects,
@@ -136,12 +136,12 @@ impl Section for Disclosures {
         "disclosures"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let Some(id) = subject.user_id() else {
             return Ok(Value::Array(Vec::new()));
         };
         Ok(Value::Array(
-            store::disclosures(&state.db, id)
+            store::disclosures(&cx.db, id)
                 .await?
                 .into_iter()
                 .map(|d| {
@@ -160,17 +160,17 @@ impl Section for Disclosures {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,

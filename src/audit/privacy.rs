@@ -10,8 +10,7 @@ use super::{domain::Action, store};
 use crate::{
     db::Tx,
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, ts},
-    state::AppState,
+    privacy::sections::{Erasure, Section, SectionContext, Subject, ts},
 };
 
 pub struct OperatorActions;
@@ -22,11 +21,11 @@ impl Section for OperatorActions {
         "operator_actions"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let Some(id) = subject.user_id() else {
             return Ok(Value::Array(Vec::new()));
         };
-        let entries = store::of_subject(&state.db, id).await?;
+        let entries = store::of_subject(&cx.db, id).await?;
         Ok(Value::Array(
             entries
                 .into_iter()
@@ -49,7 +48,7 @@ impl Section for OperatorActions {
 
     async fn erase(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         _tx: &mut Tx,
         _subject: &Subject,
         erasure: &mut Erasure,

@@ -11,8 +11,9 @@ use super::{document::credit_note_id, domain::Money, store};
 use crate::{
     db::Tx,
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, emails, erase_one, ts, user_ids},
-    state::AppState,
+    privacy::sections::{
+        Erasure, Section, SectionContext, Subject, emails, erase_one, ts, user_ids,
+    },
 };
 
 pub struct Invoices;
@@ -23,12 +24,11 @@ impl Section for Invoices {
         "billing"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let mut out = Vec::new();
-        for invoice in
-            store::invoices_concerning(&state.db, subject.user_id(), &subject.email).await?
+        for invoice in store::invoices_concerning(&cx.db, subject.user_id(), &subject.email).await?
         {
-            let credit_notes: Vec<String> = store::credit_notes_of_invoice(&state.db, invoice.id)
+            let credit_notes: Vec<String> = store::credit_notes_of_invoice(&cx.db, invoice.id)
                 .await?
                 .iter()
                 .map(|c| credit_note_id(c.number))
@@ -50,17 +50,17 @@ impl Section for Invoices {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,

@@ -13,7 +13,7 @@ use crate::{
     accounts::store as accounts,
     ads::{taxonomy::taxonomy, view::ChoiceGroup},
     error::{Error, Result},
-    files::PublicKey,
+    files::{FileStore, PublicKey},
     i18n::Tr,
     identity::CompanyAdmin,
     state::AppState,
@@ -234,7 +234,7 @@ pub async fn upload_logo(
             return Err(e);
         }
     };
-    delete_object(&state, replaced).await;
+    delete_object(&state.files, replaced).await;
     flash(&l.session, FlashKind::Success, t.s("companies.logo.saved")).await?;
     Ok(Redirect::to("/employer/company").into_response())
 }
@@ -246,18 +246,18 @@ pub async fn delete_logo(
 ) -> Result<Response> {
     let company = admin.company;
     let replaced = store::set_logo(&state.db, company, None).await?;
-    delete_object(&state, replaced).await;
+    delete_object(&state.files, replaced).await;
     flash(&l.session, FlashKind::Info, l.t.s("companies.logo.removed")).await?;
     Ok(Redirect::to("/employer/company").into_response())
 }
 
 /// Deletes a logo's object that no page points to any more; a failure only leaves a public
 /// file nothing links to, so it is logged rather than shown.
-pub(super) async fn delete_object(state: &AppState, key: Option<String>) {
+pub(super) async fn delete_object(files: &FileStore, key: Option<String>) {
     let Some(key) = key.and_then(|k| PublicKey::parse(&k).ok()) else {
         return;
     };
-    if let Err(e) = state.files.delete_public(&key).await {
+    if let Err(e) = files.delete_public(&key).await {
         tracing::warn!(error = %e, key = key.as_str(), "could not delete an old logo");
     }
 }

@@ -11,8 +11,7 @@ use crate::{
     accounts::store as accounts,
     db::Tx,
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, erase_one, ts, user_ids},
-    state::AppState,
+    privacy::sections::{Erasure, Section, SectionContext, Subject, erase_one, ts, user_ids},
 };
 
 pub struct CompanyPage;
@@ -23,17 +22,17 @@ impl Section for CompanyPage {
         "company_page"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let Some(id) = subject.user_id() else {
             return Ok(Value::Null);
         };
-        let Some(company) = accounts::account_detail(&state.db, id)
+        let Some(company) = accounts::account_detail(&cx.db, id)
             .await?
             .and_then(|a| a.company_id)
         else {
             return Ok(Value::Null);
         };
-        let Some(page) = store::page(&state.db, company).await? else {
+        let Some(page) = store::page(&cx.db, company).await? else {
             return Ok(Value::Null);
         };
         Ok(json!({
@@ -47,17 +46,17 @@ impl Section for CompanyPage {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,
@@ -68,7 +67,7 @@ impl Section for CompanyPage {
             }
             let logo = store::delete_page(tx, company).await?;
             // The logo is public and unencrypted: its object goes now, not with a key.
-            super::edit::delete_object(state, logo).await;
+            super::edit::delete_object(&cx.files, logo).await;
             erasure.count_rows("company_page", &[user]);
         }
         Ok(())

@@ -335,6 +335,11 @@ impl Config {
         let base = self.base_url.as_str().trim_end_matches('/');
         format!("{base}{path_and_query}")
     }
+
+    /// The domain of queued mail's Message-IDs: the portal's host.
+    pub fn message_domain(&self) -> &str {
+        self.base_url.host_str().unwrap_or("localhost")
+    }
 }
 
 #[cfg(test)]

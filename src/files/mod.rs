@@ -34,6 +34,7 @@ mod documents;
 mod images;
 mod keys;
 mod names;
+mod objects;
 pub mod privacy;
 mod store;
 
@@ -47,12 +48,12 @@ pub use documents::DocumentType;
 pub use images::{ImageType, MAX_IMAGE_SIDE};
 pub use keys::data_key;
 pub use names::safe_name;
-pub use store::{FileStore, PublicKey, StorageKey};
+pub use objects::{FileStore, PublicKey, StorageKey};
 
 use crate::error::{Error, Result};
 use crypto::{Decryptor, Encryptor};
 use documents::DocumentCheck;
-use store::PendingUpload;
+use objects::PendingUpload;
 
 /// The upload limit unless the caller passes another (10 MB).
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 10_000_000;

@@ -10,9 +10,9 @@ use crate::{
     db_run,
     error::Result,
     privacy::sections::{
-        Erasure, ExportFile, Section, Subject, erase_one, erase_own_rows, ts, user_ids,
+        Erasure, ExportFile, Section, SectionContext, Subject, erase_one, erase_own_rows, ts,
+        user_ids,
     },
-    state::AppState,
 };
 
 pub struct Files;
@@ -45,12 +45,12 @@ impl Section for Files {
         "files"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let Some(id) = subject.user_id() else {
             return Ok(Value::Array(Vec::new()));
         };
         Ok(Value::Array(
-            own_files(&state.db, id, false)
+            own_files(&cx.db, id, false)
                 .await?
                 .into_iter()
                 .map(|f| {
@@ -68,11 +68,11 @@ impl Section for Files {
         ))
     }
 
-    async fn files(&self, state: &AppState, subject: &Subject) -> Result<Vec<ExportFile>> {
+    async fn files(&self, cx: &SectionContext, subject: &Subject) -> Result<Vec<ExportFile>> {
         let Some(id) = subject.user_id() else {
             return Ok(Vec::new());
         };
-        Ok(own_files(&state.db, id, false)
+        Ok(own_files(&cx.db, id, false)
             .await?
             .into_iter()
             .map(|f| ExportFile {
@@ -85,17 +85,17 @@ impl Section for Files {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,

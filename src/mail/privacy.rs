@@ -8,8 +8,7 @@ use crate::{
     db::Tx,
     db_run,
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, emails, erase_one, opt_ts, ts},
-    state::AppState,
+    privacy::sections::{Erasure, Section, SectionContext, Subject, emails, erase_one, opt_ts, ts},
 };
 
 /// E-mails to the person: queued ones, and the delivery log of sent ones (their bodies are
@@ -22,9 +21,9 @@ impl Section for Emails {
         "emails"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let rows: Vec<(String, OffsetDateTime, Option<OffsetDateTime>)> =
-            db_run!(pool & state.db, |p| sqlx::query_as(
+            db_run!(pool & cx.db, |p| sqlx::query_as(
                 "SELECT subject, created_at, sent_at FROM outbox WHERE recipient = $1 ORDER BY id"
             )
             .bind(&subject.email)
@@ -39,17 +38,17 @@ impl Section for Emails {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,

@@ -5,3 +5,4 @@ pub mod consent;
 pub mod letter;
 pub mod links;
 pub mod privacy;
+mod store;

@@ -4,12 +4,11 @@
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use super::consent;
+use super::{consent, store};
 use crate::{
     db::Tx,
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, erase_one, ts, user_ids},
-    state::AppState,
+    privacy::sections::{Erasure, Section, SectionContext, Subject, erase_one, ts, user_ids},
 };
 
 /// Every newsletter and job-alert consent step (append-only proof).
@@ -21,10 +20,10 @@ impl Section for MarketingConsents {
         "marketing_consents"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let records = match subject.user_id() {
-            Some(id) => consent::history_by_user(&state.db, id).await?,
-            None => consent::history_by_email(&state.db, &subject.email).await?,
+            Some(id) => consent::history_by_user(&cx.db, id).await?,
+            None => consent::history_by_email(&cx.db, &subject.email).await?,
         };
         Ok(Value::Array(
             records
@@ -48,17 +47,17 @@ impl Section for MarketingConsents {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         _tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,
@@ -70,7 +69,7 @@ impl Section for MarketingConsents {
             .map(|s| s.email.trim().to_lowercase())
             .collect();
         let ids = user_ids(subjects);
-        let (users, emails) = consent::who_has_records(&state.db, &ids, &addresses).await?;
+        let (users, emails) = store::who_has_records(&cx.db, &ids, &addresses).await?;
         for user in users {
             erasure.keep_for_user(user, "marketing_consents");
         }

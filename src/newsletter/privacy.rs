@@ -10,9 +10,9 @@ use crate::{
     db_run,
     error::Result,
     privacy::sections::{
-        Erasure, Section, Subject, erase_one, erase_own_rows, erase_rows_by_address, opt_ts, ts,
+        Erasure, Section, SectionContext, Subject, erase_one, erase_own_rows,
+        erase_rows_by_address, opt_ts, ts,
     },
-    state::AppState,
 };
 
 /// The newsletter subscription of the person's account or address (the marketing branch).
@@ -26,7 +26,7 @@ impl Section for Newsletter {
         "newsletter"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         type Row = (
             String,
             String,
@@ -37,13 +37,11 @@ impl Section for Newsletter {
         let sql = format!(
             "SELECT email, status, requested_at, confirmed_at, unsubscribed_at FROM newsletter_subscribers WHERE {NEWSLETTER_MATCH} ORDER BY id"
         );
-        let rows: Vec<Row> = db_run!(pool & state.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-            sql
-        ))
-        .bind(subject.user_id().unwrap_or(0))
-        .bind(subject.email.to_lowercase())
-        .fetch_all(p)
-        .await)?;
+        let rows: Vec<Row> = db_run!(pool & cx.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(subject.user_id().unwrap_or(0))
+            .bind(subject.email.to_lowercase())
+            .fetch_all(p)
+            .await)?;
         Ok(Value::Array(
             rows.into_iter()
                 .map(|(email, status, requested, confirmed, unsubscribed)| {
@@ -61,17 +59,17 @@ impl Section for Newsletter {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,

@@ -146,7 +146,7 @@ pub async fn recipients(tx: &mut Tx) -> Result<Vec<Recipient>> {
         "SELECT s.id, s.email, s.lang FROM newsletter_subscribers s \
          WHERE s.status = 'confirmed' AND NOT EXISTS (SELECT 1 FROM users u WHERE \
          (u.id = s.user_id OR u.email = s.email) AND NOT {}) ORDER BY s.id",
-        crate::privacy::limits::MARKETING_ALLOWED_SQL
+        crate::privacy::store::MARKETING_ALLOWED_SQL
     );
     Ok(
         db_run!(tx tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))

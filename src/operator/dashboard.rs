@@ -18,7 +18,7 @@ use crate::{
     i18n::{Tr, amount, instant},
     identity::CurrentOperator,
     mail::outbox::{self, FailedMail},
-    privacy::{queue as privacy_requests, statistics::store as statistics},
+    privacy::{statistics::store as statistics, store as privacy_store},
     retention,
     state::AppState,
     support,
@@ -225,7 +225,7 @@ struct PrivacyRequests;
 #[async_trait]
 impl VitalSign for PrivacyRequests {
     async fn tile(&self, state: &AppState, t: Tr) -> Result<Tile> {
-        let (open, overdue) = privacy_requests::open_counts(&state.db).await?;
+        let (open, overdue) = privacy_store::open_counts(&state.db).await?;
         Ok(Tile {
             sign: "privacy-requests",
             label: t.s("console.sign.privacy_requests").into(),

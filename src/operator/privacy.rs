@@ -11,8 +11,7 @@ use crate::{
     accounts::store as accounts,
     db::{Tx, now},
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, erase_one, ts, user_ids},
-    state::AppState,
+    privacy::sections::{Erasure, Section, SectionContext, Subject, erase_one, ts, user_ids},
 };
 
 pub struct Blocks;
@@ -23,12 +22,12 @@ impl Section for Blocks {
         "blocks"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let Some(id) = subject.user_id() else {
             return Ok(Value::Array(Vec::new()));
         };
         let mut subjects = vec![BlockSubject::User(id)];
-        if let Some(company) = accounts::account_detail(&state.db, id)
+        if let Some(company) = accounts::account_detail(&cx.db, id)
             .await?
             .and_then(|a| a.company_id)
         {
@@ -36,7 +35,7 @@ impl Section for Blocks {
         }
         let mut blocks = Vec::new();
         for s in subjects {
-            for b in store::history(&state.db, s).await? {
+            for b in store::history(&cx.db, s).await? {
                 blocks.push(json!({
                     "blocked": if b.subject_kind == "user" { "your account" } else { "your company" },
                     "reason": b.reason,
@@ -52,17 +51,17 @@ impl Section for Blocks {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,

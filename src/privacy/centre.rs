@@ -16,17 +16,17 @@ use serde::Deserialize;
 use serde_json::Value;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-use super::{emails, erasure, export, limits, sections::Subject};
+use super::{emails, erasure, export, limits, sections::Subject, store};
 use crate::{
     ads::{domain::EmploymentType, taxonomy::taxonomy},
-    db::{Tx, now},
+    db::{Db, Tx, now},
     db_run,
     domain::{DisplayName, Role},
     error::{Error, Result},
     i18n::{Lang, Tr, moment},
     identity::{CurrentDataSubject, SessionUser},
     marketing::consent::{Action, Purpose, Step},
-    secrets::Fingerprint,
+    secrets::{Fingerprint, MasterKey},
     state::AppState,
     text::escape_html,
     web::{ClientIp, FieldErrors, FlashKind, Layout, flash, render, render_with_status, sign_out},
@@ -70,15 +70,16 @@ impl ActiveSession {
     }
 }
 
-fn handle_of(state: &AppState, session_id: &str) -> String {
-    state
-        .keys
-        .fingerprint(Fingerprint::SessionHandle, session_id)[..16]
-        .to_string()
+fn handle_of(keys: &MasterKey, session_id: &str) -> String {
+    keys.fingerprint(Fingerprint::SessionHandle, session_id)[..16].to_string()
 }
 
-pub async fn active_sessions(state: &AppState, user: i64) -> Result<Vec<(String, ActiveSession)>> {
-    let rows: Vec<(String, OffsetDateTime, String)> = db_run!(pool & state.db, |p| {
+pub async fn active_sessions(
+    db: &Db,
+    keys: &MasterKey,
+    user: i64,
+) -> Result<Vec<(String, ActiveSession)>> {
+    let rows: Vec<(String, OffsetDateTime, String)> = db_run!(pool db, |p| {
         sqlx::query_as(
         "SELECT id, expires_at, data FROM sessions WHERE user_id = $1 AND expires_at > $2 ORDER BY expires_at DESC"
     )
@@ -90,7 +91,7 @@ pub async fn active_sessions(state: &AppState, user: i64) -> Result<Vec<(String,
     Ok(rows
         .into_iter()
         .map(|(id, expires_at, data)| {
-            let handle = handle_of(state, &id);
+            let handle = handle_of(keys, &id);
             let device = serde_json::from_str::<serde_json::Value>(&data)
                 .ok()
                 .and_then(|d| d[crate::web::SESSION_DEVICE].as_str().map(str::to_string));
@@ -271,8 +272,9 @@ async fn centre(
         .ok_or(Error::NotFound)?;
     let t = l.t;
     let mut views = Vec::new();
+    let cx = state.section_context();
     for section in state.sections.iter() {
-        let value = section.collect(&state, &subject).await?;
+        let value = section.collect(&cx, &subject).await?;
         let mut html = String::new();
         html_of(t, &value, &mut html);
         let key = section.key();
@@ -300,8 +302,11 @@ async fn centre(
     .fetch_one(p)
     .await
     })?;
-    let current = l.session.id().map(|s| handle_of(&state, &s.to_string()));
-    let sessions = active_sessions(&state, id)
+    let current = l
+        .session
+        .id()
+        .map(|s| handle_of(&state.keys, &s.to_string()));
+    let sessions = active_sessions(&state.db, &state.keys, id)
         .await?
         .into_iter()
         .map(|(_, s)| SessionView {
@@ -335,7 +340,7 @@ async fn download(
         .await?
         .ok_or(Error::NotFound)?;
     let mut tx = state.db.begin().await?;
-    limits::record(&mut tx, id, "export.downloaded", "").await?;
+    store::record_event(&mut tx, id, "export.downloaded", "").await?;
     tx.commit().await?;
     let name = format!("jobboard-data-{}.zip", now().date());
     export::zip_response(&state, &subject, l.t, &name).await
@@ -458,7 +463,7 @@ async fn correct(
         .iter()
         .map(|(k, _)| k.trim_start_matches("privacy_field."))
         .collect();
-    limits::record(&mut tx, id, "correction", &fields.join(", ")).await?;
+    store::record_event(&mut tx, id, "correction", &fields.join(", ")).await?;
     let told = super::corrections::tell_recipients(&state, &mut tx, id, &changes).await?;
     tx.commit().await?;
     state.mail_queued();
@@ -558,7 +563,7 @@ async fn withdraw_photo(
     if let Some((file, _)) = &photo {
         db_run!(tx &mut tx, |c| sqlx::query("DELETE FROM files WHERE id = $1").bind(*file).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     }
-    limits::record(&mut tx, id, "consent.photo.withdrawn", "").await?;
+    store::record_event(&mut tx, id, "consent.photo.withdrawn", "").await?;
     tx.commit().await?;
     if let Some((_, key)) = photo {
         crate::documents::delete_object(&state, &key).await;
@@ -583,7 +588,7 @@ async fn withdraw_visibility(
     .execute(&mut *c)
     .await
     .map(|r| r.rows_affected()))?;
-    limits::record(&mut tx, id, "consent.visibility.withdrawn", "").await?;
+    store::record_event(&mut tx, id, "consent.visibility.withdrawn", "").await?;
     tx.commit().await?;
     flash(
         &l.session,
@@ -712,7 +717,7 @@ async fn end_session(
     let id = user.id;
     let current = l.session.id().map(|s| s.to_string()).unwrap_or_default();
     let mut ended = 0;
-    for (session_id, s) in active_sessions(&state, id).await? {
+    for (session_id, s) in active_sessions(&state.db, &state.keys, id).await? {
         let chosen = form.session == "others" || form.session == s.handle;
         if chosen && session_id != current {
             ended += db_run!(pool & state.db, |p| sqlx::query(

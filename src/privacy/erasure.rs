@@ -7,10 +7,12 @@
 
 use serde_json::json;
 
-use super::sections::{Erasure, Subject};
+use super::{
+    sections::{Erasure, Subject},
+    store::{self, ErasureRecord},
+};
 use crate::{
     db::{Tx, now},
-    db_run,
     error::Result,
     state::AppState,
 };
@@ -55,9 +57,10 @@ pub async fn erase_many(state: &AppState, subjects: &[Subject], via: Via) -> Res
     };
     let mut erasure = Erasure::new(subjects, unsent_before);
     let mut tx = state.db.begin().await?;
+    let cx = state.section_context();
     for section in state.sections.iter() {
         section
-            .erase_many(state, &mut tx, subjects, &mut erasure)
+            .erase_many(&cx, &mut tx, subjects, &mut erasure)
             .await?;
     }
     erasure.keep_for_everyone("erasure_record");
@@ -102,74 +105,36 @@ pub async fn erase_many(state: &AppState, subjects: &[Subject], via: Via) -> Res
         .collect())
 }
 
-/// The documentation of each erasure: numbers and counts only, never a name or address. One
-/// statement for the batch.
+/// The documentation of each erasure: numbers and counts only, never a name or address.
 async fn record(tx: &mut Tx, subjects: &[Subject], via: &Via, erasure: &Erasure) -> Result<()> {
     let (requested_via, request) = match via {
         Via::Centre => ("privacy_centre", None),
         Via::Request { request, .. } => ("privacy_request", Some(*request)),
         Via::Retention { .. } => ("retention", None),
     };
-    let at = now();
-    // Seven values a row; 100 rows a statement stay far below either backend's limit.
-    for (chunk, tallies) in subjects.chunks(100).zip(erasure.people().chunks(100)) {
-        let rows = (0..chunk.len())
-            .map(|r| {
-                let p = r * 7;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    p + 1,
-                    p + 2,
-                    p + 3,
-                    p + 4,
-                    p + 5,
-                    p + 6,
-                    p + 7
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "INSERT INTO erasure_records (former_user_id, role, requested_via, request_id, summary, recipients_told, erased_at) \
-             VALUES {rows}"
-        );
-        let values: Vec<(Option<i64>, &str, String, i64)> = chunk
-            .iter()
-            .zip(tallies)
-            .map(|(subject, tally)| {
-                let summary = json!(
-                    tally
-                        .counts
-                        .iter()
-                        .filter(|(_, n)| *n > 0)
-                        .map(|(k, n)| (k.to_string(), json!(n)))
-                        .collect::<serde_json::Map<_, _>>()
-                )
-                .to_string();
-                let role = subject
-                    .user
-                    .as_ref()
-                    .map(|u| u.role.as_str())
-                    .unwrap_or("none");
-                (subject.user_id(), role, summary, tally.recipients_told)
-            })
-            .collect();
-        db_run!(tx tx, |c| {
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            for (user, role, summary, told) in &values {
-                query = query
-                    .bind(*user)
-                    .bind(*role)
-                    .bind(requested_via)
-                    .bind(request)
-                    .bind(summary.as_str())
-                    .bind(*told)
-                    .bind(at);
-            }
-            query.execute(&mut *c).await.map(|r| r.rows_affected())
-        })?;
-    }
-    Ok(())
+    let records: Vec<ErasureRecord> = subjects
+        .iter()
+        .zip(erasure.people())
+        .map(|(subject, tally)| ErasureRecord {
+            former_user_id: subject.user_id(),
+            role: subject
+                .user
+                .as_ref()
+                .map(|u| u.role.as_str())
+                .unwrap_or("none"),
+            summary: json!(
+                tally
+                    .counts
+                    .iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(k, n)| (k.to_string(), json!(n)))
+                    .collect::<serde_json::Map<_, _>>()
+            )
+            .to_string(),
+            recipients_told: tally.recipients_told,
+        })
+        .collect();
+    store::insert_erasure_records(tx, &records, requested_via, request, now()).await
 }
 
 /// In embedded mode the local mailbox folder stands in for the recipients' mail servers but

@@ -36,12 +36,13 @@ pub const FORMAT: &str = "jobboard-export/1";
 pub async fn collect(state: &AppState, subject: &Subject) -> Result<(Value, Vec<ExportFile>)> {
     let mut data = Map::new();
     let mut files = Vec::new();
+    let cx = state.section_context();
     for section in state.sections.iter() {
         data.insert(
             section.key().to_string(),
-            section.collect(state, subject).await?,
+            section.collect(&cx, subject).await?,
         );
-        files.extend(section.files(state, subject).await?);
+        files.extend(section.files(&cx, subject).await?);
     }
     let document = json!({
         "format": FORMAT,

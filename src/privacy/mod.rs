@@ -17,6 +17,7 @@ pub mod registry;
 pub mod requests;
 pub mod sections;
 pub mod statistics;
+pub mod store;
 
 use axum::Router;
 

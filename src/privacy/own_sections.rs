@@ -11,9 +11,9 @@ use crate::{
     db_run,
     error::Result,
     privacy::sections::{
-        Erasure, Section, Subject, emails, erase_one, erase_own_rows, opt_ts, ts, user_ids,
+        Erasure, Section, SectionContext, Subject, emails, erase_one, erase_own_rows, opt_ts, ts,
+        user_ids,
     },
-    state::AppState,
 };
 
 pub struct Processing;
@@ -24,11 +24,11 @@ impl Section for Processing {
         "processing"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let Some(id) = subject.user_id() else {
             return Ok(Value::Null);
         };
-        let limits = limits::of(&state.db, id).await?;
+        let limits = limits::of(&cx.db, id).await?;
         Ok(json!({
             "restricted_since": opt_ts(limits.restricted_since),
             "marketing_objection_since": opt_ts(limits.marketing_objection_since),
@@ -37,17 +37,17 @@ impl Section for Processing {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         _erasure: &mut Erasure,
@@ -72,11 +72,11 @@ impl Section for History {
         "privacy_history"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let Some(id) = subject.user_id() else {
             return Ok(Value::Array(Vec::new()));
         };
-        let rows: Vec<(String, String, OffsetDateTime)> = db_run!(pool & state.db, |p| {
+        let rows: Vec<(String, String, OffsetDateTime)> = db_run!(pool & cx.db, |p| {
             sqlx::query_as(
             "SELECT event, detail, created_at FROM privacy_events WHERE user_id = $1 ORDER BY id"
         )
@@ -93,17 +93,17 @@ impl Section for History {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,
@@ -130,7 +130,7 @@ impl Section for Requests {
         "privacy_requests"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         type Row = (
             i64,
             String,
@@ -141,7 +141,7 @@ impl Section for Requests {
             Option<String>,
             Option<OffsetDateTime>,
         );
-        let rows: Vec<Row> = db_run!(pool & state.db, |p| {
+        let rows: Vec<Row> = db_run!(pool & cx.db, |p| {
             sqlx::query_as(
             "SELECT id, kind, message, state, received_at, due_at, answer, answered_at FROM privacy_requests \
              WHERE email = $1 AND state <> 'unverified' ORDER BY id"
@@ -167,17 +167,17 @@ impl Section for Requests {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,

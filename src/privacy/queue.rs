@@ -12,17 +12,16 @@ use axum::{
     routing::{get, post},
 };
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 use super::{
     emails, erasure,
-    requests::{self, EXPORT_LINK_LIFETIME, add_months, event},
+    requests::{self, EXPORT_LINK_LIFETIME, add_months},
     sections::Subject,
+    store::{self, RequestRow},
 };
 use crate::{
     audit::{self, Action, Entry, Object},
     db::now,
-    db_run,
     error::{Error, Result},
     i18n::{Lang, instant, moment},
     identity::CurrentOperator,
@@ -38,32 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/operator/privacy-requests/{id}/answer", post(answer))
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct RequestRow {
-    pub id: i64,
-    pub email: String,
-    pub kind: String,
-    pub message: String,
-    pub lang: String,
-    pub state: String,
-    pub received_at: Option<OffsetDateTime>,
-    pub due_at: Option<OffsetDateTime>,
-    pub extension_reason: Option<String>,
-    pub answer: Option<String>,
-    pub answered_at: Option<OffsetDateTime>,
-}
-
-const REQUEST_SQL: &str = "SELECT id, email, kind, message, lang, state, received_at, due_at, extension_reason, answer, answered_at FROM privacy_requests";
-
 async fn load(state: &AppState, id: i64) -> Result<RequestRow> {
-    let sql = format!("{REQUEST_SQL} WHERE id = $1 AND state <> 'unverified'");
-    let found: Option<RequestRow> = db_run!(pool & state.db, |p| sqlx::query_as(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(id)
-    .fetch_optional(p)
-    .await)?;
-    found.ok_or(Error::NotFound)
+    store::request(&state.db, id).await?.ok_or(Error::NotFound)
 }
 
 pub struct QueueRow {
@@ -117,19 +92,8 @@ async fn queue(
     CurrentOperator(_): CurrentOperator,
     l: Layout,
 ) -> Result<Response> {
-    let open_sql = format!("{REQUEST_SQL} WHERE state = 'open' ORDER BY due_at, id");
-    let answered_sql =
-        format!("{REQUEST_SQL} WHERE state = 'answered' ORDER BY answered_at DESC LIMIT 50");
-    let open: Vec<RequestRow> = db_run!(pool & state.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-        open_sql
-    ))
-    .fetch_all(p)
-    .await)?;
-    let answered: Vec<RequestRow> = db_run!(pool & state.db, |p| sqlx::query_as(
-        sqlx::AssertSqlSafe(answered_sql)
-    )
-    .fetch_all(p)
-    .await)?;
+    let open = store::open_requests(&state.db).await?;
+    let answered = store::recently_answered(&state.db).await?;
     render(&QueuePage {
         open: open.into_iter().map(|r| row_view(&l, r)).collect(),
         answered: answered.into_iter().map(|r| row_view(&l, r)).collect(),
@@ -166,15 +130,8 @@ async fn show_page(
 ) -> Result<ShowPage> {
     let t = l.t;
     let account = Subject::of_email(&state.db, &r.email).await?.user_id();
-    let rows: Vec<(OffsetDateTime, String, String, String)> = db_run!(pool & state.db, |p| {
-        sqlx::query_as(
-        "SELECT created_at, actor, event, detail FROM privacy_request_events WHERE request_id = $1 ORDER BY id"
-    )
-    .bind(r.id)
-    .fetch_all(p)
-    .await
-    })?;
-    let events = rows
+    let events = store::request_events(&state.db, r.id)
+        .await?
         .into_iter()
         .map(|(at, actor, event, detail)| EventView {
             when: moment(t.lang(), at),
@@ -249,16 +206,8 @@ async fn extend(
     let due = add_months(received, 3);
     let subject = Subject::of_email(&state.db, &r.email).await?;
     let mut tx = state.db.begin().await?;
-    db_run!(tx &mut tx, |c| sqlx::query(
-        "UPDATE privacy_requests SET due_at = $1, extension_reason = $2 WHERE id = $3 AND state = 'open' AND extension_reason IS NULL"
-    )
-    .bind(due)
-    .bind(reason)
-    .bind(id)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    event(&mut tx, id, Some(op.id), &op.name, "extended", reason).await?;
+    store::extend_request(&mut tx, id, due, reason).await?;
+    store::request_event(&mut tx, id, Some(op.id), &op.name, "extended", reason).await?;
     audit::record(
         &mut tx,
         Entry::new(op.id, Action::ExtendedRequest)
@@ -341,22 +290,14 @@ async fn answer(
     let link = (r.kind == "access")
         .then(|| state.link(&requests::signed_export_path(&state, id, expires)));
     let mut tx = state.db.begin().await?;
-    db_run!(tx &mut tx, |c| sqlx::query(
-        "UPDATE privacy_requests SET state = 'answered', answer = $1, answered_at = $2 WHERE id = $3 AND state = 'open'"
-    )
-    .bind(&text)
-    .bind(now())
-    .bind(id)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    store::answer_request(&mut tx, id, &text).await?;
     if let Some(summary) = &erased {
-        event(&mut tx, id, Some(op.id), &op.name, "erased", summary).await?;
+        store::request_event(&mut tx, id, Some(op.id), &op.name, "erased", summary).await?;
     }
     if link.is_some() {
-        event(&mut tx, id, Some(op.id), &op.name, "export_link_sent", "").await?;
+        store::request_event(&mut tx, id, Some(op.id), &op.name, "export_link_sent", "").await?;
     }
-    event(&mut tx, id, Some(op.id), &op.name, "answered", "").await?;
+    store::request_event(&mut tx, id, Some(op.id), &op.name, "answered", "").await?;
     // After an erasure the account is gone; the audit keeps its number.
     if link.is_some() {
         audit::record(
@@ -391,15 +332,4 @@ async fn answer(
     )
     .await?;
     Ok(Redirect::to(&format!("/operator/privacy-requests/{id}")).into_response())
-}
-
-/// Open requests, and how many of them are past their due date (the console's dashboard).
-pub async fn open_counts(db: &crate::db::Db) -> Result<(i64, i64)> {
-    Ok(db_run!(pool db, |p| sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN due_at < $1 THEN 1 ELSE 0 END), 0) \
-         FROM privacy_requests WHERE state = 'open'"
-    )
-    .bind(now())
-    .fetch_one(p)
-    .await)?)
 }

@@ -17,10 +17,14 @@ use axum::{
 use serde::Deserialize;
 use time::{Date, Duration, Month, OffsetDateTime};
 
-use super::{emails, export, policy::MaskedIp, sections::Subject};
+use super::{
+    emails, export,
+    policy::MaskedIp,
+    sections::Subject,
+    store::{self, NewRequest},
+};
 use crate::{
-    db::{Tx, now},
-    db_run,
+    db::now,
     domain::Email,
     error::{Error, Result},
     i18n::Lang,
@@ -62,30 +66,6 @@ pub fn add_months(at: OffsetDateTime, months: u8) -> OffsetDateTime {
         Ok(date) => at.replace_date(date),
         Err(_) => at + Duration::days(31 * i64::from(months)),
     }
-}
-
-/// One step on a request. `actor_id` is the operator, if an operator took it.
-pub async fn event(
-    tx: &mut Tx,
-    request: i64,
-    actor_id: Option<i64>,
-    actor: &str,
-    event: &str,
-    detail: &str,
-) -> Result<()> {
-    db_run!(tx tx, |c| sqlx::query(
-        "INSERT INTO privacy_request_events (request_id, actor_id, actor, event, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
-    )
-    .bind(request)
-    .bind(actor_id)
-    .bind(actor)
-    .bind(event)
-    .bind(detail)
-    .bind(now())
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
 }
 
 /// The path of an answer's download link, valid until `expires`.
@@ -208,36 +188,28 @@ async fn file(
         &format!("privacy-request-network:{masked}"),
     ])
     .await?;
-    let (by_address, by_network): (i64, i64) = db_run!(tx &mut tx, |c| sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM privacy_requests WHERE email = $1 AND created_at > $3), \
-                (SELECT COUNT(*) FROM privacy_requests WHERE masked_ip = $2 AND created_at > $3)"
-    )
-    .bind(email)
-    .bind(&masked)
-    .bind(since)
-    .fetch_one(&mut *c)
-    .await)?;
+    let (by_address, by_network) = store::requests_since(&mut tx, email, &masked, since).await?;
     if by_address >= PER_ADDRESS_PER_DAY || by_network >= PER_NETWORK_PER_DAY {
         tracing::warn!("privacy request form limit reached");
         return Ok(());
     }
     let token = secrets::random_token();
     let at = now();
-    let id: i64 = db_run!(tx &mut tx, |c| sqlx::query_scalar(
-        "INSERT INTO privacy_requests (email, kind, message, lang, masked_ip, state, token_hash, verify_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'unverified', $6, $7, $8) RETURNING id"
+    let id = store::insert_request(
+        &mut tx,
+        &NewRequest {
+            email,
+            kind,
+            message,
+            lang: lang.code(),
+            masked_ip: &masked,
+            token_hash: &secrets::token_hash(&token),
+            verify_by: at + VERIFY_WITHIN,
+            created_at: at,
+        },
     )
-    .bind(email)
-    .bind(kind)
-    .bind(message)
-    .bind(lang.code())
-    .bind(&masked)
-    .bind(secrets::token_hash(&token))
-    .bind(at + VERIFY_WITHIN)
-    .bind(at)
-    .fetch_one(&mut *c)
-    .await)?;
-    event(&mut tx, id, None, "requester", "filed", "").await?;
+    .await?;
+    store::request_event(&mut tx, id, None, "requester", "filed", "").await?;
     let t = lang.tr();
     let link = state.link(&format!("/privacy/request/verify?token={token}"));
     let mail = emails::request_verify(
@@ -285,15 +257,7 @@ async fn verify(
     l: Layout,
     Form(form): Form<TokenForm>,
 ) -> Result<Response> {
-    let found: Option<(i64, String, String)> = db_run!(pool & state.db, |p| {
-        sqlx::query_as(
-        "SELECT id, email, lang FROM privacy_requests WHERE token_hash = $1 AND state = 'unverified' AND verify_by > $2"
-    )
-    .bind(secrets::token_hash(&form.token))
-    .bind(now())
-    .fetch_optional(p)
-    .await
-    })?;
+    let found = store::unverified_by_token(&state.db, &secrets::token_hash(&form.token)).await?;
     let Some((id, email, lang)) = found else {
         return Err(Error::BadRequest(
             l.t.s("privacy_request.link_invalid").into(),
@@ -302,22 +266,12 @@ async fn verify(
     let received = now();
     let due = add_months(received, 1);
     let mut tx = state.db.begin().await?;
-    let updated = db_run!(tx &mut tx, |c| sqlx::query(
-        "UPDATE privacy_requests SET state = 'open', token_hash = NULL, received_at = $1, due_at = $2 \
-         WHERE id = $3 AND state = 'unverified'"
-    )
-    .bind(received)
-    .bind(due)
-    .bind(id)
-    .execute(&mut *c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    if updated != 1 {
+    if !store::open_request(&mut tx, id, received, due).await? {
         return Err(Error::BadRequest(
             l.t.s("privacy_request.link_invalid").into(),
         ));
     }
-    event(&mut tx, id, None, "requester", "verified", "").await?;
+    store::request_event(&mut tx, id, None, "requester", "verified", "").await?;
     let t = Lang::parse(&lang).unwrap_or_default().tr();
     let mail = emails::request_received(t, &email, id, due)?;
     state.queue_mail(&mut tx, &mail).await?;
@@ -345,30 +299,13 @@ async fn signed_export(
     {
         return Err(Error::NotFound);
     }
-    let found: Option<(String, String)> = db_run!(pool & state.db, |p| {
-        sqlx::query_as(
-        "SELECT email, lang FROM privacy_requests WHERE id = $1 AND kind = 'access' AND state = 'answered'"
-    )
-    .bind(id)
-    .fetch_optional(p)
-    .await
-    })?;
-    let (email, lang) = found.ok_or(Error::NotFound)?;
+    let (email, lang) = store::answered_access(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let subject = Subject::of_email(&state.db, &email).await?;
     let mut tx = state.db.begin().await?;
-    event(&mut tx, id, None, "requester", "export_downloaded", "").await?;
+    store::request_event(&mut tx, id, None, "requester", "export_downloaded", "").await?;
     tx.commit().await?;
     let t = Lang::parse(&lang).unwrap_or(l.t.lang()).tr();
     export::zip_response(&state, &subject, t, &format!("jobboard-request-{id}.zip")).await
-}
-
-/// Unverified requests whose link has expired are deleted (they were never filed).
-pub async fn sweep_unverified(state: &AppState) -> Result<u64> {
-    Ok(db_run!(pool & state.db, |p| sqlx::query(
-        "DELETE FROM privacy_requests WHERE state = 'unverified' AND verify_by < $1"
-    )
-    .bind(now())
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected()))?)
 }

@@ -4,8 +4,10 @@
 //! `AppState::sections`. The privacy centre shows the sections, the export writes them to
 //! `data.json` (with their files) and erasure asks each to erase itself, noting what it did in
 //! an [`Erasure`], so a new data source is one more entry in that list and every right covers it.
+//! A section acts on a [`SectionContext`], not on the whole state, so that the state can carry
+//! the sections without the two depending on each other.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use async_trait::async_trait;
 use serde_json::Value;
@@ -16,8 +18,46 @@ use crate::{
     db_run,
     domain::Role,
     error::Result,
-    state::AppState,
+    files::FileStore,
+    mail::{OutgoingMail, outbox},
+    secrets::MasterKey,
 };
+
+/// What the sections use: the database, the keys (for fingerprints), the object storage and
+/// the outbox. Erasure wakes the outbox worker after its commit.
+pub struct SectionContext {
+    pub db: Db,
+    pub keys: Arc<MasterKey>,
+    pub files: Arc<FileStore>,
+    /// The domain of queued mail's Message-IDs.
+    message_domain: String,
+}
+
+impl SectionContext {
+    pub fn new(
+        db: Db,
+        keys: Arc<MasterKey>,
+        files: Arc<FileStore>,
+        message_domain: &str,
+    ) -> SectionContext {
+        SectionContext {
+            db,
+            keys,
+            files,
+            message_domain: message_domain.to_string(),
+        }
+    }
+
+    /// Queues an e-mail in the erasure's transaction.
+    pub async fn queue_mail(&self, tx: &mut Tx, mail: &OutgoingMail) -> Result<i64> {
+        outbox::enqueue(tx, mail, &self.message_domain).await
+    }
+
+    /// Queues several e-mails in the erasure's transaction, in few statements.
+    pub async fn queue_mails(&self, tx: &mut Tx, mails: &[OutgoingMail]) -> Result<()> {
+        outbox::enqueue_many(tx, mails, &self.message_domain).await
+    }
+}
 
 /// Whose data: an account (when one matches) and the e-mail address the request concerns.
 #[derive(Clone, Debug)]
@@ -92,15 +132,15 @@ pub struct ExportFile {
 pub trait Section: Send + Sync {
     /// The section's key in `data.json` and in the catalogs (`privacy_section.<key>`).
     fn key(&self) -> &'static str;
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value>;
-    async fn files(&self, _state: &AppState, _subject: &Subject) -> Result<Vec<ExportFile>> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value>;
+    async fn files(&self, _cx: &SectionContext, _subject: &Subject) -> Result<Vec<ExportFile>> {
         Ok(Vec::new())
     }
     /// Erases the section's data of one person inside the erasure's transaction. Objects to
     /// delete after the commit, counts and what must be kept are noted in `erasure`.
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
@@ -113,14 +153,14 @@ pub trait Section: Send + Sync {
     /// that a person is always erased by the same code.
     async fn erase_many(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,
     ) -> Result<()> {
         for (i, subject) in subjects.iter().enumerate() {
             erasure.now_erasing(i);
-            self.erase(state, tx, subject, erasure).await?;
+            self.erase(cx, tx, subject, erasure).await?;
         }
         Ok(())
     }
@@ -272,9 +312,9 @@ pub fn emails(subjects: &[Subject]) -> Vec<String> {
 
 /// `erase` for a section that implements `erase_many`: a batch of one.
 macro_rules! erase_one {
-    ($self:ident, $state:ident, $tx:ident, $subject:ident, $erasure:ident) => {
+    ($self:ident, $cx:ident, $tx:ident, $subject:ident, $erasure:ident) => {
         $self
-            .erase_many($state, $tx, std::slice::from_ref($subject), $erasure)
+            .erase_many($cx, $tx, std::slice::from_ref($subject), $erasure)
             .await
     };
 }

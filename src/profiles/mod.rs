@@ -228,7 +228,7 @@ async fn save_profile(
         } else {
             "consent.visibility.withdrawn"
         };
-        crate::privacy::limits::record(&mut tx, id, event, "").await?;
+        crate::privacy::store::record_event(&mut tx, id, event, "").await?;
     }
     // A changed name or contact detail reaches the companies that hold an application (Art. 19).
     if !changes.is_empty() {
@@ -458,7 +458,7 @@ async fn upload_photo(
             .record(&mut tx, crate::documents::FileKind::Photo, &uploaded)
             .await?;
         store::set_photo(&mut tx, id, file, now).await?;
-        crate::privacy::limits::record(&mut tx, id, "consent.photo.given", "").await?;
+        crate::privacy::store::record_event(&mut tx, id, "consent.photo.given", "").await?;
         tx.commit().await
     }
     .await;
@@ -481,7 +481,7 @@ async fn withdraw_photo(
     if let Some((file, key, ..)) = store::consented_photo(&state.db, id).await? {
         let mut tx = state.db.begin().await?;
         store::remove_photo(&mut tx, id, file).await?;
-        crate::privacy::limits::record(&mut tx, id, "consent.photo.withdrawn", "").await?;
+        crate::privacy::store::record_event(&mut tx, id, "consent.photo.withdrawn", "").await?;
         tx.commit().await?;
         crate::documents::delete_object(&state, &key).await;
     }

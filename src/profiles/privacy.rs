@@ -9,8 +9,9 @@ use crate::{
     db::Tx,
     db_run,
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, erase_one, erase_own_rows, list, opt_ts, ts},
-    state::AppState,
+    privacy::sections::{
+        Erasure, Section, SectionContext, Subject, erase_one, erase_own_rows, list, opt_ts, ts,
+    },
 };
 
 pub struct Profile;
@@ -21,7 +22,7 @@ impl Section for Profile {
         "profile"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let Some(id) = subject.user_id() else {
             return Ok(Value::Null);
         };
@@ -36,7 +37,7 @@ impl Section for Profile {
             Option<OffsetDateTime>,
             OffsetDateTime,
         );
-        let row: Option<Row> = db_run!(pool & state.db, |p| {
+        let row: Option<Row> = db_run!(pool & cx.db, |p| {
             sqlx::query_as(
             "SELECT address, phone, interest_occupations, interest_municipalities, interest_employment_types, \
              visible_to_employers, photo_file_id, photo_consent_at, updated_at FROM seeker_profiles WHERE user_id = $1"
@@ -73,17 +74,17 @@ impl Section for Profile {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,
@@ -109,12 +110,12 @@ impl Section for SavedJobs {
         "saved_jobs"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let Some(id) = subject.user_id() else {
             return Ok(Value::Array(Vec::new()));
         };
         let rows: Vec<(i64, Option<String>, OffsetDateTime)> =
-            db_run!(pool & state.db, |p| sqlx::query_as(
+            db_run!(pool & cx.db, |p| sqlx::query_as(
                 "SELECT s.ad_id, r.title, s.saved_at FROM saved_ads s JOIN ads a ON a.id = s.ad_id \
              LEFT JOIN ad_revisions r ON r.id = COALESCE(a.live_revision_id, a.draft_revision_id) \
              WHERE s.user_id = $1 ORDER BY s.saved_at"
@@ -131,17 +132,17 @@ impl Section for SavedJobs {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,
@@ -169,12 +170,12 @@ impl Section for Consents {
         "consents"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let Some(id) = subject.user_id() else {
             return Ok(Value::Array(Vec::new()));
         };
         let row: Option<(bool, Option<OffsetDateTime>, OffsetDateTime)> = db_run!(
-            pool & state.db,
+            pool & cx.db,
             |p| {
                 sqlx::query_as(
             "SELECT visible_to_employers, photo_consent_at, updated_at FROM seeker_profiles WHERE user_id = $1"
@@ -194,7 +195,7 @@ impl Section for Consents {
 
     async fn erase(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         _tx: &mut Tx,
         _subject: &Subject,
         _erasure: &mut Erasure,

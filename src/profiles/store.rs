@@ -149,7 +149,7 @@ pub async fn visible_candidates(db: &Db) -> Result<Vec<CandidateRow>> {
          FROM seeker_profiles s JOIN users u ON u.id = s.user_id \
          WHERE s.visible_to_employers = $1 AND u.email_verified_at IS NOT NULL AND {} \
          ORDER BY s.updated_at DESC LIMIT 200",
-        crate::privacy::limits::NOT_RESTRICTED_SQL
+        crate::privacy::store::NOT_RESTRICTED_SQL
     );
     Ok(db_run!(pool db, |p| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))

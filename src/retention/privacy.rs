@@ -8,8 +8,7 @@ use super::store;
 use crate::{
     db::Tx,
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, erase_one, ts, user_ids},
-    state::AppState,
+    privacy::sections::{Erasure, Section, SectionContext, Subject, erase_one, ts, user_ids},
 };
 
 /// What a legal hold keeps of the person, and why, in their privacy centre and export.
@@ -21,12 +20,12 @@ impl Section for LegalHolds {
         "legal_holds"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let Some(id) = subject.user_id() else {
             return Ok(Value::Array(Vec::new()));
         };
         Ok(Value::Array(
-            store::holds_of_person(&state.db, id)
+            store::holds_of_person(&cx.db, id)
                 .await?
                 .into_iter()
                 .map(|h| {
@@ -43,17 +42,17 @@ impl Section for LegalHolds {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         _tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,
@@ -61,7 +60,7 @@ impl Section for LegalHolds {
         // The operators' record of a dispute names no one but an account number; it stays
         // until the hold is lifted and its documentation period is over.
         let ids = user_ids(subjects);
-        for user in store::people_with_holds(&state.db, &ids).await? {
+        for user in store::people_with_holds(&cx.db, &ids).await? {
             erasure.keep_for_user(user, "legal_holds");
         }
         Ok(())

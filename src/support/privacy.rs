@@ -9,9 +9,9 @@ use crate::{
     db::Tx,
     error::Result,
     privacy::sections::{
-        Erasure, Section, Subject, erase_one, erase_own_rows, erase_rows_by_address, ts,
+        Erasure, Section, SectionContext, Subject, erase_one, erase_own_rows,
+        erase_rows_by_address, ts,
     },
-    state::AppState,
 };
 
 pub struct SupportInquiries;
@@ -22,10 +22,10 @@ impl Section for SupportInquiries {
         "support_inquiries"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let mut inquiries = Vec::new();
-        for inquiry in store::of_person(&state.db, subject.user_id(), &subject.email).await? {
-            let messages: Vec<Value> = store::messages(&state.db, inquiry.id)
+        for inquiry in store::of_person(&cx.db, subject.user_id(), &subject.email).await? {
+            let messages: Vec<Value> = store::messages(&cx.db, inquiry.id)
                 .await?
                 .into_iter()
                 .map(|m| {
@@ -52,17 +52,17 @@ impl Section for SupportInquiries {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,

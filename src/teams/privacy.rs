@@ -19,10 +19,9 @@ use crate::{
     error::Result,
     i18n::Lang,
     privacy::sections::{
-        Erasure, Section, Subject, emails, erase_one, erase_own_rows, erase_rows_by_address, ts,
-        user_ids,
+        Erasure, Section, SectionContext, Subject, emails, erase_one, erase_own_rows,
+        erase_rows_by_address, ts, user_ids,
     },
-    state::AppState,
 };
 
 pub struct Team;
@@ -33,10 +32,10 @@ impl Section for Team {
         "team"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let mut invitations = Vec::new();
-        for i in store::invitations_to(&state.db, &subject.email).await? {
-            let company = accounts::company_detail(&state.db, i.company_id)
+        for i in store::invitations_to(&cx.db, &subject.email).await? {
+            let company = accounts::company_detail(&cx.db, i.company_id)
                 .await?
                 .map(|c| c.name);
             invitations.push(json!({
@@ -50,7 +49,7 @@ impl Section for Team {
         }
         let (changes, ads) = match subject.user_id() {
             Some(id) => {
-                let changes: Vec<Value> = store::events_of(&state.db, id)
+                let changes: Vec<Value> = store::events_of(&cx.db, id)
                     .await?
                     .into_iter()
                     .map(|e| {
@@ -63,7 +62,7 @@ impl Section for Team {
                         })
                     })
                     .collect();
-                let ads: Vec<Value> = store::assigned_ads(&state.db, id)
+                let ads: Vec<Value> = store::assigned_ads(&cx.db, id)
                     .await?
                     .into_iter()
                     .map(|(ad, at)| json!({"job_number": ad, "assigned_at": ts(at)}))
@@ -84,17 +83,17 @@ impl Section for Team {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,
@@ -109,7 +108,7 @@ impl Section for Team {
         .await?;
         let ids = user_ids(subjects);
         for user in accounts::members_among(tx, &ids).await? {
-            hand_over_admin(state, tx, user).await?;
+            hand_over_admin(cx, tx, user).await?;
         }
         erase_own_rows(
             tx,
@@ -153,7 +152,7 @@ impl Section for Team {
 }
 
 /// Before the last admin's account goes, the member who joined first becomes admin.
-async fn hand_over_admin(state: &AppState, tx: &mut Tx, user_id: i64) -> Result<()> {
+async fn hand_over_admin(cx: &SectionContext, tx: &mut Tx, user_id: i64) -> Result<()> {
     let Some((company, member)) = accounts::membership_in(tx, user_id).await? else {
         return Ok(());
     };
@@ -161,7 +160,7 @@ async fn hand_over_admin(state: &AppState, tx: &mut Tx, user_id: i64) -> Result<
     if member.role != CompanyRole::Admin || accounts::admin_count(tx, company).await? > 1 {
         return Ok(());
     }
-    let Some(heir) = accounts::members(&state.db, company)
+    let Some(heir) = accounts::members(&cx.db, company)
         .await?
         .into_iter()
         .filter(|m| m.user_id != user_id)
@@ -179,13 +178,13 @@ async fn hand_over_admin(state: &AppState, tx: &mut Tx, user_id: i64) -> Result<
         CompanyRole::Admin,
     )
     .await?;
-    let name = accounts::company_detail(&state.db, company)
+    let name = accounts::company_detail(&cx.db, company)
         .await?
         .map(|c| c.name)
         .unwrap_or_default();
     let t = Lang::parse(&heir.lang).unwrap_or_default().tr();
     let mail =
         emails::membership_changed(t, &heir.email, &heir.name, &name, &emails::Change::Promoted)?;
-    state.queue_mail(tx, &mail).await?;
+    cx.queue_mail(tx, &mail).await?;
     Ok(())
 }

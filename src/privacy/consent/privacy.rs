@@ -8,8 +8,7 @@ use super::store;
 use crate::{
     db::Tx,
     error::Result,
-    privacy::sections::{Erasure, Section, Subject, erase_one, ts, user_ids},
-    state::AppState,
+    privacy::sections::{Erasure, Section, SectionContext, Subject, erase_one, ts, user_ids},
 };
 
 /// Cookie decisions made while logged in (the consent branch's records).
@@ -21,12 +20,12 @@ impl Section for CookieConsents {
         "cookie_consents"
     }
 
-    async fn collect(&self, state: &AppState, subject: &Subject) -> Result<Value> {
+    async fn collect(&self, cx: &SectionContext, subject: &Subject) -> Result<Value> {
         let Some(id) = subject.user_id() else {
             return Ok(Value::Array(Vec::new()));
         };
         Ok(Value::Array(
-            store::history(&state.db, None, Some(id))
+            store::history(&cx.db, None, Some(id))
                 .await?
                 .into_iter()
                 .map(|r| {
@@ -48,17 +47,17 @@ impl Section for CookieConsents {
 
     async fn erase(
         &self,
-        state: &AppState,
+        cx: &SectionContext,
         tx: &mut Tx,
         subject: &Subject,
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erase_one!(self, state, tx, subject, erasure)
+        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
         &self,
-        _state: &AppState,
+        _cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,
