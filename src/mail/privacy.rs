@@ -56,18 +56,13 @@ impl Section for Emails {
         // Mail to the people, sent or not, and mail not yet sent to others that names them
         // (a forwarded application still waiting for delivery, say).
         let addresses = emails(subjects);
-        let mut ids: Vec<i64> = tx
-            .fetch_list(
-                "SELECT id FROM outbox WHERE recipient IN {list}",
+        let theirs: Vec<(i64, String)> = tx
+            .fetch_rows(
+                "SELECT id, recipient FROM outbox WHERE recipient IN {list}",
                 &addresses,
             )
             .await?;
-        let recipients: Vec<String> = tx
-            .fetch_list(
-                "SELECT recipient FROM outbox WHERE recipient IN {list}",
-                &addresses,
-            )
-            .await?;
+        let (mut ids, recipients): (Vec<i64>, Vec<String>) = theirs.into_iter().unzip();
         erasure.count_rows_by_email("emails", &recipients);
         let unsent: Vec<(i64, String)> = db_run!(tx tx, |c| sqlx::query_as(
             "SELECT id, body_text FROM outbox WHERE sent_at IS NULL AND id < $1"

@@ -113,10 +113,11 @@ story!(
             !queue.contains("stranger@example.com"),
             "an unverified request is not in the queue"
         );
-        let received = time::OffsetDateTime::now_utc().date();
-        let due =
-            jobboard::privacy::requests::add_months(time::OffsetDateTime::now_utc(), 1).date();
-        assert_eq!(due.month() as u8, (received.month() as u8 % 12) + 1);
+        let received = time::OffsetDateTime::now_utc();
+        let due_at = jobboard::privacy::requests::add_months(received, 1);
+        assert_eq!(due_at.month() as u8, (received.month() as u8 % 12) + 1);
+        // The page shows the Copenhagen date (a day later than UTC's late in the evening).
+        let due = copenhagen_date(due_at);
         let page = app
             .get(&format!("/operator/privacy-requests/{number}"))
             .await;
@@ -144,8 +145,10 @@ story!(
             .submit(&app)
             .await;
         assert!(page.contains("The deadline is extended and the person is told."));
-        let extended =
-            jobboard::privacy::requests::add_months(time::OffsetDateTime::now_utc(), 3).date();
+        let extended = copenhagen_date(jobboard::privacy::requests::add_months(
+            time::OffsetDateTime::now_utc(),
+            3,
+        ));
         assert!(page.contains(&format!(
             "{} {}",
             extended.day(),
@@ -294,4 +297,9 @@ fn english_month(m: time::Month) -> &'static str {
         November => "November",
         December => "December",
     }
+}
+
+fn copenhagen_date(at: time::OffsetDateTime) -> time::Date {
+    at.to_offset(jobboard::calendar::copenhagen_offset(at))
+        .date()
 }
