@@ -2,8 +2,11 @@
 //! invitations sent to their address, the changes to memberships they took part in, and the
 //! ads they work on. Erasure deletes the invitations, takes the person out of the record of
 //! changes (what happened stays, without them) and off their ads. A company outlives its
-//! members' accounts: when its last admin is erased, the longest-standing remaining member
-//! becomes admin (recorded, and told by e-mail), so the company is never left without one.
+//! members' accounts: when its last admin is erased (or its last admins, erased together), the
+//! longest-standing remaining member becomes admin (recorded, and told by e-mail), so the
+//! company is never left without one.
+
+use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use serde_json::{Value, json};
@@ -107,8 +110,18 @@ impl Section for Team {
         )
         .await?;
         let ids = user_ids(subjects);
+        // Per company, once: two admins erased in the same batch must not each leave it to the
+        // other.
+        let mut companies = BTreeSet::new();
         for user in accounts::members_among(tx, &ids).await? {
-            hand_over_admin(cx, tx, user).await?;
+            if let Some((company, member)) = accounts::membership_in(tx, user).await?
+                && member.role == CompanyRole::Admin
+            {
+                companies.insert(company);
+            }
+        }
+        for company in companies {
+            hand_over_admin(cx, tx, company, &ids).await?;
         }
         erase_own_rows(
             tx,
@@ -151,21 +164,24 @@ impl Section for Team {
     }
 }
 
-/// Before the last admin's account goes, the member who joined first becomes admin.
-async fn hand_over_admin(cx: &SectionContext, tx: &mut Tx, user_id: i64) -> Result<()> {
-    let Some((company, member)) = accounts::membership_in(tx, user_id).await? else {
-        return Ok(());
-    };
+/// Before the company's last admins' accounts go (`leaving`), the member who joined first of
+/// those who stay becomes admin.
+async fn hand_over_admin(
+    cx: &SectionContext,
+    tx: &mut Tx,
+    company: i64,
+    leaving: &[i64],
+) -> Result<()> {
     accounts::lock_company(tx, company).await?;
-    if member.role != CompanyRole::Admin || accounts::admin_count(tx, company).await? > 1 {
-        return Ok(());
-    }
-    let Some(heir) = accounts::members(&cx.db, company)
+    let staying: Vec<_> = accounts::members(&cx.db, company)
         .await?
         .into_iter()
-        .filter(|m| m.user_id != user_id)
-        .min_by_key(|m| (m.added_at, m.user_id))
-    else {
+        .filter(|m| !leaving.contains(&m.user_id))
+        .collect();
+    if staying.iter().any(|m| m.role == CompanyRole::Admin) {
+        return Ok(());
+    }
+    let Some(heir) = staying.into_iter().min_by_key(|m| (m.added_at, m.user_id)) else {
         return Ok(());
     };
     accounts::set_member_role(tx, company, heir.user_id, CompanyRole::Admin).await?;

@@ -1,12 +1,16 @@
 //! Companies as teams: an admin invites colleagues by e-mail (a new account, or an existing
 //! one that joins), links that expired, were used or name another company are refused, the
-//! last admin stays, a removed member loses access at once, and the role matrix: every
-//! employer route the router serves, asked as an admin, a recruiter (with and without the
-//! ad assigned), a removed member and another company's admin.
+//! last admin stays (also when two admins are erased together), a removed member loses access
+//! at once, and the role matrix: every employer route the router serves, asked as an admin, a
+//! recruiter (with and without the ad assigned), a removed member and another company's admin.
 
 use jobboard::{
     accounts::store as accounts,
     domain::{CompanyRole, Role},
+    privacy::{
+        erasure::{self, Via},
+        sections::Subject,
+    },
     secrets::Link,
 };
 use reqwest::StatusCode;
@@ -789,3 +793,67 @@ story!(an_erased_admin_leaves_the_company_and_its_team, |app| {
     );
     assert!(!team.contains("Test Employer"), "{}", team.text());
 });
+
+// The retention sweeper erases people in batches: two admins of one company in the same batch
+// must not each leave the company to the other.
+story!(
+    two_admins_erased_together_leave_the_company_to_the_member_who_stays,
+    |app| {
+        let company = nordlys(&app).await;
+        let ivy = "ivy@nordlys.example.com";
+        let link = invite(&app, "Nordlys ApS", ivy, "admin").await;
+        app.logout().await;
+        register_from(&app, &link, "Ivy Admin").await;
+        app.login(ERIK, PASSWORD).await;
+        let link = invite(&app, "Nordlys ApS", RITA, "recruiter").await;
+        app.logout().await;
+        register_from(&app, &link, "Rita Recruiter").await;
+        assert_eq!(member_role(&app, ivy).await, Some(CompanyRole::Admin));
+
+        let mut leaving = Vec::new();
+        for email in [ERIK, ivy] {
+            leaving.push(
+                accounts::login_record(&app.state.db, email)
+                    .await
+                    .unwrap()
+                    .expect("an account")
+                    .id,
+            );
+        }
+        let subjects = Subject::of_users(&app.state.db, &leaving).await.unwrap();
+        assert_eq!(subjects.len(), 2);
+        erasure::erase_many(
+            &app.state,
+            &subjects,
+            Via::Retention {
+                unsent_before: i64::MAX,
+            },
+        )
+        .await
+        .unwrap();
+
+        assert!(!accounts::email_taken(&app.state.db, ERIK).await.unwrap());
+        assert!(!accounts::email_taken(&app.state.db, ivy).await.unwrap());
+        assert!(
+            accounts::company_detail(&app.state.db, company)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(member_role(&app, RITA).await, Some(CompanyRole::Admin));
+        mail_saying(
+        &app,
+        RITA,
+        "You are now an admin of Nordlys ApS, because the account of its last admin was erased.",
+    )
+    .await;
+        app.login(RITA, PASSWORD).await;
+        let team = app.get("/employer/team").await;
+        assert_eq!(team.status, StatusCode::OK);
+        assert!(
+            team.contains("Rita Recruiter became Admin when the last admin's account was erased"),
+            "{}",
+            team.text()
+        );
+    }
+);
