@@ -11,7 +11,7 @@ use crate::{
     db_run,
     error::Result,
     privacy::sections::{
-        Erasure, Section, SectionContext, Subject, erase_one, erase_own_rows, opt_ts, ts, user_ids,
+        Erasure, Section, SectionContext, Subject, erase_own_rows, opt_ts, ts, user_ids,
     },
     secrets::Fingerprint,
 };
@@ -78,16 +78,6 @@ impl Section for Account {
         }))
     }
 
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
-    }
-
     async fn erase_many(
         &self,
         _cx: &SectionContext,
@@ -138,16 +128,6 @@ impl Section for Sessions {
         ))
     }
 
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
-    }
-
     async fn erase_many(
         &self,
         _cx: &SectionContext,
@@ -191,16 +171,6 @@ impl Section for Logins {
                 .map(|(ip, at)| json!({"at": ts(at), "masked_ip": ip}))
                 .collect(),
         ))
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(

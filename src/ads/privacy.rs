@@ -9,7 +9,7 @@ use crate::{
     db::Tx,
     db_run,
     error::Result,
-    privacy::sections::{Erasure, Section, SectionContext, Subject, emails, erase_one},
+    privacy::sections::{Erasure, Section, SectionContext, Subject, emails},
 };
 
 /// Job ads that name the person as their contact (an employer's staff member, usually).
@@ -41,16 +41,6 @@ impl Section for ContactPerson {
                 })
                 .collect(),
         ))
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(

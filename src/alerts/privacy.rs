@@ -7,9 +7,7 @@ use super::store;
 use crate::{
     db::Tx,
     error::Result,
-    privacy::sections::{
-        Erasure, Section, SectionContext, Subject, erase_one, erase_own_rows, opt_ts, ts,
-    },
+    privacy::sections::{Erasure, Section, SectionContext, Subject, erase_own_rows, opt_ts, ts},
 };
 
 pub struct JobAlerts;
@@ -40,16 +38,6 @@ impl Section for JobAlerts {
                 })
                 .collect(),
         ))
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(

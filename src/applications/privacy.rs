@@ -10,8 +10,7 @@ use crate::{
     db::Tx,
     error::Result,
     privacy::sections::{
-        Erasure, ExportFile, Section, SectionContext, Subject, erase_one, erase_own_rows, ts,
-        user_ids,
+        Erasure, ExportFile, Section, SectionContext, Subject, erase_own_rows, ts, user_ids,
     },
 };
 
@@ -73,16 +72,6 @@ impl Section for Applications {
             }
         }
         Ok(out)
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
@@ -156,16 +145,6 @@ impl Section for Disclosures {
                 })
                 .collect(),
         ))
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(

@@ -46,14 +46,14 @@ impl Section for OperatorActions {
         ))
     }
 
-    async fn erase(
+    async fn erase_many(
         &self,
         _cx: &SectionContext,
         _tx: &mut Tx,
-        _subject: &Subject,
+        _subjects: &[Subject],
         erasure: &mut Erasure,
     ) -> Result<()> {
-        erasure.keep("operator_audit");
+        erasure.keep_for_everyone("operator_audit");
         Ok(())
     }
 }

@@ -11,9 +11,7 @@ use super::{document::credit_note_id, domain::Money, store};
 use crate::{
     db::Tx,
     error::Result,
-    privacy::sections::{
-        Erasure, Section, SectionContext, Subject, emails, erase_one, ts, user_ids,
-    },
+    privacy::sections::{Erasure, Section, SectionContext, Subject, emails, ts, user_ids},
 };
 
 pub struct Invoices;
@@ -46,16 +44,6 @@ impl Section for Invoices {
             }));
         }
         Ok(Value::Array(out))
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(

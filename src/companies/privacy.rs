@@ -11,7 +11,7 @@ use crate::{
     accounts::store as accounts,
     db::Tx,
     error::Result,
-    privacy::sections::{Erasure, Section, SectionContext, Subject, erase_one, ts, user_ids},
+    privacy::sections::{Erasure, Section, SectionContext, Subject, ts, user_ids},
 };
 
 pub struct CompanyPage;
@@ -42,16 +42,6 @@ impl Section for CompanyPage {
             "has_logo": page.logo_key.is_some(),
             "updated_at": page.updated_at.map(ts),
         }))
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(

@@ -10,8 +10,7 @@ use crate::{
     db_run,
     error::Result,
     privacy::sections::{
-        Erasure, ExportFile, Section, SectionContext, Subject, erase_one, erase_own_rows, ts,
-        user_ids,
+        Erasure, ExportFile, Section, SectionContext, Subject, erase_own_rows, ts, user_ids,
     },
 };
 
@@ -81,16 +80,6 @@ impl Section for Files {
                 storage_key: f.storage_key,
             })
             .collect())
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(

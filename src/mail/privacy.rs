@@ -8,7 +8,7 @@ use crate::{
     db::Tx,
     db_run,
     error::Result,
-    privacy::sections::{Erasure, Section, SectionContext, Subject, emails, erase_one, opt_ts, ts},
+    privacy::sections::{Erasure, Section, SectionContext, Subject, emails, opt_ts, ts},
 };
 
 /// E-mails to the person: queued ones, and the delivery log of sent ones (their bodies are
@@ -34,16 +34,6 @@ impl Section for Emails {
                 .map(|(subject, queued, sent)| json!({"subject": subject, "queued_at": ts(queued), "sent_at": opt_ts(sent)}))
                 .collect(),
         ))
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(

@@ -8,7 +8,7 @@ use super::{consent, store};
 use crate::{
     db::Tx,
     error::Result,
-    privacy::sections::{Erasure, Section, SectionContext, Subject, erase_one, ts, user_ids},
+    privacy::sections::{Erasure, Section, SectionContext, Subject, ts, user_ids},
 };
 
 /// Every newsletter and job-alert consent step (append-only proof).
@@ -43,16 +43,6 @@ impl Section for MarketingConsents {
                 })
                 .collect(),
         ))
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(

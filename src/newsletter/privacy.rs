@@ -10,8 +10,8 @@ use crate::{
     db_run,
     error::Result,
     privacy::sections::{
-        Erasure, Section, SectionContext, Subject, erase_one, erase_own_rows,
-        erase_rows_by_address, opt_ts, ts,
+        Erasure, Section, SectionContext, Subject, erase_own_rows, erase_rows_by_address, opt_ts,
+        ts,
     },
 };
 
@@ -55,16 +55,6 @@ impl Section for Newsletter {
                 })
                 .collect(),
         ))
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(

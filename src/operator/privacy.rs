@@ -11,7 +11,7 @@ use crate::{
     accounts::store as accounts,
     db::{Tx, now},
     error::Result,
-    privacy::sections::{Erasure, Section, SectionContext, Subject, erase_one, ts, user_ids},
+    privacy::sections::{Erasure, Section, SectionContext, Subject, ts, user_ids},
 };
 
 pub struct Blocks;
@@ -47,16 +47,6 @@ impl Section for Blocks {
             }
         }
         Ok(Value::Array(blocks))
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(

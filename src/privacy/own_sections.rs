@@ -11,8 +11,7 @@ use crate::{
     db_run,
     error::Result,
     privacy::sections::{
-        Erasure, Section, SectionContext, Subject, emails, erase_one, erase_own_rows, opt_ts, ts,
-        user_ids,
+        Erasure, Section, SectionContext, Subject, emails, erase_own_rows, opt_ts, ts, user_ids,
     },
 };
 
@@ -33,16 +32,6 @@ impl Section for Processing {
             "restricted_since": opt_ts(limits.restricted_since),
             "marketing_objection_since": opt_ts(limits.marketing_objection_since),
         }))
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
@@ -89,16 +78,6 @@ impl Section for History {
                 .map(|(event, detail, at)| json!({"event": event, "detail": detail, "at": ts(at)}))
                 .collect(),
         ))
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
@@ -163,16 +142,6 @@ impl Section for Requests {
                 )
                 .collect(),
         ))
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(

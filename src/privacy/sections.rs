@@ -136,34 +136,17 @@ pub trait Section: Send + Sync {
     async fn files(&self, _cx: &SectionContext, _subject: &Subject) -> Result<Vec<ExportFile>> {
         Ok(Vec::new())
     }
-    /// Erases the section's data of one person inside the erasure's transaction. Objects to
-    /// delete after the commit, counts and what must be kept are noted in `erasure`.
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()>;
-
-    /// Erases the section's data of several people at once (the retention sweeper's batches;
-    /// the privacy centre's erasure is a batch of one). By default one person after the other
-    /// through `erase`; a section with many rows overrides this with set-wise statements
-    /// (`IN` lists), counts with `Erasure::count_rows`, and lets its `erase` call this one, so
-    /// that a person is always erased by the same code.
+    /// Erases the section's data of the people inside the erasure's transaction (a retention
+    /// batch; the privacy centre's erasure is a batch of one), with set-wise statements (`IN`
+    /// lists), so that a person is always erased by the same code. Objects to delete after the
+    /// commit, counts (`Erasure::count_rows`) and what must be kept are noted in `erasure`.
     async fn erase_many(
         &self,
         cx: &SectionContext,
         tx: &mut Tx,
         subjects: &[Subject],
         erasure: &mut Erasure,
-    ) -> Result<()> {
-        for (i, subject) in subjects.iter().enumerate() {
-            erasure.now_erasing(i);
-            self.erase(cx, tx, subject, erasure).await?;
-        }
-        Ok(())
-    }
+    ) -> Result<()>;
 }
 
 /// What the sections note while erasing, per person of the batch and for the batch.
@@ -172,8 +155,6 @@ pub struct Erasure {
     people: Vec<Tally>,
     by_user: HashMap<i64, usize>,
     by_email: HashMap<String, usize>,
-    /// The person a one-person section (`Section::erase`) is erasing now.
-    current: usize,
     /// Storage keys of the people's objects, deleted after the commit.
     pub objects: Vec<String>,
     /// Outbox rows removed (in embedded mode their `.eml` copies go too).
@@ -221,18 +202,6 @@ impl Erasure {
         erasure
     }
 
-    /// Counts rows erased for the person a one-person section is erasing.
-    pub fn count(&mut self, section: &'static str, rows: u64) {
-        let current = self.current;
-        self.people[current].count(section, rows);
-    }
-
-    /// Notes what is kept of the person a one-person section is erasing.
-    pub fn keep(&mut self, what: &'static str) {
-        let current = self.current;
-        self.people[current].keep(what);
-    }
-
     /// Counts one erased row for each account number in `owners` (what `RETURNING user_id`
     /// gives back).
     pub fn count_rows(&mut self, section: &'static str, owners: &[i64]) {
@@ -277,13 +246,8 @@ impl Erasure {
         self.unsent_before
     }
 
-    /// Makes the default `Section::erase_many` attribute counts to the right person.
-    fn now_erasing(&mut self, person: usize) {
-        self.current = person;
-    }
-
     /// Notes for every person of the batch that `what` is kept.
-    pub(crate) fn keep_for_everyone(&mut self, what: &'static str) {
+    pub fn keep_for_everyone(&mut self, what: &'static str) {
         for tally in &mut self.people {
             tally.keep(what);
         }
@@ -309,16 +273,6 @@ pub fn user_ids(subjects: &[Subject]) -> Vec<i64> {
 pub fn emails(subjects: &[Subject]) -> Vec<String> {
     subjects.iter().map(|s| s.email.clone()).collect()
 }
-
-/// `erase` for a section that implements `erase_many`: a batch of one.
-macro_rules! erase_one {
-    ($self:ident, $cx:ident, $tx:ident, $subject:ident, $erasure:ident) => {
-        $self
-            .erase_many($cx, $tx, std::slice::from_ref($subject), $erasure)
-            .await
-    };
-}
-pub(crate) use erase_one;
 
 pub fn ts(at: OffsetDateTime) -> Value {
     Value::String(at.format(&Rfc3339).unwrap_or_default())

@@ -10,7 +10,7 @@ use crate::{
     db_run,
     error::Result,
     privacy::sections::{
-        Erasure, Section, SectionContext, Subject, erase_one, erase_own_rows, list, opt_ts, ts,
+        Erasure, Section, SectionContext, Subject, erase_own_rows, list, opt_ts, ts,
     },
 };
 
@@ -72,16 +72,6 @@ impl Section for Profile {
         })
     }
 
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
-    }
-
     async fn erase_many(
         &self,
         _cx: &SectionContext,
@@ -128,16 +118,6 @@ impl Section for SavedJobs {
                 .map(|(ad, title, at)| json!({"job_number": ad, "job_title": title, "saved_at": ts(at)}))
                 .collect(),
         ))
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
@@ -193,11 +173,11 @@ impl Section for Consents {
         Ok(Value::Array(out))
     }
 
-    async fn erase(
+    async fn erase_many(
         &self,
         _cx: &SectionContext,
         _tx: &mut Tx,
-        _subject: &Subject,
+        _subjects: &[Subject],
         _erasure: &mut Erasure,
     ) -> Result<()> {
         // These consents live on the profile row, erased with it.

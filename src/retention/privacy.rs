@@ -8,7 +8,7 @@ use super::store;
 use crate::{
     db::Tx,
     error::Result,
-    privacy::sections::{Erasure, Section, SectionContext, Subject, erase_one, ts, user_ids},
+    privacy::sections::{Erasure, Section, SectionContext, Subject, ts, user_ids},
 };
 
 /// What a legal hold keeps of the person, and why, in their privacy centre and export.
@@ -38,16 +38,6 @@ impl Section for LegalHolds {
                 })
                 .collect(),
         ))
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(

@@ -9,8 +9,7 @@ use crate::{
     db::Tx,
     error::Result,
     privacy::sections::{
-        Erasure, Section, SectionContext, Subject, erase_one, erase_own_rows,
-        erase_rows_by_address, ts,
+        Erasure, Section, SectionContext, Subject, erase_own_rows, erase_rows_by_address, ts,
     },
 };
 
@@ -48,16 +47,6 @@ impl Section for SupportInquiries {
             }));
         }
         Ok(Value::Array(inquiries))
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(

@@ -22,8 +22,8 @@ use crate::{
     error::Result,
     i18n::Lang,
     privacy::sections::{
-        Erasure, Section, SectionContext, Subject, emails, erase_one, erase_own_rows,
-        erase_rows_by_address, ts, user_ids,
+        Erasure, Section, SectionContext, Subject, emails, erase_own_rows, erase_rows_by_address,
+        ts, user_ids,
     },
 };
 
@@ -82,16 +82,6 @@ impl Section for Team {
             "team_changes": changes,
             "assigned_ads": ads,
         }))
-    }
-
-    async fn erase(
-        &self,
-        cx: &SectionContext,
-        tx: &mut Tx,
-        subject: &Subject,
-        erasure: &mut Erasure,
-    ) -> Result<()> {
-        erase_one!(self, cx, tx, subject, erasure)
     }
 
     async fn erase_many(
